@@ -1,0 +1,168 @@
+//! The application: shared state, the one route table, and serving with
+//! graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post};
+use chrono::Utc;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::db::{self, Database, WriterThread};
+use crate::error::{self, Error, Result};
+use crate::web;
+
+/// What every request handler can reach.
+pub struct App {
+    /// The database: one writer thread, pooled readers.
+    pub db: Database,
+    /// Settings the server was started with.
+    pub config: Config,
+}
+
+/// Shared handle to [`App`], cheap to clone into every handler.
+#[derive(Clone)]
+pub struct AppState(Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// The route table: every page and API endpoint of Earshot.
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(web::pages::home))
+        .route(
+            "/login",
+            get(web::pages::login_form).post(web::pages::login),
+        )
+        .route("/logout", post(web::pages::logout))
+        .route("/feedback/new", get(web::feedback::new_form))
+        .route("/feedback", post(web::feedback::submit))
+        .route("/feedback/thanks", get(web::feedback::thanks))
+        .route("/feedback/mine", get(web::feedback::mine))
+        .route("/feedback/{id}", get(web::feedback::detail))
+        .route("/feedback/{id}/status", post(web::feedback::set_status))
+        .route("/feedback/{id}/tags", post(web::feedback::add_tags))
+        .route(
+            "/feedback/{id}/tags/remove",
+            post(web::feedback::remove_tag),
+        )
+        .route("/feedback/{id}/notes", post(web::feedback::add_note))
+        .route("/inbox", get(web::feedback::inbox))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::auth::csrf_cookie,
+        ));
+    let api = Router::new()
+        .route(
+            "/api/v1/feedback",
+            get(web::api::list_feedback).post(web::api::create_feedback),
+        )
+        .route("/api/v1/feedback/{id}", get(web::api::get_feedback))
+        .route("/api/v1/services/{slug}", get(web::api::get_service))
+        .route(
+            "/api/v1/services",
+            get(web::api::list_services).post(web::api::create_service),
+        );
+    let operations = Router::new()
+        .route("/healthz", get(web::operations::healthz))
+        .route("/readyz", get(web::operations::readyz))
+        .route("/static/earshot.css", get(web::operations::stylesheet));
+    Router::new()
+        .merge(pages)
+        .merge(api)
+        .merge(operations)
+        .fallback(web::operations::not_found)
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(web::operations::request_trace())
+        .layer(middleware::from_fn(error::render_errors))
+        .layer(middleware::from_fn(web::operations::security_headers))
+        .with_state(state)
+}
+
+/// A built application: database open, port bound, ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    writer_thread: WriterThread,
+}
+
+impl Application {
+    /// Opens the data directory and binds the listening socket. Binding
+    /// before serving lets tests use port 0 and know the port at once.
+    pub async fn build(config: Config) -> Result<Application> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|error| {
+            Error::Internal(format!(
+                "cannot create the data directory {}: {error}",
+                config.data_dir.display()
+            ))
+        })?;
+        let path = config.database_path();
+        let (db, writer_thread) = tokio::task::spawn_blocking(move || Database::open(&path))
+            .await
+            .map_err(|error| Error::Internal(format!("opening the database failed: {error}")))??;
+        let listener = TcpListener::bind(config.listen).await.map_err(|error| {
+            Error::Internal(format!("cannot listen on {}: {error}", config.listen))
+        })?;
+        Ok(Application {
+            listener,
+            state: AppState(Arc::new(App { db, config })),
+            writer_thread,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Loads the demo organisation if the database is empty; `false` if
+    /// there was data already.
+    pub async fn load_demo(&self) -> Result<bool> {
+        self.state
+            .db
+            .write(|connection| {
+                if !db::people::database_is_empty(connection)? {
+                    return Ok(false);
+                }
+                crate::seed::load(connection, Utc::now())?;
+                Ok(true)
+            })
+            .await
+    }
+
+    /// Serves until `shutdown` resolves, then finishes requests in flight,
+    /// commits every queued write and closes the database.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<()> {
+        let Application {
+            listener,
+            state,
+            writer_thread,
+        } = self;
+        let db = state.db.clone();
+        let served = axum::serve(listener, router(state))
+            .with_graceful_shutdown(shutdown)
+            .await;
+        db.stop_writer().await;
+        tokio::task::spawn_blocking(move || writer_thread.join())
+            .await
+            .map_err(|error| Error::Internal(format!("stopping the writer failed: {error}")))?;
+        tracing::info!("stopped");
+        served.map_err(|error| Error::Internal(format!("the server failed: {error}")))
+    }
+}

@@ -1,0 +1,97 @@
+//! Secrets: password hashing (argon2id) and random tokens for sessions,
+//! API tokens and CSRF. Only hashes of tokens are ever stored.
+
+use std::sync::LazyLock;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// Hashes a password with argon2id and the crate's recommended parameters
+/// (19 MiB, 2 passes), as a PHC string. CPU-heavy: call off the async threads.
+pub fn hash_password(password: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt)
+        .map_err(|error| Error::Internal(format!("cannot encode a salt: {error}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| Error::Internal(format!("cannot hash a password: {error}")))
+}
+
+/// Checks `password` against a stored PHC string. A malformed hash fails
+/// closed. CPU-heavy: call off the async threads.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Spends the same time as a real check, so that a missing account cannot
+/// be told apart from a wrong password by timing.
+pub fn verify_password_against_nothing(password: &str) {
+    static DUMMY: LazyLock<String> =
+        LazyLock::new(|| hash_password("no such account").unwrap_or_default());
+    let _ = verify_password(password, &DUMMY);
+}
+
+/// A new random token: 32 bytes from the OS, hex-encoded, with a prefix
+/// that says what it is (`esk_` for API keys, so leaked ones are recognisable).
+pub fn new_token(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+/// What is stored for a token: its SHA-256, hex-encoded. Tokens carry 256
+/// bits of entropy, so a fast hash is enough (unlike passwords).
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Compares two secrets in time that depends only on their lengths.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |difference, (x, y)| difference | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("correct horsf", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_unique_and_hashes_are_stable() {
+        let token = new_token("esk_");
+        assert!(token.starts_with("esk_") && token.len() == 68);
+        assert_ne!(token, new_token("esk_"));
+        assert_eq!(hash_token(&token), hash_token(&token));
+        assert_ne!(hash_token(&token), token);
+    }
+
+    #[test]
+    fn equal_secrets_compare_equal() {
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "ab"));
+    }
+}

@@ -1,0 +1,316 @@
+//! The command line: `serve` (the default), `seed`, `user add`, `token create`.
+//!
+//! Every flag can also come from an `EARSHOT_*` variable. Bad arguments
+//! print one line on stderr and exit non-zero.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::Utc;
+use clap::{Args, Parser, Subcommand, error::ErrorKind};
+
+use crate::app::Application;
+use crate::config::{self, Config};
+use crate::db::{self, people};
+use crate::domain::{Email, Role};
+use crate::error::{Error, Result};
+use crate::telemetry::{self, LogFormat};
+use crate::{auth, seed};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "earshot",
+    version,
+    about = "Feedback and continuous discovery for internal platform teams"
+)]
+struct Cli {
+    /// Where the database (and later the index and mail) live.
+    #[arg(
+        long,
+        env = "EARSHOT_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// Log line format.
+    #[arg(
+        long,
+        env = "EARSHOT_LOG_FORMAT",
+        value_enum,
+        default_value = "human",
+        global = true
+    )]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// `serve`'s flags, for running without naming the subcommand
+    /// (`earshot --demo`); after `serve`, its own flags apply.
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web interface and API (the default).
+    Serve(ServeArgs),
+    /// Load the demo organisation into an empty database.
+    Seed,
+    /// Manage people.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "EARSHOT_LISTEN", default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    /// Load the demo organisation into an empty database and print the demo logins.
+    #[arg(long, env = "EARSHOT_DEMO")]
+    demo: bool,
+    /// Mark cookies Secure (set this when Earshot is served over https).
+    #[arg(long, env = "EARSHOT_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a person.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+struct UserAddArgs {
+    #[arg(long, env = "EARSHOT_USER_EMAIL")]
+    email: String,
+    #[arg(long, env = "EARSHOT_USER_NAME")]
+    name: String,
+    #[arg(long, env = "EARSHOT_USER_ROLE", value_parser = parse_role)]
+    role: Role,
+    /// Team slug; the team is created if it does not exist.
+    #[arg(long, env = "EARSHOT_USER_TEAM")]
+    team: Option<String>,
+    /// Read a password from the first line of standard input.
+    #[arg(long, env = "EARSHOT_PASSWORD_STDIN")]
+    password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token acting as a person; it is printed once.
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Args)]
+struct TokenCreateArgs {
+    #[arg(long, env = "EARSHOT_TOKEN_EMAIL")]
+    email: String,
+    #[arg(long, env = "EARSHOT_TOKEN_LABEL", default_value = "api")]
+    label: String,
+}
+
+fn parse_role(raw: &str) -> std::result::Result<Role, String> {
+    Role::parse(raw).ok_or_else(|| format!("choose one of {}", Role::choices()))
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error)
+            if matches!(
+                error.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) =>
+        {
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            let rendered = error.render().to_string();
+            eprintln!(
+                "{}",
+                rendered.lines().next().unwrap_or("error: bad arguments")
+            );
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(cli.log_format);
+    let outcome = match cli.command {
+        None => serve(&cli.data_dir, cli.serve),
+        Some(Command::Serve(args)) => serve(&cli.data_dir, args),
+        Some(Command::Seed) => seed_database(&cli.data_dir),
+        Some(Command::User(UserCommand::Add(args))) => add_user(&cli.data_dir, args),
+        Some(Command::Token(TokenCommand::Create(args))) => create_token(&cli.data_dir, args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", describe(&error));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One line saying what went wrong, field errors included.
+fn describe(error: &Error) -> String {
+    match error {
+        Error::Invalid(errors) => errors
+            .iter()
+            .map(|error| format!("{}: {}", error.field, error.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Error::Database(error) => format!("database: {error}"),
+        other => other.to_string(),
+    }
+}
+
+fn serve(data_dir: &Path, args: ServeArgs) -> Result<()> {
+    let config = Config {
+        listen: args.listen,
+        secure_cookies: args.secure_cookies,
+        ..Config::new(data_dir)
+    };
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|error| Error::Internal(format!("cannot start the runtime: {error}")))?;
+    runtime.block_on(async {
+        let application = Application::build(config).await?;
+        if args.demo {
+            let loaded = application.load_demo().await?;
+            print_demo_logins(loaded);
+        }
+        tracing::info!(address = %application.local_addr(), "Earshot is listening");
+        application.run_until(shutdown_signal()).await
+    })
+}
+
+fn print_demo_logins(loaded: bool) {
+    if loaded {
+        println!("Loaded the demo organisation (Halcyon).");
+    } else {
+        println!("The database already has data; the demo organisation was not loaded again.");
+    }
+    println!("Demo logins (password: {}):", seed::DEMO_PASSWORD);
+    for (email, role) in seed::DEMO_LOGINS {
+        println!("  {role:<12} {email}");
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+fn open_data_dir(data_dir: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(data_dir).map_err(|error| {
+        Error::Internal(format!(
+            "cannot create the data directory {}: {error}",
+            data_dir.display()
+        ))
+    })?;
+    Ok(config::database_path(data_dir))
+}
+
+fn seed_database(data_dir: &Path) -> Result<()> {
+    let path = open_data_dir(data_dir)?;
+    let summary = db::with_connection(&path, |connection| {
+        if !people::database_is_empty(connection)? {
+            return Err(Error::Conflict(
+                "the database already has data; `earshot seed` only loads into an empty database \
+                 (use a new --data-dir)"
+                    .into(),
+            ));
+        }
+        seed::load(connection, Utc::now())
+    })?;
+    println!("{summary}");
+    print_demo_logins(true);
+    Ok(())
+}
+
+fn add_user(data_dir: &Path, args: UserAddArgs) -> Result<()> {
+    let email = Email::parse(&args.email).map_err(|message| Error::invalid("email", message))?;
+    let name = crate::domain::text::required_text(&args.name, 100)
+        .map_err(|message| Error::invalid("name", message))?;
+    let password_hash = if args.password_stdin {
+        let password = read_password()?;
+        Some(auth::hash_password(&password)?)
+    } else {
+        None
+    };
+    let path = open_data_dir(data_dir)?;
+    db::with_connection(&path, |connection| {
+        let team_id = match &args.team {
+            None => None,
+            Some(team) => Some(people::ensure_team(connection, team, team)?),
+        };
+        people::insert_user(
+            connection,
+            &people::NewUser {
+                email: &email,
+                name: &name,
+                role: args.role,
+                team_id,
+                password_hash: password_hash.as_deref(),
+            },
+            Utc::now(),
+        )
+    })?;
+    println!("Added {email} as {}.", args.role);
+    Ok(())
+}
+
+fn read_password() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|error| Error::Internal(format!("cannot read the password: {error}")))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.chars().count() < 8 {
+        return Err(Error::invalid(
+            "password",
+            "must be at least 8 characters (read from the first line of standard input)",
+        ));
+    }
+    Ok(password)
+}
+
+fn create_token(data_dir: &Path, args: TokenCreateArgs) -> Result<()> {
+    let email = Email::parse(&args.email).map_err(|message| Error::invalid("email", message))?;
+    let path = open_data_dir(data_dir)?;
+    let token = auth::new_token("esk_");
+    let token_hash = auth::hash_token(&token);
+    db::with_connection(&path, |connection| {
+        let user = people::require_user(connection, &email)?;
+        people::insert_api_token(connection, user.id, &token_hash, &args.label, Utc::now())
+    })?;
+    println!("{token}");
+    eprintln!(
+        "This token is shown once; only its hash is stored. Send it as `Authorization: Bearer <token>`."
+    );
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! Numbered SQL migrations embedded in the binary, applied at start.
+//!
+//! The schema version is SQLite's `user_version`. A database whose version
+//! is newer than the last migration this binary knows was written by a newer
+//! Earshot; it is refused rather than misread.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// Every migration, in order. Never edit one that has landed: add a new one.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_initial",
+    include_str!("../../migrations/0001_initial.sql"),
+)];
+
+pub fn apply(connection: &mut Connection) -> Result<()> {
+    let current: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        return Err(Error::Internal(format!(
+            "the database has schema version {current} but this Earshot knows only up to {known}: \
+             it was written by a newer Earshot; run that version or restore a backup"
+        )));
+    }
+    for (version, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let version = version as i64 + 1;
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(sql)?;
+        transaction.pragma_update(None, "user_version", version)?;
+        transaction.commit()?;
+        tracing::info!(migration = name, version, "applied migration");
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! The only module that speaks SQL.
+//!
+//! [`Database`] owns one writing connection behind the [`Writer`] thread
+//! (group commit) and a small pool of read-only connections used through
+//! `spawn_blocking`, so rusqlite never runs on an async worker thread. Each
+//! submodule holds the queries of one part of the product as plain functions
+//! over a `&Connection`, callable from a write or a read.
+
+pub mod feedback;
+mod migrations;
+pub mod people;
+pub mod services;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The connection type that reads and writes are handed.
+pub use rusqlite::Connection;
+use rusqlite::OpenFlags;
+
+use writer::Writer;
+pub use writer::WriterThread;
+
+use crate::error::{Error, Result};
+
+/// Read connections kept open between requests.
+const IDLE_READERS: usize = 8;
+
+/// The database: one writer, many readers.
+#[derive(Clone)]
+pub struct Database {
+    writer: Writer,
+    readers: Arc<Readers>,
+}
+
+struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Database {
+    /// Opens (creating if needed) the SQLite file at `path`, applies pending
+    /// migrations and starts the writer thread.
+    pub fn open(path: &Path) -> Result<(Database, WriterThread)> {
+        let mut connection = Connection::open(path)?;
+        configure(&connection)?;
+        migrations::apply(&mut connection)?;
+        let (writer, thread) = Writer::start(connection)
+            .map_err(|error| Error::Internal(format!("cannot start the writer thread: {error}")))?;
+        let readers = Arc::new(Readers {
+            path: path.to_owned(),
+            idle: Mutex::new(Vec::new()),
+        });
+        Ok((Database { writer, readers }, thread))
+    }
+
+    /// Runs `write` in the writer's next batch; returns once it is durable.
+    pub async fn write<T, F>(&self, write: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writer.write(write).await
+    }
+
+    /// Runs `read` on a read-only connection on the blocking thread pool.
+    pub async fn read<T, F>(&self, read: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let connection = readers.take()?;
+            let result = read(&connection);
+            readers.give_back(connection);
+            result
+        })
+        .await
+        .map_err(|error| Error::Internal(format!("a read task failed: {error}")))?
+    }
+
+    /// Commits everything queued so far and stops the writer; join the
+    /// [`WriterThread`] afterwards to wait for it.
+    pub async fn stop_writer(&self) {
+        self.writer.stop().await;
+    }
+}
+
+impl Readers {
+    fn take(&self) -> Result<Connection> {
+        if let Some(connection) = self.idle.lock().expect("reader pool poisoned").pop() {
+            return Ok(connection);
+        }
+        let connection = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        connection.busy_timeout(Duration::from_secs(5))?;
+        connection.pragma_update(None, "foreign_keys", true)?;
+        Ok(connection)
+    }
+
+    fn give_back(&self, connection: Connection) {
+        let mut idle = self.idle.lock().expect("reader pool poisoned");
+        if idle.len() < IDLE_READERS {
+            idle.push(connection);
+        }
+    }
+}
+
+fn configure(connection: &Connection) -> Result<()> {
+    connection.busy_timeout(Duration::from_secs(5))?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL: every commit is fsynced, so an acknowledged write survives a
+    // power cut. Group commit, not a weaker setting, pays for it.
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}
+
+/// Runs `f` in a transaction on a connection opened just for it: for the
+/// command line, which runs before (or without) the server.
+pub fn with_connection<T>(path: &Path, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    let mut connection = Connection::open(path)?;
+    configure(&connection)?;
+    migrations::apply(&mut connection)?;
+    let transaction = connection.transaction()?;
+    let result = f(&transaction)?;
+    transaction.commit()?;
+    Ok(result)
+}
+
+/// Whether the database can answer a query (for `/readyz`).
+pub fn ping(connection: &Connection) -> Result<()> {
+    connection.query_row("SELECT 1", [], |_| Ok(()))?;
+    Ok(())
+}
+
+/// Turns a UNIQUE violation into a friendly error on `field`.
+fn unique_violation_as(error: rusqlite::Error, field: &'static str, message: &str) -> Error {
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) if error.to_string().contains("UNIQUE") => {
+            Error::invalid(field, message)
+        }
+        _ => Error::Database(error),
+    }
+}

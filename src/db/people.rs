@@ -1,0 +1,190 @@
+//! Teams, people, sessions and API tokens.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::domain::{Email, Role};
+use crate::error::{Error, Result};
+
+/// A person as the rest of the program sees them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub team: Option<String>,
+}
+
+const USER_COLUMNS: &str = "users.id, users.email, users.name, users.role, teams.slug";
+
+fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
+    let role: String = row.get(3)?;
+    Ok(User {
+        id: row.get(0)?,
+        email: row.get(1)?,
+        name: row.get(2)?,
+        role: Role::parse(&role).unwrap_or(Role::Contributor),
+        team: row.get(4)?,
+    })
+}
+
+/// Creates the team if it does not exist yet; returns its id either way.
+pub fn ensure_team(connection: &Connection, slug: &str, name: &str) -> Result<i64> {
+    connection.execute(
+        "INSERT INTO teams (slug, name) VALUES (?1, ?2) ON CONFLICT (slug) DO NOTHING",
+        params![slug, name],
+    )?;
+    Ok(
+        connection.query_row("SELECT id FROM teams WHERE slug = ?1", [slug], |row| {
+            row.get(0)
+        })?,
+    )
+}
+
+/// A new account. `password_hash` is an argon2 PHC string, or `None` for
+/// people who cannot sign in with a password.
+pub struct NewUser<'a> {
+    pub email: &'a Email,
+    pub name: &'a str,
+    pub role: Role,
+    pub team_id: Option<i64>,
+    pub password_hash: Option<&'a str>,
+}
+
+pub fn insert_user(connection: &Connection, user: &NewUser<'_>, now: DateTime<Utc>) -> Result<i64> {
+    connection
+        .execute(
+            "INSERT INTO users (email, name, role, team_id, password_hash, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                user.email.as_str(),
+                user.name,
+                user.role.as_str(),
+                user.team_id,
+                user.password_hash,
+                now
+            ],
+        )
+        .map_err(|error| {
+            super::unique_violation_as(error, "email", "a person with this email already exists")
+        })?;
+    Ok(connection.last_insert_rowid())
+}
+
+pub fn user_by_email(connection: &Connection, email: &Email) -> Result<Option<User>> {
+    Ok(connection
+        .query_row(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM users LEFT JOIN teams ON teams.id = users.team_id
+                 WHERE users.email = ?1"
+            ),
+            [email.as_str()],
+            user_from_row,
+        )
+        .optional()?)
+}
+
+/// The person and their password hash, for signing in.
+pub fn login_candidate(connection: &Connection, email: &Email) -> Result<Option<(User, String)>> {
+    Ok(connection
+        .query_row(
+            &format!(
+                "SELECT {USER_COLUMNS}, users.password_hash FROM users
+                 LEFT JOIN teams ON teams.id = users.team_id
+                 WHERE users.email = ?1 AND users.password_hash IS NOT NULL"
+            ),
+            [email.as_str()],
+            |row| Ok((user_from_row(row)?, row.get(5)?)),
+        )
+        .optional()?)
+}
+
+pub fn insert_session(
+    connection: &Connection,
+    token_hash: &str,
+    user_id: i64,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    // Expired sessions are swept here rather than by a timer.
+    connection.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
+    connection.execute(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![token_hash, user_id, now, expires_at],
+    )?;
+    Ok(())
+}
+
+/// The person signed in with this session, unless it has expired.
+pub fn user_by_session(
+    connection: &Connection,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<User>> {
+    Ok(connection
+        .query_row(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM sessions
+                 JOIN users ON users.id = sessions.user_id
+                 LEFT JOIN teams ON teams.id = users.team_id
+                 WHERE sessions.token_hash = ?1 AND sessions.expires_at > ?2"
+            ),
+            params![token_hash, now],
+            user_from_row,
+        )
+        .optional()?)
+}
+
+pub fn delete_session(connection: &Connection, token_hash: &str) -> Result<()> {
+    connection.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
+    Ok(())
+}
+
+pub fn insert_api_token(
+    connection: &Connection,
+    user_id: i64,
+    token_hash: &str,
+    label: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    connection.execute(
+        "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![user_id, token_hash, label, now],
+    )?;
+    Ok(())
+}
+
+/// The person an API token acts as, unless it was revoked.
+pub fn user_by_api_token(connection: &Connection, token_hash: &str) -> Result<Option<User>> {
+    Ok(connection
+        .query_row(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM api_tokens
+                 JOIN users ON users.id = api_tokens.user_id
+                 LEFT JOIN teams ON teams.id = users.team_id
+                 WHERE api_tokens.token_hash = ?1 AND api_tokens.revoked_at IS NULL"
+            ),
+            [token_hash],
+            user_from_row,
+        )
+        .optional()?)
+}
+
+/// Whether nothing has been stored yet (no people, services or feedback),
+/// which is when seed data may be loaded.
+pub fn database_is_empty(connection: &Connection) -> Result<bool> {
+    let rows: i64 = connection.query_row(
+        "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM services)
+              + (SELECT count(*) FROM feedback)",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(rows == 0)
+}
+
+/// Refuses a missing user with a clear message, for the command line.
+pub fn require_user(connection: &Connection, email: &Email) -> Result<User> {
+    user_by_email(connection, email)?
+        .ok_or_else(|| Error::invalid("email", format!("no person with the email {email}")))
+}

@@ -1,0 +1,156 @@
+//! The single door for writes: one thread owns the only writing connection
+//! and commits concurrent writes together (group commit).
+//!
+//! A write is a closure over a `&Connection`. The writer takes every write
+//! that is waiting (up to [`MAX_BATCH`]), runs each inside its own savepoint
+//! so that one failing write rolls back alone, commits the batch with one
+//! fsync (`synchronous=FULL`), and only then answers each caller. An answered
+//! write is therefore durable, and under load one fsync serves hundreds of
+//! writes instead of one.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::thread::JoinHandle;
+
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+use tracing::Span;
+
+use crate::error::{Error, Result};
+
+/// The most writes committed in one transaction.
+const MAX_BATCH: usize = 1024;
+/// Writes that may wait for the writer before callers are slowed down.
+const QUEUE_DEPTH: usize = 8192;
+
+/// What a write reports back once the batch it ran in has been committed.
+type Completion = Box<dyn FnOnce(Result<()>) + Send>;
+type Job = Box<dyn FnOnce(&Connection) -> (bool, Completion) + Send>;
+
+enum Command {
+    Write(Job, Span),
+    Stop,
+}
+
+/// Handle to the writer thread; cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    queue: mpsc::Sender<Command>,
+}
+
+/// Joins the writer thread once every queued write is committed.
+pub struct WriterThread(JoinHandle<()>);
+
+impl Writer {
+    /// Starts the writer thread on `connection`.
+    pub fn start(connection: Connection) -> std::io::Result<(Writer, WriterThread)> {
+        let (queue, commands) = mpsc::channel(QUEUE_DEPTH);
+        let thread = std::thread::Builder::new()
+            .name("earshot-writer".into())
+            .spawn(move || run(connection, commands))?;
+        Ok((Writer { queue }, WriterThread(thread)))
+    }
+
+    /// Runs `write` in the next batch and returns its result once the batch
+    /// is durable. If `write` fails, its changes are rolled back and the
+    /// rest of the batch is unaffected.
+    pub async fn write<T, F>(&self, write: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        let job: Job = Box::new(move |connection| {
+            let result = write(connection);
+            let succeeded = result.is_ok();
+            let completion: Completion = Box::new(move |committed| {
+                let _ = answer.send(committed.and(result));
+            });
+            (succeeded, completion)
+        });
+        self.queue
+            .send(Command::Write(job, Span::current()))
+            .await
+            .map_err(|_| Error::ShuttingDown)?;
+        answered.await.map_err(|_| Error::ShuttingDown)?
+    }
+
+    /// Asks the writer to stop after committing everything queued before
+    /// this call. Writes sent afterwards fail with [`Error::ShuttingDown`].
+    pub async fn stop(&self) {
+        let _ = self.queue.send(Command::Stop).await;
+    }
+}
+
+impl WriterThread {
+    /// Waits for the writer to finish (after [`Writer::stop`]).
+    pub fn join(self) {
+        if self.0.join().is_err() {
+            tracing::error!("the writer thread panicked");
+        }
+    }
+}
+
+fn run(mut connection: Connection, mut commands: mpsc::Receiver<Command>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    loop {
+        let Some(first) = commands.blocking_recv() else {
+            return;
+        };
+        let mut stop = false;
+        match first {
+            Command::Write(job, span) => batch.push((job, span)),
+            Command::Stop => stop = true,
+        }
+        while !stop && batch.len() < MAX_BATCH {
+            match commands.try_recv() {
+                Ok(Command::Write(job, span)) => batch.push((job, span)),
+                Ok(Command::Stop) => stop = true,
+                Err(_) => break,
+            }
+        }
+        if !batch.is_empty() {
+            commit_batch(&mut connection, &mut batch);
+        }
+        if stop {
+            commands.close();
+            // Writes that raced with the stop are refused by dropping them.
+            while commands.try_recv().is_ok() {}
+            return;
+        }
+    }
+}
+
+fn commit_batch(connection: &mut Connection, batch: &mut Vec<(Job, Span)>) {
+    let mut completions = Vec::with_capacity(batch.len());
+    let outcome = (|| -> Result<()> {
+        let mut transaction = connection.transaction()?;
+        for (job, span) in batch.drain(..) {
+            let _entered = span.enter();
+            let savepoint = transaction.savepoint()?;
+            let (succeeded, completion) = match catch_unwind(AssertUnwindSafe(|| job(&savepoint))) {
+                Ok(outcome) => outcome,
+                Err(_) => {
+                    tracing::error!("a write panicked; it was rolled back");
+                    (false, Box::new(|_| {}) as Completion)
+                }
+            };
+            if succeeded {
+                savepoint.commit()?;
+            }
+            completions.push(completion);
+        }
+        transaction.commit()?;
+        Ok(())
+    })();
+    batch.clear();
+    let failure = outcome.err().map(|error| {
+        tracing::error!(%error, "committing a batch of writes failed");
+        error.to_string()
+    });
+    for completion in completions {
+        completion(match &failure {
+            None => Ok(()),
+            Some(message) => Err(Error::Internal(format!("commit failed: {message}"))),
+        });
+    }
+}

@@ -1,0 +1,14 @@
+//! Pure types and rules of the product: no axum, rusqlite, tantivy or lettre.
+//!
+//! Input is parsed into these types at the boundary (form, JSON, CLI, seed
+//! data); the rest of the program never sees an unchecked string.
+
+pub mod feedback;
+pub mod people;
+pub mod service;
+pub mod text;
+
+pub use feedback::{FeedbackDraft, FeedbackKind, FeedbackStatus, NewFeedback, Rating, parse_tags};
+pub use people::{Email, Role};
+pub use service::{NewService, ServiceDraft, ServiceSlug};
+pub use text::{FieldError, FieldErrors};

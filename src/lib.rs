@@ -1,0 +1,69 @@
+//! # Earshot
+//!
+//! Feedback and continuous discovery for teams that run an internal
+//! platform as a product. Internal users give feedback on the platform's
+//! services; the platform team triages it, and (as later capabilities land)
+//! searches it, groups it into pain points tied to services and roadmap
+//! items, runs satisfaction surveys and mails stakeholders summaries.
+//!
+//! ## Bird's-eye view
+//!
+//! One process, one SQLite file. A request flows like this:
+//!
+//! ```text
+//! HTTP ─▶ app::router ─▶ layers (security headers ▸ error rendering ▸ request span ▸ body limit)
+//!      ─▶ web::<handler> ─▶ web::auth (Viewer, CSRF) ─▶ domain::parse (checked values)
+//!      ─▶ db::Database::write (writer thread, group commit) / ::read (pooled, spawn_blocking)
+//!      ─▶ views::<page> (maud Markup) or JSON ─▶ error::render_errors (problem+json or HTML)
+//! ```
+//!
+//! ## Code map
+//!
+//! - `main.rs`: calls [`cli::main`]; nothing else.
+//! - [`cli`]: the command line (`serve`, `seed`, `user add`, `token create`), clap with
+//!   `EARSHOT_*` variables.
+//! - [`config`]: settings with embedded defaults (`./data`, `127.0.0.1:3000`).
+//! - [`app`]: [`app::AppState`], the one route table [`app::router`], and
+//!   [`app::Application`] (bind, serve, graceful shutdown).
+//! - [`error`]: the one error type, rendered as RFC 9457 problem JSON under `/api/`
+//!   and as an HTML page elsewhere.
+//! - [`domain`]: pure types and rules: feedback, people, services, checked text.
+//! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries.
+//! - [`auth`]: argon2id password hashes and random tokens (only hashes are stored).
+//! - [`web`]: handlers, auth extractors, CSRF, the JSON API.
+//! - [`views`]: maud views and the stylesheet.
+//! - [`seed`]: the embedded demo organisation from `seed-data/`.
+//! - [`telemetry`]: tracing setup.
+//!
+//! ## Architecture invariants
+//!
+//! - **Architecture Invariant:** `domain` imports no axum, rusqlite, tantivy or lettre.
+//! - **Architecture Invariant:** only `db` writes SQL; handlers call `db` functions
+//!   inside `Database::write`/`read` closures.
+//! - **Architecture Invariant:** rusqlite never runs on an async worker thread: writes
+//!   go to the writer thread, reads to `spawn_blocking`.
+//! - **Architecture Invariant:** an acknowledged write is durable: WAL with
+//!   `synchronous=FULL`, and the writer answers only after the batch commits.
+//! - **Architecture Invariant:** anonymous feedback stores no author, IP address or
+//!   user agent: the schema has no column for the latter two, the author is dropped
+//!   in `db::feedback::insert_feedback`, and request logs carry only the route template.
+//! - **Architecture Invariant:** every searchable change appends to `search_changes`
+//!   in the same transaction (SQL triggers), so a search index can always catch up.
+//! - **Architecture Invariant:** a viewer who may not see an item gets 404, not 403,
+//!   so existence does not leak.
+//! - **Architecture Invariant:** every HTML form carries the CSRF token; posts without
+//!   it are refused with 403 before the handler runs.
+//! - **Architecture Invariant:** migrations are embedded, applied at start, never
+//!   edited once landed; a database newer than the binary is refused.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod seed;
+pub mod telemetry;
+pub mod views;
+pub mod web;

@@ -1,0 +1,225 @@
+//! The demo organisation in `seed-data/`, embedded in the binary so that
+//! `earshot serve --demo` works from any directory.
+//!
+//! Dates in the seed files are "days ago", resolved against the moment the
+//! data is loaded, so the demo always looks current. Everything goes through
+//! the same parsing as user input, so bad seed data fails loudly.
+
+use std::fmt;
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::Connection;
+use serde::Deserialize;
+
+use crate::auth;
+use crate::db::{feedback, people, services};
+use crate::domain::{
+    Email, FeedbackDraft, FeedbackStatus, NewFeedback, NewService, Role, ServiceDraft,
+};
+use crate::error::{Error, Result};
+
+const ORGANISATION: &str = include_str!("../seed-data/organisation.json");
+const FEEDBACK: &str = include_str!("../seed-data/feedback.json");
+
+/// The password of every demo login.
+pub const DEMO_PASSWORD: &str = "earshot-demo";
+/// The demo logins, one per role.
+pub const DEMO_LOGINS: [(&str, &str); 3] = [
+    ("ines.okafor@halcyon.example", "admin"),
+    ("sam.rivera@halcyon.example", "team"),
+    ("priya.natarajan@halcyon.example", "contributor"),
+];
+
+#[derive(Deserialize)]
+struct Organisation {
+    teams: Vec<SeedTeam>,
+    people: Vec<SeedPerson>,
+    services: Vec<SeedService>,
+}
+
+#[derive(Deserialize)]
+struct SeedTeam {
+    slug: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct SeedPerson {
+    email: String,
+    name: String,
+    team: String,
+    role: String,
+}
+
+#[derive(Deserialize)]
+struct SeedService {
+    slug: String,
+    name: String,
+    description: String,
+    owner_team: String,
+    tier: i64,
+    slo_target: Option<f64>,
+    slo_window_days: Option<i64>,
+    runbook_url: Option<String>,
+    dashboard_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SeedFeedback {
+    days_ago: i64,
+    service: String,
+    kind: String,
+    rating: Option<i64>,
+    title: Option<String>,
+    body: String,
+    author: Option<String>,
+    #[serde(default)]
+    contact_ok: bool,
+    status: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    notes: Vec<SeedNote>,
+}
+
+#[derive(Deserialize)]
+struct SeedNote {
+    author: String,
+    days_ago: i64,
+    body: String,
+}
+
+/// What was loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedSummary {
+    pub teams: usize,
+    pub people: usize,
+    pub services: usize,
+    pub feedback: usize,
+}
+
+impl fmt::Display for SeedSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Loaded {} teams, {} people, {} services and {} feedback items.",
+            self.teams, self.people, self.services, self.feedback
+        )
+    }
+}
+
+fn seed_error(what: impl fmt::Display) -> Error {
+    Error::Internal(format!("the embedded seed data is invalid: {what}"))
+}
+
+/// Loads the demo organisation; the caller checks the database is empty and
+/// runs this in one transaction.
+pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<SeedSummary> {
+    let organisation: Organisation = serde_json::from_str(ORGANISATION).map_err(seed_error)?;
+    let items: Vec<SeedFeedback> = serde_json::from_str(FEEDBACK).map_err(seed_error)?;
+
+    for team in &organisation.teams {
+        people::ensure_team(connection, &team.slug, &team.name)?;
+    }
+    let demo_password_hash = auth::hash_password(DEMO_PASSWORD)?;
+    for person in &organisation.people {
+        let email = Email::parse(&person.email).map_err(seed_error)?;
+        let role = Role::parse(&person.role).ok_or_else(|| seed_error(&person.role))?;
+        let is_demo_login = DEMO_LOGINS
+            .iter()
+            .any(|(login, _)| *login == email.as_str());
+        people::insert_user(
+            connection,
+            &people::NewUser {
+                email: &email,
+                name: &person.name,
+                role,
+                team_id: Some(people::ensure_team(connection, &person.team, &person.team)?),
+                password_hash: is_demo_login.then_some(demo_password_hash.as_str()),
+            },
+            now - Duration::days(400),
+        )?;
+    }
+    for service in &organisation.services {
+        let parsed = NewService::parse(&ServiceDraft {
+            slug: service.slug.clone(),
+            name: service.name.clone(),
+            description: service.description.clone(),
+            owner_team: service.owner_team.clone(),
+            tier: Some(service.tier),
+        })
+        .map_err(|errors| seed_error(format!("service {}: {errors:?}", service.slug)))?;
+        let stored = services::insert_service(connection, &parsed, now - Duration::days(400))?;
+        services::set_service_operations(
+            connection,
+            stored.id,
+            &services::ServiceOperations {
+                slo_target: service.slo_target,
+                slo_window_days: service.slo_window_days,
+                runbook_url: service.runbook_url.as_deref(),
+                dashboard_url: service.dashboard_url.as_deref(),
+            },
+        )?;
+    }
+    for (index, item) in items.iter().enumerate() {
+        load_feedback(connection, index, item, now)?;
+    }
+    Ok(SeedSummary {
+        teams: organisation.teams.len(),
+        people: organisation.people.len(),
+        services: organisation.services.len(),
+        feedback: items.len(),
+    })
+}
+
+fn load_feedback(
+    connection: &Connection,
+    index: usize,
+    item: &SeedFeedback,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let parsed = NewFeedback::parse(&FeedbackDraft {
+        service: item.service.clone(),
+        kind: item.kind.clone(),
+        rating: item
+            .rating
+            .map(|rating| rating.to_string())
+            .unwrap_or_default(),
+        title: item.title.clone().unwrap_or_default(),
+        body: item.body.clone(),
+        anonymous: item.author.is_none(),
+        contact_ok: item.contact_ok,
+    })
+    .map_err(|errors| seed_error(format!("feedback #{index}: {errors:?}")))?;
+    let author_id = match &item.author {
+        None => None,
+        Some(email) => Some(person_id(connection, email)?),
+    };
+    // Spread items over the day so the inbox does not show them all at midnight.
+    let minutes = (index as i64 * 7_919) % (20 * 60);
+    let created_at = now - Duration::days(item.days_ago) - Duration::minutes(minutes);
+    let id = feedback::insert_feedback(connection, &parsed, author_id, created_at)?;
+    let status = FeedbackStatus::parse(&item.status)
+        .ok_or_else(|| seed_error(format!("feedback #{index}: status {}", item.status)))?;
+    if status != FeedbackStatus::New {
+        feedback::set_status(connection, id, status, created_at)?;
+    }
+    if !item.tags.is_empty() {
+        let tags = crate::domain::parse_tags(&item.tags.join(","))
+            .map_err(|message| seed_error(format!("feedback #{index}: {message}")))?;
+        feedback::add_tags(connection, id, &tags)?;
+    }
+    for note in &item.notes {
+        let author = person_id(connection, &note.author)?;
+        let written_at = now - Duration::days(note.days_ago);
+        feedback::add_note(connection, id, author, &note.body, written_at)?;
+    }
+    Ok(())
+}
+
+fn person_id(connection: &Connection, email: &str) -> Result<i64> {
+    let email = Email::parse(email).map_err(seed_error)?;
+    Ok(people::user_by_email(connection, &email)?
+        .ok_or_else(|| seed_error(format!("no person {email}")))?
+        .id)
+}

@@ -1,0 +1,117 @@
+//! Views: plain functions returning `Markup`. maud escapes everything
+//! interpolated, and no view uses `PreEscaped` on anything a user wrote.
+
+pub mod feedback;
+pub mod login;
+
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use maud::{DOCTYPE, Markup, html};
+
+use crate::db::people::User;
+use crate::error::Error;
+
+/// What every page needs besides its content: who is looking, and the CSRF
+/// token for its forms.
+pub struct Chrome<'a> {
+    pub viewer: Option<&'a User>,
+    pub csrf: &'a str,
+}
+
+/// The page frame: header with navigation, then `content`.
+pub fn layout(title: &str, chrome: &Chrome<'_>, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Earshot" }
+                link rel="stylesheet" href="/static/earshot.css";
+            }
+            body {
+                header.top {
+                    a.brand href="/" { "Earshot" }
+                    @if let Some(viewer) = chrome.viewer {
+                        nav {
+                            a href="/feedback/new" { "Give feedback" }
+                            a href="/feedback/mine" { "My feedback" }
+                            @if viewer.role.is_platform_team() {
+                                a href="/inbox" { "Inbox" }
+                            }
+                        }
+                        form.signout method="post" action="/logout" {
+                            (csrf_field(chrome.csrf))
+                            span.who { (viewer.name) " · " (viewer.role) }
+                            button.link type="submit" { "Sign out" }
+                        }
+                    }
+                }
+                main { (content) }
+            }
+        }
+    }
+}
+
+/// The hidden field every form carries.
+pub fn csrf_field(token: &str) -> Markup {
+    html! { input type="hidden" name="csrf" value=(token); }
+}
+
+/// A page explaining an error, with what to do about it.
+pub fn error_page(status: StatusCode, detail: &str, error: &Error) -> Markup {
+    let heading = match status {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "Too large",
+        status if status.is_server_error() => "Something went wrong",
+        _ => "That did not work",
+    };
+    let detail = match status {
+        StatusCode::NOT_FOUND => "There is nothing here, or it is not yours to see.",
+        _ => detail,
+    };
+    let chrome = Chrome {
+        viewer: None,
+        csrf: "",
+    };
+    layout(
+        heading,
+        &chrome,
+        html! {
+            h1 { (heading) }
+            p { (detail) }
+            @if let Error::Invalid(errors) = error {
+                ul.errors {
+                    @for error in errors.iter() {
+                        li { strong { (error.field) } ": " (error.message) }
+                    }
+                }
+            }
+            p { a href="/" { "Back to Earshot" } }
+        },
+    )
+}
+
+/// Where to send someone who must sign in first, coming back to `wanted`.
+pub fn login_url(wanted: &str) -> String {
+    if wanted == "/" || !is_local_path(wanted) {
+        return "/login".to_owned();
+    }
+    let next: String = serde_html_form::to_string([("next", wanted)]).unwrap_or_default();
+    format!("/login?{next}")
+}
+
+/// A path on this site (not `//evil.example` or `https://...`), safe to
+/// redirect to after signing in.
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')
+}
+
+pub fn date(at: DateTime<Utc>) -> String {
+    at.format("%-d %b %Y").to_string()
+}
+
+pub fn date_time(at: DateTime<Utc>) -> String {
+    at.format("%-d %b %Y, %H:%M UTC").to_string()
+}

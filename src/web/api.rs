@@ -1,0 +1,373 @@
+//! The JSON API under `/api/v1`. Errors are RFC 9457 problem bodies (see
+//! `error`); lists take `limit` (1–100, default 25) and `offset`.
+//!
+//! Access: contributors read only their own non-anonymous feedback (anything
+//! else is 404, so existence does not leak); the platform team reads all,
+//! with authorship and internal notes.
+
+use axum::Json;
+use axum::extract::{FromRequest, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::auth::Viewer;
+use crate::app::AppState;
+use crate::db::feedback::{self as stored, Feedback, FeedbackFilter, Note};
+use crate::db::services::{self, Service};
+use crate::domain::{
+    FeedbackDraft, FeedbackKind, FeedbackStatus, FieldErrors, NewFeedback, NewService, ServiceDraft,
+};
+use crate::error::{Error, Result};
+
+/// `axum::Json` whose rejections (bad syntax, wrong content type, too
+/// large) become problem bodies.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(Error))]
+pub struct ApiJson<T>(pub T);
+
+/// A JSON body that must be an object; its fields are checked one by one so
+/// that every wrong field is reported, by name.
+fn object(value: Value) -> Result<Map<String, Value>> {
+    match value {
+        Value::Object(fields) => Ok(fields),
+        _ => Err(Error::Rejected {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail: "the body must be a JSON object".into(),
+        }),
+    }
+}
+
+/// Reads typed fields out of a JSON object, noting wrong types as field errors.
+struct Fields<'a> {
+    fields: &'a Map<String, Value>,
+    errors: FieldErrors,
+}
+
+impl<'a> Fields<'a> {
+    fn new(fields: &'a Map<String, Value>) -> Self {
+        Fields {
+            fields,
+            errors: FieldErrors::default(),
+        }
+    }
+
+    /// A string, or "" when missing or null.
+    fn string(&mut self, name: &'static str) -> String {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(text)) => text.clone(),
+            Some(_) => {
+                self.errors.add(name, "must be a string");
+                String::new()
+            }
+        }
+    }
+
+    fn integer(&mut self, name: &'static str, expected: &str) -> Option<i64> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(number)) if number.as_i64().is_some() => number.as_i64(),
+            Some(_) => {
+                self.errors.add(name, format!("must be {expected}"));
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, name: &'static str) -> bool {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(value)) => *value,
+            Some(_) => {
+                self.errors.add(name, "must be true or false");
+                false
+            }
+        }
+    }
+}
+
+/// Feedback as the API shows it.
+#[derive(Serialize)]
+pub struct FeedbackJson {
+    id: i64,
+    url: String,
+    service: String,
+    kind: FeedbackKind,
+    rating: Option<u8>,
+    title: Option<String>,
+    body: String,
+    anonymous: bool,
+    status: FeedbackStatus,
+    tags: Vec<String>,
+    /// Present only when the viewer may know who wrote it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<AuthorJson>,
+    contact_ok: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// Present only for the platform team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    internal_notes: Option<Vec<NoteJson>>,
+}
+
+#[derive(Serialize)]
+struct AuthorJson {
+    name: String,
+    email: String,
+    team: Option<String>,
+}
+
+#[derive(Serialize)]
+struct NoteJson {
+    author: String,
+    body: String,
+    created_at: DateTime<Utc>,
+}
+
+impl FeedbackJson {
+    fn new(item: Feedback, notes: Option<Vec<Note>>) -> FeedbackJson {
+        FeedbackJson {
+            id: item.id,
+            url: format!("/feedback/{}", item.id),
+            anonymous: item.is_anonymous(),
+            service: item.service_slug,
+            kind: item.kind,
+            rating: item.rating,
+            title: item.title,
+            body: item.body,
+            status: item.status,
+            tags: item.tags,
+            author: item.author.map(|author| AuthorJson {
+                name: author.name,
+                email: author.email,
+                team: author.team,
+            }),
+            contact_ok: item.contact_ok,
+            created_at: item.created_at,
+            updated_at: item.updated_at,
+            internal_notes: notes.map(|notes| {
+                notes
+                    .into_iter()
+                    .map(|note| NoteJson {
+                        author: note.author_name,
+                        body: note.body,
+                        created_at: note.created_at,
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// Whether `viewer` may see `item` at all.
+fn may_read(viewer: &Viewer, item: &Feedback) -> bool {
+    viewer.is_platform_team()
+        || item
+            .author
+            .as_ref()
+            .is_some_and(|author| author.id == viewer.user.id)
+}
+
+pub async fn create_feedback(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response> {
+    let body = object(body)?;
+    let mut fields = Fields::new(&body);
+    let draft = FeedbackDraft {
+        service: fields.string("service"),
+        kind: fields.string("kind"),
+        rating: fields
+            .integer("rating", "a whole number from 1 to 5, or null")
+            .map(|rating| rating.to_string())
+            .unwrap_or_default(),
+        title: fields.string("title"),
+        body: fields.string("body"),
+        anonymous: fields.boolean("anonymous"),
+        contact_ok: fields.boolean("contact_ok"),
+    };
+    if !fields.errors.is_empty() {
+        return Err(Error::Invalid(fields.errors));
+    }
+    let feedback = NewFeedback::parse(&draft)?;
+    let author_id = viewer.user.id;
+    let item = state
+        .db
+        .write(move |connection| {
+            let id = stored::insert_feedback(connection, &feedback, Some(author_id), Utc::now())?;
+            stored::feedback_by_id(connection, id)?.ok_or_else(|| {
+                Error::Internal("feedback vanished right after it was stored".into())
+            })
+        })
+        .await?;
+    let location = format!("/api/v1/feedback/{}", item.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(FeedbackJson::new(item, None)),
+    )
+        .into_response())
+}
+
+pub async fn get_feedback(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<FeedbackJson>> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let with_notes = viewer.is_platform_team();
+    let (item, notes) = state
+        .db
+        .read(move |connection| {
+            let item = stored::feedback_by_id(connection, id)?.ok_or(Error::NotFound)?;
+            let notes = if with_notes {
+                Some(stored::notes(connection, id)?)
+            } else {
+                None
+            };
+            Ok((item, notes))
+        })
+        .await?;
+    if !may_read(&viewer, &item) {
+        return Err(Error::NotFound);
+    }
+    Ok(Json(FeedbackJson::new(item, notes)))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    service: Option<String>,
+    kind: Option<String>,
+    status: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+/// `limit` and `offset` from a query, or field errors.
+fn paging(limit: Option<&str>, offset: Option<&str>, errors: &mut FieldErrors) -> (u32, u32) {
+    let limit = match limit.map(str::parse::<u32>) {
+        None => 25,
+        Some(Ok(limit)) if (1..=100).contains(&limit) => limit,
+        Some(_) => {
+            errors.add("limit", "must be a whole number from 1 to 100");
+            25
+        }
+    };
+    let offset = match offset.map(str::parse::<u32>) {
+        None => 0,
+        Some(Ok(offset)) => offset,
+        Some(Err(_)) => {
+            errors.add("offset", "must be a whole number, 0 or more");
+            0
+        }
+    };
+    (limit, offset)
+}
+
+pub async fn list_feedback(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    query: std::result::Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>> {
+    let Query(query) = query.map_err(|rejection| Error::Rejected {
+        status: StatusCode::BAD_REQUEST,
+        detail: rejection.body_text(),
+    })?;
+    let mut errors = FieldErrors::default();
+    let kind = query.kind.as_deref().and_then(|raw| {
+        let kind = FeedbackKind::parse(raw);
+        if kind.is_none() {
+            errors.add("kind", format!("choose one of {}", FeedbackKind::choices()));
+        }
+        kind
+    });
+    let status = query.status.as_deref().and_then(|raw| {
+        let status = FeedbackStatus::parse(raw);
+        if status.is_none() {
+            errors.add(
+                "status",
+                format!("choose one of {}", FeedbackStatus::choices()),
+            );
+        }
+        status
+    });
+    let (limit, offset) = paging(query.limit.as_deref(), query.offset.as_deref(), &mut errors);
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let filter = FeedbackFilter {
+        service: query.service.filter(|slug| !slug.is_empty()),
+        kind,
+        status,
+        author_id: (!viewer.is_platform_team()).then_some(viewer.user.id),
+        ..FeedbackFilter::default()
+    };
+    let (items, total) = state
+        .db
+        .read(move |connection| stored::list_feedback(connection, &filter, limit, offset))
+        .await?;
+    let items: Vec<FeedbackJson> = items
+        .into_iter()
+        .map(|item| FeedbackJson::new(item, None))
+        .collect();
+    Ok(Json(json!({
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "items": items,
+    })))
+}
+
+pub async fn list_services(State(state): State<AppState>, _viewer: Viewer) -> Result<Json<Value>> {
+    let services = state.db.read(services::list_services).await?;
+    Ok(Json(json!({ "items": services })))
+}
+
+pub async fn get_service(
+    State(state): State<AppState>,
+    _viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Service>> {
+    let service = state
+        .db
+        .read(move |connection| services::service_by_slug(connection, &slug))
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(Json(service))
+}
+
+pub async fn create_service(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response> {
+    viewer.require_admin()?;
+    let body = object(body)?;
+    let mut fields = Fields::new(&body);
+    let draft = ServiceDraft {
+        slug: fields.string("slug"),
+        name: fields.string("name"),
+        description: fields.string("description"),
+        owner_team: fields.string("owner_team"),
+        tier: fields.integer("tier", "1, 2 or 3"),
+    };
+    if !fields.errors.is_empty() {
+        return Err(Error::Invalid(fields.errors));
+    }
+    let service = NewService::parse(&draft)?;
+    let stored = state
+        .db
+        .write(move |connection| services::insert_service(connection, &service, Utc::now()))
+        .await?;
+    let location = format!("/api/v1/services/{}", stored.slug);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(stored),
+    )
+        .into_response())
+}

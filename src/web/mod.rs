@@ -1,0 +1,9 @@
+//! HTTP handlers, grouped by what they serve. The route table is in
+//! `app::router`; handlers parse input into domain values, call `db`, and
+//! render a view or JSON.
+
+pub mod api;
+pub mod auth;
+pub mod feedback;
+pub mod operations;
+pub mod pages;

@@ -1,0 +1,106 @@
+//! What an SRE expects of any service: health checks, request logs,
+//! security headers, and the static stylesheet.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
+use tower_http::trace::TraceLayer;
+use tracing::{Span, field};
+
+use crate::app::AppState;
+use crate::db;
+use crate::error::{Error, Result};
+
+/// The process is up.
+pub async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// The database answers queries.
+pub async fn readyz(State(state): State<AppState>) -> Result<&'static str> {
+    state.db.read(db::ping).await?;
+    Ok("ready\n")
+}
+
+pub async fn not_found() -> Error {
+    Error::NotFound
+}
+
+const STYLESHEET: &str = include_str!("../views/earshot.css");
+
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+}
+
+type MakeSpan = fn(&Request<Body>) -> Span;
+type OnResponse = fn(&Response, Duration, &Span);
+
+/// One span per request with method, route template, status and latency.
+/// The route template (`/feedback/{id}`), not the URI, is recorded: queries
+/// and paths may carry tokens, and nothing identifying a person is logged.
+pub fn request_trace()
+-> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, MakeSpan, (), OnResponse> {
+    TraceLayer::new_for_http()
+        .make_span_with(request_span as MakeSpan)
+        .on_request(())
+        .on_response(log_response as OnResponse)
+}
+
+fn request_span(request: &Request<Body>) -> Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str)
+        .unwrap_or("(unmatched)");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        route,
+        status = field::Empty,
+        latency_ms = field::Empty,
+    )
+}
+
+fn log_response(response: &Response, latency: Duration, span: &Span) {
+    span.record("status", response.status().as_u16());
+    span.record("latency_ms", latency.as_secs_f64() * 1000.0);
+    if response.status().is_server_error() {
+        tracing::warn!("request failed");
+    } else {
+        tracing::debug!("request served");
+    }
+}
+
+/// Headers that make pages harder to misuse: no sniffing, no framing, no
+/// scripts or styles from anywhere but Earshot itself.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    response
+}

@@ -1,0 +1,313 @@
+//! `TestApp`: a real Earshot on port 0 with its own temporary data directory,
+//! and `Browser`: a cookie-keeping client that signs in like a person.
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use chrono::Utc;
+use earshot::app::Application;
+use earshot::config::Config;
+use earshot::db::{self, people, services};
+use earshot::domain::{Email, NewService, Role, ServiceDraft};
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const ADMIN: &str = "ada.admin@example.com";
+pub const TEAM: &str = "tom.team@example.com";
+pub const CONTRIBUTOR: &str = "cora.contributor@example.com";
+pub const OTHER_CONTRIBUTOR: &str = "otto.other@example.com";
+
+/// Hashing is deliberately slow; every test app shares one hash.
+static PASSWORD_HASH: LazyLock<String> =
+    LazyLock::new(|| earshot::auth::hash_password(PASSWORD).expect("hash"));
+
+pub struct TestApp {
+    pub address: String,
+    pub data_dir: PathBuf,
+    _temp: Option<TempDir>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<earshot::error::Result<()>>>,
+}
+
+impl TestApp {
+    /// A fresh Earshot with two services, a team and four people (one per
+    /// role, and a second contributor).
+    pub async fn spawn() -> TestApp {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let data_dir = temp.path().to_owned();
+        populate(&data_dir);
+        let mut app = TestApp::start(&data_dir).await;
+        app._temp = Some(temp);
+        app
+    }
+
+    /// Starts Earshot on an existing data directory.
+    pub async fn start(data_dir: &Path) -> TestApp {
+        let config = Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..Config::new(data_dir)
+        };
+        let application = Application::build(config).await.expect("build");
+        let address = format!("http://{}", application.local_addr());
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let server = tokio::spawn(application.run_until(async {
+            let _ = stop.await;
+        }));
+        TestApp {
+            address,
+            data_dir: data_dir.to_owned(),
+            _temp: None,
+            shutdown: Some(shutdown),
+            server: Some(server),
+        }
+    }
+
+    /// Stops the server gracefully and waits until the database is closed;
+    /// the data directory stays for a restart.
+    pub async fn stop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+    }
+
+    /// Stops and starts again on the same data directory.
+    pub async fn restart(mut self) -> TestApp {
+        self.stop().await;
+        let mut restarted = TestApp::start(&self.data_dir).await;
+        restarted._temp = self._temp.take();
+        restarted
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A browser that has not signed in.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.address.clone(),
+            client: Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// A browser signed in as `email`.
+    pub async fn signed_in(&self, email: &str) -> Browser {
+        let browser = self.browser();
+        let response = browser.sign_in(email, PASSWORD).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "sign-in failed for {email}"
+        );
+        browser
+    }
+
+    /// A new API token for `email`.
+    pub fn token_for(&self, email: &str) -> String {
+        let token = earshot::auth::new_token("esk_");
+        let hash = earshot::auth::hash_token(&token);
+        let email = Email::parse(email).unwrap();
+        self.with_db(|connection| {
+            let user = people::require_user(connection, &email)?;
+            people::insert_api_token(connection, user.id, &hash, "test", Utc::now())
+        });
+        token
+    }
+
+    /// A client that sends `token` as a bearer token.
+    pub fn api(&self, email: &str) -> Api {
+        Api {
+            base: self.address.clone(),
+            token: self.token_for(email),
+            client: Client::new(),
+        }
+    }
+
+    /// Runs `f` on the real SQLite file, for setting up and inspecting.
+    pub fn with_db<T>(&self, f: impl FnOnce(&db::Connection) -> earshot::error::Result<T>) -> T {
+        db::with_connection(&self.data_dir.join("earshot.db"), f).expect("database access")
+    }
+
+    pub fn feedback_count(&self) -> i64 {
+        self.with_db(|connection| {
+            Ok(connection.query_row("SELECT count(*) FROM feedback", [], |row| row.get(0))?)
+        })
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+fn populate(data_dir: &Path) {
+    db::with_connection(&data_dir.join("earshot.db"), |connection| {
+        let platform = people::ensure_team(connection, "platform", "Platform Engineering")?;
+        let payments = people::ensure_team(connection, "payments", "Payments")?;
+        for (email, name, role, team) in [
+            (ADMIN, "Ada Admin", Role::Admin, platform),
+            (TEAM, "Tom Team", Role::Team, platform),
+            (CONTRIBUTOR, "Cora Contributor", Role::Contributor, payments),
+            (OTHER_CONTRIBUTOR, "Otto Other", Role::Contributor, payments),
+        ] {
+            people::insert_user(
+                connection,
+                &people::NewUser {
+                    email: &Email::parse(email).unwrap(),
+                    name,
+                    role,
+                    team_id: Some(team),
+                    password_hash: Some(&PASSWORD_HASH),
+                },
+                Utc::now(),
+            )?;
+        }
+        for (slug, name) in [
+            ("ci-runner", "CI runners"),
+            ("k8s.prod", "Kubernetes production"),
+        ] {
+            let service = NewService::parse(&ServiceDraft {
+                slug: slug.into(),
+                name: name.into(),
+                owner_team: "platform".into(),
+                ..ServiceDraft::default()
+            })
+            .unwrap();
+            services::insert_service(connection, &service, Utc::now())?;
+        }
+        Ok(())
+    })
+    .expect("populate the test database");
+}
+
+/// A person's browser: keeps cookies, does not follow redirects.
+pub struct Browser {
+    pub base: String,
+    pub client: Client,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_text(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.text().await.unwrap()
+    }
+
+    /// Posts a form as the page at `page` would, with its CSRF token.
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let html = self.get_text(page).await;
+        let token = csrf_token_in(&html);
+        let mut fields = fields.to_vec();
+        fields.push(("csrf", &token));
+        self.post_form(action, &fields).await
+    }
+
+    /// Posts exactly `fields`, without adding a CSRF token.
+    pub async fn post_form(&self, action: &str, fields: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}{action}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Response {
+        self.submit(
+            "/login",
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// Submits the feedback form; returns the response to the post.
+    pub async fn give_feedback(&self, fields: &[(&str, &str)]) -> Response {
+        self.submit("/feedback/new", "/feedback", fields).await
+    }
+}
+
+/// The CSRF token in a page's forms.
+pub fn csrf_token_in(html: &str) -> String {
+    let marker = r#"name="csrf" value=""#;
+    let start = html.find(marker).expect("the page has a CSRF field") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// An API client with a bearer token.
+pub struct Api {
+    pub base: String,
+    pub token: String,
+    pub client: Client,
+}
+
+impl Api {
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Posts raw bytes with a content type of our choosing.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// A valid feedback body for the API.
+pub fn feedback_json(body: &str) -> Value {
+    serde_json::json!({
+        "service": "ci-runner",
+        "kind": "pain",
+        "rating": 2,
+        "title": "Cache misses",
+        "body": body,
+        "anonymous": false
+    })
+}

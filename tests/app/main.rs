@@ -1,0 +1,11 @@
+//! Earshot's integration tests: a real server on port 0 with its own SQLite
+//! file per test, driven through HTTP and the command line.
+
+mod access;
+mod bad_input;
+mod cli;
+mod feedback_api;
+mod feedback_form;
+mod helpers;
+mod operations;
+mod storage;

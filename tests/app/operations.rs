@@ -1,0 +1,47 @@
+//! Health checks and the headers every response carries.
+
+use reqwest::StatusCode;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn healthz_and_readyz_answer_ok() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::new();
+    for path in ["/healthz", "/readyz"] {
+        let response = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_the_stylesheet_is_served() {
+    let app = TestApp::spawn().await;
+    let response = reqwest::get(app.url("/login")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'self'")
+    );
+    let css = reqwest::get(app.url("/static/earshot.css")).await.unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_friendly_404_page() {
+    let app = TestApp::spawn().await;
+    let response = reqwest::get(app.url("/no/such/page")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(response.text().await.unwrap().contains("Back to Earshot"));
+}
