@@ -123,16 +123,13 @@ pub fn user_by_session(
     now: DateTime<Utc>,
 ) -> Result<Option<User>> {
     Ok(connection
-        .query_row(
-            &format!(
-                "SELECT {USER_COLUMNS} FROM sessions
-                 JOIN users ON users.id = sessions.user_id
-                 LEFT JOIN teams ON teams.id = users.team_id
-                 WHERE sessions.token_hash = ?1 AND sessions.expires_at > ?2"
-            ),
-            params![token_hash, now],
-            user_from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {USER_COLUMNS} FROM sessions
+             JOIN users ON users.id = sessions.user_id
+             LEFT JOIN teams ON teams.id = users.team_id
+             WHERE sessions.token_hash = ?1 AND sessions.expires_at > ?2"
+        ))?
+        .query_row(params![token_hash, now], user_from_row)
         .optional()?)
 }
 
@@ -158,16 +155,13 @@ pub fn insert_api_token(
 /// The person an API token acts as, unless it was revoked.
 pub fn user_by_api_token(connection: &Connection, token_hash: &str) -> Result<Option<User>> {
     Ok(connection
-        .query_row(
-            &format!(
-                "SELECT {USER_COLUMNS} FROM api_tokens
-                 JOIN users ON users.id = api_tokens.user_id
-                 LEFT JOIN teams ON teams.id = users.team_id
-                 WHERE api_tokens.token_hash = ?1 AND api_tokens.revoked_at IS NULL"
-            ),
-            [token_hash],
-            user_from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {USER_COLUMNS} FROM api_tokens
+             JOIN users ON users.id = api_tokens.user_id
+             LEFT JOIN teams ON teams.id = users.team_id
+             WHERE api_tokens.token_hash = ?1 AND api_tokens.revoked_at IS NULL"
+        ))?
+        .query_row([token_hash], user_from_row)
         .optional()?)
 }
 
