@@ -5,6 +5,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::ops::Deref;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -16,6 +17,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::db::{self, Database, WriterThread};
 use crate::error::{self, Error, Result};
+use crate::metrics::{self, Metrics};
 use crate::web;
 
 /// What every request handler can reach.
@@ -24,6 +26,10 @@ pub struct App {
     pub db: Database,
     /// Settings the server was started with.
     pub config: Config,
+    /// Request statistics for `/metrics`.
+    pub metrics: Metrics,
+    /// When the server started.
+    pub started: Instant,
 }
 
 /// Shared handle to [`App`], cheap to clone into every handler.
@@ -78,6 +84,7 @@ pub fn router(state: AppState) -> Router {
     let operations = Router::new()
         .route("/healthz", get(web::operations::healthz))
         .route("/readyz", get(web::operations::readyz))
+        .route("/metrics", get(web::operations::metrics))
         .route("/static/earshot.css", get(web::operations::stylesheet));
     Router::new()
         .merge(pages)
@@ -85,6 +92,10 @@ pub fn router(state: AppState) -> Router {
         .merge(operations)
         .fallback(web::operations::not_found)
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(web::operations::request_trace())
         .layer(middleware::from_fn(error::render_errors))
         .layer(middleware::from_fn(web::operations::security_headers))
@@ -117,7 +128,12 @@ impl Application {
         })?;
         Ok(Application {
             listener,
-            state: AppState(Arc::new(App { db, config })),
+            state: AppState(Arc::new(App {
+                db,
+                config,
+                metrics: Metrics::default(),
+                started: Instant::now(),
+            })),
             writer_thread,
         })
     }

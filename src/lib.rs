@@ -11,7 +11,7 @@
 //! One process, one SQLite file. A request flows like this:
 //!
 //! ```text
-//! HTTP ─▶ app::router ─▶ layers (security headers ▸ error rendering ▸ request span ▸ body limit)
+//! HTTP ─▶ app::router ─▶ layers (security headers ▸ error rendering ▸ request span ▸ metrics ▸ body limit)
 //!      ─▶ web::<handler> ─▶ web::auth (Viewer, CSRF) ─▶ domain::parse (checked values)
 //!      ─▶ db::Database::write (writer thread, group commit) / ::read (pooled, spawn_blocking)
 //!      ─▶ views::<page> (maud Markup) or JSON ─▶ error::render_errors (problem+json or HTML)
@@ -34,6 +34,7 @@
 //! - [`views`]: maud views and the stylesheet.
 //! - [`seed`]: the embedded demo organisation from `seed-data/`.
 //! - [`telemetry`]: tracing setup.
+//! - [`metrics`]: Prometheus metrics at `/metrics` (requests by route template, writer batches).
 //!
 //! ## Architecture invariants
 //!
@@ -63,6 +64,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod metrics;
 pub mod seed;
 pub mod telemetry;
 pub mod views;

@@ -23,7 +23,7 @@ use rusqlite::config::DbConfig;
 use tokio::sync::Semaphore;
 
 use writer::Writer;
-pub use writer::WriterThread;
+pub use writer::{WriterStats, WriterThread};
 
 use crate::error::{Error, Result};
 
@@ -94,6 +94,11 @@ impl Database {
         })
         .await
         .map_err(|error| Error::Internal(format!("a read task failed: {error}")))?
+    }
+
+    /// Counters of the writer's work.
+    pub fn writer_stats(&self) -> &WriterStats {
+        self.writer.stats()
     }
 
     /// Commits everything queued so far and stops the writer; join the

@@ -9,6 +9,8 @@
 //! writes instead of one.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 
 use rusqlite::Connection;
@@ -35,6 +37,18 @@ enum Command {
 #[derive(Clone)]
 pub struct Writer {
     queue: mpsc::Sender<Command>,
+    stats: Arc<WriterStats>,
+}
+
+/// Counters of the writer's work, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Transactions committed.
+    pub commits: AtomicU64,
+    /// Writes carried by those transactions; divided by `commits`, the batch size.
+    pub writes: AtomicU64,
+    /// Writes that failed and were rolled back alone.
+    pub failed_writes: AtomicU64,
 }
 
 /// Joins the writer thread once every queued write is committed.
@@ -44,10 +58,12 @@ impl Writer {
     /// Starts the writer thread on `connection`.
     pub fn start(connection: Connection) -> std::io::Result<(Writer, WriterThread)> {
         let (queue, commands) = mpsc::channel(QUEUE_DEPTH);
+        let stats = Arc::new(WriterStats::default());
+        let thread_stats = Arc::clone(&stats);
         let thread = std::thread::Builder::new()
             .name("earshot-writer".into())
-            .spawn(move || run(connection, commands))?;
-        Ok((Writer { queue }, WriterThread(thread)))
+            .spawn(move || run(connection, commands, &thread_stats))?;
+        Ok((Writer { queue, stats }, WriterThread(thread)))
     }
 
     /// Runs `write` in the next batch and returns its result once the batch
@@ -74,6 +90,10 @@ impl Writer {
         answered.await.map_err(|_| Error::ShuttingDown)?
     }
 
+    pub fn stats(&self) -> &WriterStats {
+        &self.stats
+    }
+
     /// Asks the writer to stop after committing everything queued before
     /// this call. Writes sent afterwards fail with [`Error::ShuttingDown`].
     pub async fn stop(&self) {
@@ -90,7 +110,7 @@ impl WriterThread {
     }
 }
 
-fn run(mut connection: Connection, mut commands: mpsc::Receiver<Command>) {
+fn run(mut connection: Connection, mut commands: mpsc::Receiver<Command>, stats: &WriterStats) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
         let Some(first) = commands.blocking_recv() else {
@@ -109,7 +129,7 @@ fn run(mut connection: Connection, mut commands: mpsc::Receiver<Command>) {
             }
         }
         if !batch.is_empty() {
-            commit_batch(&mut connection, &mut batch);
+            commit_batch(&mut connection, &mut batch, stats);
         }
         if stop {
             commands.close();
@@ -120,8 +140,9 @@ fn run(mut connection: Connection, mut commands: mpsc::Receiver<Command>) {
     }
 }
 
-fn commit_batch(connection: &mut Connection, batch: &mut Vec<(Job, Span)>) {
+fn commit_batch(connection: &mut Connection, batch: &mut Vec<(Job, Span)>, stats: &WriterStats) {
     let mut completions = Vec::with_capacity(batch.len());
+    let mut failed_writes = 0;
     let outcome = (|| -> Result<()> {
         let mut transaction = connection.transaction()?;
         for (job, span) in batch.drain(..) {
@@ -136,6 +157,8 @@ fn commit_batch(connection: &mut Connection, batch: &mut Vec<(Job, Span)>) {
             };
             if succeeded {
                 savepoint.commit()?;
+            } else {
+                failed_writes += 1;
             }
             completions.push(completion);
         }
@@ -143,6 +166,16 @@ fn commit_batch(connection: &mut Connection, batch: &mut Vec<(Job, Span)>) {
         Ok(())
     })();
     batch.clear();
+    if outcome.is_ok() {
+        stats.commits.fetch_add(1, Ordering::Relaxed);
+        stats.writes.fetch_add(
+            (completions.len() - failed_writes) as u64,
+            Ordering::Relaxed,
+        );
+        stats
+            .failed_writes
+            .fetch_add(failed_writes as u64, Ordering::Relaxed);
+    }
     let failure = outcome.err().map(|error| {
         tracing::error!(%error, "committing a batch of writes failed");
         error.to_string()

@@ -27,6 +27,19 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str> {
     Ok("ready\n")
 }
 
+/// Prometheus metrics in the text exposition format.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state
+            .metrics
+            .render(state.db.writer_stats(), state.started.elapsed()),
+    )
+}
+
 pub async fn not_found() -> Error {
     Error::NotFound
 }

@@ -45,3 +45,41 @@ async fn an_unknown_page_is_a_friendly_404_page() {
     );
     assert!(response.text().await.unwrap().contains("Back to Earshot"));
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_and_writer_batches() {
+    let app = TestApp::spawn().await;
+    let api = app.api(crate::helpers::CONTRIBUTOR);
+    for index in 0..3 {
+        let body = crate::helpers::feedback_json(&format!("metrics {index}"));
+        assert_eq!(
+            api.post_json("/api/v1/feedback", &body).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    api.get("/api/v1/feedback/1").await;
+
+    let response = reqwest::get(app.url("/metrics")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    assert!(
+        text.contains(
+            r#"earshot_http_requests_total{method="POST",route="/api/v1/feedback",status="201"} 3"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"route="/api/v1/feedback/{id}",status="200"} 1"#),
+        "{text}"
+    );
+    assert!(text.contains(
+        r#"earshot_http_request_duration_seconds_count{method="POST",route="/api/v1/feedback"} 3"#
+    ));
+    let writes: u64 = text
+        .lines()
+        .find_map(|line| line.strip_prefix("earshot_writer_writes_total "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(writes >= 3, "{writes}");
+}
