@@ -18,6 +18,8 @@ use crate::config::Config;
 use crate::db::{self, Database, WriterThread};
 use crate::error::{self, Error, Result};
 use crate::metrics::{self, Metrics};
+use crate::search::SearchIndex;
+use crate::search::indexer::{self, Indexer};
 use crate::web;
 
 /// What every request handler can reach.
@@ -26,6 +28,8 @@ pub struct App {
     pub db: Database,
     /// Settings the server was started with.
     pub config: Config,
+    /// The search index (a cache of SQLite, kept current by the indexer).
+    pub search: SearchIndex,
     /// Request statistics for `/metrics`.
     pub metrics: Metrics,
     /// When the server started.
@@ -66,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/feedback/{id}/notes", post(web::feedback::add_note))
         .route("/inbox", get(web::feedback::inbox))
+        .route("/search", get(web::search::search_page))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::auth::csrf_cookie,
@@ -77,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/feedback/{id}", get(web::api::get_feedback))
         .route("/api/v1/services/{slug}", get(web::api::get_service))
+        .route("/api/v1/search", get(web::search::search_api))
         .route(
             "/api/v1/services",
             get(web::api::list_services).post(web::api::create_service),
@@ -107,6 +113,7 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     writer_thread: WriterThread,
+    indexer: Indexer,
 }
 
 impl Application {
@@ -120,9 +127,15 @@ impl Application {
             ))
         })?;
         let path = config.database_path();
-        let (db, writer_thread) = tokio::task::spawn_blocking(move || Database::open(&path))
-            .await
-            .map_err(|error| Error::Internal(format!("opening the database failed: {error}")))??;
+        let data_dir = config.data_dir.clone();
+        let (db, writer_thread, search, indexer) = tokio::task::spawn_blocking(move || {
+            let (db, writer_thread) = Database::open(&path)?;
+            let search = indexer::open_or_rebuild(&data_dir, &db)?;
+            let indexer = Indexer::start(search.clone(), &db)?;
+            Ok::<_, Error>((db, writer_thread, search, indexer))
+        })
+        .await
+        .map_err(|error| Error::Internal(format!("opening the database failed: {error}")))??;
         let listener = TcpListener::bind(config.listen).await.map_err(|error| {
             Error::Internal(format!("cannot listen on {}: {error}", config.listen))
         })?;
@@ -131,10 +144,12 @@ impl Application {
             state: AppState(Arc::new(App {
                 db,
                 config,
+                search,
                 metrics: Metrics::default(),
                 started: Instant::now(),
             })),
             writer_thread,
+            indexer,
         })
     }
 
@@ -169,15 +184,19 @@ impl Application {
             listener,
             state,
             writer_thread,
+            indexer,
         } = self;
         let db = state.db.clone();
         let served = axum::serve(listener, router(state))
             .with_graceful_shutdown(shutdown)
             .await;
         db.stop_writer().await;
-        tokio::task::spawn_blocking(move || writer_thread.join())
-            .await
-            .map_err(|error| Error::Internal(format!("stopping the writer failed: {error}")))?;
+        tokio::task::spawn_blocking(move || {
+            writer_thread.join();
+            indexer.stop();
+        })
+        .await
+        .map_err(|error| Error::Internal(format!("stopping the writer failed: {error}")))?;
         tracing::info!("stopped");
         served.map_err(|error| Error::Internal(format!("the server failed: {error}")))
     }

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand, error::ErrorKind};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::Application;
 use crate::config::{self, Config};
@@ -57,6 +58,8 @@ enum Command {
     Serve(ServeArgs),
     /// Load the demo organisation into an empty database.
     Seed,
+    /// Rebuild the search index from the database (stop the server first).
+    Reindex,
     /// Manage people.
     #[command(subcommand)]
     User(UserCommand),
@@ -145,6 +148,7 @@ pub fn main() -> ExitCode {
         None => serve(&cli.data_dir, cli.serve),
         Some(Command::Serve(args)) => serve(&cli.data_dir, args),
         Some(Command::Seed) => seed_database(&cli.data_dir),
+        Some(Command::Reindex) => reindex(&cli.data_dir),
         Some(Command::User(UserCommand::Add(args))) => add_user(&cli.data_dir, args),
         Some(Command::Token(TokenCommand::Create(args))) => create_token(&cli.data_dir, args),
     };
@@ -248,6 +252,35 @@ fn seed_database(data_dir: &Path) -> Result<()> {
     })?;
     println!("{summary}");
     print_demo_logins(true);
+    Ok(())
+}
+
+fn reindex(data_dir: &Path) -> Result<()> {
+    let path = open_data_dir(data_dir)?;
+    // Opening through `Database` applies migrations; the rebuild reads
+    // through its own read-only connection.
+    let (db, writer) = db::Database::open(&path)?;
+    let connection = db.dedicated_reader()?;
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} documents, {per_sec}, eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    crate::search::indexer::rebuild(data_dir, &connection, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })?;
+    bar.finish();
+    drop(connection);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|error| Error::Internal(format!("cannot start the runtime: {error}")))?;
+    runtime.block_on(db.stop_writer());
+    writer.join();
+    println!(
+        "Rebuilt the search index in {:.1} s.",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -14,6 +14,7 @@
 //! HTTP ─▶ app::router ─▶ layers (security headers ▸ error rendering ▸ request span ▸ metrics ▸ body limit)
 //!      ─▶ web::<handler> ─▶ web::auth (Viewer, CSRF) ─▶ domain::parse (checked values)
 //!      ─▶ db::Database::write (writer thread, group commit) / ::read (pooled, spawn_blocking)
+//!         └─ commit signal ─▶ search::indexer (own thread) ─▶ tantivy index ◀─ search::SearchIndex::search
 //!      ─▶ views::<page> (maud Markup) or JSON ─▶ error::render_errors (problem+json or HTML)
 //! ```
 //!
@@ -29,6 +30,9 @@
 //!   and as an HTML page elsewhere.
 //! - [`domain`]: pure types and rules: feedback, people, services, checked text.
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries.
+//! - [`search`]: the only tantivy; the index, its indexer thread (following
+//!   `search_changes`), query compilation, facets, snippets and typo fallback. The query
+//!   language itself is parsed in [`domain::query`], without tantivy.
 //! - [`auth`]: argon2id password hashes and random tokens (only hashes are stored).
 //! - [`web`]: handlers, auth extractors, CSRF, the JSON API.
 //! - [`views`]: maud views and the stylesheet.
@@ -39,6 +43,11 @@
 //! ## Architecture invariants
 //!
 //! - **Architecture Invariant:** `domain` imports no axum, rusqlite, tantivy or lettre.
+//! - **Architecture Invariant:** only `search` imports tantivy. SQLite is the source of
+//!   truth; the index is a cache that can be deleted at any time and is rebuilt at start.
+//! - **Architecture Invariant:** search applies the same access rules as opening an item,
+//!   to hits, counts, facets and typo suggestions alike: the access filter is part of the
+//!   compiled query, and contributors' queries never touch internal fields.
 //! - **Architecture Invariant:** only `db` writes SQL; handlers call `db` functions
 //!   inside `Database::write`/`read` closures.
 //! - **Architecture Invariant:** rusqlite never runs on an async worker thread: writes
@@ -65,6 +74,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod metrics;
+pub mod search;
 pub mod seed;
 pub mod telemetry;
 pub mod views;

@@ -9,6 +9,7 @@
 pub mod feedback;
 mod migrations;
 pub mod people;
+pub mod search;
 pub mod services;
 mod writer;
 
@@ -23,7 +24,7 @@ use rusqlite::config::DbConfig;
 use tokio::sync::Semaphore;
 
 use writer::Writer;
-pub use writer::{WriterStats, WriterThread};
+pub use writer::{CommitSignal, WriterStats, WriterThread};
 
 use crate::error::{Error, Result};
 
@@ -101,6 +102,17 @@ impl Database {
         self.writer.stats()
     }
 
+    /// A read-only connection of its own, for a thread that reads a lot
+    /// (the search indexer) and must not hold a pooled one.
+    pub fn dedicated_reader(&self) -> Result<Connection> {
+        self.readers.open()
+    }
+
+    /// The path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.readers.path
+    }
+
     /// Commits everything queued so far and stops the writer; join the
     /// [`WriterThread`] afterwards to wait for it.
     pub async fn stop_writer(&self) {
@@ -113,6 +125,10 @@ impl Readers {
         if let Some(connection) = self.idle.lock().expect("reader pool poisoned").pop() {
             return Ok(connection);
         }
+        self.open()
+    }
+
+    fn open(&self) -> Result<Connection> {
         let connection = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,

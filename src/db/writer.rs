@@ -9,9 +9,10 @@
 //! writes instead of one.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
@@ -40,6 +41,39 @@ pub struct Writer {
     stats: Arc<WriterStats>,
 }
 
+/// Lets other threads wait for the next commit (the search indexer does,
+/// so that it picks up changes at once instead of polling).
+#[derive(Debug, Default)]
+pub struct CommitSignal {
+    commits: Mutex<u64>,
+    committed: Condvar,
+}
+
+impl CommitSignal {
+    fn notify(&self) {
+        *self.commits.lock().expect("commit signal poisoned") += 1;
+        self.committed.notify_all();
+    }
+
+    /// Wakes every waiter as a commit would (to make it look at a stop flag).
+    pub fn wake(&self) {
+        self.notify();
+    }
+
+    /// Commits so far; pass it to [`CommitSignal::wait_after`].
+    pub fn commits(&self) -> u64 {
+        *self.commits.lock().expect("commit signal poisoned")
+    }
+
+    /// Waits until more than `seen` commits happened, or `timeout` passed.
+    pub fn wait_after(&self, seen: u64, timeout: Duration) {
+        let commits = self.commits.lock().expect("commit signal poisoned");
+        let _ = self
+            .committed
+            .wait_timeout_while(commits, timeout, |commits| *commits <= seen);
+    }
+}
+
 /// Counters of the writer's work, for `/metrics`.
 #[derive(Debug, Default)]
 pub struct WriterStats {
@@ -49,6 +83,8 @@ pub struct WriterStats {
     pub writes: AtomicU64,
     /// Writes that failed and were rolled back alone.
     pub failed_writes: AtomicU64,
+    /// Signalled after every commit.
+    pub signal: CommitSignal,
 }
 
 /// Joins the writer thread once every queued write is committed.
@@ -175,6 +211,7 @@ fn commit_batch(connection: &mut Connection, batch: &mut Vec<(Job, Span)>, stats
         stats
             .failed_writes
             .fetch_add(failed_writes as u64, Ordering::Relaxed);
+        stats.signal.notify();
     }
     let failure = outcome.err().map(|error| {
         tracing::error!(%error, "committing a batch of writes failed");

@@ -5,6 +5,8 @@
 
 pub mod feedback;
 pub mod people;
+pub mod query;
+pub mod search;
 pub mod service;
 pub mod text;
 

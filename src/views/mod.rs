@@ -3,6 +3,7 @@
 
 pub mod feedback;
 pub mod login;
+pub mod search;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -33,6 +34,9 @@ pub fn layout(title: &str, chrome: &Chrome<'_>, content: Markup) -> Markup {
                 header.top {
                     a.brand href="/" { "Earshot" }
                     @if let Some(viewer) = chrome.viewer {
+                        form.searchbox method="get" action="/search" role="search" {
+                            input type="search" name="q" placeholder="Search feedback" aria-label="Search";
+                        }
                         nav {
                             a href="/feedback/new" { "Give feedback" }
                             a href="/feedback/mine" { "My feedback" }

@@ -7,3 +7,4 @@ pub mod auth;
 pub mod feedback;
 pub mod operations;
 pub mod pages;
+pub mod search;

@@ -283,3 +283,24 @@ async fn serve_logs_requests_without_identifying_anyone_and_stops_cleanly_on_sig
         assert!(!all.contains(secret), "the log contains {secret:?}");
     }
 }
+
+#[tokio::test]
+async fn reindex_rebuilds_the_search_index_from_the_database() {
+    let data_dir = tempfile::tempdir().unwrap();
+    assert!(run(&data_dir, &["seed"], "").await.status.success());
+    let output = run(&data_dir, &["reindex"], "").await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("Rebuilt the search index"));
+    let live = std::fs::read_to_string(data_dir.path().join("index/CURRENT")).unwrap();
+    assert!(data_dir.path().join("index").join(live.trim()).is_dir());
+
+    let app = crate::helpers::TestApp::start(data_dir.path()).await;
+    let api = app.api("sam.rivera@halcyon.example");
+    let results: Value = api
+        .get("/api/v1/search?q=OOMKilled")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(results["total"].as_u64().unwrap() > 0, "{results}");
+}

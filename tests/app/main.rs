@@ -8,4 +8,5 @@ mod feedback_api;
 mod feedback_form;
 mod helpers;
 mod operations;
+mod search;
 mod storage;

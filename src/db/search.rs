@@ -1,0 +1,127 @@
+//! What the search indexer reads: the change sequence, and searchable
+//! things flattened into [`SearchDocument`]s.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::domain::search::{Audience, EntityKind, SearchDocument};
+use crate::error::Result;
+
+/// One row of `search_changes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub seq: i64,
+    pub entity: String,
+    pub entity_id: i64,
+}
+
+/// Changes after `after_seq`, oldest first, at most `limit`.
+pub fn changes_after(connection: &Connection, after_seq: i64, limit: u32) -> Result<Vec<Change>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT seq, entity, entity_id FROM search_changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let changes = statement
+        .query_map(params![after_seq, limit], |row| {
+            Ok(Change {
+                seq: row.get(0)?,
+                entity: row.get(1)?,
+                entity_id: row.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(changes)
+}
+
+/// The latest change sequence number (0 when nothing ever changed).
+pub fn latest_change(connection: &Connection) -> Result<i64> {
+    Ok(connection.query_row(
+        "SELECT coalesce(max(seq), 0) FROM search_changes",
+        [],
+        |row| row.get(0),
+    )?)
+}
+
+const FEEDBACK_DOCUMENT: &str = "
+    SELECT feedback.id, feedback.title, feedback.body, services.slug, teams.slug,
+           feedback.status, feedback.kind, feedback.rating, feedback.created_at,
+           feedback.author_id,
+           (SELECT group_concat(tags.name, ',') FROM feedback_tags
+              JOIN tags ON tags.id = feedback_tags.tag_id
+             WHERE feedback_tags.feedback_id = feedback.id),
+           (SELECT group_concat(feedback_notes.body, char(10)) FROM feedback_notes
+             WHERE feedback_notes.feedback_id = feedback.id)
+      FROM feedback
+      JOIN services ON services.id = feedback.service_id
+      LEFT JOIN users ON users.id = feedback.author_id
+      LEFT JOIN teams ON teams.id = users.team_id";
+
+fn feedback_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> {
+    let author: Option<i64> = row.get(9)?;
+    let tags: Option<String> = row.get(10)?;
+    let notes: Option<String> = row.get(11)?;
+    let created_at: DateTime<Utc> = row.get(8)?;
+    Ok(SearchDocument {
+        entity: EntityKind::Feedback,
+        id: row.get(0)?,
+        title: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+        body: row.get(2)?,
+        internal: notes.unwrap_or_default(),
+        services: vec![row.get(3)?],
+        team: row.get(4)?,
+        tags: tags
+            .map(|tags| tags.split(',').map(str::to_owned).collect())
+            .unwrap_or_default(),
+        status: Some(row.get(5)?),
+        subkind: Some(row.get(6)?),
+        rating: row.get(7)?,
+        created_at,
+        // Anonymous feedback has no owner to show it to.
+        audience: author.map_or(Audience::PlatformTeam, Audience::Owner),
+    })
+}
+
+/// The searchable form of one thing, or `None` if it no longer exists (or
+/// is of a kind that is not searchable yet).
+pub fn document(
+    connection: &Connection,
+    entity: EntityKind,
+    id: i64,
+) -> Result<Option<SearchDocument>> {
+    match entity {
+        EntityKind::Feedback => Ok(connection
+            .prepare_cached(&format!("{FEEDBACK_DOCUMENT} WHERE feedback.id = ?1"))?
+            .query_row([id], feedback_document_from_row)
+            .optional()?),
+        // Interviews, pain points, roadmap items and survey answers join
+        // the index as their features land.
+        _ => Ok(None),
+    }
+}
+
+/// A page of every searchable thing of `entity` with an id above
+/// `after_id`, by id: for rebuilding the index.
+pub fn documents_after(
+    connection: &Connection,
+    entity: EntityKind,
+    after_id: i64,
+    limit: u32,
+) -> Result<Vec<SearchDocument>> {
+    match entity {
+        EntityKind::Feedback => {
+            let mut statement = connection.prepare_cached(&format!(
+                "{FEEDBACK_DOCUMENT} WHERE feedback.id > ?1 ORDER BY feedback.id LIMIT ?2"
+            ))?;
+            let documents = statement
+                .query_map(params![after_id, limit], feedback_document_from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(documents)
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// How many searchable things there are, for progress bars.
+pub fn document_count(connection: &Connection) -> Result<u64> {
+    let count: i64 = connection.query_row("SELECT count(*) FROM feedback", [], |row| row.get(0))?;
+    Ok(count.unsigned_abs())
+}

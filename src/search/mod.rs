@@ -1,0 +1,325 @@
+//! The only module that speaks tantivy: one index of every searchable thing.
+//!
+//! SQLite is the source of truth and this index is a cache of it. The
+//! [`indexer`] thread owns the only `IndexWriter` and follows the
+//! `search_changes` sequence; each commit carries the last applied sequence
+//! number in its payload, so after any crash the index catches up from
+//! there. An index that is missing, unreadable or of an older
+//! [`SCHEMA_VERSION`] is rebuilt from SQLite into a new directory, which
+//! replaces the old one only once complete.
+//!
+//! On disk: `<data>/index/CURRENT` names the live generation directory
+//! (`<data>/index/gen-<millis>`); anything else there is leftover and removed.
+//!
+//! Text is analysed twice. `prose` fields (title, body, internal) split on
+//! anything but letters and digits, fold case and accents and stem English,
+//! so "deploys" finds "deployment". `ident` fields keep identifiers whole as
+//! typed (`ci-runner`, `k8s.prod`, `INC-4211`), folded, and score higher, so
+//! exact matches rank above stemmed and fuzzy ones.
+
+pub mod indexer;
+mod query;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::Datelike;
+use tantivy::schema::{
+    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RegexTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer,
+};
+use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+pub use query::{FacetCount, SearchHit, SearchRequest, SearchResults, SortOrder, Viewer};
+
+use crate::domain::search::{Audience, SearchDocument};
+use crate::error::{Error, Result};
+
+/// Bumped whenever the schema or analysis changes; an index built by an
+/// older version is rebuilt at start.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const PROSE: &str = "earshot_prose";
+const IDENT: &str = "earshot_ident";
+/// Identifiers: letters and digits, joined by `-`, `.`, `_`, `/` or `#`.
+const IDENT_PATTERN: &str = r"[\p{L}\p{N}]+(?:[-._/#][\p{L}\p{N}]+)*";
+
+/// The index's fields.
+#[derive(Clone, Copy)]
+struct Fields {
+    key: Field,
+    entity: Field,
+    id: Field,
+    kind: Field,
+    title: Field,
+    body: Field,
+    internal: Field,
+    ident: Field,
+    ident_internal: Field,
+    service: Field,
+    team: Field,
+    tag: Field,
+    status: Field,
+    rating: Field,
+    created: Field,
+    audience: Field,
+    facets: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = |analyzer: &str, stored: bool| {
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let fields = Fields {
+        key: builder.add_text_field("key", STRING | STORED),
+        entity: builder.add_text_field("entity", STRING | STORED),
+        id: builder.add_i64_field("id", STORED),
+        kind: builder.add_text_field("kind", STRING),
+        title: builder.add_text_field("title", text(PROSE, true)),
+        body: builder.add_text_field("body", text(PROSE, true)),
+        internal: builder.add_text_field("internal", text(PROSE, false)),
+        ident: builder.add_text_field("ident", text(IDENT, false)),
+        ident_internal: builder.add_text_field("ident_internal", text(IDENT, false)),
+        service: builder.add_text_field("service", STRING),
+        team: builder.add_text_field("team", STRING),
+        tag: builder.add_text_field("tag", STRING),
+        status: builder.add_text_field("status", STRING),
+        rating: builder.add_u64_field("rating", INDEXED | FAST),
+        created: builder.add_date_field("created", INDEXED | FAST | STORED),
+        audience: builder.add_text_field("audience", STRING),
+        facets: builder.add_facet_field("facets", FacetOptions::default()),
+    };
+    (builder.build(), fields)
+}
+
+fn register_analyzers(index: &Index) -> Result<()> {
+    let prose = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(60))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build();
+    let ident = TextAnalyzer::builder(RegexTokenizer::new(IDENT_PATTERN).map_err(tantivy_error)?)
+        .filter(RemoveLongFilter::limit(80))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    index.tokenizers().register(PROSE, prose);
+    index.tokenizers().register(IDENT, ident);
+    Ok(())
+}
+
+fn tantivy_error(error: impl std::fmt::Display) -> Error {
+    Error::Internal(format!("search index: {error}"))
+}
+
+/// What a commit records: the schema version and the last applied change.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Payload {
+    schema: u32,
+    seq: i64,
+}
+
+/// The open index, shared by searches and the indexer.
+#[derive(Clone)]
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    /// The last change sequence number visible to searches.
+    applied: Arc<AtomicI64>,
+}
+
+impl SearchIndex {
+    /// Opens the live generation under `data_dir`, if it is there, readable
+    /// and of this schema version; `None` means "rebuild".
+    pub fn open(data_dir: &Path) -> Option<SearchIndex> {
+        let root = index_root(data_dir);
+        let name = std::fs::read_to_string(root.join("CURRENT")).ok()?;
+        let directory = root.join(name.trim());
+        let opened = (|| -> Result<SearchIndex> {
+            let index = Index::open_in_dir(&directory).map_err(tantivy_error)?;
+            let payload = index.load_metas().map_err(tantivy_error)?.payload;
+            let payload: Payload = payload
+                .as_deref()
+                .and_then(|payload| serde_json::from_str(payload).ok())
+                .ok_or_else(|| Error::Internal("the index has no payload".into()))?;
+            if payload.schema != SCHEMA_VERSION || index.schema() != schema().0 {
+                return Err(Error::Internal(format!(
+                    "the index has schema version {}, not {SCHEMA_VERSION}",
+                    payload.schema
+                )));
+            }
+            SearchIndex::from_index(index, payload.seq)
+        })();
+        match opened {
+            Ok(index) => Some(index),
+            Err(error) => {
+                tracing::warn!(%error, directory = %directory.display(), "the search index will be rebuilt");
+                None
+            }
+        }
+    }
+
+    fn from_index(index: Index, applied: i64) -> Result<SearchIndex> {
+        register_analyzers(&index)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(tantivy_error)?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields: schema().1,
+            applied: Arc::new(AtomicI64::new(applied)),
+        })
+    }
+
+    /// The last change sequence number that searches can see.
+    pub fn applied(&self) -> i64 {
+        self.applied.load(Ordering::Acquire)
+    }
+
+    fn writer(&self, threads: usize) -> Result<IndexWriter> {
+        self.index
+            .writer_with_num_threads(threads, threads * 40_000_000)
+            .map_err(tantivy_error)
+    }
+
+    fn document(&self, source: &SearchDocument) -> TantivyDocument {
+        let fields = &self.fields;
+        let mut document = TantivyDocument::default();
+        document.add_text(fields.key, source.key());
+        document.add_text(fields.entity, source.entity.as_str());
+        document.add_i64(fields.id, source.id);
+        document.add_text(fields.kind, source.entity.as_str());
+        document.add_facet(
+            fields.facets,
+            Facet::from_path(["kind", source.entity.as_str()]),
+        );
+        if let Some(subkind) = &source.subkind {
+            document.add_text(fields.kind, subkind);
+        }
+        document.add_text(fields.title, &source.title);
+        document.add_text(fields.body, &source.body);
+        document.add_text(fields.ident, &source.title);
+        document.add_text(fields.ident, &source.body);
+        if !source.internal.is_empty() {
+            document.add_text(fields.internal, &source.internal);
+            document.add_text(fields.ident_internal, &source.internal);
+        }
+        for service in &source.services {
+            document.add_text(fields.service, service);
+            document.add_facet(
+                fields.facets,
+                Facet::from_path(["service", service.as_str()]),
+            );
+        }
+        if let Some(team) = &source.team {
+            document.add_text(fields.team, team);
+            document.add_facet(fields.facets, Facet::from_path(["team", team.as_str()]));
+        }
+        for tag in &source.tags {
+            document.add_text(fields.tag, tag);
+            document.add_facet(fields.facets, Facet::from_path(["tag", tag.as_str()]));
+        }
+        if let Some(status) = &source.status {
+            document.add_text(fields.status, status);
+        }
+        if let Some(rating) = source.rating {
+            document.add_u64(fields.rating, u64::from(rating));
+        }
+        document.add_date(
+            fields.created,
+            DateTime::from_timestamp_micros(source.created_at.timestamp_micros()),
+        );
+        let year = source.created_at.year().to_string();
+        document.add_facet(fields.facets, Facet::from_path(["year", year.as_str()]));
+        let audience = match source.audience {
+            Audience::Everyone => "everyone".to_owned(),
+            Audience::Owner(user) => format!("user:{user}"),
+            Audience::PlatformTeam => "team".to_owned(),
+        };
+        document.add_text(fields.audience, audience);
+        document
+    }
+
+    /// Replaces (or adds) `source` in the index being written.
+    fn upsert(&self, writer: &IndexWriter, source: &SearchDocument) -> Result<()> {
+        writer.delete_term(Term::from_field_text(self.fields.key, &source.key()));
+        writer
+            .add_document(self.document(source))
+            .map_err(tantivy_error)?;
+        Ok(())
+    }
+
+    fn delete(&self, writer: &IndexWriter, key: &str) {
+        writer.delete_term(Term::from_field_text(self.fields.key, key));
+    }
+
+    /// Commits with `seq` as the last applied change and makes it visible.
+    fn commit(&self, writer: &mut IndexWriter, seq: i64) -> Result<()> {
+        let mut commit = writer.prepare_commit().map_err(tantivy_error)?;
+        let payload = serde_json::to_string(&Payload {
+            schema: SCHEMA_VERSION,
+            seq,
+        })
+        .map_err(tantivy_error)?;
+        commit.set_payload(&payload);
+        commit.commit().map_err(tantivy_error)?;
+        self.reader.reload().map_err(tantivy_error)?;
+        self.applied.store(seq, Ordering::Release);
+        Ok(())
+    }
+}
+
+/// Where the index generations live.
+fn index_root(data_dir: &Path) -> PathBuf {
+    data_dir.join("index")
+}
+
+/// Creates an empty index in a new generation directory (not yet live).
+fn create_generation(data_dir: &Path) -> Result<(SearchIndex, String)> {
+    let root = index_root(data_dir);
+    let name = format!("gen-{}", chrono::Utc::now().timestamp_millis());
+    let directory = root.join(&name);
+    std::fs::create_dir_all(&directory).map_err(tantivy_error)?;
+    let index = Index::create_in_dir(&directory, schema().0).map_err(tantivy_error)?;
+    Ok((SearchIndex::from_index(index, 0)?, name))
+}
+
+/// Makes generation `name` the live one and removes every other.
+fn make_live(data_dir: &Path, name: &str) -> Result<()> {
+    let root = index_root(data_dir);
+    let temporary = root.join("CURRENT.tmp");
+    std::fs::write(&temporary, name).map_err(tantivy_error)?;
+    std::fs::File::open(&temporary)
+        .and_then(|file| file.sync_all())
+        .map_err(tantivy_error)?;
+    std::fs::rename(&temporary, root.join("CURRENT")).map_err(tantivy_error)?;
+    if let Ok(entries) = std::fs::read_dir(&root) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() && entry.file_name() != name {
+                let _ = std::fs::remove_dir_all(path);
+            }
+        }
+    }
+    Ok(())
+}

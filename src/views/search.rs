@@ -1,0 +1,133 @@
+//! The search page: box, results with highlighted snippets, facet sidebar
+//! and the query language's help.
+
+use maud::{Markup, PreEscaped, html};
+
+use super::{Chrome, date, layout};
+use crate::search::{SearchResults, SortOrder};
+
+pub struct SearchPage<'a> {
+    pub query: &'a str,
+    pub sort: SortOrder,
+    pub page: usize,
+    pub page_size: usize,
+    pub results: &'a SearchResults,
+}
+
+fn search_link(query: &str, sort: SortOrder, page: usize) -> String {
+    let mut pairs = vec![("q", query.to_owned())];
+    if sort == SortOrder::Newest {
+        pairs.push(("sort", "newest".to_owned()));
+    }
+    if page > 1 {
+        pairs.push(("page", page.to_string()));
+    }
+    format!(
+        "/search?{}",
+        serde_html_form::to_string(pairs).unwrap_or_default()
+    )
+}
+
+/// The query with `field:value` added, for a facet link.
+fn narrowed(query: &str, field: &str, value: &str) -> String {
+    let filter = format!("{field}:{value}");
+    if query.split_whitespace().any(|part| part == filter) {
+        query.to_owned()
+    } else {
+        format!("{} {filter}", query.trim()).trim().to_owned()
+    }
+}
+
+/// The facet name as a query-language field.
+fn facet_field(facet: &str) -> Option<&'static str> {
+    match facet {
+        "service" => Some("service"),
+        "kind" => Some("kind"),
+        "team" => Some("team"),
+        "tag" => Some("tag"),
+        _ => None,
+    }
+}
+
+pub fn search_page(chrome: &Chrome<'_>, page: &SearchPage<'_>) -> Markup {
+    let results = page.results;
+    let last_page = results.total.div_ceil(page.page_size).max(1);
+    layout(
+        "Search",
+        chrome,
+        html! {
+            h1 { "Search" }
+            form.search-form method="get" action="/search" role="search" {
+                label for="q" { "Search everything said" }
+                input #q type="search" name="q" value=(page.query) placeholder="flaky ci-runner service:ci-runner rating:<3";
+                select name="sort" aria-label="Order" {
+                    option value="relevance" selected[page.sort == SortOrder::Relevance] { "Best match" }
+                    option value="newest" selected[page.sort == SortOrder::Newest] { "Newest" }
+                }
+                button type="submit" { "Search" }
+            }
+            @if let Some(corrected) = &results.corrected {
+                p.notice { "No exact matches; showing results for " strong { (corrected) } "." }
+            }
+            @if !results.ignored.is_empty() {
+                div.notice {
+                    "Part of the query was left out: "
+                    ul { @for note in &results.ignored { li { (note) } } }
+                }
+            }
+            div.search-layout {
+                aside.facets aria-label="Refine" {
+                    @for (name, counts) in &results.facets {
+                        @if !counts.is_empty() {
+                            h2 { (name) }
+                            ul {
+                                @for count in counts {
+                                    li {
+                                        @match facet_field(name) {
+                                            Some(field) => a href=(search_link(&narrowed(page.query, field, &count.value), page.sort, 1)) { (count.value) },
+                                            None => span { (count.value) },
+                                        }
+                                        " " span.count { (count.count) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                section.results {
+                    p.count { (results.total) " results" }
+                    @for hit in &results.hits {
+                        article.hit {
+                            h2 { a href=(hit.url) { (hit.title) } }
+                            p.meta {
+                                span.badge { (hit.entity.as_str()) }
+                                @if let Some(created) = hit.created_at { " · " (date(created)) }
+                            }
+                            // The snippet is tantivy's escaped text with our <mark> highlights.
+                            p.snippet { (PreEscaped(&hit.snippet_html)) }
+                        }
+                    }
+                    @if results.total > page.page_size {
+                        nav.pager aria-label="Pages" {
+                            @if page.page > 1 { a rel="prev" href=(search_link(page.query, page.sort, page.page - 1)) { "← Previous" } }
+                            span { "Page " (page.page) " of " (last_page) }
+                            @if page.page < last_page { a rel="next" href=(search_link(page.query, page.sort, page.page + 1)) { "Next →" } }
+                        }
+                    }
+                }
+            }
+            details.help {
+                summary { "How to search" }
+                ul {
+                    li { code { "flaky runner" } ": items with both words (stemmed: " code { "deploys" } " finds " code { "deployment" } ")" }
+                    li { code { "\"cache miss\"" } ": the exact phrase" }
+                    li { code { "ci-runner OR k8s.prod" } ": either one; identifiers are found as typed" }
+                    li { code { "-windows" } ": without this word" }
+                    li { code { "service:ci-runner team:payments kind:pain status:new tag:caching" } ": filters (" code { "-kind:praise" } " excludes)" }
+                    li { code { "rating:<3" } ", " code { "rating:>=4" } ", " code { "after:2026-01-01" } ", " code { "before:2026-06" } }
+                    li { "A word that matches nothing is replaced by the closest word that does." }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,171 @@
+//! Search: the `/search` page and `GET /api/v1/search`.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::auth::{CsrfToken, Viewer};
+use crate::app::AppState;
+use crate::domain::FieldErrors;
+use crate::domain::query;
+use crate::error::{Error, Result};
+use crate::search::{SearchRequest, SearchResults, SortOrder, Viewer as SearchViewer};
+use crate::views::{self, Chrome};
+
+/// Results per page on `/search`.
+const PAGE_SIZE: usize = 20;
+/// The deepest result anyone may page to.
+const MAX_OFFSET: usize = 10_000;
+
+#[derive(Deserialize, Default)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    sort: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+    page: Option<String>,
+}
+
+fn search_viewer(viewer: &Viewer) -> SearchViewer {
+    if viewer.is_platform_team() {
+        SearchViewer::PlatformTeam
+    } else {
+        SearchViewer::Contributor(viewer.user.id)
+    }
+}
+
+fn sort_order(raw: Option<&str>) -> Option<SortOrder> {
+    match raw.map(str::trim) {
+        None | Some("") | Some("relevance") => Some(SortOrder::Relevance),
+        Some("newest") => Some(SortOrder::Newest),
+        Some(_) => None,
+    }
+}
+
+async fn run(state: &AppState, request: SearchRequest) -> Result<SearchResults> {
+    let index = state.search.clone();
+    tokio::task::spawn_blocking(move || index.search(&request))
+        .await
+        .map_err(|error| Error::Internal(format!("a search task failed: {error}")))?
+}
+
+pub async fn search_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Query(params): Query<SearchParams>,
+) -> Result<maud::Markup> {
+    let sort = sort_order(params.sort.as_deref()).unwrap_or(SortOrder::Relevance);
+    let page = params
+        .page
+        .as_deref()
+        .and_then(|page| page.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, MAX_OFFSET / PAGE_SIZE);
+    let parsed = query::parse(&params.q);
+    let results = run(
+        &state,
+        SearchRequest {
+            query: parsed,
+            viewer: search_viewer(&viewer),
+            sort,
+            limit: PAGE_SIZE,
+            offset: (page - 1) * PAGE_SIZE,
+        },
+    )
+    .await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::search::search_page(
+        &chrome,
+        &views::search::SearchPage {
+            query: &params.q,
+            sort,
+            page,
+            page_size: PAGE_SIZE,
+            results: &results,
+        },
+    ))
+}
+
+pub async fn search_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(params): Query<SearchParams>,
+) -> Result<Json<Value>> {
+    let mut errors = FieldErrors::default();
+    let sort = sort_order(params.sort.as_deref()).unwrap_or_else(|| {
+        errors.add("sort", "must be relevance or newest");
+        SortOrder::Relevance
+    });
+    let limit = match params.limit.as_deref().map(str::parse::<usize>) {
+        None => 20,
+        Some(Ok(limit)) if (1..=100).contains(&limit) => limit,
+        Some(_) => {
+            errors.add("limit", "must be a whole number from 1 to 100");
+            20
+        }
+    };
+    let offset = match params.offset.as_deref().map(str::parse::<usize>) {
+        None => 0,
+        Some(Ok(offset)) if offset <= MAX_OFFSET => offset,
+        Some(_) => {
+            errors.add(
+                "offset",
+                format!("must be a whole number from 0 to {MAX_OFFSET}"),
+            );
+            0
+        }
+    };
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let results = run(
+        &state,
+        SearchRequest {
+            query: query::parse(&params.q),
+            viewer: search_viewer(&viewer),
+            sort,
+            limit,
+            offset,
+        },
+    )
+    .await?;
+    let hits: Vec<Value> = results
+        .hits
+        .iter()
+        .map(|hit| {
+            json!({
+                "kind": hit.entity.as_str(),
+                "id": hit.id,
+                "title": hit.title,
+                "snippet": hit.snippet_html,
+                "url": hit.url,
+                "score": hit.score,
+                "created_at": hit.created_at,
+            })
+        })
+        .collect();
+    let facets: serde_json::Map<String, Value> = results
+        .facets
+        .iter()
+        .map(|(name, counts)| {
+            let counts: Vec<Value> = counts
+                .iter()
+                .map(|count| json!({"value": count.value, "count": count.count}))
+                .collect();
+            ((*name).to_owned(), Value::Array(counts))
+        })
+        .collect();
+    Ok(Json(json!({
+        "total": results.total,
+        "hits": hits,
+        "facets": facets,
+        "ignored": results.ignored,
+        "showing_results_for": results.corrected,
+    })))
+}
