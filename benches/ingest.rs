@@ -8,25 +8,17 @@
 //! share the machine; the generator is a minimal HTTP/1.1 client so that it
 //! takes as little of it as possible.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use earshot::app::Application;
 use earshot::config::Config;
 use earshot::db::{self, people, services};
 use earshot::domain::{Email, NewService, Role, ServiceDraft};
-use hdrhistogram::Histogram;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
-struct Outcome {
-    latencies: Histogram<u64>,
-    succeeded: u64,
-    failed: u64,
-    elapsed: Duration,
-}
+#[path = "support/http.rs"]
+mod http;
+use http::{load, request};
 
 fn main() {
     let seconds: u64 = env_or("INGEST_SECONDS", 10);
@@ -78,6 +70,22 @@ fn main() {
     let ingest = client.block_on(load(address, post, connections, duration));
     report("POST /api/v1/feedback", &ingest);
 
+    let metrics = request("GET", "/metrics", &[], "");
+    let metrics = client.block_on(async {
+        let mut connection = http::Connection::open(address).await;
+        String::from_utf8(connection.send(&metrics).await.1).unwrap()
+    });
+    let counter = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or(0.0)
+    };
+    println!(
+        "group commit: {:.1} writes per transaction on average",
+        counter("earshot_writer_writes_total") / counter("earshot_writer_commits_total").max(1.0)
+    );
+
     let (stop, server) = stop;
     let _ = stop.send(());
     server_runtime.block_on(server).unwrap().unwrap();
@@ -85,7 +93,7 @@ fn main() {
         Ok(connection.query_row("SELECT count(*) FROM feedback", [], |row| row.get(0))?)
     })
     .unwrap();
-    let rate = |outcome: &Outcome| outcome.succeeded as f64 / outcome.elapsed.as_secs_f64();
+    let rate = |outcome: &http::Outcome| outcome.succeeded as f64 / outcome.elapsed.as_secs_f64();
     println!(
         "durable rows after shutdown: {stored} (acknowledged: {})",
         ingest.succeeded
@@ -140,105 +148,7 @@ fn prepare(data_dir: &std::path::Path) -> String {
     token
 }
 
-fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Arc<Vec<u8>> {
-    let mut text = format!("{method} {path} HTTP/1.1\r\nhost: bench\r\n");
-    for (name, value) in headers {
-        text.push_str(&format!("{name}: {value}\r\n"));
-    }
-    text.push_str(&format!("content-length: {}\r\n\r\n{body}", body.len()));
-    Arc::new(text.into_bytes())
-}
-
-async fn load(
-    address: SocketAddr,
-    request: Arc<Vec<u8>>,
-    connections: usize,
-    duration: Duration,
-) -> Outcome {
-    let started = Instant::now();
-    let deadline = started + duration;
-    let workers: Vec<_> = (0..connections)
-        .map(|_| tokio::spawn(connection(address, request.clone(), deadline)))
-        .collect();
-    let mut outcome = Outcome {
-        latencies: Histogram::new(3).unwrap(),
-        succeeded: 0,
-        failed: 0,
-        elapsed: Duration::ZERO,
-    };
-    for worker in workers {
-        let (latencies, succeeded, failed) = worker.await.unwrap();
-        outcome.latencies.add(latencies).unwrap();
-        outcome.succeeded += succeeded;
-        outcome.failed += failed;
-    }
-    outcome.elapsed = started.elapsed();
-    outcome
-}
-
-/// One keep-alive connection sending `request` until `deadline`.
-async fn connection(
-    address: SocketAddr,
-    request: Arc<Vec<u8>>,
-    deadline: Instant,
-) -> (Histogram<u64>, u64, u64) {
-    let mut latencies = Histogram::<u64>::new(3).unwrap();
-    let (mut succeeded, mut failed) = (0, 0);
-    let mut stream = TcpStream::connect(address).await.expect("connect");
-    stream.set_nodelay(true).unwrap();
-    let mut buffer = vec![0u8; 16 * 1024];
-    while Instant::now() < deadline {
-        let sent = Instant::now();
-        stream.write_all(&request).await.expect("send");
-        let status = read_response(&mut stream, &mut buffer).await;
-        latencies.record(sent.elapsed().as_micros() as u64).unwrap();
-        if (200..300).contains(&status) {
-            succeeded += 1;
-        } else {
-            failed += 1;
-            eprintln!("failed request: HTTP {status}");
-        }
-    }
-    (latencies, succeeded, failed)
-}
-
-/// Reads one response (headers and a content-length body); returns its status.
-async fn read_response(stream: &mut TcpStream, buffer: &mut [u8]) -> u16 {
-    let mut filled = 0;
-    loop {
-        let read = stream.read(&mut buffer[filled..]).await.expect("receive");
-        assert!(read > 0, "the server closed the connection");
-        filled += read;
-        let Some(end) = find(&buffer[..filled], b"\r\n\r\n") else {
-            continue;
-        };
-        let head = std::str::from_utf8(&buffer[..end]).expect("headers are text");
-        let status: u16 = head[9..12].parse().expect("a status code");
-        let length: usize = head
-            .lines()
-            .find_map(|line| {
-                let (name, value) = line.split_once(':')?;
-                name.eq_ignore_ascii_case("content-length")
-                    .then(|| value.trim().parse().ok())?
-            })
-            .unwrap_or(0);
-        let total = end + 4 + length;
-        while filled < total {
-            let read = stream.read(&mut buffer[filled..]).await.expect("receive");
-            assert!(read > 0, "the server closed the connection");
-            filled += read;
-        }
-        return status;
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
-}
-
-fn report(name: &str, outcome: &Outcome) {
+fn report(name: &str, outcome: &http::Outcome) {
     let rate = outcome.succeeded as f64 / outcome.elapsed.as_secs_f64();
     let ms = |quantile: f64| outcome.latencies.value_at_quantile(quantile) as f64 / 1000.0;
     println!(

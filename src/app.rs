@@ -62,13 +62,23 @@ pub fn router(state: AppState) -> Router {
         .route("/feedback/thanks", get(web::feedback::thanks))
         .route("/feedback/mine", get(web::feedback::mine))
         .route("/feedback/{id}", get(web::feedback::detail))
-        .route("/feedback/{id}/status", post(web::feedback::set_status))
-        .route("/feedback/{id}/tags", post(web::feedback::add_tags))
+        // GET on a triage action (a reload after an error) goes back to the item.
+        .route(
+            "/feedback/{id}/status",
+            post(web::feedback::set_status).get(web::feedback::back_to_item),
+        )
+        .route(
+            "/feedback/{id}/tags",
+            post(web::feedback::add_tags).get(web::feedback::back_to_item),
+        )
         .route(
             "/feedback/{id}/tags/remove",
-            post(web::feedback::remove_tag),
+            post(web::feedback::remove_tag).get(web::feedback::back_to_item),
         )
-        .route("/feedback/{id}/notes", post(web::feedback::add_note))
+        .route(
+            "/feedback/{id}/notes",
+            post(web::feedback::add_note).get(web::feedback::back_to_item),
+        )
         .route("/inbox", get(web::feedback::inbox))
         .route("/search", get(web::search::search_page))
         .layer(middleware::from_fn_with_state(
@@ -83,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/feedback/{id}", get(web::api::get_feedback))
         .route("/api/v1/services/{slug}", get(web::api::get_service))
         .route("/api/v1/search", get(web::search::search_api))
+        .route("/api/v1/search/similar", get(web::search::similar_api))
         .route(
             "/api/v1/services",
             get(web::api::list_services).post(web::api::create_service),
@@ -91,7 +102,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(web::operations::healthz))
         .route("/readyz", get(web::operations::readyz))
         .route("/metrics", get(web::operations::metrics))
-        .route("/static/earshot.css", get(web::operations::stylesheet));
+        .route("/static/earshot.css", get(web::operations::stylesheet))
+        .route("/static/earshot.js", get(web::operations::script));
     Router::new()
         .merge(pages)
         .merge(api)

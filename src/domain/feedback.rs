@@ -129,9 +129,17 @@ impl NewFeedback {
             .map_err(|message| errors.add("title", message))
             .ok()
             .flatten();
-        let body = required_text(&draft.body, BODY_MAX_CHARS)
-            .map_err(|message| errors.add("body", message))
-            .ok();
+        let body = match required_text(&draft.body, BODY_MAX_CHARS) {
+            Ok(body) => Some(body),
+            Err(_) if draft.body.trim().is_empty() => {
+                errors.add("body", "tell us what happened or what would help");
+                None
+            }
+            Err(message) => {
+                errors.add("body", message);
+                None
+            }
+        };
         if draft.anonymous && draft.contact_ok {
             errors.add(
                 "contact_ok",

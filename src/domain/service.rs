@@ -12,7 +12,7 @@ impl ServiceSlug {
     pub fn parse(raw: &str) -> Result<ServiceSlug, String> {
         let slug = raw.trim();
         if slug.is_empty() {
-            return Err("choose a service".to_owned());
+            return Err("choose the service this is about".to_owned());
         }
         let well_formed = (2..=40).contains(&slug.len())
             && slug.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())

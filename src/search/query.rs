@@ -227,6 +227,77 @@ impl SearchIndex {
         }))
     }
 
+    /// Items like `text` (more like this): the rarest indexed words of the
+    /// text, any of them, ranked by BM25, limited to what `viewer` may open.
+    pub fn similar(&self, text: &str, viewer: Viewer, limit: usize) -> Result<Vec<SearchHit>> {
+        const WORDS: usize = 12;
+        let searcher = self.reader.searcher();
+        let documents = searcher.num_docs().max(1);
+        let mut analyzers = Analyzers::new(self)?;
+        let mut words: Vec<(u64, String)> = Vec::new();
+        for token in analyzers.prose(text) {
+            if words.iter().any(|(_, word)| *word == token) {
+                continue;
+            }
+            let frequency = searcher
+                .doc_freq(&Term::from_field_text(self.fields.body, &token))
+                .map_err(tantivy_error)?;
+            // Words in a fifth of a sizeable index say nothing about this text.
+            if frequency > 0 && (documents < 100 || frequency * 5 < documents) {
+                words.push((frequency, token));
+            }
+        }
+        words.sort();
+        words.truncate(WORDS);
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let alternatives: Vec<Box<dyn Query>> = words
+            .iter()
+            .flat_map(|(_, word)| {
+                [self.fields.title, self.fields.body].map(|field| -> Box<dyn Query> {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, word),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                })
+            })
+            .collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::union(alternatives)))];
+        if let Some(audience) = self.audience_filter(viewer) {
+            clauses.push((Occur::Must, audience));
+        }
+        let query = BooleanQuery::new(clauses);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+            .map_err(tantivy_error)?;
+        let snippets =
+            SnippetGenerator::create(&searcher, &query, self.fields.body).map_err(tantivy_error)?;
+        top.into_iter()
+            .filter_map(|(score, address)| {
+                self.hit(&searcher, &snippets, score, address).transpose()
+            })
+            .collect()
+    }
+
+    /// For contributors: only what everyone may open, and their own.
+    fn audience_filter(&self, viewer: Viewer) -> Option<Box<dyn Query>> {
+        let Viewer::Contributor(user) = viewer else {
+            return None;
+        };
+        let audience = |value: String| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.audience, &value),
+                IndexRecordOption::Basic,
+            ))
+        };
+        Some(Box::new(BooleanQuery::union(vec![
+            audience("everyone".into()),
+            audience(format!("user:{user}")),
+        ])))
+    }
+
     /// The whole query as one tantivy query, access filter included.
     fn compile(
         &self,
@@ -296,20 +367,8 @@ impl SearchIndex {
         if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
-        if let Viewer::Contributor(user) = viewer {
-            let audience = |value: String| -> Box<dyn Query> {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.audience, &value),
-                    IndexRecordOption::Basic,
-                ))
-            };
-            clauses.push((
-                Occur::Must,
-                Box::new(BooleanQuery::union(vec![
-                    audience("everyone".into()),
-                    audience(format!("user:{user}")),
-                ])),
-            ));
+        if let Some(audience) = self.audience_filter(viewer) {
+            clauses.push((Occur::Must, audience));
         }
         BooleanQuery::new(clauses)
     }

@@ -40,7 +40,14 @@ pub fn feedback_form(
                 h1 { "Give feedback" }
                 p.lede { "Tell the platform team what works and what gets in your way. It takes a minute." }
                 @if !errors.is_empty() {
-                    p.error role="alert" { "Some fields need fixing; see the messages below." }
+                    div.error-summary role="alert" tabindex="-1" {
+                        p { "Some fields need fixing:" }
+                        ul {
+                            @for error in errors.iter() {
+                                li { a href={ "#" (error.field) } { (error.message) } }
+                            }
+                        }
+                    }
                 }
                 @if services.is_empty() {
                     p.error { "The services catalog is empty, so there is nothing to give feedback on yet. An admin can add services." }
@@ -48,17 +55,19 @@ pub fn feedback_form(
                 form method="post" action="/feedback" novalidate {
                     (csrf_field(chrome.csrf))
                     label for="service" { "Service" }
-                    select #service name="service" required {
+                    select #service name="service" required
+                        aria-invalid=[errors.get("service").map(|_| "true")]
+                        aria-describedby=[errors.get("service").map(|_| "service-error")] {
                         option value="" { "Choose a service" }
                         @for service in services {
                             option value=(service.slug) selected[draft.service == service.slug] {
-                                (service.name) " (" (service.slug) ")"
+                                (service.name)
                             }
                         }
                     }
                     (field_error(errors, "service"))
 
-                    fieldset {
+                    fieldset #kind {
                         legend { "What is it?" }
                         @for kind in FeedbackKind::ALL {
                             label.choice {
@@ -69,7 +78,7 @@ pub fn feedback_form(
                     }
                     (field_error(errors, "kind"))
 
-                    fieldset {
+                    fieldset #rating {
                         legend { "How satisfied are you with this service? (optional)" }
                         label.choice {
                             input type="radio" name="rating" value="" checked[draft.rating.is_empty()];
@@ -85,12 +94,21 @@ pub fn feedback_form(
                     (field_error(errors, "rating"))
 
                     label for="title" { "Title (optional)" }
-                    input #title type="text" name="title" value=(draft.title) maxlength=(TITLE_MAX_CHARS);
+                    input #title type="text" name="title" value=(draft.title) maxlength=(TITLE_MAX_CHARS)
+                        aria-invalid=[errors.get("title").map(|_| "true")]
+                        aria-describedby=[errors.get("title").map(|_| "title-error")];
                     (field_error(errors, "title"))
 
                     label for="body" { "What happened, or what would help?" }
-                    textarea #body name="body" rows="8" maxlength=(BODY_MAX_CHARS) required { (draft.body) }
+                    textarea #body name="body" rows="8" maxlength=(BODY_MAX_CHARS) required
+                        aria-invalid=[errors.get("body").map(|_| "true")]
+                        aria-describedby=[errors.get("body").map(|_| "body-error")] { (draft.body) }
                     (field_error(errors, "body"))
+                    // Filled by earshot.js while the person types.
+                    div #similar hidden aria-live="polite" {
+                        p { "Already said? Similar feedback you can open:" }
+                        ul {}
+                    }
 
                     label.choice {
                         input type="checkbox" name="anonymous" value="true" checked[draft.anonymous];
@@ -103,6 +121,7 @@ pub fn feedback_form(
                     (field_error(errors, "contact_ok"))
                     button type="submit" { "Send feedback" }
                 }
+                script src="/static/earshot.js" defer {}
             }
         },
     )
@@ -166,20 +185,20 @@ fn feedback_table(items: &[Feedback], show_author: bool) -> Markup {
             tbody {
                 @for item in items {
                     tr {
-                        td { a href={ "/feedback/" (item.id) } { (item_title(item)) } }
-                        td { code { (item.service_slug) } }
-                        td { (item.kind.as_str()) }
-                        td { (rating(item.rating)) }
-                        td { (status_badge(item.status)) }
+                        td data-label="Feedback" { a href={ "/feedback/" (item.id) } { (item_title(item)) } }
+                        td data-label="Service" { code.nowrap { (item.service_slug) } }
+                        td data-label="Kind" { (item.kind.as_str()) }
+                        td data-label="Rating" { (rating(item.rating)) }
+                        td data-label="Status" { (status_badge(item.status)) }
                         @if show_author {
-                            td {
+                            td data-label="From" {
                                 @match &item.author {
                                     Some(author) => (author.name),
                                     None => em { "anonymous" },
                                 }
                             }
                         }
-                        td { (date(item.created_at)) }
+                        td.nowrap data-label="Received" { (date(item.created_at)) }
                     }
                 }
             }
@@ -294,19 +313,21 @@ pub fn inbox(chrome: &Chrome<'_>, inbox: &InboxPage<'_>) -> Markup {
                 button type="submit" { "Filter" }
                 a href="/inbox" { "Clear" }
             }
-            p.count { (inbox.total) " items" }
+            p.count { (inbox.total) @if inbox.total == 1 { " item" } @else { " items" } }
             @if inbox.items.is_empty() {
                 p { "Nothing matches these filters." }
             } @else {
                 (feedback_table(inbox.items, true))
             }
-            nav.pager aria-label="Pages" {
-                @if inbox.page > 1 {
-                    a rel="prev" href=(inbox.page_link(inbox.page - 1)) { "← Newer" }
-                }
-                span { "Page " (inbox.page) " of " (inbox.last_page()) }
-                @if inbox.page < inbox.last_page() {
-                    a rel="next" href=(inbox.page_link(inbox.page + 1)) { "Older →" }
+            @if inbox.last_page() > 1 {
+                nav.pager aria-label="Pages" {
+                    @if inbox.page > 1 {
+                        a rel="prev" href=(inbox.page_link(inbox.page - 1)) { "← Newer" }
+                    }
+                    span { "Page " (inbox.page) " of " (inbox.last_page()) }
+                    @if inbox.page < inbox.last_page() {
+                        a rel="next" href=(inbox.page_link(inbox.page + 1)) { "Older →" }
+                    }
                 }
             }
         },
@@ -315,17 +336,28 @@ pub fn inbox(chrome: &Chrome<'_>, inbox: &InboxPage<'_>) -> Markup {
 
 /// An item's page. `notes` is `Some` only for the platform team, who also
 /// get the triage controls; `errors` come from a triage form sent back.
+/// What was typed into a triage form that came back with an error.
+#[derive(Debug, Default)]
+pub struct TypedTriage {
+    pub tags: String,
+    pub note: String,
+}
+
 pub fn detail(
     chrome: &Chrome<'_>,
     item: &Feedback,
     notes: Option<&[Note]>,
     errors: &FieldErrors,
+    typed: &TypedTriage,
 ) -> Markup {
     let title = item_title(item);
     layout(
         &title,
         chrome,
         html! {
+            p.back {
+                @if notes.is_some() { a href="/inbox" { "← Inbox" } } @else { a href="/feedback/mine" { "← My feedback" } }
+            }
             article.feedback-item {
                 p.meta {
                     "Feedback #" (item.id) " on " code { (item.service_slug) } " · " (item.kind.as_str())
@@ -378,9 +410,11 @@ pub fn detail(
                     form.inline method="post" action={ "/feedback/" (item.id) "/tags" } {
                         (csrf_field(chrome.csrf))
                         label for="tags" { "Add tags " }
-                        input #tags type="text" name="tags" placeholder="caching, flaky";
+                        input #tags type="text" name="tags" placeholder="caching, flaky" value=(typed.tags)
+                            aria-describedby="tags-hint";
                         button type="submit" { "Add" }
                     }
+                    p.hint #tags-hint { "Separate tags with commas or spaces; use - inside a tag (alert-fatigue)." }
                     (field_error(errors, "tags"))
                     h2 { "Internal notes" }
                     p.hint { "Only the platform team sees these; the person who gave the feedback never does." }
@@ -393,7 +427,7 @@ pub fn detail(
                     form method="post" action={ "/feedback/" (item.id) "/notes" } {
                         (csrf_field(chrome.csrf))
                         label for="note" { "Add a note" }
-                        textarea #note name="body" rows="3" required {}
+                        textarea #note name="body" rows="3" required { (typed.note) }
                         (field_error(errors, "body"))
                         button type="submit" { "Add note" }
                     }

@@ -54,7 +54,7 @@ impl Viewer {
         if self.is_platform_team() {
             Ok(())
         } else {
-            Err(Error::Forbidden("this is for the platform team"))
+            Err(Error::Forbidden("This page is for the platform team."))
         }
     }
 
@@ -63,7 +63,7 @@ impl Viewer {
         if self.user.role == crate::domain::Role::Admin {
             Ok(())
         } else {
-            Err(Error::Forbidden("this needs an admin"))
+            Err(Error::Forbidden("Only an admin can do this."))
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::domain::{
     FeedbackDraft, FeedbackKind, FeedbackStatus, FieldErrors, NewFeedback, parse_tags,
 };
 use crate::error::{Error, Result};
+use crate::views::feedback::TypedTriage;
 use crate::views::{self, Chrome};
 
 /// Feedback items per inbox page.
@@ -200,13 +201,21 @@ pub async fn inbox(
     let filter = query.filter();
     let page = query.page();
     let listed = filter.clone();
-    let (services, (items, total)) = state
+    let (services, (items, total), page) = state
         .db
         .read(move |connection| {
             let services = services::list_services(connection)?;
             let offset = (page - 1) * INBOX_PAGE_SIZE;
-            let items = stored::list_feedback(connection, &listed, INBOX_PAGE_SIZE, offset)?;
-            Ok((services, items))
+            let (items, total) =
+                stored::list_feedback(connection, &listed, INBOX_PAGE_SIZE, offset)?;
+            // Past the last page: show the last page rather than nothing.
+            let last_page = total.div_ceil(u64::from(INBOX_PAGE_SIZE)).max(1) as u32;
+            if page > last_page {
+                let offset = (last_page - 1) * INBOX_PAGE_SIZE;
+                let last = stored::list_feedback(connection, &listed, INBOX_PAGE_SIZE, offset)?;
+                return Ok((services, last, last_page));
+            }
+            Ok((services, (items, total), page))
         })
         .await?;
     let chrome = Chrome {
@@ -232,14 +241,22 @@ pub async fn detail(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> Result<Response> {
+    let id = parse_id(&id)?;
     render_detail(
         &state,
         &viewer,
         &csrf,
-        parse_id(&id)?,
+        id,
         FieldErrors::default(),
+        TypedTriage::default(),
     )
     .await
+}
+
+/// A triage form's address opened directly (a reload after an error):
+/// back to the item.
+pub async fn back_to_item(Path(id): Path<String>) -> Result<Redirect> {
+    Ok(Redirect::to(&format!("/feedback/{}", parse_id(&id)?)))
 }
 
 /// An item's page, for its author or the platform team; anyone else gets
@@ -250,6 +267,7 @@ async fn render_detail(
     csrf: &str,
     id: i64,
     errors: FieldErrors,
+    typed: TypedTriage,
 ) -> Result<Response> {
     let with_notes = viewer.is_platform_team();
     let (item, notes) = state
@@ -282,7 +300,7 @@ async fn render_detail(
     };
     Ok((
         status,
-        views::feedback::detail(&chrome, &item, notes.as_deref(), &errors),
+        views::feedback::detail(&chrome, &item, notes.as_deref(), &errors, &typed),
     )
         .into_response())
 }
@@ -298,6 +316,7 @@ async fn triage(
     csrf: String,
     id: i64,
     change: std::result::Result<TriageChange, FieldErrors>,
+    typed: TypedTriage,
 ) -> Result<Response> {
     viewer.require_platform_team()?;
     let outcome = match change {
@@ -306,7 +325,9 @@ async fn triage(
     };
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/feedback/{id}")).into_response()),
-        Err(Error::Invalid(errors)) => render_detail(&state, &viewer, &csrf, id, errors).await,
+        Err(Error::Invalid(errors)) => {
+            render_detail(&state, &viewer, &csrf, id, errors, typed).await
+        }
         Err(error) => Err(error),
     }
 }
@@ -337,7 +358,7 @@ pub async fn set_status(
                 format!("choose one of {}", FeedbackStatus::choices()),
             )
         });
-    triage(state, viewer, csrf, id, change).await
+    triage(state, viewer, csrf, id, change, TypedTriage::default()).await
 }
 
 #[derive(Deserialize)]
@@ -359,7 +380,11 @@ pub async fn add_tags(
             Box::new(move |connection: &Connection| stored::add_tags(connection, id, &tags)) as _
         })
         .map_err(|message| FieldErrors::one("tags", message));
-    triage(state, viewer, csrf, id, change).await
+    let typed = TypedTriage {
+        tags: form.tags.clone(),
+        ..TypedTriage::default()
+    };
+    triage(state, viewer, csrf, id, change, typed).await
 }
 
 #[derive(Deserialize)]
@@ -379,7 +404,7 @@ pub async fn remove_tag(
     let change = Ok(Box::new(move |connection: &Connection| {
         stored::remove_tag(connection, id, form.tag.trim())
     }) as _);
-    triage(state, viewer, csrf, id, change).await
+    triage(state, viewer, csrf, id, change, TypedTriage::default()).await
 }
 
 #[derive(Deserialize)]
@@ -404,5 +429,9 @@ pub async fn add_note(
             }) as _
         })
         .map_err(|message| FieldErrors::one("body", message));
-    triage(state, viewer, csrf, id, change).await
+    let typed = TypedTriage {
+        note: form.body.clone(),
+        ..TypedTriage::default()
+    };
+    triage(state, viewer, csrf, id, change, typed).await
 }

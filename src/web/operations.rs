@@ -56,6 +56,19 @@ pub async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+const SCRIPT: &str = include_str!("../views/earshot.js");
+
+/// The little script pages may use; every page works without it.
+pub async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        SCRIPT,
+    )
+}
+
 type MakeSpan = fn(&Request<Body>) -> Span;
 type OnResponse = fn(&Response, Duration, &Span);
 
@@ -95,11 +108,17 @@ fn log_response(response: &Response, latency: Duration, span: &Span) {
     }
 }
 
-/// Headers that make pages harder to misuse: no sniffing, no framing, no
-/// scripts or styles from anywhere but Earshot itself.
+/// Headers that make pages harder to misuse: no caching of personal pages,
+/// no sniffing, no framing, no scripts or styles from anywhere but Earshot.
 pub async fn security_headers(request: Request, next: Next) -> Response {
+    let is_static = request.uri().path().starts_with("/static/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    // Pages show what one person may see: never keep them in a cache (the
+    // back button after signing out must not show the inbox again).
+    if !is_static {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -169,3 +169,30 @@ pub async fn search_api(
         "showing_results_for": results.corrected,
     })))
 }
+
+#[derive(Deserialize)]
+pub struct SimilarParams {
+    #[serde(default)]
+    text: String,
+}
+
+/// Items like the text being typed into the feedback form, so a person can
+/// find an existing one instead of filing a duplicate.
+pub async fn similar_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(params): Query<SimilarParams>,
+) -> Result<Json<Value>> {
+    // Long enough to find what matters, short enough to stay cheap.
+    let text: String = params.text.chars().take(2_000).collect();
+    let index = state.search.clone();
+    let viewer = search_viewer(&viewer);
+    let hits = tokio::task::spawn_blocking(move || index.similar(&text, viewer, 5))
+        .await
+        .map_err(|error| Error::Internal(format!("a search task failed: {error}")))??;
+    let hits: Vec<Value> = hits
+        .iter()
+        .map(|hit| json!({"kind": hit.entity.as_str(), "id": hit.id, "title": hit.title, "url": hit.url}))
+        .collect();
+    Ok(Json(json!({ "hits": hits })))
+}

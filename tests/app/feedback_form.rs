@@ -286,3 +286,41 @@ async fn a_form_without_a_valid_csrf_token_is_refused_and_stores_nothing() {
     assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.feedback_count(), 0);
 }
+
+#[tokio::test]
+async fn a_rejected_tag_keeps_what_was_typed_and_reloading_goes_back_to_the_item() {
+    let app = TestApp::spawn().await;
+    app.api(CONTRIBUTOR)
+        .post_json("/api/v1/feedback", &crate::helpers::feedback_json("tag me"))
+        .await;
+    let team = app.signed_in(TEAM).await;
+    let response = team
+        .submit(
+            "/feedback/1",
+            "/feedback/1/tags",
+            &[("tags", "caching, not<ok>")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.unwrap();
+    assert!(page.contains(r#"value="caching, not&lt;ok&gt;""#), "{page}");
+    let reload = team.get("/feedback/1/tags").await;
+    assert_eq!(reload.status(), StatusCode::SEE_OTHER);
+    assert_eq!(reload.headers()["location"], "/feedback/1");
+}
+
+#[tokio::test]
+async fn a_page_past_the_end_of_the_inbox_shows_the_last_page() {
+    let app = TestApp::spawn().await;
+    app.api(CONTRIBUTOR)
+        .post_json(
+            "/api/v1/feedback",
+            &crate::helpers::feedback_json("only one"),
+        )
+        .await;
+    let team = app.signed_in(TEAM).await;
+    let page = team.get_text("/inbox?page=14").await;
+    assert!(page.contains("Cache misses"), "{page}");
+    assert!(page.contains("1 item<"));
+    assert!(!page.contains("Page 14"));
+}

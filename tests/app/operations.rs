@@ -83,3 +83,13 @@ async fn metrics_count_requests_by_route_template_and_writer_batches() {
         .unwrap();
     assert!(writes >= 3, "{writes}");
 }
+
+#[tokio::test]
+async fn personal_pages_are_never_cached_but_static_files_are() {
+    let app = TestApp::spawn().await;
+    let page = reqwest::get(app.url("/login")).await.unwrap();
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let script = reqwest::get(app.url("/static/earshot.js")).await.unwrap();
+    assert_eq!(script.status(), StatusCode::OK);
+    assert_eq!(script.headers()["cache-control"], "public, max-age=3600");
+}

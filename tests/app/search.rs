@@ -532,3 +532,45 @@ async fn after_a_kill_the_index_catches_up_with_sqlite() {
     eventually(&team, "wombat", 55).await;
     eventually(&team, "", in_sqlite as u64).await;
 }
+
+#[tokio::test]
+async fn similar_feedback_suggests_only_what_the_viewer_may_open() {
+    let app = TestApp::spawn().await;
+    let cora = app.api(CONTRIBUTOR);
+    let otto = app.api(OTHER_CONTRIBUTOR);
+    give(
+        &cora,
+        json!({"body": "Gradle cache eviction makes every ci-runner build cold"}),
+    )
+    .await;
+    give(
+        &otto,
+        json!({"body": "Gradle cache eviction again, builds are cold"}),
+    )
+    .await;
+    give(&cora, json!({"body": "Grafana dashboards load slowly"})).await;
+    let team = app.api(TEAM);
+    eventually(&team, "", 3).await;
+    let similar = |api: &Api| {
+        let request = api
+            .client
+            .get(format!("{}/api/v1/search/similar", api.base))
+            .bearer_auth(&api.token)
+            .query(&[(
+                "text",
+                "my builds are cold because the gradle cache was evicted",
+            )]);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let for_team: Vec<i64> = similar(&team).await["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(for_team.len(), 2, "{for_team:?}");
+    assert!(!for_team.contains(&3));
+    let for_cora = similar(&cora).await;
+    assert_eq!(for_cora["hits"].as_array().unwrap().len(), 1, "{for_cora}");
+    assert_eq!(for_cora["hits"][0]["id"], 1);
+}
