@@ -44,6 +44,9 @@ use crate::error::{Error, Result};
 /// older version is rebuilt at start.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Threads one search spreads its segments over (the machine has 2 cores).
+const SEARCH_THREADS: usize = 2;
+
 const PROSE: &str = "earshot_prose";
 const IDENT: &str = "earshot_ident";
 /// Identifiers: letters and digits, joined by `-`, `.`, `_`, `/` or `#`.
@@ -176,8 +179,14 @@ impl SearchIndex {
         }
     }
 
-    fn from_index(index: Index, applied: i64) -> Result<SearchIndex> {
+    fn from_index(mut index: Index, applied: i64) -> Result<SearchIndex> {
         register_analyzers(&index)?;
+        // Search the segments of one query on both cores.
+        if SEARCH_THREADS > 1 {
+            index
+                .set_multithread_executor(SEARCH_THREADS)
+                .map_err(tantivy_error)?;
+        }
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
