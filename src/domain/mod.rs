@@ -3,11 +3,13 @@
 //! Input is parsed into these types at the boundary (form, JSON, CLI, seed
 //! data); the rest of the program never sees an unchecked string.
 
+pub mod digest;
 pub mod feedback;
 pub mod people;
 pub mod query;
 pub mod search;
 pub mod service;
+pub mod stats;
 pub mod text;
 
 pub use feedback::{FeedbackDraft, FeedbackKind, FeedbackStatus, NewFeedback, Rating, parse_tags};
