@@ -15,8 +15,11 @@ use chrono::Utc;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::db::digests;
 use crate::db::{self, Database, WriterThread};
 use crate::error::{self, Error, Result};
+use crate::jobs::digests::{self as digest_jobs, Links};
+use crate::mail::Mailer;
 use crate::metrics::{self, Metrics};
 use crate::search::SearchIndex;
 use crate::search::indexer::{self, Indexer};
@@ -30,6 +33,10 @@ pub struct App {
     pub config: Config,
     /// The search index (a cache of SQLite, kept current by the indexer).
     pub search: SearchIndex,
+    /// Sends mail: SMTP, or `.eml` files under the data directory.
+    pub mailer: Arc<Mailer>,
+    /// Where links in emails point, and the key that signs unsubscribe tokens.
+    pub links: Links,
     /// Request statistics for `/metrics`.
     pub metrics: Metrics,
     /// When the server started.
@@ -81,6 +88,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/inbox", get(web::feedback::inbox))
         .route("/search", get(web::search::search_page))
+        .route(
+            "/digests",
+            get(web::digests::digests_page).post(web::digests::subscribe),
+        )
+        .route("/digests/{id}/preview", get(web::digests::preview))
+        .route(
+            "/unsubscribe/{token}",
+            get(web::digests::unsubscribe_page).post(web::digests::unsubscribe),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::auth::csrf_cookie,
@@ -120,6 +136,121 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The links and mailer of a data directory: the key that signs
+/// unsubscribe tokens is made on first use and kept in the database.
+async fn mail_setup(db: &Database, config: &Config) -> Result<(Links, Arc<Mailer>)> {
+    let secret = db
+        .write(|connection| {
+            digests::setting_or_insert(connection, "secret", &crate::auth::new_token(""))
+        })
+        .await?;
+    let links = Links {
+        public_url: config.public_url.trim_end_matches('/').to_owned(),
+        secret,
+    };
+    let mailer = Arc::new(Mailer::new(
+        config.smtp_url.as_ref().map(|url| url.0.as_str()),
+        crate::config::mail_path(&config.data_dir),
+        &config.mail_from,
+    )?);
+    Ok((links, mailer))
+}
+
+/// What `earshot digest` needs: the database and mail, without serving or
+/// indexing (so it can run from cron beside a running server).
+pub struct DigestRunner {
+    db: Database,
+    writer_thread: WriterThread,
+    links: Links,
+    mailer: Arc<Mailer>,
+    retry: std::time::Duration,
+}
+
+impl DigestRunner {
+    pub async fn open(config: Config) -> Result<DigestRunner> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|error| {
+            Error::Internal(format!(
+                "cannot create the data directory {}: {error}",
+                config.data_dir.display()
+            ))
+        })?;
+        let path = config.database_path();
+        let (db, writer_thread) = tokio::task::spawn_blocking(move || Database::open(&path))
+            .await
+            .map_err(|error| Error::Internal(format!("opening the database failed: {error}")))??;
+        let (links, mailer) = mail_setup(&db, &config).await?;
+        Ok(DigestRunner {
+            db,
+            writer_thread,
+            links,
+            mailer,
+            retry: config.mail_retry,
+        })
+    }
+
+    /// Prints the message a subscription would get now (`earshot digest preview`).
+    pub async fn preview(&self, subscription: i64) -> Result<()> {
+        let found = self
+            .db
+            .read(move |connection| digests::subscription_by_id(connection, subscription))
+            .await?
+            .ok_or_else(|| {
+                Error::invalid(
+                    "subscription",
+                    format!("there is no subscription {subscription}"),
+                )
+            })?;
+        let now = Utc::now();
+        let period = found.schedule.in_progress(now);
+        let period = crate::domain::digest::Period {
+            end: now.min(period.end),
+            ..period
+        };
+        match digest_jobs::render(
+            &self.db,
+            &self.links,
+            &found,
+            &period,
+            digest_jobs::Due::Now,
+        )
+        .await?
+        {
+            Some(message) => println!(
+                "To: {}\nSubject: {}\n\n{}",
+                message.to_address, message.subject, message.body_text
+            ),
+            None => println!("Nothing to report for this period yet, so nothing would be sent."),
+        }
+        Ok(())
+    }
+
+    /// Enqueues due summaries (with `due` false: the current period's) and
+    /// sends what is due, once (`earshot digest send`).
+    pub async fn send(&self, due: bool) -> Result<()> {
+        let mode = if due {
+            digest_jobs::Due::Scheduled
+        } else {
+            digest_jobs::Due::Now
+        };
+        let enqueued =
+            digest_jobs::enqueue_summaries(&self.db, &self.links, Utc::now(), mode).await?;
+        let delivery =
+            digest_jobs::send_due(&self.db, &self.mailer, &self.links, self.retry).await?;
+        println!(
+            "Enqueued {enqueued} new summaries; sent {}, to retry {}, failed {}.",
+            delivery.sent, delivery.retrying, delivery.failed
+        );
+        Ok(())
+    }
+
+    /// Commits everything and closes the database.
+    pub async fn close(self) {
+        self.db.stop_writer().await;
+        let writer_thread = self.writer_thread;
+        let _ = tokio::task::spawn_blocking(move || writer_thread.join()).await;
+    }
+}
+
 /// A built application: database open, port bound, ready to serve.
 pub struct Application {
     listener: TcpListener,
@@ -148,6 +279,7 @@ impl Application {
         })
         .await
         .map_err(|error| Error::Internal(format!("opening the database failed: {error}")))??;
+        let (links, mailer) = mail_setup(&db, &config).await?;
         let listener = TcpListener::bind(config.listen).await.map_err(|error| {
             Error::Internal(format!("cannot listen on {}: {error}", config.listen))
         })?;
@@ -157,6 +289,8 @@ impl Application {
                 db,
                 config,
                 search,
+                mailer,
+                links,
                 metrics: Metrics::default(),
                 started: Instant::now(),
             })),
@@ -199,9 +333,20 @@ impl Application {
             indexer,
         } = self;
         let db = state.db.clone();
+        let (stop_jobs, jobs_stop) = tokio::sync::watch::channel(false);
+        let jobs = tokio::spawn(digest_jobs::run(
+            db.clone(),
+            Arc::clone(&state.mailer),
+            state.links.clone(),
+            state.config.mail_retry,
+            state.config.job_tick,
+            jobs_stop,
+        ));
         let served = axum::serve(listener, router(state))
             .with_graceful_shutdown(shutdown)
             .await;
+        let _ = stop_jobs.send(true);
+        let _ = jobs.await;
         db.stop_writer().await;
         tokio::task::spawn_blocking(move || {
             writer_thread.join();

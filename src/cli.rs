@@ -12,8 +12,8 @@ use chrono::Utc;
 use clap::{Args, Parser, Subcommand, error::ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::Application;
-use crate::config::{self, Config};
+use crate::app::{Application, DigestRunner};
+use crate::config::{self, Config, Secret};
 use crate::db::{self, people};
 use crate::domain::{Email, Role};
 use crate::error::{Error, Result};
@@ -44,12 +44,48 @@ struct Cli {
         global = true
     )]
     log_format: LogFormat,
+    #[command(flatten)]
+    mail: MailArgs,
     #[command(subcommand)]
     command: Option<Command>,
     /// `serve`'s flags, for running without naming the subcommand
     /// (`earshot --demo`); after `serve`, its own flags apply.
     #[command(flatten)]
     serve: ServeArgs,
+}
+
+/// Where mail goes and what links in it point to.
+#[derive(Debug, Args)]
+struct MailArgs {
+    /// How people reach this Earshot, for links in emails.
+    #[arg(
+        long,
+        env = "EARSHOT_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000",
+        global = true
+    )]
+    public_url: String,
+    /// SMTP server: smtp://user:password@mail.example.com:587?tls=required (STARTTLS),
+    /// smtps://user:password@mail.example.com (TLS) or smtp://localhost:25 (plain);
+    /// unset: .eml files under <data>/mail.
+    #[arg(long, env = "EARSHOT_SMTP_URL", global = true, hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The From address of every message.
+    #[arg(
+        long,
+        env = "EARSHOT_MAIL_FROM",
+        default_value = "Earshot <earshot@localhost>",
+        global = true
+    )]
+    mail_from: String,
+    /// Seconds before the first retry of a failed message (doubling after).
+    #[arg(
+        long,
+        env = "EARSHOT_MAIL_RETRY_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    mail_retry_seconds: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +96,9 @@ enum Command {
     Seed,
     /// Rebuild the search index from the database (stop the server first).
     Reindex,
+    /// Satisfaction summaries by email.
+    #[command(subcommand)]
+    Digest(DigestCommand),
     /// Manage people.
     #[command(subcommand)]
     User(UserCommand),
@@ -79,6 +118,24 @@ struct ServeArgs {
     /// Mark cookies Secure (set this when Earshot is served over https).
     #[arg(long, env = "EARSHOT_SECURE_COOKIES")]
     secure_cookies: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum DigestCommand {
+    /// Print the next message of a subscription, as it would be sent now.
+    Preview {
+        #[arg(long)]
+        subscription: i64,
+    },
+    /// Enqueue and send summaries: --due sends what is due (for cron), --now
+    /// treats the current period as due (still once per subscription and period).
+    #[command(group(clap::ArgGroup::new("when").required(true).args(["due", "now"])))]
+    Send {
+        #[arg(long)]
+        due: bool,
+        #[arg(long)]
+        now: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,9 +201,17 @@ pub fn main() -> ExitCode {
         }
     };
     telemetry::init(cli.log_format);
+    let config = Config {
+        public_url: cli.mail.public_url.clone(),
+        smtp_url: cli.mail.smtp_url.clone().map(Secret),
+        mail_from: cli.mail.mail_from.clone(),
+        mail_retry: std::time::Duration::from_secs(cli.mail.mail_retry_seconds),
+        ..Config::new(&cli.data_dir)
+    };
     let outcome = match cli.command {
-        None => serve(&cli.data_dir, cli.serve),
-        Some(Command::Serve(args)) => serve(&cli.data_dir, args),
+        None => serve(config, cli.serve),
+        Some(Command::Serve(args)) => serve(config, args),
+        Some(Command::Digest(command)) => digest(config, command),
         Some(Command::Seed) => seed_database(&cli.data_dir),
         Some(Command::Reindex) => reindex(&cli.data_dir),
         Some(Command::User(UserCommand::Add(args))) => add_user(&cli.data_dir, args),
@@ -174,11 +239,11 @@ fn describe(error: &Error) -> String {
     }
 }
 
-fn serve(data_dir: &Path, args: ServeArgs) -> Result<()> {
+fn serve(config: Config, args: ServeArgs) -> Result<()> {
     let config = Config {
         listen: args.listen,
         secure_cookies: args.secure_cookies,
-        ..Config::new(data_dir)
+        ..config
     };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|error| Error::Internal(format!("cannot start the runtime: {error}")))?;
@@ -190,6 +255,21 @@ fn serve(data_dir: &Path, args: ServeArgs) -> Result<()> {
         }
         tracing::info!(address = %application.local_addr(), "Earshot is listening");
         application.run_until(shutdown_signal()).await
+    })
+}
+
+/// Runs a digest command against the database, without serving.
+fn digest(config: Config, command: DigestCommand) -> Result<()> {
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|error| Error::Internal(format!("cannot start the runtime: {error}")))?;
+    runtime.block_on(async {
+        let runner = DigestRunner::open(config).await?;
+        let outcome = match command {
+            DigestCommand::Preview { subscription } => runner.preview(subscription).await,
+            DigestCommand::Send { due, .. } => runner.send(due).await,
+        };
+        runner.close().await;
+        outcome
     })
 }
 

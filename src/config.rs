@@ -20,6 +20,27 @@ pub struct Config {
     pub session_lifetime: Duration,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Where links in emails point: how people reach this Earshot.
+    pub public_url: String,
+    /// SMTP server; `None` writes mail as `.eml` files under `<data>/mail`.
+    pub smtp_url: Option<Secret>,
+    /// The From address of every message.
+    pub mail_from: String,
+    /// The first retry of a temporarily failed message waits this long;
+    /// each further one twice as long, up to an hour.
+    pub mail_retry: std::time::Duration,
+    /// How often the digest scheduler and mail sender look for work.
+    pub job_tick: std::time::Duration,
+}
+
+/// A value that holds a password: never printed.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
 }
 
 impl Config {
@@ -31,6 +52,11 @@ impl Config {
             secure_cookies: false,
             session_lifetime: Duration::days(14),
             max_body_bytes: 64 * 1024,
+            public_url: "http://127.0.0.1:3000".to_owned(),
+            smtp_url: None,
+            mail_from: "Earshot <earshot@localhost>".to_owned(),
+            mail_retry: std::time::Duration::from_secs(30),
+            job_tick: std::time::Duration::from_secs(30),
         }
     }
 
@@ -38,6 +64,11 @@ impl Config {
     pub fn database_path(&self) -> PathBuf {
         database_path(&self.data_dir)
     }
+}
+
+/// Outgoing mail written as files, when no SMTP server is configured.
+pub fn mail_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("mail")
 }
 
 /// The SQLite file inside a data directory.

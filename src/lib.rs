@@ -73,6 +73,8 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod jobs;
+pub mod mail;
 pub mod metrics;
 pub mod search;
 pub mod seed;

@@ -12,11 +12,13 @@ use rusqlite::Connection;
 use serde::Deserialize;
 
 use crate::auth;
-use crate::db::{feedback, people, services};
+use crate::db::{digests, feedback, people, services};
+use crate::domain::digest::{NewSubscription, SubscriptionDraft};
 use crate::domain::{
     Email, FeedbackDraft, FeedbackStatus, NewFeedback, NewService, Role, ServiceDraft,
 };
 use crate::error::{Error, Result};
+use crate::jobs::digests::Links;
 
 const ORGANISATION: &str = include_str!("../seed-data/organisation.json");
 const FEEDBACK: &str = include_str!("../seed-data/feedback.json");
@@ -164,6 +166,7 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<SeedSummary> 
     for (index, item) in items.iter().enumerate() {
         load_feedback(connection, index, item, now)?;
     }
+    load_subscriptions(connection, now)?;
     Ok(SeedSummary {
         teams: organisation.teams.len(),
         people: organisation.people.len(),
@@ -213,6 +216,60 @@ fn load_feedback(
         let author = person_id(connection, &note.author)?;
         let written_at = now - Duration::days(note.days_ago);
         feedback::add_note(connection, id, author, &note.body, written_at)?;
+    }
+    Ok(())
+}
+
+/// A few stakeholders subscribed to summaries, so `earshot digest send
+/// --now` has something to send.
+fn load_subscriptions(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
+    let secret = digests::setting_or_insert(connection, "secret", &auth::new_token(""))?;
+    let links = Links {
+        public_url: String::new(),
+        secret,
+    };
+    let subscriptions = [
+        (
+            "platform-leads@halcyon.example",
+            "weekly",
+            "monday",
+            "8",
+            "Europe/London",
+            vec![],
+        ),
+        (
+            "ines.okafor@halcyon.example",
+            "monthly",
+            "",
+            "9",
+            "Europe/Berlin",
+            vec![],
+        ),
+        (
+            "delivery-stakeholders@halcyon.example",
+            "weekly",
+            "friday",
+            "16",
+            "America/New_York",
+            vec!["ci-runner".to_owned(), "deploy-pipeline".to_owned()],
+        ),
+    ];
+    for (email, cadence, weekday, hour, timezone, services) in subscriptions {
+        let subscription = NewSubscription::parse(&SubscriptionDraft {
+            email: email.into(),
+            cadence: cadence.into(),
+            weekday: weekday.into(),
+            hour: hour.into(),
+            timezone: timezone.into(),
+            services,
+        })
+        .map_err(|errors| seed_error(format!("subscription {email}: {errors:?}")))?;
+        let id = digests::insert_subscription(connection, &subscription, None, now)?;
+        digests::set_unsubscribe_hash(
+            connection,
+            id,
+            &auth::hash_token(&links.unsubscribe_token(id)),
+        )?;
     }
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! Views: plain functions returning `Markup`. maud escapes everything
 //! interpolated, and no view uses `PreEscaped` on anything a user wrote.
 
+pub mod digest;
+pub mod digests;
 pub mod feedback;
 pub mod login;
 pub mod search;
@@ -43,6 +45,7 @@ pub fn layout(title: &str, chrome: &Chrome<'_>, content: Markup) -> Markup {
                             @if viewer.role.is_platform_team() {
                                 a href="/inbox" { "Inbox" }
                             }
+                            a href="/digests" { "Summaries" }
                         }
                         form.signout method="post" action="/logout" {
                             (csrf_field(chrome.csrf))

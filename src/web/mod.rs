@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod digests;
 pub mod feedback;
 pub mod operations;
 pub mod pages;

@@ -4,9 +4,11 @@
 mod access;
 mod bad_input;
 mod cli;
+mod digests;
 mod feedback_api;
 mod feedback_form;
 mod helpers;
 mod operations;
 mod search;
+mod smtp;
 mod storage;

@@ -1,0 +1,367 @@
+//! Digest subscriptions, the email outbox, and what a summary reports.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::domain::digest::{
+    Cadence, NewSubscription, Schedule, weekday_from_number, weekday_number,
+};
+use crate::error::{Error, Result};
+
+/// A stored subscription.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subscription {
+    pub id: i64,
+    pub email: String,
+    pub schedule: Schedule,
+    /// Service slugs in scope; empty means every service.
+    pub services: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub unsubscribed_at: Option<DateTime<Utc>>,
+}
+
+const SUBSCRIPTION_COLUMNS: &str =
+    "id, email, cadence, weekday, hour, timezone, created_at, unsubscribed_at,
+    (SELECT group_concat(services.slug, ',') FROM digest_subscription_services
+       JOIN services ON services.id = digest_subscription_services.service_id
+      WHERE digest_subscription_services.subscription_id = digest_subscriptions.id)";
+
+fn subscription_from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
+    let cadence: String = row.get(2)?;
+    let weekday: Option<i64> = row.get(3)?;
+    let timezone: String = row.get(5)?;
+    let services: Option<String> = row.get(8)?;
+    let cadence = match (cadence.as_str(), weekday.and_then(weekday_from_number)) {
+        ("weekly", Some(weekday)) => Cadence::Weekly(weekday),
+        _ => Cadence::Monthly,
+    };
+    Ok(Subscription {
+        id: row.get(0)?,
+        email: row.get(1)?,
+        schedule: Schedule {
+            cadence,
+            hour: row.get(4)?,
+            timezone: timezone.parse().unwrap_or(chrono_tz::Tz::UTC),
+        },
+        services: services
+            .map(|services| services.split(',').map(str::to_owned).collect())
+            .unwrap_or_default(),
+        created_at: row.get(6)?,
+        unsubscribed_at: row.get(7)?,
+    })
+}
+
+/// Stores a subscription; `unsubscribe_hash` is filled in by the caller
+/// once the id is known, through [`set_unsubscribe_hash`].
+pub fn insert_subscription(
+    connection: &Connection,
+    subscription: &NewSubscription,
+    created_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let (cadence, weekday) = match subscription.schedule.cadence {
+        Cadence::Weekly(weekday) => ("weekly", Some(weekday_number(weekday))),
+        Cadence::Monthly => ("monthly", None),
+    };
+    connection.execute(
+        "INSERT INTO digest_subscriptions
+            (email, cadence, weekday, hour, timezone, unsubscribe_hash, created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending:' || hex(randomblob(16)), ?6, ?7)",
+        params![
+            subscription.email.as_str(),
+            cadence,
+            weekday,
+            subscription.schedule.hour,
+            subscription.schedule.timezone.name(),
+            created_by,
+            now
+        ],
+    )?;
+    let id = connection.last_insert_rowid();
+    for slug in &subscription.services {
+        let added = connection.execute(
+            "INSERT OR IGNORE INTO digest_subscription_services (subscription_id, service_id)
+             SELECT ?1, id FROM services WHERE slug = ?2",
+            params![id, slug],
+        )?;
+        if added == 0 {
+            let known: bool = connection.query_row(
+                "SELECT EXISTS (SELECT 1 FROM services WHERE slug = ?1)",
+                [slug],
+                |row| row.get(0),
+            )?;
+            if !known {
+                return Err(Error::invalid(
+                    "services",
+                    format!("there is no service {slug:?}"),
+                ));
+            }
+        }
+    }
+    Ok(id)
+}
+
+pub fn set_unsubscribe_hash(connection: &Connection, id: i64, hash: &str) -> Result<()> {
+    connection.execute(
+        "UPDATE digest_subscriptions SET unsubscribe_hash = ?2 WHERE id = ?1",
+        params![id, hash],
+    )?;
+    Ok(())
+}
+
+/// Every subscription, active ones first, newest first.
+pub fn list_subscriptions(connection: &Connection) -> Result<Vec<Subscription>> {
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM digest_subscriptions
+          ORDER BY unsubscribed_at IS NOT NULL, id DESC"
+    ))?;
+    let subscriptions = statement
+        .query_map([], subscription_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(subscriptions)
+}
+
+pub fn subscription_by_id(connection: &Connection, id: i64) -> Result<Option<Subscription>> {
+    Ok(connection
+        .query_row(
+            &format!("SELECT {SUBSCRIPTION_COLUMNS} FROM digest_subscriptions WHERE id = ?1"),
+            [id],
+            subscription_from_row,
+        )
+        .optional()?)
+}
+
+/// Ends the subscription whose unsubscribe token hashes to `hash`; returns
+/// its address, or `None` for an unknown token.
+pub fn unsubscribe(
+    connection: &Connection,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>> {
+    let email: Option<String> = connection
+        .query_row(
+            "SELECT email FROM digest_subscriptions WHERE unsubscribe_hash = ?1",
+            [hash],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if email.is_some() {
+        connection.execute(
+            "UPDATE digest_subscriptions SET unsubscribed_at = coalesce(unsubscribed_at, ?2)
+              WHERE unsubscribe_hash = ?1",
+            params![hash, now],
+        )?;
+    }
+    Ok(email)
+}
+
+/// A message to put in the outbox.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub dedupe_key: String,
+    pub message_id: String,
+    pub subscription_id: Option<i64>,
+    pub period: Option<String>,
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: Option<String>,
+}
+
+/// Enqueues `message` unless one with its key exists; `true` if it was new.
+pub fn enqueue(connection: &Connection, message: &NewMessage, now: DateTime<Utc>) -> Result<bool> {
+    let inserted = connection.execute(
+        "INSERT INTO email_outbox (dedupe_key, message_id, subscription_id, period, to_address,
+                                   subject, body_text, body_html, next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+         ON CONFLICT (dedupe_key) DO NOTHING",
+        params![
+            message.dedupe_key,
+            message.message_id,
+            message.subscription_id,
+            message.period,
+            message.to_address,
+            message.subject,
+            message.body_text,
+            message.body_html,
+            now
+        ],
+    )?;
+    Ok(inserted == 1)
+}
+
+/// Whether a message with this key was ever enqueued.
+pub fn is_enqueued(connection: &Connection, dedupe_key: &str) -> Result<bool> {
+    Ok(connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM email_outbox WHERE dedupe_key = ?1)",
+        [dedupe_key],
+        |row| row.get(0),
+    )?)
+}
+
+/// A message waiting in (or gone through) the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub message_id: String,
+    pub subscription_id: Option<i64>,
+    pub period: Option<String>,
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+const OUTBOX_COLUMNS: &str =
+    "id, message_id, subscription_id, period, to_address, subject, body_text,
+    body_html, status, attempts, last_error, created_at, sent_at";
+
+fn outbox_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
+    Ok(OutboxMessage {
+        id: row.get(0)?,
+        message_id: row.get(1)?,
+        subscription_id: row.get(2)?,
+        period: row.get(3)?,
+        to_address: row.get(4)?,
+        subject: row.get(5)?,
+        body_text: row.get(6)?,
+        body_html: row.get(7)?,
+        status: row.get(8)?,
+        attempts: row.get(9)?,
+        last_error: row.get(10)?,
+        created_at: row.get(11)?,
+        sent_at: row.get(12)?,
+    })
+}
+
+/// Pending messages whose next attempt is due, oldest first.
+pub fn due_messages(
+    connection: &Connection,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<OutboxMessage>> {
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT {OUTBOX_COLUMNS} FROM email_outbox
+          WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2"
+    ))?;
+    let messages = statement
+        .query_map(params![now, limit], outbox_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(messages)
+}
+
+/// The latest messages, for the digests page and the admin's view.
+pub fn recent_messages(
+    connection: &Connection,
+    status: Option<&str>,
+    limit: u32,
+) -> Result<Vec<OutboxMessage>> {
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT {OUTBOX_COLUMNS} FROM email_outbox WHERE (?1 IS NULL OR status = ?1)
+          ORDER BY id DESC LIMIT ?2"
+    ))?;
+    let messages = statement
+        .query_map(params![status, limit], outbox_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(messages)
+}
+
+pub fn mark_sent(connection: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
+    connection.execute(
+        "UPDATE email_outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?2, last_error = NULL
+          WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+/// A temporary failure: try again at `next_attempt_at`.
+pub fn mark_retry(
+    connection: &Connection,
+    id: i64,
+    error: &str,
+    next_attempt_at: DateTime<Utc>,
+) -> Result<()> {
+    connection.execute(
+        "UPDATE email_outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3
+          WHERE id = ?1",
+        params![id, error, next_attempt_at],
+    )?;
+    Ok(())
+}
+
+/// A permanent failure: stop, and show it to an admin.
+pub fn mark_failed(connection: &Connection, id: i64, error: &str) -> Result<()> {
+    connection.execute(
+        "UPDATE email_outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+        params![id, error],
+    )?;
+    Ok(())
+}
+
+/// Feedback for one service in a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceVolume {
+    pub slug: String,
+    pub name: String,
+    pub count: u64,
+    pub average_rating: Option<f64>,
+}
+
+/// Feedback received in `[start, end)` on the services in scope (all when
+/// `services` is empty), by service, busiest first.
+pub fn feedback_volume(
+    connection: &Connection,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    services: &[String],
+) -> Result<Vec<ServiceVolume>> {
+    let scope =
+        serde_json::to_string(services).map_err(|error| Error::Internal(error.to_string()))?;
+    let mut statement = connection.prepare_cached(
+        "SELECT services.slug, services.name, count(*), avg(feedback.rating)
+           FROM feedback JOIN services ON services.id = feedback.service_id
+          WHERE feedback.created_at >= ?1 AND feedback.created_at < ?2
+            AND (json_array_length(?3) = 0 OR services.slug IN (SELECT value FROM json_each(?3)))
+          GROUP BY services.id ORDER BY count(*) DESC, services.name",
+    )?;
+    let volumes = statement
+        .query_map(params![start, end, scope], |row| {
+            let count: i64 = row.get(2)?;
+            Ok(ServiceVolume {
+                slug: row.get(0)?,
+                name: row.get(1)?,
+                count: count.unsigned_abs(),
+                average_rating: row.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(volumes)
+}
+
+/// A value from the settings table.
+pub fn setting(connection: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(connection
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
+        .optional()?)
+}
+
+/// Stores `value` under `key` unless the key is set; returns the value in force.
+pub fn setting_or_insert(connection: &Connection, key: &str, value: &str) -> Result<String> {
+    connection.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+        params![key, value],
+    )?;
+    Ok(
+        connection.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })?,
+    )
+}

@@ -1,0 +1,299 @@
+//! Satisfaction summaries, delivered exactly once per subscription and
+//! period.
+//!
+//! The scheduler asks, for every active subscription, which period is due
+//! in the subscriber's time zone, renders the summary and enqueues it in the
+//! durable outbox under the key `digest:<subscription>:<period>` (UNIQUE),
+//! so a period is enqueued once however often, and by however many
+//! processes, the scheduler runs. The sender drains the outbox: delivered
+//! messages are marked sent, temporary failures (4xx, refused connection,
+//! timeout) retry with exponential backoff, permanent ones (5xx) stop and
+//! are listed on /digests. Web requests never wait for any of this.
+//!
+//! Delivery is at least once: a crash between the SMTP server's "250 OK"
+//! and marking the message sent would send it again on restart; the
+//! deterministic Message-ID lets receivers drop such a duplicate.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::db::Database;
+use crate::db::digests::{self, NewMessage, OutboxMessage, Subscription};
+use crate::domain::digest::{Cadence, Period};
+use crate::error::{Error, Result};
+use crate::mail::{CONCURRENCY, DeliveryError, Mailer, OutgoingEmail};
+use crate::views::digest::Summary;
+
+/// Attempts before a temporarily failing message is given up.
+const MAX_ATTEMPTS: i64 = 12;
+/// The longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+
+/// What links in messages need: where Earshot is, and the key that signs
+/// unsubscribe tokens.
+#[derive(Clone)]
+pub struct Links {
+    pub public_url: String,
+    pub secret: String,
+}
+
+impl Links {
+    /// The unsubscribe token of a subscription: an HMAC of its id, so it
+    /// need not be stored (only its hash is, to find the subscription).
+    pub fn unsubscribe_token(&self, subscription: i64) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.secret.as_bytes())
+            .expect("HMAC takes keys of any length");
+        mac.update(format!("unsubscribe:{subscription}").as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    pub fn unsubscribe_url(&self, subscription: i64) -> String {
+        format!(
+            "{}/unsubscribe/{}",
+            self.public_url.trim_end_matches('/'),
+            self.unsubscribe_token(subscription)
+        )
+    }
+
+    fn host(&self) -> &str {
+        let rest = self
+            .public_url
+            .split_once("://")
+            .map_or(self.public_url.as_str(), |(_, rest)| rest);
+        let host = rest.split(['/', ':']).next().unwrap_or_default();
+        if host.is_empty() {
+            "earshot.local"
+        } else {
+            host
+        }
+    }
+}
+
+/// Which period to treat as due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// The latest period whose send time has come (the scheduler, `--due`).
+    Scheduled,
+    /// The period in progress, sent early (`--now`); still once per period.
+    Now,
+}
+
+fn period_for(subscription: &Subscription, now: DateTime<Utc>, due: Due) -> Option<Period> {
+    match due {
+        Due::Scheduled => {
+            let period = subscription.schedule.latest_due(now);
+            // Periods that ended before the subscription existed are not owed.
+            (period.send_at >= subscription.created_at).then_some(period)
+        }
+        Due::Now => {
+            let period = subscription.schedule.in_progress(now);
+            Some(Period {
+                end: now.min(period.end),
+                ..period
+            })
+        }
+    }
+}
+
+fn period_label(subscription: &Subscription, period: &Period, due: Due) -> String {
+    let timezone = subscription.schedule.timezone;
+    let start = period.start.with_timezone(&timezone);
+    let last_day = (period.end - chrono::Duration::seconds(1)).with_timezone(&timezone);
+    match (subscription.schedule.cadence, due) {
+        (Cadence::Monthly, Due::Scheduled) => start.format("%B %Y").to_string(),
+        (Cadence::Monthly, Due::Now) => format!("{} so far", start.format("%B %Y")),
+        (Cadence::Weekly(_), _) => format!(
+            "{} to {}",
+            start.format("%-d %b"),
+            last_day.format("%-d %b %Y")
+        ),
+    }
+}
+
+/// The summary message for `subscription` and `period`, or `None` when the
+/// period has nothing to say.
+pub async fn render(
+    db: &Database,
+    links: &Links,
+    subscription: &Subscription,
+    period: &Period,
+    due: Due,
+) -> Result<Option<NewMessage>> {
+    let (start, end, services) = (period.start, period.end, subscription.services.clone());
+    let volumes = db
+        .read(move |connection| digests::feedback_volume(connection, start, end, &services))
+        .await?;
+    let unsubscribe_url = links.unsubscribe_url(subscription.id);
+    let summary = Summary {
+        period,
+        period_label: period_label(subscription, period, due),
+        volumes: &volumes,
+        public_url: links.public_url.trim_end_matches('/'),
+        unsubscribe_url: &unsubscribe_url,
+    };
+    if summary.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(NewMessage {
+        dedupe_key: format!("digest:{}:{}", subscription.id, period.key),
+        message_id: format!(
+            "<digest.{}.{}@{}>",
+            subscription.id,
+            period.key.replace(':', "."),
+            links.host()
+        ),
+        subscription_id: Some(subscription.id),
+        period: Some(period.key.clone()),
+        to_address: subscription.email.clone(),
+        subject: summary.subject(),
+        body_text: summary.text(),
+        body_html: Some(summary.html().into_string()),
+    }))
+}
+
+/// Enqueues the due summary of every active subscription; returns how many
+/// were new. Safe to run any number of times: each (subscription, period)
+/// is enqueued once.
+pub async fn enqueue_summaries(
+    db: &Database,
+    links: &Links,
+    now: DateTime<Utc>,
+    due: Due,
+) -> Result<usize> {
+    let subscriptions = db.read(digests::list_subscriptions).await?;
+    let mut enqueued = 0;
+    for subscription in subscriptions
+        .iter()
+        .filter(|subscription| subscription.unsubscribed_at.is_none())
+    {
+        let Some(period) = period_for(subscription, now, due) else {
+            continue;
+        };
+        let key = format!("digest:{}:{}", subscription.id, period.key);
+        let exists_key = key.clone();
+        if db
+            .read(move |connection| digests::is_enqueued(connection, &exists_key))
+            .await?
+        {
+            continue;
+        }
+        let Some(message) = render(db, links, subscription, &period, due).await? else {
+            continue;
+        };
+        if db
+            .write(move |connection| digests::enqueue(connection, &message, now))
+            .await?
+        {
+            enqueued += 1;
+        }
+    }
+    Ok(enqueued)
+}
+
+/// What one pass of the sender did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+/// Sends every message that is due, several at a time.
+pub async fn send_due(
+    db: &Database,
+    mailer: &Mailer,
+    links: &Links,
+    retry: Duration,
+) -> Result<Delivery> {
+    let now = Utc::now();
+    let messages = db
+        .read(move |connection| digests::due_messages(connection, now, 512))
+        .await?;
+    let outcomes: Vec<(OutboxMessage, std::result::Result<(), DeliveryError>)> =
+        futures_util::stream::iter(messages)
+            .map(|message| async move {
+                let unsubscribe = message.subscription_id.map(|id| links.unsubscribe_url(id));
+                let outcome = mailer
+                    .send(&OutgoingEmail {
+                        to: &message.to_address,
+                        subject: &message.subject,
+                        text: &message.body_text,
+                        html: message.body_html.as_deref(),
+                        message_id: &message.message_id,
+                        unsubscribe_url: unsubscribe.as_deref(),
+                    })
+                    .await;
+                (message, outcome)
+            })
+            .buffer_unordered(CONCURRENCY as usize)
+            .collect()
+            .await;
+    let mut delivery = Delivery::default();
+    for (message, outcome) in outcomes {
+        let id = message.id;
+        match outcome {
+            Ok(()) => {
+                delivery.sent += 1;
+                db.write(move |connection| digests::mark_sent(connection, id, Utc::now()))
+                    .await?;
+            }
+            Err(DeliveryError::Temporary(error)) if message.attempts + 1 < MAX_ATTEMPTS => {
+                delivery.retrying += 1;
+                let wait = retry
+                    .saturating_mul(2u32.saturating_pow(message.attempts as u32))
+                    .min(MAX_BACKOFF);
+                let next = Utc::now()
+                    + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+                tracing::warn!(message = id, attempts = message.attempts + 1, %error, "delivery failed; will retry");
+                db.write(move |connection| digests::mark_retry(connection, id, &error, next))
+                    .await?;
+            }
+            Err(DeliveryError::Temporary(error) | DeliveryError::Permanent(error)) => {
+                delivery.failed += 1;
+                tracing::error!(message = id, %error, "delivery failed for good");
+                db.write(move |connection| digests::mark_failed(connection, id, &error))
+                    .await?;
+            }
+        }
+    }
+    Ok(delivery)
+}
+
+/// The scheduler and the sender as one background task: every `tick`, and
+/// until `stop` turns true.
+pub async fn run(
+    db: Database,
+    mailer: Arc<Mailer>,
+    links: Links,
+    retry: Duration,
+    tick: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        // Wait first: a server that is stopped at once does no work.
+        tokio::select! {
+            _ = tokio::time::sleep(tick) => {}
+            _ = stop.changed() => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
+        if let Err(error) = enqueue_summaries(&db, &links, Utc::now(), Due::Scheduled).await {
+            log_unless_stopping(&error, "scheduling summaries failed");
+        }
+        if let Err(error) = send_due(&db, &mailer, &links, retry).await {
+            log_unless_stopping(&error, "sending mail failed");
+        }
+    }
+}
+
+fn log_unless_stopping(error: &Error, what: &str) {
+    if !matches!(error, Error::ShuttingDown) {
+        tracing::error!(%error, "{what}");
+    }
+}

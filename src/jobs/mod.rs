@@ -1,0 +1,4 @@
+//! Background work inside `serve`: the digest scheduler and the email
+//! sender. (The search indexer is a thread of its own, in `search`.)
+
+pub mod digests;

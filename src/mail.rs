@@ -1,0 +1,132 @@
+//! The only module that speaks lettre: building messages and handing them
+//! to a transport.
+//!
+//! By default mail is written as `.eml` files under `<data>/mail`, so
+//! Earshot works with no mail server; with `--smtp-url` it goes through a
+//! pooled async SMTP transport. lettre's SMTP client waits about 40 ms per
+//! message on Nagle's algorithm, so the sender keeps several messages in
+//! flight over the pool's connections instead of sending one at a time.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::error::{Error, Result};
+
+/// Messages in flight at once, and SMTP connections in the pool.
+pub const CONCURRENCY: u32 = 16;
+
+enum Transport {
+    Files(AsyncFileTransport<Tokio1Executor>),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// Sends mail through the configured transport.
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+/// One message, ready to go.
+pub struct OutgoingEmail<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: Option<&'a str>,
+    /// Deterministic, so that a message sent twice can be recognised.
+    pub message_id: &'a str,
+    /// One-click unsubscribe address (RFC 8058), for subscriptions.
+    pub unsubscribe_url: Option<&'a str>,
+}
+
+/// Why a message was not delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryError {
+    /// Worth trying again later: 4xx, refused connection, timeout.
+    Temporary(String),
+    /// Will not work: 5xx or a message that cannot be built.
+    Permanent(String),
+}
+
+impl Mailer {
+    /// Files under `mail_dir`, or SMTP when `smtp_url` is given
+    /// (`smtp://user:password@host:587?tls=required` for STARTTLS,
+    /// `smtps://...` for TLS, `smtp://host:25` for a plain local relay).
+    pub fn new(smtp_url: Option<&str>, mail_dir: PathBuf, from: &str) -> Result<Mailer> {
+        let from: Mailbox = from
+            .parse()
+            .map_err(|error| Error::Internal(format!("the sender address is invalid: {error}")))?;
+        let transport = match smtp_url {
+            None => {
+                std::fs::create_dir_all(&mail_dir).map_err(|error| {
+                    Error::Internal(format!("cannot create {}: {error}", mail_dir.display()))
+                })?;
+                Transport::Files(AsyncFileTransport::new(mail_dir))
+            }
+            // The URL holds the password: errors name the problem, never the URL.
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|error| Error::Internal(format!("the SMTP URL is invalid: {error}")))?
+                    .pool_config(PoolConfig::new().max_size(CONCURRENCY))
+                    .timeout(Some(Duration::from_secs(30)))
+                    .build(),
+            ),
+        };
+        Ok(Mailer { transport, from })
+    }
+
+    pub async fn send(&self, email: &OutgoingEmail<'_>) -> std::result::Result<(), DeliveryError> {
+        let message = self.build(email).map_err(DeliveryError::Permanent)?;
+        match &self.transport {
+            Transport::Files(files) => files
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|error| DeliveryError::Temporary(error.to_string())),
+            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|error| {
+                if error.is_permanent() {
+                    DeliveryError::Permanent(error.to_string())
+                } else {
+                    DeliveryError::Temporary(error.to_string())
+                }
+            }),
+        }
+    }
+
+    fn build(&self, email: &OutgoingEmail<'_>) -> std::result::Result<Message, String> {
+        let to: Mailbox = email
+            .to
+            .parse()
+            .map_err(|error| format!("invalid recipient: {error}"))?;
+        // lettre encodes the subject and checks addresses, so nothing a
+        // person typed can add a header.
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject)
+            .message_id(Some(email.message_id.to_owned()));
+        if let Some(url) = email.unsubscribe_url {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        let message = match email.html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+                email.text.to_owned(),
+                html.to_owned(),
+            )),
+            None => builder.singlepart(SinglePart::plain(email.text.to_owned())),
+        };
+        message.map_err(|error| format!("the message cannot be built: {error}"))
+    }
+}

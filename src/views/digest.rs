@@ -1,0 +1,102 @@
+//! Satisfaction summary emails: HTML with tables and inline styles that
+//! common mail clients render (no SVG, no external images), and a
+//! plain-text alternative with the same content.
+
+use maud::{DOCTYPE, Markup, html};
+
+use crate::db::digests::ServiceVolume;
+use crate::domain::digest::Period;
+
+/// What one summary says.
+pub struct Summary<'a> {
+    pub period: &'a Period,
+    /// "the week to 23 Nov" and the like, in the subscriber's terms.
+    pub period_label: String,
+    pub volumes: &'a [ServiceVolume],
+    pub public_url: &'a str,
+    pub unsubscribe_url: &'a str,
+}
+
+impl Summary<'_> {
+    /// Whether there is anything to report; an empty period sends nothing.
+    pub fn is_empty(&self) -> bool {
+        self.volumes.is_empty()
+    }
+
+    fn total(&self) -> u64 {
+        self.volumes.iter().map(|volume| volume.count).sum()
+    }
+
+    pub fn subject(&self) -> String {
+        format!(
+            "Earshot: {} feedback items, {}",
+            self.total(),
+            self.period_label
+        )
+    }
+
+    pub fn text(&self) -> String {
+        let mut text = format!(
+            "What internal users told the platform team, {}.\n\nFeedback received: {}\n\n",
+            self.period_label,
+            self.total()
+        );
+        for volume in self.volumes {
+            text.push_str(&format!(
+                "  {:<28} {:>5}   average rating {}\n",
+                volume.name,
+                volume.count,
+                rating(volume.average_rating)
+            ));
+        }
+        text.push_str(&format!(
+            "\nRead it all: {}/inbox\n\nUnsubscribe: {}\n",
+            self.public_url, self.unsubscribe_url
+        ));
+        text
+    }
+
+    pub fn html(&self) -> Markup {
+        let cell = "padding:6px 10px;border-bottom:1px solid #dde2ea;text-align:left;";
+        html! {
+            (DOCTYPE)
+            html {
+                head { meta charset="utf-8"; title { (self.subject()) } }
+                body style="margin:0;padding:16px;background:#f5f7fa;font-family:Arial,Helvetica,sans-serif;color:#1d2330;" {
+                    table role="presentation" width="100%" style="max-width:640px;margin:0 auto;background:#ffffff;border:1px solid #dde2ea;border-collapse:collapse;" {
+                        tr { td style="padding:16px 20px;" {
+                            h1 style="font-size:20px;margin:0 0 4px;" { "Earshot summary" }
+                            p style="margin:0 0 16px;color:#5d6678;" { "What internal users told the platform team, " (self.period_label) "." }
+                            p style="font-size:16px;margin:0 0 12px;" { strong { (self.total()) } " feedback items received" }
+                            table role="presentation" width="100%" style="border-collapse:collapse;font-size:14px;" {
+                                tr {
+                                    th style=(cell) { "Service" }
+                                    th style=(cell) { "Feedback" }
+                                    th style=(cell) { "Average rating" }
+                                }
+                                @for volume in self.volumes {
+                                    tr {
+                                        td style=(cell) { (volume.name) }
+                                        td style=(cell) { (volume.count) }
+                                        td style=(cell) { (rating(volume.average_rating)) }
+                                    }
+                                }
+                            }
+                            p style="margin:16px 0 0;" {
+                                a href={ (self.public_url) "/inbox" } style="color:#2456c7;" { "Read it all in Earshot" }
+                            }
+                        } }
+                        tr { td style="padding:12px 20px;font-size:12px;color:#5d6678;border-top:1px solid #dde2ea;" {
+                            "You get this because someone subscribed this address to Earshot summaries. "
+                            a href=(self.unsubscribe_url) style="color:#5d6678;" { "Unsubscribe" }
+                        } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn rating(average: Option<f64>) -> String {
+    average.map_or_else(|| "–".to_owned(), |average| format!("{average:.1} / 5"))
+}

@@ -1,0 +1,159 @@
+//! The /digests page and the unsubscribe page.
+
+use chrono::{DateTime, Utc};
+use maud::{Markup, html};
+
+use super::{Chrome, csrf_field, date_time, layout};
+use crate::db::digests::{OutboxMessage, Subscription};
+use crate::db::services::Service;
+use crate::domain::FieldErrors;
+use crate::domain::digest::{Cadence, SubscriptionDraft};
+
+pub struct DigestsPage<'a> {
+    pub subscriptions: &'a [Subscription],
+    pub messages: &'a [OutboxMessage],
+    pub services: &'a [Service],
+    pub draft: &'a SubscriptionDraft,
+    pub errors: &'a FieldErrors,
+    /// Team members may subscribe any address; others only themselves.
+    pub can_subscribe_others: bool,
+    pub now: DateTime<Utc>,
+}
+
+fn describe(subscription: &Subscription) -> String {
+    let schedule = subscription.schedule;
+    let when = match schedule.cadence {
+        Cadence::Weekly(weekday) => format!("Weekly on {weekday}"),
+        Cadence::Monthly => "Monthly on the 1st".to_owned(),
+    };
+    format!(
+        "{when} at {:02}:00 {}",
+        schedule.hour,
+        schedule.timezone.name()
+    )
+}
+
+fn error(errors: &FieldErrors, field: &str) -> Markup {
+    html! { @if let Some(message) = errors.get(field) { p.field-error id={ (field) "-error" } { (message) } } }
+}
+
+pub fn digests_page(chrome: &Chrome<'_>, page: &DigestsPage<'_>) -> Markup {
+    let draft = page.draft;
+    layout(
+        "Satisfaction summaries",
+        chrome,
+        html! {
+            h1 { "Satisfaction summaries" }
+            p.lede { "A summary of what internal users said, by email, weekly or monthly. Stakeholders read it without signing in." }
+            @if page.subscriptions.is_empty() {
+                p { "No subscriptions yet." }
+            } @else {
+                table.feedback {
+                    thead { tr { th { "Address" } th { "Schedule" } th { "Services" } th { "Next" } th { "" } } }
+                    tbody {
+                        @for subscription in page.subscriptions {
+                            tr {
+                                td data-label="Address" { (subscription.email) }
+                                td data-label="Schedule" { (describe(subscription)) }
+                                td data-label="Services" {
+                                    @if subscription.services.is_empty() { "all" } @else { (subscription.services.join(", ")) }
+                                }
+                                td data-label="Next" {
+                                    @if subscription.unsubscribed_at.is_some() { em { "unsubscribed" } }
+                                    @else { (date_time(subscription.schedule.in_progress(page.now).send_at)) }
+                                }
+                                td { a href={ "/digests/" (subscription.id) "/preview" } { "Preview" } }
+                            }
+                        }
+                    }
+                }
+            }
+            section.narrow {
+                h2 { "Subscribe" }
+                form method="post" action="/digests" {
+                    (csrf_field(chrome.csrf))
+                    label for="email" { "Email address" }
+                    @if page.can_subscribe_others {
+                        input #email type="email" name="email" value=(draft.email) required;
+                    } @else {
+                        input #email type="email" name="email" value=(draft.email) readonly;
+                    }
+                    (error(page.errors, "email"))
+                    label for="cadence" { "How often" }
+                    select #cadence name="cadence" {
+                        option value="weekly" selected[draft.cadence != "monthly"] { "Weekly" }
+                        option value="monthly" selected[draft.cadence == "monthly"] { "Monthly, on the 1st" }
+                    }
+                    (error(page.errors, "cadence"))
+                    label for="weekday" { "Day (weekly)" }
+                    select #weekday name="weekday" {
+                        @for day in ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] {
+                            option value=(day) selected[draft.weekday == day] { (day) }
+                        }
+                    }
+                    (error(page.errors, "weekday"))
+                    label for="hour" { "Hour (0–23)" }
+                    input #hour type="text" inputmode="numeric" name="hour" value=(if draft.hour.is_empty() { "8" } else { &draft.hour });
+                    (error(page.errors, "hour"))
+                    label for="timezone" { "Time zone" }
+                    input #timezone type="text" name="timezone" placeholder="Europe/Berlin" value=(if draft.timezone.is_empty() { "UTC" } else { &draft.timezone });
+                    (error(page.errors, "timezone"))
+                    fieldset {
+                        legend { "Services (none ticked: all)" }
+                        @for service in page.services {
+                            label.choice {
+                                input type="checkbox" name="services" value=(service.slug) checked[draft.services.contains(&service.slug)];
+                                (service.name)
+                            }
+                        }
+                    }
+                    (error(page.errors, "services"))
+                    button type="submit" { "Subscribe" }
+                }
+            }
+            @if !page.messages.is_empty() {
+                h2 { "Recent messages" }
+                table.feedback {
+                    thead { tr { th { "To" } th { "Subject" } th { "Status" } th { "Attempts" } th { "Queued" } } }
+                    tbody {
+                        @for message in page.messages {
+                            tr {
+                                td data-label="To" { (message.to_address) }
+                                td data-label="Subject" { (message.subject) }
+                                td data-label="Status" {
+                                    span class={ "badge status-" (message.status) } { (message.status) }
+                                    @if let Some(error) = &message.last_error { br; small { (error) } }
+                                }
+                                td data-label="Attempts" { (message.attempts) }
+                                td.nowrap data-label="Queued" { (date_time(message.created_at)) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn unsubscribe_page(chrome: &Chrome<'_>, token: &str, done: Option<&str>) -> Markup {
+    layout(
+        "Unsubscribe",
+        chrome,
+        html! {
+            section.narrow {
+                @match done {
+                    Some(email) => {
+                        h1 { "Unsubscribed" }
+                        p { (email) " will get no more Earshot summaries from this subscription." }
+                    }
+                    None => {
+                        h1 { "Unsubscribe from Earshot summaries?" }
+                        form method="post" action={ "/unsubscribe/" (token) } {
+                            button type="submit" { "Unsubscribe" }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}

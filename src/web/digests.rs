@@ -1,0 +1,212 @@
+//! Satisfaction summary subscriptions: the /digests page, subscribing,
+//! previews and one-click unsubscribe.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use crate::app::AppState;
+use crate::auth::hash_token;
+use crate::db::{digests, services};
+use crate::domain::FieldErrors;
+use crate::domain::digest::{NewSubscription, SubscriptionDraft};
+use crate::error::{Error, Result};
+use crate::jobs::digests::{Due, render};
+use crate::views::{self, Chrome};
+
+#[derive(Deserialize, Default)]
+pub struct SubscriptionForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    cadence: String,
+    #[serde(default)]
+    weekday: String,
+    #[serde(default)]
+    hour: String,
+    #[serde(default)]
+    timezone: String,
+    #[serde(default)]
+    services: Vec<String>,
+}
+
+async fn render_page(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    draft: SubscriptionDraft,
+    errors: FieldErrors,
+) -> Result<Response> {
+    let team = viewer.is_platform_team();
+    let own_email = viewer.user.email.clone();
+    let (subscriptions, messages, catalog) = state
+        .db
+        .read(move |connection| {
+            let mut subscriptions = digests::list_subscriptions(connection)?;
+            if !team {
+                subscriptions.retain(|subscription| subscription.email == own_email);
+            }
+            let messages = if team {
+                digests::recent_messages(connection, None, 50)?
+            } else {
+                Vec::new()
+            };
+            Ok((
+                subscriptions,
+                messages,
+                services::list_services(connection)?,
+            ))
+        })
+        .await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf,
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = views::digests::digests_page(
+        &chrome,
+        &views::digests::DigestsPage {
+            subscriptions: &subscriptions,
+            messages: &messages,
+            services: &catalog,
+            draft: &draft,
+            errors: &errors,
+            can_subscribe_others: team,
+            now: Utc::now(),
+        },
+    );
+    Ok((status, page).into_response())
+}
+
+pub async fn digests_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response> {
+    let draft = SubscriptionDraft {
+        email: viewer.user.email.clone(),
+        ..SubscriptionDraft::default()
+    };
+    render_page(&state, &viewer, &csrf, draft, FieldErrors::default()).await
+}
+
+/// Team members subscribe any address (a person or a list); anyone else
+/// subscribes themselves.
+pub async fn subscribe(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    VerifiedForm(form): VerifiedForm<SubscriptionForm>,
+) -> Result<Response> {
+    let email = if viewer.is_platform_team() {
+        form.email
+    } else {
+        viewer.user.email.clone()
+    };
+    let draft = SubscriptionDraft {
+        email,
+        cadence: form.cadence,
+        weekday: form.weekday,
+        hour: form.hour,
+        timezone: form.timezone,
+        services: form
+            .services
+            .into_iter()
+            .filter(|slug| !slug.is_empty())
+            .collect(),
+    };
+    let parsed = match NewSubscription::parse(&draft) {
+        Ok(parsed) => parsed,
+        Err(errors) => return render_page(&state, &viewer, &csrf, draft, errors).await,
+    };
+    let links = state.links.clone();
+    let created_by = viewer.user.id;
+    let stored = state
+        .db
+        .write(move |connection| {
+            let id =
+                digests::insert_subscription(connection, &parsed, Some(created_by), Utc::now())?;
+            digests::set_unsubscribe_hash(
+                connection,
+                id,
+                &hash_token(&links.unsubscribe_token(id)),
+            )?;
+            Ok(id)
+        })
+        .await;
+    match stored {
+        Ok(_) => Ok(Redirect::to("/digests").into_response()),
+        Err(Error::Invalid(errors)) => render_page(&state, &viewer, &csrf, draft, errors).await,
+        Err(error) => Err(error),
+    }
+}
+
+/// The next message of a subscription, as it would be sent now.
+pub async fn preview(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let subscription = state
+        .db
+        .read(move |connection| digests::subscription_by_id(connection, id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !viewer.is_platform_team() && subscription.email != viewer.user.email {
+        return Err(Error::NotFound);
+    }
+    let now = Utc::now();
+    let period = subscription.schedule.in_progress(now);
+    let period = crate::domain::digest::Period {
+        end: now.min(period.end),
+        ..period
+    };
+    match render(&state.db, &state.links, &subscription, &period, Due::Now).await? {
+        Some(message) => Ok(axum::response::Html(message.body_html.unwrap_or_default()).into_response()),
+        None => Ok(axum::response::Html(
+            "<!DOCTYPE html><p>Nothing to report for this period yet, so nothing would be sent.</p>",
+        )
+        .into_response()),
+    }
+}
+
+/// The link in every message: a page with a button, so that link scanners
+/// that follow links do not unsubscribe anyone.
+pub async fn unsubscribe_page(
+    CsrfToken(csrf): CsrfToken,
+    Path(token): Path<String>,
+) -> maud::Markup {
+    let chrome = Chrome {
+        viewer: None,
+        csrf: &csrf,
+    };
+    views::digests::unsubscribe_page(&chrome, &token, None)
+}
+
+/// One-click unsubscribe (RFC 8058): mail clients POST here without a
+/// session; the token itself is the proof.
+pub async fn unsubscribe(
+    CsrfToken(csrf): CsrfToken,
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response> {
+    let hash = hash_token(&token);
+    let email = state
+        .db
+        .write(move |connection| digests::unsubscribe(connection, &hash, Utc::now()))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let chrome = Chrome {
+        viewer: None,
+        csrf: &csrf,
+    };
+    Ok(views::digests::unsubscribe_page(&chrome, &token, Some(&email)).into_response())
+}

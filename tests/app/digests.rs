@@ -1,0 +1,346 @@
+//! Satisfaction summaries by email, against a real SMTP conversation.
+
+use std::path::Path;
+use std::process::Output;
+
+use reqwest::StatusCode;
+use tempfile::TempDir;
+
+use crate::helpers::{CONTRIBUTOR, TEAM, TestApp};
+use crate::smtp::SmtpServer;
+
+/// Runs `earshot` on `data_dir`, mailing through `smtp` when given, with
+/// retries due at once.
+async fn earshot(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"));
+    command
+        .env("EARSHOT_DATA_DIR", data_dir)
+        .env("EARSHOT_MAIL_RETRY_SECONDS", "0")
+        .env("EARSHOT_PUBLIC_URL", "https://earshot.halcyon.example")
+        .args(args);
+    if let Some(url) = smtp {
+        command.env("EARSHOT_SMTP_URL", url);
+    }
+    let output = command.output().await.unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+async fn seeded() -> TempDir {
+    let data = tempfile::tempdir().unwrap();
+    earshot(data.path(), None, &["seed"]).await;
+    data
+}
+
+fn query<T: rusqlite::types::FromSql>(data_dir: &Path, sql: &str) -> T {
+    rusqlite::Connection::open(data_dir.join("earshot.db"))
+        .unwrap()
+        .query_row(sql, [], |row| row.get(0))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn summaries_go_out_over_smtp_once_per_subscription_and_period() {
+    let data = seeded().await;
+    let smtp = SmtpServer::start().await;
+
+    let first = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    assert!(stdout(&first).contains("sent 3"), "{}", stdout(&first));
+    let again = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    assert!(
+        stdout(&again).contains("Enqueued 0 new summaries; sent 0"),
+        "{}",
+        stdout(&again)
+    );
+
+    let messages = smtp.messages();
+    assert_eq!(
+        messages.len(),
+        3,
+        "one message per subscription, even when run twice"
+    );
+    let scoped = messages
+        .iter()
+        .find(|message| message.recipients == ["delivery-stakeholders@halcyon.example"])
+        .expect("the scoped subscription's message");
+    assert!(
+        scoped
+            .header("Content-Type")
+            .unwrap()
+            .starts_with("multipart/alternative")
+    );
+    assert!(scoped.data.contains("Content-Type: text/plain"));
+    assert!(scoped.data.contains("Content-Type: text/html"));
+    assert!(!scoped.data.to_lowercase().contains("<svg"));
+    assert!(!scoped.data.contains("<img"));
+    assert_eq!(
+        scoped.header("List-Unsubscribe-Post").unwrap(),
+        "List-Unsubscribe=One-Click"
+    );
+    let unsubscribe = scoped.header("List-Unsubscribe").unwrap();
+    assert!(
+        unsubscribe.starts_with("<https://earshot.halcyon.example/unsubscribe/"),
+        "{unsubscribe}"
+    );
+    let message_id = scoped.header("Message-ID").unwrap();
+    assert!(
+        message_id.starts_with("<digest.3.weekly.")
+            && message_id.ends_with("@earshot.halcyon.example>")
+    );
+
+    // The contents match the database: the scoped subscription counts only
+    // its two services, from the start of its period.
+    let period_start: String = query(
+        data.path(),
+        "SELECT period FROM email_outbox WHERE to_address = 'delivery-stakeholders@halcyon.example'",
+    );
+    assert!(period_start.starts_with("weekly:"));
+    let text = scoped.data.replace("=\r\n", "");
+    assert!(
+        !text.contains("Alerting"),
+        "out of scope services are left out"
+    );
+    let schedule = earshot::domain::digest::Schedule {
+        cadence: earshot::domain::digest::Cadence::Weekly(chrono::Weekday::Fri),
+        hour: 16,
+        timezone: chrono_tz::Tz::America__New_York,
+    };
+    let start = schedule.in_progress(chrono::Utc::now()).start;
+    let connection = rusqlite::Connection::open(data.path().join("earshot.db")).unwrap();
+    let in_scope: i64 = connection
+        .query_row(
+            "SELECT count(*) FROM feedback JOIN services ON services.id = service_id
+              WHERE slug IN ('ci-runner', 'deploy-pipeline') AND feedback.created_at >= ?1",
+            [start],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(
+        text.contains(&format!("Feedback received: {in_scope}\r\n")),
+        "{in_scope}: {text}"
+    );
+    let sent: i64 = query(
+        data.path(),
+        "SELECT count(*) FROM email_outbox WHERE status = 'sent'",
+    );
+    assert_eq!(sent, 3);
+}
+
+#[tokio::test]
+async fn a_451_is_retried_and_a_554_is_given_up_and_shown() {
+    let data = seeded().await;
+    let smtp = SmtpServer::start().await;
+    smtp.refuse_recipient(
+        "ines.okafor@halcyon.example",
+        "554 5.7.1 mailbox unavailable",
+    );
+    smtp.answer_next_data("451 4.3.0 try again later");
+    smtp.answer_next_data("451 4.3.0 try again later");
+
+    let first = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    assert!(
+        stdout(&first).contains("sent 0, to retry 2, failed 1"),
+        "{}",
+        stdout(&first)
+    );
+    let second = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--due"]).await;
+    assert!(stdout(&second).contains("sent 2"), "{}", stdout(&second));
+
+    assert_eq!(smtp.messages().len(), 2);
+    let failed: String = query(
+        data.path(),
+        "SELECT to_address FROM email_outbox WHERE status = 'failed'",
+    );
+    assert_eq!(failed, "ines.okafor@halcyon.example");
+    let attempts: i64 = query(
+        data.path(),
+        "SELECT max(attempts) FROM email_outbox WHERE status = 'sent'",
+    );
+    assert_eq!(attempts, 2);
+
+    let app = TestApp::start(data.path()).await;
+    let team = app.browser();
+    assert_eq!(
+        team.sign_in("sam.rivera@halcyon.example", "earshot-demo")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let page = team.get_text("/digests").await;
+    assert!(
+        page.contains("failed") && page.contains("554"),
+        "the failure is shown"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_is_down_keeps_messages_until_it_is_back_and_sends_none_twice() {
+    let data = seeded().await;
+    let smtp = SmtpServer::start().await;
+    let address = smtp.stop();
+    tokio::task::yield_now().await;
+
+    let down = earshot(
+        data.path(),
+        Some(&format!("smtp://{address}")),
+        &["digest", "send", "--now"],
+    )
+    .await;
+    assert!(stdout(&down).contains("to retry 3"), "{}", stdout(&down));
+
+    let smtp = SmtpServer::start_on(address).await;
+    let up = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    assert!(
+        stdout(&up).contains("Enqueued 0 new summaries; sent 3"),
+        "{}",
+        stdout(&up)
+    );
+    let after = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--due"]).await;
+    assert!(stdout(&after).contains("sent 0"));
+    assert_eq!(smtp.messages().len(), 3);
+}
+
+#[tokio::test]
+async fn without_smtp_summaries_are_written_as_eml_files() {
+    let data = seeded().await;
+    earshot(data.path(), None, &["digest", "send", "--now"]).await;
+    let files: Vec<_> = std::fs::read_dir(data.path().join("mail"))
+        .unwrap()
+        .flatten()
+        .filter(|entry| {
+            entry
+                .path()
+                .extension()
+                .is_some_and(|extension| extension == "eml")
+        })
+        .collect();
+    assert_eq!(files.len(), 3);
+    let preview = earshot(
+        data.path(),
+        None,
+        &["digest", "preview", "--subscription", "1"],
+    )
+    .await;
+    assert!(
+        stdout(&preview).contains("Subject: Earshot:"),
+        "{}",
+        stdout(&preview)
+    );
+}
+
+#[tokio::test]
+async fn the_unsubscribe_link_asks_first_and_one_click_unsubscribes() {
+    let data = seeded().await;
+    let smtp = SmtpServer::start().await;
+    earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let message = smtp.messages().into_iter().next().unwrap();
+    let link = message.header("List-Unsubscribe").unwrap();
+    let path = link
+        .trim_matches(['<', '>'])
+        .trim_start_matches("https://earshot.halcyon.example")
+        .to_owned();
+
+    let app = TestApp::start(data.path()).await;
+    let client = reqwest::Client::new();
+    let page = client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let unsubscribed_before: i64 = query(
+        data.path(),
+        "SELECT count(*) FROM digest_subscriptions WHERE unsubscribed_at IS NOT NULL",
+    );
+    assert_eq!(
+        unsubscribed_before, 0,
+        "following the link alone changes nothing"
+    );
+
+    let one_click = client
+        .post(app.url(&path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one_click.status(), StatusCode::OK);
+    let unsubscribed: i64 = query(
+        data.path(),
+        "SELECT count(*) FROM digest_subscriptions WHERE unsubscribed_at IS NOT NULL",
+    );
+    assert_eq!(unsubscribed, 1);
+    let forged = client
+        .post(app.url("/unsubscribe/0123abcd"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn subscribing_checks_the_address_and_contributors_subscribe_only_themselves() {
+    let app = TestApp::spawn().await;
+    let team = app.signed_in(TEAM).await;
+    let bad = team
+        .submit(
+            "/digests",
+            "/digests",
+            &[
+                ("email", "leads@example.com\r\nBcc: x@y.z"),
+                ("cadence", "weekly"),
+                ("timezone", "Mars/Base"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = bad.text().await.unwrap();
+    assert!(page.contains("must be an email address") && page.contains("time zone"));
+
+    let good = team
+        .submit(
+            "/digests",
+            "/digests",
+            &[
+                ("email", "leads@example.com"),
+                ("cadence", "monthly"),
+                ("hour", "9"),
+                ("timezone", "Europe/Berlin"),
+                ("services", "ci-runner"),
+            ],
+        )
+        .await;
+    assert_eq!(good.status(), StatusCode::SEE_OTHER);
+
+    let contributor = app.signed_in(CONTRIBUTOR).await;
+    let own = contributor
+        .submit(
+            "/digests",
+            "/digests",
+            &[
+                ("email", "someone.else@example.com"),
+                ("cadence", "weekly"),
+                ("weekday", "friday"),
+            ],
+        )
+        .await;
+    assert_eq!(own.status(), StatusCode::SEE_OTHER);
+    let emails: Vec<String> = app.with_db(|connection| {
+        let mut statement =
+            connection.prepare("SELECT email FROM digest_subscriptions ORDER BY id")?;
+        let emails = statement
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(emails)
+    });
+    assert_eq!(emails, ["leads@example.com", CONTRIBUTOR]);
+    let listed = contributor.get_text("/digests").await;
+    assert!(
+        !listed.contains("leads@example.com"),
+        "contributors see only their own subscriptions"
+    );
+}
