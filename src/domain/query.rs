@@ -18,6 +18,8 @@ use chrono::NaiveDate;
 
 /// Queries longer than this are cut.
 pub const MAX_QUERY_CHARS: usize = 500;
+/// Words longer than this are not indexed, so they are left out of queries.
+pub const MAX_WORD_CHARS: usize = 60;
 /// Terms beyond this many are left out.
 pub const MAX_TERMS: usize = 32;
 
@@ -245,6 +247,13 @@ fn lex(text: &str, ignored: &mut Vec<String>) -> Vec<Token> {
                 value: value.trim_matches('"').to_owned(),
                 raw: word.clone(),
             });
+            continue;
+        }
+        if word.chars().count() > MAX_WORD_CHARS {
+            ignored.push(format!(
+                "a word longer than {MAX_WORD_CHARS} characters (\"{}…\")",
+                word.chars().take(20).collect::<String>()
+            ));
             continue;
         }
         if !word.chars().any(char::is_alphanumeric) {

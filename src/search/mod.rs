@@ -42,7 +42,7 @@ use crate::error::{Error, Result};
 
 /// Bumped whenever the schema or analysis changes; an index built by an
 /// older version is rebuilt at start.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Threads one search spreads its segments over (the machine has 2 cores).
 const SEARCH_THREADS: usize = 2;
@@ -218,13 +218,13 @@ impl SearchIndex {
         document.add_text(fields.entity, source.entity.as_str());
         document.add_i64(fields.id, source.id);
         document.add_text(fields.kind, source.entity.as_str());
-        document.add_facet(
-            fields.facets,
-            Facet::from_path(["kind", source.entity.as_str()]),
-        );
         if let Some(subkind) = &source.subkind {
             document.add_text(fields.kind, subkind);
         }
+        // The kind facet is the finest kind (pain, idea, ... for feedback),
+        // which is what people narrow by.
+        let kind = source.subkind.as_deref().unwrap_or(source.entity.as_str());
+        document.add_facet(fields.facets, Facet::from_path(["kind", kind]));
         document.add_text(fields.title, &source.title);
         document.add_text(fields.body, &source.body);
         document.add_text(fields.ident, &source.title);

@@ -79,6 +79,17 @@ pub struct SearchResults {
 }
 
 const FACETS: [&str; 5] = ["service", "kind", "team", "tag", "year"];
+
+/// Stemmed words too common to make two texts similar.
+const STOP_WORDS: &[&str] = &[
+    "the", "and", "for", "are", "but", "not", "you", "all", "can", "her", "was", "one", "our",
+    "out", "get", "has", "him", "his", "how", "man", "new", "now", "old", "see", "two", "way",
+    "who", "did", "its", "let", "put", "say", "she", "too", "use", "that", "with", "have", "this",
+    "will", "your", "from", "they", "know", "want", "been", "good", "much", "some", "time", "veri",
+    "when", "come", "here", "just", "like", "long", "make", "mani", "more", "onli", "over", "such",
+    "take", "than", "them", "well", "were", "what", "there", "which", "would", "about", "again",
+    "after", "could", "everi", "into", "keep", "still", "thing",
+];
 const SNIPPET_CHARS: usize = 200;
 
 impl SearchIndex {
@@ -236,7 +247,10 @@ impl SearchIndex {
         let mut analyzers = Analyzers::new(self)?;
         let mut words: Vec<(u64, String)> = Vec::new();
         for token in analyzers.prose(text) {
-            if words.iter().any(|(_, word)| *word == token) {
+            if token.len() < 3
+                || STOP_WORDS.contains(&token.as_str())
+                || words.iter().any(|(_, word)| *word == token)
+            {
                 continue;
             }
             let frequency = searcher
@@ -252,19 +266,33 @@ impl SearchIndex {
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        let alternatives: Vec<Box<dyn Query>> = words
+        let per_word: Vec<Box<dyn Query>> = words
             .iter()
-            .flat_map(|(_, word)| {
-                [self.fields.title, self.fields.body].map(|field| -> Box<dyn Query> {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, word),
-                        IndexRecordOption::WithFreqs,
-                    ))
-                })
+            .map(|(_, word)| -> Box<dyn Query> {
+                Box::new(BooleanQuery::union(
+                    [self.fields.title, self.fields.body]
+                        .map(|field| -> Box<dyn Query> {
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(field, word),
+                                IndexRecordOption::WithFreqs,
+                            ))
+                        })
+                        .into(),
+                ))
             })
             .collect();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::union(alternatives)))];
+        // One shared word is chance; similar items share at least two.
+        let required = per_word.len().min(2);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(BooleanQuery::with_minimum_required_clauses(
+                per_word
+                    .into_iter()
+                    .map(|query| (Occur::Should, query))
+                    .collect(),
+                required,
+            )),
+        )];
         if let Some(audience) = self.audience_filter(viewer) {
             clauses.push((Occur::Must, audience));
         }
@@ -409,7 +437,8 @@ impl SearchIndex {
             }
         };
         add(self.fields.ident, &ident, 3.0);
-        add(self.fields.title, &prose, 1.5);
+        // A word in the title says more about the item than one in the body.
+        add(self.fields.title, &prose, 3.0);
         add(self.fields.body, &prose, 1.0);
         if team {
             add(self.fields.ident_internal, &ident, 1.5);

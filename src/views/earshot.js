@@ -14,7 +14,13 @@
 
   async function lookUp() {
     const text = ((title && title.value) || "") + " " + body.value;
-    if (text.trim().length < 12 || text === asked) return;
+    if (text.trim().length < 12) {
+      box.hidden = true;
+      list.replaceChildren();
+      asked = "";
+      return;
+    }
+    if (text === asked) return;
     asked = text;
     try {
       const response = await fetch("/api/v1/search/similar?text=" + encodeURIComponent(text), {
@@ -30,7 +36,10 @@
           link.href = hit.url;
           link.target = "_blank";
           link.textContent = hit.title;
-          item.append(link);
+          const note = document.createElement("span");
+          note.className = "hint";
+          note.textContent = " (opens in a new tab)";
+          item.append(link, note);
           return item;
         }),
       );

@@ -105,8 +105,8 @@ pub fn feedback_form(
                         aria-describedby=[errors.get("body").map(|_| "body-error")] { (draft.body) }
                     (field_error(errors, "body"))
                     // Filled by earshot.js while the person types.
-                    div #similar hidden aria-live="polite" {
-                        p { "Already said? Similar feedback you can open:" }
+                    div #similar hidden {
+                        p { "Already said? Similar items you can open:" }
                         ul {}
                     }
 

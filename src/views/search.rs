@@ -12,6 +12,8 @@ pub struct SearchPage<'a> {
     pub page: usize,
     pub page_size: usize,
     pub results: &'a SearchResults,
+    /// Contributors find only their own feedback (and what everyone may see).
+    pub own_only: bool,
 }
 
 fn search_link(query: &str, sort: SortOrder, page: usize) -> String {
@@ -30,7 +32,17 @@ fn search_link(query: &str, sort: SortOrder, page: usize) -> String {
 
 /// The query with `field:value` added, for a facet link.
 fn narrowed(query: &str, field: &str, value: &str) -> String {
-    let filter = format!("{field}:{value}");
+    narrowed_with(query, &format!("{field}:{value}"))
+}
+
+/// The query narrowed to one year.
+fn year_range(query: &str, year: &str) -> String {
+    let next = year.parse::<i32>().map(|year| year + 1).unwrap_or_default();
+    let narrowed = narrowed(query, "after", year);
+    narrowed_with(&narrowed, &format!("before:{next}"))
+}
+
+fn narrowed_with(query: &str, filter: &str) -> String {
     if query.split_whitespace().any(|part| part == filter) {
         query.to_owned()
     } else {
@@ -45,6 +57,7 @@ fn facet_field(facet: &str) -> Option<&'static str> {
         "kind" => Some("kind"),
         "team" => Some("team"),
         "tag" => Some("tag"),
+        "year" => Some("after"),
         _ => None,
     }
 }
@@ -58,7 +71,9 @@ pub fn search_page(chrome: &Chrome<'_>, page: &SearchPage<'_>) -> Markup {
         html! {
             h1 { "Search" }
             form.search-form method="get" action="/search" role="search" {
-                label for="q" { "Search everything said" }
+                label for="q" {
+                    @if page.own_only { "Search your feedback" } @else { "Search everything said" }
+                }
                 input #q type="search" name="q" value=(page.query) placeholder="flaky ci-runner service:ci-runner rating:<3";
                 select name="sort" aria-label="Order" {
                     option value="relevance" selected[page.sort == SortOrder::Relevance] { "Best match" }
@@ -84,6 +99,7 @@ pub fn search_page(chrome: &Chrome<'_>, page: &SearchPage<'_>) -> Markup {
                                 @for count in counts {
                                     li {
                                         @match facet_field(name) {
+                                            Some("after") => a href=(search_link(&year_range(page.query, &count.value), page.sort, 1)) { (count.value) },
                                             Some(field) => a href=(search_link(&narrowed(page.query, field, &count.value), page.sort, 1)) { (count.value) },
                                             None => span { (count.value) },
                                         }
@@ -95,7 +111,10 @@ pub fn search_page(chrome: &Chrome<'_>, page: &SearchPage<'_>) -> Markup {
                     }
                 }
                 section.results {
-                    p.count { (results.total) " results" }
+                    p.count { (results.total) @if results.total == 1 { " result" } @else { " results" } }
+                    @if results.total == 0 {
+                        p { "Nothing matched. Try fewer words, or see how to search below." }
+                    }
                     @for hit in &results.hits {
                         article.hit {
                             h2 { a href=(hit.url) { (hit.title) } }

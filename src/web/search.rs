@@ -64,18 +64,25 @@ pub async fn search_page(
         .and_then(|page| page.trim().parse::<usize>().ok())
         .unwrap_or(1)
         .clamp(1, MAX_OFFSET / PAGE_SIZE);
-    let parsed = query::parse(&params.q);
-    let results = run(
-        &state,
-        SearchRequest {
-            query: parsed,
-            viewer: search_viewer(&viewer),
-            sort,
-            limit: PAGE_SIZE,
-            offset: (page - 1) * PAGE_SIZE,
-        },
-    )
-    .await?;
+    let request = |page: usize| SearchRequest {
+        query: query::parse(&params.q),
+        viewer: search_viewer(&viewer),
+        sort,
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+    };
+    let mut results = run(&state, request(page)).await?;
+    // Past the last page: show the last page rather than nothing.
+    let last_page = results
+        .total
+        .div_ceil(PAGE_SIZE)
+        .clamp(1, MAX_OFFSET / PAGE_SIZE);
+    let page = if page > last_page {
+        results = run(&state, request(last_page)).await?;
+        last_page
+    } else {
+        page
+    };
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf: &csrf,
@@ -88,6 +95,7 @@ pub async fn search_page(
             page,
             page_size: PAGE_SIZE,
             results: &results,
+            own_only: !viewer.is_platform_team(),
         },
     ))
 }

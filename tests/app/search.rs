@@ -574,3 +574,48 @@ async fn similar_feedback_suggests_only_what_the_viewer_may_open() {
     assert_eq!(for_cora["hits"].as_array().unwrap().len(), 1, "{for_cora}");
     assert_eq!(for_cora["hits"][0]["id"], 1);
 }
+
+#[tokio::test]
+async fn a_match_in_the_title_ranks_above_matches_in_the_body() {
+    let app = TestApp::spawn().await;
+    let api = app.api(CONTRIBUTOR);
+    let body = give(&api, json!({"title": "Builds", "body": "ci-runner ci-runner ci-runner is slow, ci-runner again"})).await;
+    let title = give(
+        &api,
+        json!({"title": "ci-runner cache misses", "body": "every build starts cold"}),
+    )
+    .await;
+    let results = eventually(&api, "ci-runner", 2).await;
+    assert_eq!(ids(&results), vec![title, body], "{results}");
+}
+
+#[tokio::test]
+async fn facets_name_kinds_of_feedback_and_long_words_are_reported() {
+    let app = TestApp::spawn().await;
+    let api = corpus(&app).await;
+    let results = search(&api, "").await;
+    let kinds: Vec<&str> = results["facets"]["kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|count| count["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["pain", "idea", "praise"]);
+    let long = search(&api, &format!("cache {}", "x".repeat(100))).await;
+    assert_eq!(long["ignored"].as_array().unwrap().len(), 1, "{long}");
+    assert_eq!(long["total"], 3);
+}
+
+#[tokio::test]
+async fn a_search_page_past_the_end_shows_the_last_page() {
+    let app = TestApp::spawn().await;
+    corpus(&app).await;
+    let browser = app.signed_in(CONTRIBUTOR).await;
+    let page = browser.get_text("/search?q=&page=999").await;
+    assert!(page.contains("6 results"));
+    assert!(
+        page.contains("ci-runner evicts"),
+        "the hits of the last page are shown"
+    );
+    assert!(page.contains("Search your feedback"));
+}
