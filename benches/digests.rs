@@ -21,11 +21,20 @@ fn main() {
         .unwrap_or(10_000);
     let data = tempfile::tempdir().expect("temp dir");
     let path = data.path().join("earshot.db");
-    let timezones = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London"];
+    let timezones = [
+        "UTC",
+        "Europe/Berlin",
+        "America/New_York",
+        "Asia/Tokyo",
+        "Europe/London",
+    ];
     let secret = db::with_connection(&path, |connection| {
         earshot::seed::load(connection, Utc::now())?;
         let secret = digests::setting(connection, "secret")?.expect("the seed makes the key");
-        let links = Links { public_url: String::new(), secret: secret.clone() };
+        let links = Links {
+            public_url: String::new(),
+            secret: secret.clone(),
+        };
         for index in 0..subscriptions {
             let subscription = NewSubscription::parse(&SubscriptionDraft {
                 email: format!("stakeholder{index}@example.com"),
@@ -44,12 +53,19 @@ fn main() {
     })
     .expect("prepare the database");
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut smtp = start_aiosmtpd(port);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let (db, writer) = Database::open(&path).expect("open the database");
-        let links = Links { public_url: "https://earshot.example".into(), secret };
+        let links = Links {
+            public_url: "https://earshot.example".into(),
+            secret,
+        };
         let mailer = Mailer::new(
             Some(&format!("smtp://127.0.0.1:{port}")),
             data.path().join("mail"),
@@ -58,12 +74,16 @@ fn main() {
         .expect("the mailer");
 
         let started = Instant::now();
-        let enqueued = enqueue_summaries(&db, &links, Utc::now(), Due::Now).await.expect("enqueue");
+        let enqueued = enqueue_summaries(&db, &links, Utc::now(), Due::Now)
+            .await
+            .expect("enqueue");
         let rendered = started.elapsed();
         let started = Instant::now();
         let mut sent = 0;
         loop {
-            let delivery = send_due(&db, &mailer, &links, Duration::from_secs(1)).await.expect("send");
+            let delivery = send_due(&db, &mailer, &links, Duration::from_secs(1))
+                .await
+                .expect("send");
             sent += delivery.sent;
             assert_eq!(delivery.failed, 0, "a summary failed");
             if delivery.sent + delivery.retrying == 0 {
@@ -71,7 +91,9 @@ fn main() {
             }
         }
         let delivered = started.elapsed();
-        println!("digest bench: {subscriptions} subscriptions, aiosmtpd on loopback, release build");
+        println!(
+            "digest bench: {subscriptions} subscriptions, aiosmtpd on loopback, release build"
+        );
         println!(
             "rendered and enqueued {enqueued} summaries in {:.1} s ({:.0}/s)",
             rendered.as_secs_f64(),
@@ -86,7 +108,9 @@ fn main() {
         );
         assert_eq!(sent, enqueued, "every summary was delivered");
         db.stop_writer().await;
-        tokio::task::spawn_blocking(move || writer.join()).await.unwrap();
+        tokio::task::spawn_blocking(move || writer.join())
+            .await
+            .unwrap();
     });
     let _ = smtp.kill();
     let _ = smtp.wait();
@@ -102,7 +126,10 @@ fn start_aiosmtpd(port: u16) -> Child {
         .expect("python3 -m aiosmtpd runs (pip install aiosmtpd)");
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "aiosmtpd did not start: pip install aiosmtpd");
+        assert!(
+            Instant::now() < deadline,
+            "aiosmtpd did not start: pip install aiosmtpd"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     child

@@ -88,6 +88,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/inbox", get(web::feedback::inbox))
         .route("/search", get(web::search::search_page))
+        .route("/services", get(web::services::catalog))
+        .route("/services/{slug}", get(web::services::service_page))
         .route(
             "/digests",
             get(web::digests::digests_page).post(web::digests::subscribe),
@@ -108,6 +110,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/feedback/{id}", get(web::api::get_feedback))
         .route("/api/v1/services/{slug}", get(web::api::get_service))
+        .route(
+            "/api/v1/services/{slug}/reliability",
+            get(web::api::get_reliability).put(web::api::put_reliability),
+        )
         .route("/api/v1/search", get(web::search::search_api))
         .route("/api/v1/search/similar", get(web::search::similar_api))
         .route(

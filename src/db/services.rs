@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
-use crate::domain::NewService;
+use crate::domain::{NewService, ReliabilityReport};
 use crate::error::{Error, Result};
 
 /// A service in the catalog.
@@ -130,4 +130,103 @@ pub fn set_service_operations(
         ],
     )?;
     Ok(())
+}
+
+/// Reliability figures of one month, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reliability {
+    pub period: String,
+    pub slo_attainment: Option<f64>,
+    pub error_budget_remaining: Option<f64>,
+    pub incidents: Option<i64>,
+}
+
+/// Stores (or replaces) a month's figures for the service `slug`.
+pub fn upsert_reliability(
+    connection: &Connection,
+    slug: &str,
+    report: &ReliabilityReport,
+    now: DateTime<Utc>,
+) -> Result<Reliability> {
+    let changed = connection.execute(
+        "INSERT INTO service_reliability
+            (service_id, period, slo_attainment, error_budget_remaining, incidents, updated_at)
+         SELECT id, ?2, ?3, ?4, ?5, ?6 FROM services WHERE slug = ?1
+         ON CONFLICT (service_id, period) DO UPDATE SET
+            slo_attainment = excluded.slo_attainment,
+            error_budget_remaining = excluded.error_budget_remaining,
+            incidents = excluded.incidents,
+            updated_at = excluded.updated_at",
+        params![
+            slug,
+            report.period,
+            report.slo_attainment,
+            report.error_budget_remaining,
+            report.incidents,
+            now
+        ],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(Reliability {
+        period: report.period.clone(),
+        slo_attainment: report.slo_attainment,
+        error_budget_remaining: report.error_budget_remaining,
+        incidents: report.incidents.map(i64::from),
+    })
+}
+
+/// A service's figures, newest month first.
+pub fn reliability_history(
+    connection: &Connection,
+    service_id: i64,
+    months: u32,
+) -> Result<Vec<Reliability>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT period, slo_attainment, error_budget_remaining, incidents FROM service_reliability
+          WHERE service_id = ?1 ORDER BY period DESC LIMIT ?2",
+    )?;
+    let history = statement
+        .query_map(params![service_id, months], |row| {
+            Ok(Reliability {
+                period: row.get(0)?,
+                slo_attainment: row.get(1)?,
+                error_budget_remaining: row.get(2)?,
+                incidents: row.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(history)
+}
+
+/// Feedback received on a service in one month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthlyFeedback {
+    pub month: String,
+    pub count: i64,
+    pub average_rating: Option<f64>,
+}
+
+/// Feedback volume and average rating by month since `since`, oldest first.
+pub fn monthly_feedback(
+    connection: &Connection,
+    service_id: i64,
+    since: DateTime<Utc>,
+) -> Result<Vec<MonthlyFeedback>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT substr(created_at, 1, 7), count(*), avg(rating) FROM feedback
+          WHERE service_id = ?1 AND created_at >= ?2
+          GROUP BY substr(created_at, 1, 7) ORDER BY 1",
+    )?;
+    let months = statement
+        .query_map(params![service_id, since], |row| {
+            Ok(MonthlyFeedback {
+                month: row.get(0)?,
+                count: row.get(1)?,
+                average_rating: row.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(months)
 }

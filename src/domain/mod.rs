@@ -14,5 +14,5 @@ pub mod text;
 
 pub use feedback::{FeedbackDraft, FeedbackKind, FeedbackStatus, NewFeedback, Rating, parse_tags};
 pub use people::{Email, Role};
-pub use service::{NewService, ServiceDraft, ServiceSlug};
+pub use service::{NewService, ReliabilityDraft, ReliabilityReport, ServiceDraft, ServiceSlug};
 pub use text::{FieldError, FieldErrors};

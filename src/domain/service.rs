@@ -86,8 +86,99 @@ impl NewService {
     }
 }
 
+/// Reliability figures for one service and month, pushed by tools.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReliabilityReport {
+    /// "2026-11".
+    pub period: String,
+    /// Share of the SLO window the objective was met, 0–1.
+    pub slo_attainment: Option<f64>,
+    /// Error budget left, as a share of the budget (below 0 when overspent).
+    pub error_budget_remaining: Option<f64>,
+    pub incidents: Option<u32>,
+}
+
+/// Reliability figures as sent, before checks.
+#[derive(Debug, Clone, Default)]
+pub struct ReliabilityDraft {
+    pub period: String,
+    pub slo_attainment: Option<f64>,
+    pub error_budget_remaining: Option<f64>,
+    pub incidents: Option<i64>,
+}
+
+impl ReliabilityReport {
+    pub fn parse(draft: &ReliabilityDraft) -> Result<ReliabilityReport, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let period = draft.period.trim();
+        let well_formed = period.len() == 7
+            && chrono::NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").is_ok();
+        if !well_formed {
+            errors.add("period", "must be a month like 2026-11");
+        }
+        if draft
+            .slo_attainment
+            .is_some_and(|value| !(0.0..=1.0).contains(&value))
+        {
+            errors.add("slo_attainment", "must be a share from 0 to 1, like 0.9991");
+        }
+        if draft
+            .error_budget_remaining
+            .is_some_and(|value| !(-10.0..=1.0).contains(&value))
+        {
+            errors.add(
+                "error_budget_remaining",
+                "must be a share of the budget, at most 1 (below 0 when overspent)",
+            );
+        }
+        let incidents = match draft.incidents {
+            None => None,
+            Some(count) => match u32::try_from(count) {
+                Ok(count) => Some(count),
+                Err(_) => {
+                    errors.add("incidents", "must be a whole number, 0 or more");
+                    None
+                }
+            },
+        };
+        errors.into_result(|| ReliabilityReport {
+            period: period.to_owned(),
+            slo_attainment: draft.slo_attainment,
+            error_budget_remaining: draft.error_budget_remaining,
+            incidents,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reliability_figures_are_checked() {
+        let ok = ReliabilityReport::parse(&ReliabilityDraft {
+            period: "2026-11".into(),
+            slo_attainment: Some(0.9991),
+            error_budget_remaining: Some(-0.2),
+            incidents: Some(3),
+        })
+        .unwrap();
+        assert_eq!(ok.incidents, Some(3));
+        let errors = ReliabilityReport::parse(&ReliabilityDraft {
+            period: "2026-13".into(),
+            slo_attainment: Some(1.5),
+            error_budget_remaining: Some(2.0),
+            incidents: Some(-1),
+        })
+        .unwrap_err();
+        for field in [
+            "period",
+            "slo_attainment",
+            "error_budget_remaining",
+            "incidents",
+        ] {
+            assert!(errors.get(field).is_some(), "no error for {field}");
+        }
+    }
+
     use super::*;
 
     #[test]

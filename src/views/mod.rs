@@ -6,6 +6,7 @@ pub mod digests;
 pub mod feedback;
 pub mod login;
 pub mod search;
+pub mod services;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -45,6 +46,7 @@ pub fn layout(title: &str, chrome: &Chrome<'_>, content: Markup) -> Markup {
                             @if viewer.role.is_platform_team() {
                                 a href="/inbox" { "Inbox" }
                             }
+                            a href="/services" { "Services" }
                             a href="/digests" { "Summaries" }
                         }
                         form.signout method="post" action="/logout" {

@@ -18,7 +18,8 @@ use crate::app::AppState;
 use crate::db::feedback::{self as stored, Feedback, FeedbackFilter, Note};
 use crate::db::services::{self, Service};
 use crate::domain::{
-    FeedbackDraft, FeedbackKind, FeedbackStatus, FieldErrors, NewFeedback, NewService, ServiceDraft,
+    FeedbackDraft, FeedbackKind, FeedbackStatus, FieldErrors, NewFeedback, NewService,
+    ReliabilityDraft, ReliabilityReport, ServiceDraft,
 };
 use crate::error::{Error, Result};
 
@@ -72,6 +73,17 @@ impl<'a> Fields<'a> {
             Some(Value::Number(number)) if number.as_i64().is_some() => number.as_i64(),
             Some(_) => {
                 self.errors.add(name, format!("must be {expected}"));
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, name: &'static str) -> Option<f64> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(number)) => number.as_f64(),
+            Some(_) => {
+                self.errors.add(name, "must be a number");
                 None
             }
         }
@@ -370,4 +382,54 @@ pub async fn create_service(
         Json(stored),
     )
         .into_response())
+}
+
+/// Reliability figures pushed by tools (team or admin tokens):
+/// `{"period": "2026-11", "slo_attainment": 0.9991, "error_budget_remaining": 0.42, "incidents": 3}`.
+pub async fn put_reliability(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<services::Reliability>> {
+    viewer.require_platform_team()?;
+    let body = object(body)?;
+    let mut fields = Fields::new(&body);
+    let draft = ReliabilityDraft {
+        period: fields.string("period"),
+        slo_attainment: fields.number("slo_attainment"),
+        error_budget_remaining: fields.number("error_budget_remaining"),
+        incidents: fields.integer("incidents", "a whole number, 0 or more"),
+    };
+    // Fields of the wrong type and values out of range, all in one answer.
+    let report = match ReliabilityReport::parse(&draft) {
+        Ok(report) if fields.errors.is_empty() => report,
+        Ok(_) => return Err(Error::Invalid(fields.errors)),
+        Err(mut errors) => {
+            errors.extend(fields.errors);
+            return Err(Error::Invalid(errors));
+        }
+    };
+    let stored = state
+        .db
+        .write(move |connection| {
+            services::upsert_reliability(connection, &slug, &report, Utc::now())
+        })
+        .await?;
+    Ok(Json(stored))
+}
+
+pub async fn get_reliability(
+    State(state): State<AppState>,
+    _viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>> {
+    let history = state
+        .db
+        .read(move |connection| {
+            let service = services::service_by_slug(connection, &slug)?.ok_or(Error::NotFound)?;
+            services::reliability_history(connection, service.id, 36)
+        })
+        .await?;
+    Ok(Json(json!({ "items": history })))
 }

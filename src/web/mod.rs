@@ -9,3 +9,4 @@ pub mod feedback;
 pub mod operations;
 pub mod pages;
 pub mod search;
+pub mod services;

@@ -10,5 +10,6 @@ mod feedback_form;
 mod helpers;
 mod operations;
 mod search;
+mod services;
 mod smtp;
 mod storage;

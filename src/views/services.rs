@@ -1,0 +1,141 @@
+//! The catalog and a service's page, with inline SVG charts (no script).
+
+use maud::{Markup, html};
+
+use super::{Chrome, date, layout};
+use crate::db::feedback::Feedback;
+use crate::db::services::{MonthlyFeedback, Reliability, Service};
+
+pub struct ServicePage {
+    pub service: Service,
+    /// Newest month first.
+    pub reliability: Vec<Reliability>,
+    /// Oldest month first.
+    pub months: Vec<MonthlyFeedback>,
+    pub recent: Vec<Feedback>,
+}
+
+fn percent(share: Option<f64>, decimals: usize) -> String {
+    share.map_or_else(
+        || "–".to_owned(),
+        |share| format!("{:.*}%", decimals, share * 100.0),
+    )
+}
+
+/// Only web links are shown as links: a catalog entry cannot smuggle in a
+/// `javascript:` URL.
+fn safe_link(url: &Option<String>) -> Option<&str> {
+    url.as_deref()
+        .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
+}
+
+pub fn catalog(chrome: &Chrome<'_>, services: &[Service]) -> Markup {
+    layout(
+        "Services",
+        chrome,
+        html! {
+            h1 { "Services" }
+            table.feedback {
+                thead { tr { th { "Service" } th { "Slug" } th { "Owner" } th { "Tier" } th { "SLO" } } }
+                tbody {
+                    @for service in services {
+                        tr {
+                            td data-label="Service" { a href={ "/services/" (service.slug) } { (service.name) } }
+                            td data-label="Slug" { code { (service.slug) } }
+                            td data-label="Owner" { (service.owner_team.as_deref().unwrap_or("–")) }
+                            td data-label="Tier" { (service.tier) }
+                            td data-label="SLO" { (percent(service.slo_target, 2)) }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Bars of feedback volume by month, with the average rating as a label.
+fn volume_chart(months: &[MonthlyFeedback]) -> Markup {
+    let width = 36 * months.len().max(1);
+    let highest = months
+        .iter()
+        .map(|month| month.count)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    html! {
+        svg width=(width) height="130" viewBox={ "0 0 " (width) " 130" } role="img"
+            aria-label="Feedback received per month" {
+            @for (index, month) in months.iter().enumerate() {
+                @let height = (month.count as f64 / highest * 90.0).max(2.0);
+                @let x = index * 36 + 6;
+                rect x=(x) y=(100.0 - height) width="24" height=(height) fill="#2456c7" {
+                    title { (month.month) ": " (month.count) " items" }
+                }
+                text x=(x + 12) y="114" font-size="9" text-anchor="middle" fill="#5d6678" { (&month.month[5..]) }
+                text x=(x + 12) y="126" font-size="9" text-anchor="middle" fill="#1d2330" {
+                    (month.average_rating.map_or_else(|| "–".to_owned(), |rating| format!("{rating:.1}")))
+                }
+            }
+        }
+    }
+}
+
+pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
+    let service = &page.service;
+    layout(
+        &service.name,
+        chrome,
+        html! {
+            p.back { a href="/services" { "← Services" } }
+            h1 { (service.name) " " code { (service.slug) } }
+            p.lede { (service.description) }
+            p.meta {
+                "Owner " (service.owner_team.as_deref().unwrap_or("–")) " · tier " (service.tier)
+                " · SLO " (percent(service.slo_target, 2))
+                @if let Some(days) = service.slo_window_days { " over " (days) " days" }
+                @if let Some(url) = safe_link(&service.runbook_url) { " · " a href=(url) { "runbook" } }
+                @if let Some(url) = safe_link(&service.dashboard_url) { " · " a href=(url) { "dashboard" } }
+            }
+            h2 { "What users said, month by month" }
+            @if page.months.is_empty() {
+                p { "No feedback in the last year." }
+            } @else {
+                (volume_chart(&page.months))
+                p.hint { "Bars: feedback received; below each month, the average satisfaction (1–5)." }
+            }
+            h2 { "Reliability" }
+            @if page.reliability.is_empty() {
+                p { "No figures yet. Tools push them with " code { "PUT /api/v1/services/" (service.slug) "/reliability" } "." }
+            } @else {
+                table.feedback {
+                    thead { tr { th { "Month" } th { "SLO attainment" } th { "Error budget left" } th { "Incidents" } } }
+                    tbody {
+                        @for month in &page.reliability {
+                            tr {
+                                td data-label="Month" { (month.period) }
+                                td data-label="SLO attainment" { (percent(month.slo_attainment, 3)) }
+                                td data-label="Error budget left" { (percent(month.error_budget_remaining, 0)) }
+                                td data-label="Incidents" { (month.incidents.map_or_else(|| "–".to_owned(), |count| count.to_string())) }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Latest feedback" }
+            @if page.recent.is_empty() {
+                p { "Nothing you may open." }
+            } @else {
+                ul {
+                    @for item in &page.recent {
+                        li {
+                            a href={ "/feedback/" (item.id) } {
+                                (item.title.clone().unwrap_or_else(|| item.body.chars().take(80).collect()))
+                            }
+                            " · " (item.kind.as_str()) " · " (date(item.created_at))
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
