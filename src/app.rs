@@ -115,6 +115,19 @@ pub fn router(state: AppState) -> Router {
             get(web::api::get_reliability).put(web::api::put_reliability),
         )
         .route("/api/v1/search", get(web::search::search_api))
+        .route("/api/v1/surveys", post(web::surveys::create_survey))
+        .route("/api/v1/surveys/{id}", get(web::surveys::get_survey))
+        .route("/api/v1/surveys/{id}/open", post(web::surveys::open_survey))
+        .route(
+            "/api/v1/surveys/{id}/close",
+            post(web::surveys::close_survey),
+        )
+        .route(
+            "/api/v1/surveys/{id}/invitations",
+            post(web::surveys::invite),
+        )
+        .route("/api/v1/surveys/{id}/results", get(web::surveys::results))
+        .route("/api/v1/responses/{token}", post(web::surveys::respond))
         .route("/api/v1/search/similar", get(web::search::similar_api))
         .route(
             "/api/v1/services",

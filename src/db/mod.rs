@@ -12,6 +12,7 @@ mod migrations;
 pub mod people;
 pub mod search;
 pub mod services;
+pub mod surveys;
 mod writer;
 
 use std::path::{Path, PathBuf};

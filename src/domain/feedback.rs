@@ -1,7 +1,5 @@
 //! Feedback: what an internal user says about a service.
 
-use std::fmt;
-
 use super::service::ServiceSlug;
 use super::text::{FieldErrors, optional_text, required_text};
 
@@ -41,8 +39,8 @@ macro_rules! text_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }

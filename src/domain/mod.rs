@@ -10,6 +10,7 @@ pub mod query;
 pub mod search;
 pub mod service;
 pub mod stats;
+pub mod survey;
 pub mod text;
 
 pub use feedback::{FeedbackDraft, FeedbackKind, FeedbackStatus, NewFeedback, Rating, parse_tags};

@@ -116,7 +116,13 @@ pub fn nps(answers: &[Option<u8>]) -> Option<Estimate> {
 /// since a mean outside 1–7 is impossible (Sauro & Lewis 2016, ch. 3,
 /// confidence interval for a mean of rating-scale data).
 pub fn ces(answers: &[Option<u8>]) -> Option<Estimate> {
-    let values: Vec<f64> = valid(answers, 1, 7).map(f64::from).collect();
+    mean_interval(answers, 1, 7)
+}
+
+/// The mean of answers on a `low`–`high` scale with a 95% Student-t
+/// interval clamped to the scale (CES, and Likert items read as a mean).
+pub fn mean_interval(answers: &[Option<u8>], low: u8, high: u8) -> Option<Estimate> {
+    let values: Vec<f64> = valid(answers, low, high).map(f64::from).collect();
     if values.is_empty() {
         return None;
     }
@@ -126,8 +132,8 @@ pub fn ces(answers: &[Option<u8>]) -> Option<Estimate> {
         let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
         let half_width = t_quantile(0.975, n - 1.0) * (variance / n).sqrt();
         Interval {
-            low: (mean - half_width).clamp(1.0, 7.0),
-            high: (mean + half_width).clamp(1.0, 7.0),
+            low: (mean - half_width).clamp(f64::from(low), f64::from(high)),
+            high: (mean + half_width).clamp(f64::from(low), f64::from(high)),
         }
     });
     Some(Estimate {

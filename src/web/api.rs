@@ -31,7 +31,7 @@ pub struct ApiJson<T>(pub T);
 
 /// A JSON body that must be an object; its fields are checked one by one so
 /// that every wrong field is reported, by name.
-fn object(value: Value) -> Result<Map<String, Value>> {
+pub fn object(value: Value) -> Result<Map<String, Value>> {
     match value {
         Value::Object(fields) => Ok(fields),
         _ => Err(Error::Rejected {

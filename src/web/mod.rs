@@ -10,3 +10,4 @@ pub mod operations;
 pub mod pages;
 pub mod search;
 pub mod services;
+pub mod surveys;

@@ -13,3 +13,4 @@ mod search;
 mod services;
 mod smtp;
 mod storage;
+mod surveys;

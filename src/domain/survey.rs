@@ -1,0 +1,501 @@
+//! Surveys: questions of the kinds platform teams ask, and the checks on
+//! what people answer.
+
+use super::feedback::text_enum;
+use super::stats::{self, Estimate};
+use super::text::{FieldErrors, optional_text, required_text};
+
+/// The longest free-text answer, in characters.
+pub const TEXT_ANSWER_MAX_CHARS: usize = 5_000;
+/// The most questions one survey may have.
+pub const MAX_QUESTIONS: usize = 50;
+
+text_enum! {
+    /// What a question asks for.
+    QuestionKind {
+        Nps => "nps", Csat => "csat", Ces => "ces", Likert => "likert",
+        Single => "single", Multi => "multi", Text => "text",
+    }
+}
+
+impl QuestionKind {
+    /// The scale of a numeric question, inclusive.
+    pub fn scale(self) -> Option<(u8, u8)> {
+        match self {
+            QuestionKind::Nps => Some((0, 10)),
+            QuestionKind::Csat | QuestionKind::Likert => Some((1, 5)),
+            QuestionKind::Ces => Some((1, 7)),
+            QuestionKind::Single | QuestionKind::Multi | QuestionKind::Text => None,
+        }
+    }
+
+    fn has_choices(self) -> bool {
+        matches!(self, QuestionKind::Single | QuestionKind::Multi)
+    }
+}
+
+/// A question as sent, before checks.
+#[derive(Debug, Clone, Default)]
+pub struct QuestionDraft {
+    pub kind: String,
+    pub prompt: String,
+    pub service: Option<String>,
+    pub required: bool,
+    pub choices: Vec<String>,
+}
+
+/// A survey as sent, before checks.
+#[derive(Debug, Clone, Default)]
+pub struct SurveyDraft {
+    pub title: String,
+    pub introduction: String,
+    pub anonymous: bool,
+    pub threshold: Option<i64>,
+    pub questions: Vec<QuestionDraft>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewQuestion {
+    pub kind: QuestionKind,
+    pub prompt: String,
+    pub service: Option<String>,
+    pub required: bool,
+    pub choices: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSurvey {
+    pub title: String,
+    pub introduction: String,
+    pub anonymous: bool,
+    /// No breakdown shows fewer respondents than this.
+    pub threshold: u32,
+    pub questions: Vec<NewQuestion>,
+}
+
+impl NewSurvey {
+    pub fn parse(draft: &SurveyDraft) -> Result<NewSurvey, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let title = required_text(&draft.title, 200)
+            .map_err(|message| errors.add("title", message))
+            .ok();
+        let introduction = optional_text(&draft.introduction, 5_000)
+            .map_err(|message| errors.add("introduction", message))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let threshold = draft.threshold.unwrap_or(5);
+        if !(1..=1_000).contains(&threshold) {
+            errors.add("threshold", "must be a whole number from 1 to 1000");
+        }
+        if draft.questions.is_empty() || draft.questions.len() > MAX_QUESTIONS {
+            errors.add(
+                "questions",
+                format!("a survey has 1 to {MAX_QUESTIONS} questions"),
+            );
+        }
+        let mut questions = Vec::new();
+        for (index, question) in draft.questions.iter().enumerate() {
+            let Some(kind) = QuestionKind::parse(&question.kind) else {
+                errors.add(
+                    "questions",
+                    format!(
+                        "question {}: the kind must be {}",
+                        index + 1,
+                        QuestionKind::choices()
+                    ),
+                );
+                continue;
+            };
+            let Ok(prompt) = required_text(&question.prompt, 500) else {
+                errors.add(
+                    "questions",
+                    format!(
+                        "question {}: the prompt must be 1 to 500 characters",
+                        index + 1
+                    ),
+                );
+                continue;
+            };
+            let choices: Vec<String> = question
+                .choices
+                .iter()
+                .map(|choice| choice.trim().to_owned())
+                .collect();
+            if kind.has_choices()
+                && (choices.len() < 2
+                    || choices
+                        .iter()
+                        .any(|choice| choice.is_empty() || choice.chars().count() > 200))
+            {
+                errors.add(
+                    "questions",
+                    format!(
+                        "question {}: give 2 or more choices of up to 200 characters",
+                        index + 1
+                    ),
+                );
+                continue;
+            }
+            questions.push(NewQuestion {
+                kind,
+                prompt,
+                service: question
+                    .service
+                    .clone()
+                    .filter(|service| !service.trim().is_empty()),
+                required: question.required,
+                choices: if kind.has_choices() {
+                    choices
+                } else {
+                    Vec::new()
+                },
+            });
+        }
+        errors.into_result(|| NewSurvey {
+            title: title.expect("checked above"),
+            introduction,
+            anonymous: draft.anonymous,
+            threshold: threshold as u32,
+            questions,
+        })
+    }
+}
+
+/// One stored question, as answers are checked against it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    pub id: i64,
+    pub kind: QuestionKind,
+    pub required: bool,
+    pub choices: Vec<String>,
+}
+
+/// An answer as sent: a number, a text, or choices; all empty means skipped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnswerDraft {
+    pub question_id: i64,
+    pub value: Option<f64>,
+    pub text: Option<String>,
+    pub choices: Vec<String>,
+    pub not_applicable: bool,
+}
+
+/// A checked answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    Value(u8),
+    NotApplicable,
+    Text(String),
+    Choices(Vec<String>),
+}
+
+/// Checks a whole response against the survey's questions: every value on
+/// its scale, choices among the question's, required questions answered.
+pub fn check_answers(
+    questions: &[Question],
+    drafts: &[AnswerDraft],
+) -> Result<Vec<(i64, Answer)>, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let mut answers = Vec::new();
+    for draft in drafts {
+        let Some(question) = questions
+            .iter()
+            .find(|question| question.id == draft.question_id)
+        else {
+            errors.add(
+                "answers",
+                format!("there is no question {} in this survey", draft.question_id),
+            );
+            continue;
+        };
+        if answers.iter().any(|(id, _)| *id == question.id) {
+            errors.add(
+                "answers",
+                format!("question {} is answered twice", question.id),
+            );
+            continue;
+        }
+        let answer = match (question.kind.scale(), question.kind) {
+            (Some(_), _) if draft.not_applicable => Some(Answer::NotApplicable),
+            (Some((low, high)), _) => match draft.value {
+                None => None,
+                Some(value)
+                    if value.fract() == 0.0
+                        && value >= f64::from(low)
+                        && value <= f64::from(high) =>
+                {
+                    Some(Answer::Value(value as u8))
+                }
+                Some(_) => {
+                    errors.add(
+                        "answers",
+                        format!(
+                            "question {}: answer with a whole number from {low} to {high}",
+                            question.id
+                        ),
+                    );
+                    continue;
+                }
+            },
+            (None, QuestionKind::Text) => match optional_text(
+                draft.text.as_deref().unwrap_or_default(),
+                TEXT_ANSWER_MAX_CHARS,
+            ) {
+                Ok(text) => text.map(Answer::Text),
+                Err(message) => {
+                    errors.add(
+                        "answers",
+                        format!("question {}: the text {message}", question.id),
+                    );
+                    continue;
+                }
+            },
+            (None, kind) => {
+                let unknown = draft
+                    .choices
+                    .iter()
+                    .find(|choice| !question.choices.contains(choice));
+                if let Some(unknown) = unknown {
+                    errors.add(
+                        "answers",
+                        format!(
+                            "question {}: {unknown:?} is not one of its choices",
+                            question.id
+                        ),
+                    );
+                    continue;
+                }
+                if kind == QuestionKind::Single && draft.choices.len() > 1 {
+                    errors.add("answers", format!("question {}: choose one", question.id));
+                    continue;
+                }
+                (!draft.choices.is_empty()).then(|| Answer::Choices(draft.choices.clone()))
+            }
+        };
+        if let Some(answer) = answer {
+            answers.push((question.id, answer));
+        }
+    }
+    for question in questions.iter().filter(|question| question.required) {
+        if !answers.iter().any(|(id, _)| *id == question.id) {
+            errors.add(
+                "answers",
+                format!("question {} needs an answer", question.id),
+            );
+        }
+    }
+    errors.into_result(|| answers)
+}
+
+/// The headline figure of a numeric question: CSAT in percent, NPS in
+/// points, CES (and Likert) as a mean.
+pub fn score(kind: QuestionKind, values: &[Option<u8>]) -> Option<Estimate> {
+    match kind {
+        QuestionKind::Csat => stats::csat(values),
+        QuestionKind::Nps => stats::nps(values),
+        QuestionKind::Ces => stats::ces(values),
+        QuestionKind::Likert => stats::mean_interval(values, 1, 5),
+        QuestionKind::Single | QuestionKind::Multi | QuestionKind::Text => None,
+    }
+}
+
+/// One group of a breakdown: its figure, or hidden for anonymity.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupResult {
+    Shown { group: String, estimate: Estimate },
+    Suppressed { group: String },
+}
+
+/// Results by group (team), hiding groups under `k` respondents and any
+/// group that could be recovered by subtracting visible ones from the total.
+/// Answers without a group still count in the total.
+pub fn breakdown(
+    kind: QuestionKind,
+    answers: &[(Option<String>, Option<u8>)],
+    k: u32,
+) -> Vec<GroupResult> {
+    let mut groups: Vec<(String, Vec<Option<u8>>)> = Vec::new();
+    for (group, value) in answers {
+        let Some(group) = group else { continue };
+        match groups.iter_mut().find(|(name, _)| name == group) {
+            Some((_, values)) => values.push(*value),
+            None => groups.push((group.clone(), vec![*value])),
+        }
+    }
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    let sizes: Vec<(String, u32)> = groups
+        .iter()
+        .map(|(name, values)| (name.clone(), values.len() as u32))
+        .collect();
+    let hidden = stats::suppress(&sizes, answers.len() as u32, k);
+    groups
+        .into_iter()
+        .zip(hidden)
+        .filter_map(|((group, values), hidden)| {
+            if hidden {
+                return Some(GroupResult::Suppressed { group });
+            }
+            score(kind, &values).map(|estimate| GroupResult::Shown { group, estimate })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn questions() -> Vec<Question> {
+        vec![
+            Question {
+                id: 1,
+                kind: QuestionKind::Nps,
+                required: true,
+                choices: vec![],
+            },
+            Question {
+                id: 2,
+                kind: QuestionKind::Csat,
+                required: false,
+                choices: vec![],
+            },
+            Question {
+                id: 3,
+                kind: QuestionKind::Single,
+                required: false,
+                choices: vec!["a".into(), "b".into()],
+            },
+            Question {
+                id: 4,
+                kind: QuestionKind::Text,
+                required: false,
+                choices: vec![],
+            },
+        ]
+    }
+
+    #[test]
+    fn answers_on_their_scales_are_accepted() {
+        let answers = check_answers(
+            &questions(),
+            &[
+                AnswerDraft {
+                    question_id: 1,
+                    value: Some(9.0),
+                    ..AnswerDraft::default()
+                },
+                AnswerDraft {
+                    question_id: 2,
+                    not_applicable: true,
+                    ..AnswerDraft::default()
+                },
+                AnswerDraft {
+                    question_id: 3,
+                    choices: vec!["b".into()],
+                    ..AnswerDraft::default()
+                },
+                AnswerDraft {
+                    question_id: 4,
+                    text: Some("  faster runners  ".into()),
+                    ..AnswerDraft::default()
+                },
+            ],
+        )
+        .unwrap();
+        assert_eq!(answers[0], (1, Answer::Value(9)));
+        assert_eq!(answers[1], (2, Answer::NotApplicable));
+        assert_eq!(answers[3], (4, Answer::Text("faster runners".into())));
+    }
+
+    #[test]
+    fn out_of_range_unknown_and_missing_answers_are_refused() {
+        for drafts in [
+            vec![AnswerDraft {
+                question_id: 1,
+                value: Some(11.0),
+                ..AnswerDraft::default()
+            }],
+            vec![AnswerDraft {
+                question_id: 1,
+                value: Some(7.5),
+                ..AnswerDraft::default()
+            }],
+            vec![AnswerDraft {
+                question_id: 2,
+                value: Some(3.0),
+                ..AnswerDraft::default()
+            }],
+            vec![
+                AnswerDraft {
+                    question_id: 1,
+                    value: Some(7.0),
+                    ..AnswerDraft::default()
+                },
+                AnswerDraft {
+                    question_id: 3,
+                    choices: vec!["c".into()],
+                    ..AnswerDraft::default()
+                },
+            ],
+            vec![
+                AnswerDraft {
+                    question_id: 1,
+                    value: Some(7.0),
+                    ..AnswerDraft::default()
+                },
+                AnswerDraft {
+                    question_id: 9,
+                    value: Some(1.0),
+                    ..AnswerDraft::default()
+                },
+            ],
+        ] {
+            assert!(
+                check_answers(&questions(), &drafts).is_err(),
+                "{drafts:?} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn small_teams_are_hidden_but_counted_in_the_total() {
+        let mut answers: Vec<(Option<String>, Option<u8>)> = Vec::new();
+        answers.extend((0..6).map(|_| (Some("payments".to_owned()), Some(5))));
+        answers.extend((0..7).map(|_| (Some("search".to_owned()), Some(2))));
+        answers.extend((0..2).map(|_| (Some("mobile".to_owned()), Some(4))));
+        let groups = breakdown(QuestionKind::Csat, &answers, 5);
+        assert_eq!(groups.len(), 3);
+        assert!(matches!(&groups[0], GroupResult::Suppressed { group } if group == "mobile"));
+        // mobile alone could be recovered as total minus the others: one more is hidden.
+        let hidden = groups
+            .iter()
+            .filter(|group| matches!(group, GroupResult::Suppressed { .. }))
+            .count();
+        assert_eq!(hidden, 2);
+        let overall = score(
+            QuestionKind::Csat,
+            &answers.iter().map(|(_, value)| *value).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        assert_eq!(overall.n, 15);
+    }
+
+    #[test]
+    fn surveys_need_a_title_and_well_formed_questions() {
+        let errors = NewSurvey::parse(&SurveyDraft {
+            title: " ".into(),
+            threshold: Some(0),
+            questions: vec![QuestionDraft {
+                kind: "single".into(),
+                prompt: "Which?".into(),
+                choices: vec!["only".into()],
+                ..QuestionDraft::default()
+            }],
+            ..SurveyDraft::default()
+        })
+        .unwrap_err();
+        for field in ["title", "threshold", "questions"] {
+            assert!(errors.get(field).is_some(), "no error for {field}");
+        }
+    }
+}
