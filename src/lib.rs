@@ -21,18 +21,23 @@
 //! ## Code map
 //!
 //! - `main.rs`: calls [`cli::main`]; nothing else.
-//! - [`cli`]: the command line (`serve`, `seed`, `user add`, `token create`), clap with
+//! - [`cli`]: the command line (`serve`, `seed`, `reindex`, `digest`, `user add`,
+//!   `token create`), clap with
 //!   `EARSHOT_*` variables.
 //! - [`config`]: settings with embedded defaults (`./data`, `127.0.0.1:3000`).
 //! - [`app`]: [`app::AppState`], the one route table [`app::router`], and
 //!   [`app::Application`] (bind, serve, graceful shutdown).
 //! - [`error`]: the one error type, rendered as RFC 9457 problem JSON under `/api/`
 //!   and as an HTML page elsewhere.
-//! - [`domain`]: pure types and rules: feedback, people, services, checked text.
+//! - [`domain`]: pure types and rules: feedback, people, services, checked text, the
+//!   search query language, digest schedules, surveys and their statistics
+//!   ([`domain::stats`], with sources cited).
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries.
 //! - [`search`]: the only tantivy; the index, its indexer thread (following
 //!   `search_changes`), query compilation, facets, snippets and typo fallback. The query
 //!   language itself is parsed in [`domain::query`], without tantivy.
+//! - [`mail`]: the only lettre; `.eml` files by default, pooled SMTP when configured.
+//! - [`jobs`]: background work in `serve`: the digest scheduler and the outbox sender.
 //! - [`auth`]: argon2id password hashes and random tokens (only hashes are stored).
 //! - [`web`]: handlers, auth extractors, CSRF, the JSON API.
 //! - [`views`]: maud views and the stylesheet.
@@ -63,6 +68,10 @@
 //!   so existence does not leak.
 //! - **Architecture Invariant:** every HTML form carries the CSRF token; posts without
 //!   it are refused with 403 before the handler runs.
+//! - **Architecture Invariant:** only `mail` imports lettre. Every message goes through
+//!   the `email_outbox` table, keyed so that each (subscription, period) is enqueued once.
+//! - **Architecture Invariant:** an anonymous survey response stores a team but no
+//!   person, and nothing links it to the invitation (only hashes of the token).
 //! - **Architecture Invariant:** migrations are embedded, applied at start, never
 //!   edited once landed; a database newer than the binary is refused.
 
