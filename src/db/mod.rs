@@ -1,6 +1,6 @@
 //! The only module that speaks SQL.
 //!
-//! [`Database`] owns one writing connection behind the [`Writer`] thread
+//! [`Database`] owns one writing connection behind the `Writer` thread
 //! (group commit) and a small pool of read-only connections used through
 //! `spawn_blocking`, so rusqlite never runs on an async worker thread. Each
 //! submodule holds the queries of one part of the product as plain functions

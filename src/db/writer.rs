@@ -138,7 +138,7 @@ impl Writer {
 }
 
 impl WriterThread {
-    /// Waits for the writer to finish (after [`Writer::stop`]).
+    /// Waits for the writer to finish (after `Writer::stop`).
     pub fn join(self) {
         if self.0.join().is_err() {
             tracing::error!("the writer thread panicked");
