@@ -88,6 +88,24 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/inbox", get(web::feedback::inbox))
         .route("/search", get(web::search::search_page))
+        .route(
+            "/pain-points",
+            get(web::pain_points::list_page).post(web::pain_points::create),
+        )
+        .route(
+            "/pain-points/evidence",
+            post(web::pain_points::add_evidence),
+        )
+        .route("/pain-points/{id}", get(web::pain_points::detail_page))
+        .route(
+            "/pain-points/{id}/status",
+            post(web::pain_points::set_status),
+        )
+        .route(
+            "/pain-points/{id}/evidence/remove",
+            post(web::pain_points::remove_evidence),
+        )
+        .route("/pain-points/{id}/merge", post(web::pain_points::merge))
         .route("/services", get(web::services::catalog))
         .route("/services/{slug}", get(web::services::service_page))
         .route(
@@ -115,6 +133,15 @@ pub fn router(state: AppState) -> Router {
             get(web::api::get_reliability).put(web::api::put_reliability),
         )
         .route("/api/v1/search", get(web::search::search_api))
+        .route(
+            "/api/v1/pain-points",
+            get(web::pain_points::list_api).post(web::pain_points::create_api),
+        )
+        .route("/api/v1/pain-points/{id}", get(web::pain_points::get_api))
+        .route(
+            "/api/v1/pain-points/{id}/evidence",
+            post(web::pain_points::add_evidence_api),
+        )
         .route("/api/v1/surveys", post(web::surveys::create_survey))
         .route("/api/v1/surveys/{id}", get(web::surveys::get_survey))
         .route("/api/v1/surveys/{id}/open", post(web::surveys::open_survey))

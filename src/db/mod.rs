@@ -9,6 +9,7 @@
 pub mod digests;
 pub mod feedback;
 mod migrations;
+pub mod pain_points;
 pub mod people;
 pub mod search;
 pub mod services;

@@ -80,6 +80,41 @@ fn feedback_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument>
     })
 }
 
+const PAIN_POINT_DOCUMENT: &str = "
+    SELECT pain_points.id, pain_points.title, pain_points.description, pain_points.status,
+           pain_points.created_at,
+           (SELECT group_concat(services.slug, ',') FROM pain_point_services
+              JOIN services ON services.id = pain_point_services.service_id
+             WHERE pain_point_services.pain_point_id = pain_points.id),
+           (SELECT group_concat(tags.name, ',') FROM pain_point_tags
+              JOIN tags ON tags.id = pain_point_tags.tag_id
+             WHERE pain_point_tags.pain_point_id = pain_points.id)
+      FROM pain_points";
+
+fn split(list: Option<String>) -> Vec<String> {
+    list.map(|list| list.split(',').map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// A pain point's title is for everyone; what the team knows is internal.
+fn pain_point_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> {
+    Ok(SearchDocument {
+        entity: EntityKind::PainPoint,
+        id: row.get(0)?,
+        title: row.get(1)?,
+        body: String::new(),
+        internal: row.get(2)?,
+        services: split(row.get(5)?),
+        team: None,
+        tags: split(row.get(6)?),
+        status: Some(row.get(3)?),
+        subkind: None,
+        rating: None,
+        created_at: row.get(4)?,
+        audience: Audience::Everyone,
+    })
+}
+
 /// The searchable form of one thing, or `None` if it no longer exists (or
 /// is of a kind that is not searchable yet).
 pub fn document(
@@ -92,8 +127,15 @@ pub fn document(
             .prepare_cached(&format!("{FEEDBACK_DOCUMENT} WHERE feedback.id = ?1"))?
             .query_row([id], feedback_document_from_row)
             .optional()?),
-        // Interviews, pain points, roadmap items and survey answers join
-        // the index as their features land.
+        // A merged pain point leaves the index; its evidence lives on in the other.
+        EntityKind::PainPoint => Ok(connection
+            .prepare_cached(&format!(
+                "{PAIN_POINT_DOCUMENT} WHERE pain_points.id = ?1 AND pain_points.merged_into IS NULL"
+            ))?
+            .query_row([id], pain_point_document_from_row)
+            .optional()?),
+        // Interviews, roadmap items and survey answers join the index as
+        // their features land.
         _ => Ok(None),
     }
 }
@@ -116,12 +158,26 @@ pub fn documents_after(
                 .collect::<rusqlite::Result<_>>()?;
             Ok(documents)
         }
+        EntityKind::PainPoint => {
+            let mut statement = connection.prepare_cached(&format!(
+                "{PAIN_POINT_DOCUMENT} WHERE pain_points.id > ?1 AND pain_points.merged_into IS NULL
+                 ORDER BY pain_points.id LIMIT ?2"
+            ))?;
+            let documents = statement
+                .query_map(params![after_id, limit], pain_point_document_from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(documents)
+        }
         _ => Ok(Vec::new()),
     }
 }
 
 /// How many searchable things there are, for progress bars.
 pub fn document_count(connection: &Connection) -> Result<u64> {
-    let count: i64 = connection.query_row("SELECT count(*) FROM feedback", [], |row| row.get(0))?;
+    let count: i64 = connection.query_row(
+        "SELECT (SELECT count(*) FROM feedback) + (SELECT count(*) FROM pain_points)",
+        [],
+        |row| row.get(0),
+    )?;
     Ok(count.unsigned_abs())
 }

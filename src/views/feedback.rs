@@ -172,11 +172,12 @@ fn status_badge(status: FeedbackStatus) -> Markup {
     html! { span class={ "badge status-" (status.as_str()) } { (status.as_str()) } }
 }
 
-fn feedback_table(items: &[Feedback], show_author: bool) -> Markup {
+fn feedback_table(items: &[Feedback], show_author: bool, select_into: Option<&str>) -> Markup {
     html! {
         table.feedback {
             thead {
                 tr {
+                    @if select_into.is_some() { th { span.visually-hidden { "Select" } } }
                     th { "Feedback" } th { "Service" } th { "Kind" } th { "Rating" } th { "Status" }
                     @if show_author { th { "From" } }
                     th { "Received" }
@@ -185,6 +186,12 @@ fn feedback_table(items: &[Feedback], show_author: bool) -> Markup {
             tbody {
                 @for item in items {
                     tr {
+                        @if let Some(form) = select_into {
+                            td {
+                                input type="checkbox" name="feedback_ids" value=(item.id) form=(form)
+                                    aria-label={ "Select feedback #" (item.id) };
+                            }
+                        }
                         td data-label="Feedback" { a href={ "/feedback/" (item.id) } { (item_title(item)) } }
                         td data-label="Service" { code.nowrap { (item.service_slug) } }
                         td data-label="Kind" { (item.kind.as_str()) }
@@ -215,7 +222,7 @@ pub fn my_feedback(chrome: &Chrome<'_>, items: &[Feedback]) -> Markup {
             @if items.is_empty() {
                 p { "You have not given feedback under your name yet. " a href="/feedback/new" { "Give feedback" } }
             } @else {
-                (feedback_table(items, false))
+                (feedback_table(items, false, None))
             }
             p.hint { "Anonymous feedback is not listed here: it is stored without your name." }
         },
@@ -230,6 +237,8 @@ pub struct InboxPage<'a> {
     pub total: u64,
     pub page: u32,
     pub page_size: u32,
+    /// Pain points to link selected items to: (id, title).
+    pub pain_points: &'a [(i64, String)],
 }
 
 impl InboxPage<'_> {
@@ -317,7 +326,17 @@ pub fn inbox(chrome: &Chrome<'_>, inbox: &InboxPage<'_>) -> Markup {
             @if inbox.items.is_empty() {
                 p { "Nothing matches these filters." }
             } @else {
-                (feedback_table(inbox.items, true))
+                @if !inbox.pain_points.is_empty() {
+                    form.inline #link-form method="post" action="/pain-points/evidence" {
+                        (csrf_field(chrome.csrf))
+                        label for="pain_point" { "Link selected to " }
+                        select #pain_point name="pain_point" {
+                            @for (id, title) in inbox.pain_points { option value=(id) { (title) } }
+                        }
+                        button type="submit" { "Link to pain point" }
+                    }
+                }
+                (feedback_table(inbox.items, true, (!inbox.pain_points.is_empty()).then_some("link-form")))
             }
             @if inbox.last_page() > 1 {
                 nav.pager aria-label="Pages" {
@@ -343,12 +362,16 @@ pub struct TypedTriage {
     pub note: String,
 }
 
+/// Pain points an item's page offers to link it to: (id, title).
+pub type PainPointChoices = Vec<(i64, String)>;
+
 pub fn detail(
     chrome: &Chrome<'_>,
     item: &Feedback,
     notes: Option<&[Note]>,
     errors: &FieldErrors,
     typed: &TypedTriage,
+    pain_points: &[(i64, String)],
 ) -> Markup {
     let title = item_title(item);
     layout(
@@ -416,6 +439,17 @@ pub fn detail(
                     }
                     p.hint #tags-hint { "Separate tags with commas or spaces; use - inside a tag (alert-fatigue)." }
                     (field_error(errors, "tags"))
+                    @if !pain_points.is_empty() {
+                        form.inline method="post" action="/pain-points/evidence" {
+                            (csrf_field(chrome.csrf))
+                            input type="hidden" name="feedback_ids" value=(item.id);
+                            label for="pain_point" { "Evidence for " }
+                            select #pain_point name="pain_point" {
+                                @for (id, title) in pain_points { option value=(id) { (title) } }
+                            }
+                            button type="submit" { "Link" }
+                        }
+                    }
                     h2 { "Internal notes" }
                     p.hint { "Only the platform team sees these; the person who gave the feedback never does." }
                     @for note in notes {

@@ -5,6 +5,7 @@ pub mod digest;
 pub mod digests;
 pub mod feedback;
 pub mod login;
+pub mod pain_points;
 pub mod search;
 pub mod services;
 
@@ -45,6 +46,7 @@ pub fn layout(title: &str, chrome: &Chrome<'_>, content: Markup) -> Markup {
                             a href="/feedback/mine" { "My feedback" }
                             @if viewer.role.is_platform_team() {
                                 a href="/inbox" { "Inbox" }
+                                a href="/pain-points" { "Pain points" }
                             }
                             a href="/services" { "Services" }
                             a href="/digests" { "Summaries" }

@@ -10,14 +10,14 @@ use serde::Deserialize;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use crate::app::AppState;
 use crate::db::feedback::{self as stored, FeedbackFilter};
-use crate::db::{Connection, services};
+use crate::db::{Connection, pain_points, services};
 use crate::domain::feedback::NOTE_MAX_CHARS;
 use crate::domain::text::required_text;
 use crate::domain::{
     FeedbackDraft, FeedbackKind, FeedbackStatus, FieldErrors, NewFeedback, parse_tags,
 };
 use crate::error::{Error, Result};
-use crate::views::feedback::TypedTriage;
+use crate::views::feedback::{PainPointChoices, TypedTriage};
 use crate::views::{self, Chrome};
 
 /// Feedback items per inbox page.
@@ -52,6 +52,16 @@ impl From<FeedbackForm> for FeedbackDraft {
             contact_ok: form.contact_ok.is_some(),
         }
     }
+}
+
+/// Open pain points to link feedback to, by title.
+fn pain_point_choices(connection: &Connection) -> Result<PainPointChoices> {
+    let mut choices: PainPointChoices = pain_points::list(connection, Utc::now())?
+        .into_iter()
+        .map(|pain_point| (pain_point.id, pain_point.title))
+        .collect();
+    choices.sort_by_key(|(_, title)| title.to_lowercase());
+    Ok(choices)
 }
 
 /// An id from the path; anything but a number is simply not found.
@@ -201,10 +211,11 @@ pub async fn inbox(
     let filter = query.filter();
     let page = query.page();
     let listed = filter.clone();
-    let (services, (items, total), page) = state
+    let (services, (items, total), page, pain_points) = state
         .db
         .read(move |connection| {
             let services = services::list_services(connection)?;
+            let pain_points = pain_point_choices(connection)?;
             let offset = (page - 1) * INBOX_PAGE_SIZE;
             let (items, total) =
                 stored::list_feedback(connection, &listed, INBOX_PAGE_SIZE, offset)?;
@@ -213,9 +224,9 @@ pub async fn inbox(
             if page > last_page {
                 let offset = (last_page - 1) * INBOX_PAGE_SIZE;
                 let last = stored::list_feedback(connection, &listed, INBOX_PAGE_SIZE, offset)?;
-                return Ok((services, last, last_page));
+                return Ok((services, last, last_page, pain_points));
             }
-            Ok((services, (items, total), page))
+            Ok((services, (items, total), page, pain_points))
         })
         .await?;
     let chrome = Chrome {
@@ -231,6 +242,7 @@ pub async fn inbox(
             total,
             page,
             page_size: INBOX_PAGE_SIZE,
+            pain_points: &pain_points,
         },
     ))
 }
@@ -270,16 +282,18 @@ async fn render_detail(
     typed: TypedTriage,
 ) -> Result<Response> {
     let with_notes = viewer.is_platform_team();
-    let (item, notes) = state
+    let (item, notes, pain_points) = state
         .db
         .read(move |connection| {
             let item = stored::feedback_by_id(connection, id)?.ok_or(Error::NotFound)?;
-            let notes = if with_notes {
-                Some(stored::notes(connection, id)?)
-            } else {
-                None
-            };
-            Ok((item, notes))
+            if !with_notes {
+                return Ok((item, None, Vec::new()));
+            }
+            Ok((
+                item,
+                Some(stored::notes(connection, id)?),
+                pain_point_choices(connection)?,
+            ))
         })
         .await?;
     let is_author = item
@@ -300,7 +314,14 @@ async fn render_detail(
     };
     Ok((
         status,
-        views::feedback::detail(&chrome, &item, notes.as_deref(), &errors, &typed),
+        views::feedback::detail(
+            &chrome,
+            &item,
+            notes.as_deref(),
+            &errors,
+            &typed,
+            &pain_points,
+        ),
     )
         .into_response())
 }

@@ -8,6 +8,7 @@ pub mod digests;
 pub mod feedback;
 pub mod operations;
 pub mod pages;
+pub mod pain_points;
 pub mod search;
 pub mod services;
 pub mod surveys;

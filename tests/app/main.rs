@@ -9,6 +9,7 @@ mod feedback_api;
 mod feedback_form;
 mod helpers;
 mod operations;
+mod pain_points;
 mod search;
 mod services;
 mod smtp;

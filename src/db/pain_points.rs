@@ -1,0 +1,253 @@
+//! Pain points and their evidence.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::domain::pain_point::{ImpactParts, NewPainPoint, PainPointStatus};
+use crate::error::{Error, Result};
+
+/// A pain point with the figures its impact is computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PainPoint {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub status: PainPointStatus,
+    pub merged_into: Option<i64>,
+    pub parts: ImpactParts,
+    pub first_heard: Option<DateTime<Utc>>,
+    pub last_heard: Option<DateTime<Utc>>,
+}
+
+/// A feedback item attached as evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    pub feedback_id: i64,
+    pub summary: String,
+    pub service: String,
+    pub author: Option<String>,
+    pub team: Option<String>,
+    pub rating: Option<u8>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Evidence newer than this counts as recent in the impact score.
+const RECENT_DAYS: i64 = 90;
+
+const PAIN_POINT_SELECT: &str = "
+    SELECT pain_points.id, pain_points.title, pain_points.description, pain_points.status,
+           pain_points.merged_into,
+           count(feedback.id), count(DISTINCT feedback.author_id), count(DISTINCT users.team_id),
+           coalesce(sum(feedback.created_at >= ?1), 0), avg(feedback.rating),
+           min(feedback.created_at), max(feedback.created_at)
+      FROM pain_points
+      LEFT JOIN pain_point_evidence ON pain_point_evidence.pain_point_id = pain_points.id
+      LEFT JOIN feedback ON feedback.id = pain_point_evidence.feedback_id
+      LEFT JOIN users ON users.id = feedback.author_id";
+
+fn pain_point_from_row(row: &Row<'_>) -> rusqlite::Result<PainPoint> {
+    let status: String = row.get(3)?;
+    Ok(PainPoint {
+        id: row.get(0)?,
+        title: row.get(1)?,
+        description: row.get(2)?,
+        status: PainPointStatus::parse(&status).unwrap_or(PainPointStatus::Open),
+        merged_into: row.get(4)?,
+        parts: ImpactParts {
+            evidence: row.get(5)?,
+            people: row.get(6)?,
+            teams: row.get(7)?,
+            recent: row.get(8)?,
+            average_rating: row.get(9)?,
+        },
+        first_heard: row.get(10)?,
+        last_heard: row.get(11)?,
+    })
+}
+
+pub fn insert(
+    connection: &Connection,
+    pain_point: &NewPainPoint,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    connection.execute(
+        "INSERT INTO pain_points (title, description, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+        params![pain_point.title, pain_point.description, now],
+    )?;
+    Ok(connection.last_insert_rowid())
+}
+
+/// Every pain point that was not merged away, with its impact parts.
+pub fn list(connection: &Connection, now: DateTime<Utc>) -> Result<Vec<PainPoint>> {
+    let mut statement = connection.prepare_cached(&format!(
+        "{PAIN_POINT_SELECT} WHERE pain_points.merged_into IS NULL GROUP BY pain_points.id"
+    ))?;
+    let recent = now - Duration::days(RECENT_DAYS);
+    let pain_points = statement
+        .query_map([recent], pain_point_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(pain_points)
+}
+
+pub fn by_id(connection: &Connection, id: i64, now: DateTime<Utc>) -> Result<Option<PainPoint>> {
+    let recent = now - Duration::days(RECENT_DAYS);
+    Ok(connection
+        .prepare_cached(&format!(
+            "{PAIN_POINT_SELECT} WHERE pain_points.id = ?2 GROUP BY pain_points.id"
+        ))?
+        .query_row(params![recent, id], pain_point_from_row)
+        .optional()?)
+}
+
+/// The evidence of a pain point, newest first.
+pub fn evidence(connection: &Connection, id: i64) -> Result<Vec<Evidence>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT feedback.id, coalesce(feedback.title, substr(feedback.body, 1, 120)), services.slug,
+                users.name, teams.slug, feedback.rating, feedback.created_at
+           FROM pain_point_evidence
+           JOIN feedback ON feedback.id = pain_point_evidence.feedback_id
+           JOIN services ON services.id = feedback.service_id
+           LEFT JOIN users ON users.id = feedback.author_id
+           LEFT JOIN teams ON teams.id = users.team_id
+          WHERE pain_point_evidence.pain_point_id = ?1
+          ORDER BY feedback.created_at DESC",
+    )?;
+    let evidence = statement
+        .query_map([id], |row| {
+            Ok(Evidence {
+                feedback_id: row.get(0)?,
+                summary: row.get(1)?,
+                service: row.get(2)?,
+                author: row.get(3)?,
+                team: row.get(4)?,
+                rating: row.get(5)?,
+                created_at: row.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(evidence)
+}
+
+fn require_live(connection: &Connection, id: i64) -> Result<()> {
+    let merged: Option<Option<i64>> = connection
+        .query_row(
+            "SELECT merged_into FROM pain_points WHERE id = ?1",
+            [id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    match merged {
+        None => Err(Error::NotFound),
+        Some(Some(into)) => Err(Error::Conflict(format!(
+            "this pain point was merged into #{into}"
+        ))),
+        Some(None) => Ok(()),
+    }
+}
+
+/// Attaches feedback items; ones already attached are kept once. Returns
+/// how many were new.
+pub fn add_evidence(
+    connection: &Connection,
+    id: i64,
+    feedback_ids: &[i64],
+    added_by: i64,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    require_live(connection, id)?;
+    let mut added = 0;
+    for feedback_id in feedback_ids {
+        let exists: bool = connection.query_row(
+            "SELECT EXISTS (SELECT 1 FROM feedback WHERE id = ?1)",
+            [feedback_id],
+            |row| row.get(0),
+        )?;
+        if !exists {
+            return Err(Error::invalid(
+                "feedback_ids",
+                format!("there is no feedback #{feedback_id}"),
+            ));
+        }
+        added += connection.execute(
+            "INSERT OR IGNORE INTO pain_point_evidence (pain_point_id, feedback_id, added_by, added_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![id, feedback_id, added_by, now],
+        )?;
+    }
+    connection.execute(
+        "UPDATE pain_points SET updated_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(added)
+}
+
+pub fn remove_evidence(connection: &Connection, id: i64, feedback_id: i64) -> Result<()> {
+    require_live(connection, id)?;
+    connection.execute(
+        "DELETE FROM pain_point_evidence WHERE pain_point_id = ?1 AND feedback_id = ?2",
+        params![id, feedback_id],
+    )?;
+    Ok(())
+}
+
+pub fn set_status(
+    connection: &Connection,
+    id: i64,
+    status: PainPointStatus,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    require_live(connection, id)?;
+    connection.execute(
+        "UPDATE pain_points SET status = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, status.as_str(), now],
+    )?;
+    Ok(())
+}
+
+/// Merges `from` into `into`: evidence and roadmap links move, and `from`
+/// remembers where it went so that its address redirects there.
+pub fn merge(connection: &Connection, from: i64, into: i64, now: DateTime<Utc>) -> Result<()> {
+    if from == into {
+        return Err(Error::invalid(
+            "into",
+            "a pain point cannot be merged into itself",
+        ));
+    }
+    require_live(connection, from)?;
+    require_live(connection, into)?;
+    connection.execute(
+        "INSERT OR IGNORE INTO pain_point_evidence (pain_point_id, feedback_id, highlight_id, added_by, added_at)
+         SELECT ?2, feedback_id, highlight_id, added_by, added_at FROM pain_point_evidence WHERE pain_point_id = ?1",
+        params![from, into],
+    )?;
+    connection.execute(
+        "DELETE FROM pain_point_evidence WHERE pain_point_id = ?1",
+        [from],
+    )?;
+    connection.execute(
+        "INSERT OR IGNORE INTO roadmap_item_pain_points (roadmap_item_id, pain_point_id)
+         SELECT roadmap_item_id, ?2 FROM roadmap_item_pain_points WHERE pain_point_id = ?1",
+        params![from, into],
+    )?;
+    connection.execute(
+        "UPDATE pain_points SET merged_into = ?2, updated_at = ?3 WHERE id = ?1",
+        params![from, into, now],
+    )?;
+    connection.execute(
+        "UPDATE pain_points SET updated_at = ?2 WHERE id = ?1",
+        params![into, now],
+    )?;
+    Ok(())
+}
+
+/// Where a pain point's address leads: itself, or what it was merged into.
+pub fn merged_into(connection: &Connection, id: i64) -> Result<Option<i64>> {
+    Ok(connection
+        .query_row(
+            "SELECT merged_into FROM pain_points WHERE id = ?1",
+            [id],
+            |row| row.get(0),
+        )
+        .optional()?
+        .flatten())
+}

@@ -1,0 +1,129 @@
+//! Pain point pages: the ranked list and one pain point with its evidence
+//! and the parts of its impact score.
+
+use maud::{Markup, html};
+
+use super::{Chrome, csrf_field, date, layout};
+use crate::db::pain_points::{Evidence, PainPoint};
+use crate::domain::FieldErrors;
+use crate::domain::pain_point::{PainPointDraft, PainPointStatus, impact};
+
+pub fn list(
+    chrome: &Chrome<'_>,
+    pain_points: &[PainPoint],
+    draft: &PainPointDraft,
+    errors: &FieldErrors,
+) -> Markup {
+    layout(
+        "Pain points",
+        chrome,
+        html! {
+            h1 { "Pain points" }
+            p.lede { "Problems in the users' own words, backed by what they said, highest impact first." }
+            @if pain_points.is_empty() {
+                p { "None yet. Name the first problem below, then link feedback to it from the inbox." }
+            } @else {
+                table.feedback {
+                    thead { tr { th { "Pain point" } th { "Status" } th { "Impact" } th { "Teams" } th { "People" } th { "Evidence" } th { "Last heard" } } }
+                    tbody {
+                        @for pain_point in pain_points {
+                            tr {
+                                td data-label="Pain point" { a href={ "/pain-points/" (pain_point.id) } { (pain_point.title) } }
+                                td data-label="Status" { (pain_point.status.as_str()) }
+                                td data-label="Impact" { strong { (format!("{:.0}", impact(&pain_point.parts))) } }
+                                td data-label="Teams" { (pain_point.parts.teams) }
+                                td data-label="People" { (pain_point.parts.people) }
+                                td data-label="Evidence" { (pain_point.parts.evidence) }
+                                td.nowrap data-label="Last heard" { (pain_point.last_heard.map(date).unwrap_or_else(|| "–".into())) }
+                            }
+                        }
+                    }
+                }
+            }
+            section.narrow {
+                h2 { "Name a pain point" }
+                form method="post" action="/pain-points" {
+                    (csrf_field(chrome.csrf))
+                    label for="title" { "In the users' words" }
+                    input #title type="text" name="title" value=(draft.title) placeholder="CI caches are cold after every deploy";
+                    @if let Some(message) = errors.get("title") { p.field-error { (message) } }
+                    label for="description" { "What we know (team only)" }
+                    textarea #description name="description" rows="3" { (draft.description) }
+                    button type="submit" { "Create" }
+                }
+            }
+        },
+    )
+}
+
+pub fn detail(chrome: &Chrome<'_>, pain_point: &PainPoint, evidence: &[Evidence]) -> Markup {
+    let parts = &pain_point.parts;
+    layout(
+        &pain_point.title,
+        chrome,
+        html! {
+            p.back { a href="/pain-points" { "← Pain points" } }
+            h1 { (pain_point.title) }
+            @if !pain_point.description.is_empty() { div.body { (pain_point.description) } }
+            p.meta {
+                "Pain point #" (pain_point.id) " · " (pain_point.status.as_str())
+                @if let (Some(first), Some(last)) = (pain_point.first_heard, pain_point.last_heard) {
+                    " · first heard " (date(first)) ", last heard " (date(last))
+                }
+            }
+            section.triage {
+                h2 { "Impact " (format!("{:.0}", impact(parts))) }
+                p {
+                    "3 × " (parts.teams) " teams + 2 × " (parts.people) " people + "
+                    (parts.evidence) " pieces of evidence + " (parts.recent) " in the last 90 days + 2 × (5 − "
+                    (parts.average_rating.map_or_else(|| "no rating".to_owned(), |rating| format!("{rating:.1}")))
+                    " average rating)"
+                }
+                p.hint { "Breadth counts most: a problem of many teams is a platform problem." }
+                form.inline method="post" action={ "/pain-points/" (pain_point.id) "/status" } {
+                    (csrf_field(chrome.csrf))
+                    label for="status" { "Status " }
+                    select #status name="status" {
+                        @for status in PainPointStatus::ALL {
+                            option value=(status.as_str()) selected[pain_point.status == *status] { (status.as_str()) }
+                        }
+                    }
+                    button type="submit" { "Set status" }
+                }
+                form.inline method="post" action="/pain-points/evidence" {
+                    (csrf_field(chrome.csrf))
+                    input type="hidden" name="pain_point" value=(pain_point.id);
+                    label for="feedback_ids" { "Add feedback " }
+                    input #feedback_ids type="text" name="feedback_ids" placeholder="12, 15";
+                    button type="submit" { "Link" }
+                }
+                form.inline method="post" action={ "/pain-points/" (pain_point.id) "/merge" } {
+                    (csrf_field(chrome.csrf))
+                    label for="into" { "Merge into pain point # " }
+                    input #into type="text" inputmode="numeric" name="into" size="5";
+                    button type="submit" { "Merge" }
+                }
+            }
+            h2 { "Evidence" }
+            @if evidence.is_empty() {
+                p { "No evidence yet: link feedback from the inbox or an item's page." }
+            }
+            ul {
+                @for item in evidence {
+                    li {
+                        a href={ "/feedback/" (item.feedback_id) } { (item.summary) }
+                        " · " code { (item.service) }
+                        " · " (item.author.as_deref().unwrap_or("anonymous"))
+                        @if let Some(team) = &item.team { " (" (team) ")" }
+                        " · " (date(item.created_at))
+                        form.inline method="post" action={ "/pain-points/" (pain_point.id) "/evidence/remove" } {
+                            (csrf_field(chrome.csrf))
+                            input type="hidden" name="feedback_id" value=(item.feedback_id);
+                            button.link type="submit" { "remove" }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,386 @@
+//! Pain points: pages and API for the platform team.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::api::{ApiJson, object};
+use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use crate::app::AppState;
+use crate::db::pain_points::{self, PainPoint};
+use crate::domain::FieldErrors;
+use crate::domain::pain_point::{NewPainPoint, PainPointDraft, PainPointStatus, impact};
+use crate::error::{Error, Result};
+use crate::views::{self, Chrome};
+
+fn parse_id(raw: &str) -> Result<i64> {
+    raw.parse().map_err(|_| Error::NotFound)
+}
+
+/// Pain points, highest impact first.
+async fn ranked(state: &AppState) -> Result<Vec<PainPoint>> {
+    let mut list = state
+        .db
+        .read(|connection| pain_points::list(connection, Utc::now()))
+        .await?;
+    list.sort_by(|a, b| {
+        impact(&b.parts)
+            .total_cmp(&impact(&a.parts))
+            .then(a.id.cmp(&b.id))
+    });
+    Ok(list)
+}
+
+async fn render_list(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    draft: PainPointDraft,
+    errors: FieldErrors,
+) -> Result<Response> {
+    let list = ranked(state).await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf,
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        views::pain_points::list(&chrome, &list, &draft, &errors),
+    )
+        .into_response())
+}
+
+pub async fn list_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response> {
+    viewer.require_platform_team()?;
+    render_list(
+        &state,
+        &viewer,
+        &csrf,
+        PainPointDraft::default(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct PainPointForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    VerifiedForm(form): VerifiedForm<PainPointForm>,
+) -> Result<Response> {
+    viewer.require_platform_team()?;
+    let draft = PainPointDraft {
+        title: form.title,
+        description: form.description,
+    };
+    match NewPainPoint::parse(&draft) {
+        Err(errors) => render_list(&state, &viewer, &csrf, draft, errors).await,
+        Ok(pain_point) => {
+            let id = state
+                .db
+                .write(move |connection| pain_points::insert(connection, &pain_point, Utc::now()))
+                .await?;
+            Ok(Redirect::to(&format!("/pain-points/{id}")).into_response())
+        }
+    }
+}
+
+pub async fn detail_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let found = state
+        .db
+        .read(move |connection| {
+            let Some(pain_point) = pain_points::by_id(connection, id, Utc::now())? else {
+                return Ok(None);
+            };
+            let evidence = pain_points::evidence(connection, id)?;
+            Ok(Some((pain_point, evidence)))
+        })
+        .await?;
+    let (pain_point, evidence) = found.ok_or(Error::NotFound)?;
+    // A merged pain point's address leads to where its evidence went.
+    if let Some(into) = pain_point.merged_into {
+        return Ok(Redirect::permanent(&format!("/pain-points/{into}")).into_response());
+    }
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::pain_points::detail(&chrome, &pain_point, &evidence).into_response())
+}
+
+/// Feedback ids from a form: checkboxes (`feedback_ids` repeated) or typed
+/// into a box ("12, 15 18").
+#[derive(Deserialize)]
+pub struct EvidenceForm {
+    #[serde(default)]
+    pain_point: String,
+    #[serde(default)]
+    feedback_ids: Vec<String>,
+}
+
+fn ids(raw: &[String]) -> Result<Vec<i64>> {
+    let ids: Vec<i64> = raw
+        .iter()
+        .flat_map(|value| value.split(|c: char| c == ',' || c.is_whitespace()))
+        .filter(|value| !value.is_empty())
+        .map(|value| value.trim_start_matches('#').parse::<i64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| Error::invalid("feedback_ids", "use feedback numbers, like 12, 15"))?;
+    if ids.is_empty() {
+        return Err(Error::invalid(
+            "feedback_ids",
+            "choose at least one feedback item",
+        ));
+    }
+    Ok(ids)
+}
+
+/// Links feedback to a pain point, from the inbox (several at once), an
+/// item's page, or the pain point's page.
+pub async fn add_evidence(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    VerifiedForm(form): VerifiedForm<EvidenceForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let id = form
+        .pain_point
+        .trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
+    let feedback = ids(&form.feedback_ids)?;
+    let added_by = viewer.user.id;
+    state
+        .db
+        .write(move |connection| {
+            pain_points::add_evidence(connection, id, &feedback, added_by, Utc::now())
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/pain-points/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct RemoveEvidenceForm {
+    #[serde(default)]
+    feedback_id: String,
+}
+
+pub async fn remove_evidence(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<RemoveEvidenceForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let feedback_id = form
+        .feedback_id
+        .parse::<i64>()
+        .map_err(|_| Error::NotFound)?;
+    state
+        .db
+        .write(move |connection| pain_points::remove_evidence(connection, id, feedback_id))
+        .await?;
+    Ok(Redirect::to(&format!("/pain-points/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<StatusForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let status = PainPointStatus::parse(&form.status).ok_or_else(|| {
+        Error::invalid(
+            "status",
+            format!("choose one of {}", PainPointStatus::choices()),
+        )
+    })?;
+    state
+        .db
+        .write(move |connection| pain_points::set_status(connection, id, status, Utc::now()))
+        .await?;
+    Ok(Redirect::to(&format!("/pain-points/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    #[serde(default)]
+    into: String,
+}
+
+pub async fn merge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<MergeForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let from = parse_id(&id)?;
+    let into = form
+        .into
+        .trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .map_err(|_| Error::invalid("into", "give the number of the pain point to merge into"))?;
+    state
+        .db
+        .write(move |connection| pain_points::merge(connection, from, into, Utc::now()))
+        .await?;
+    Ok(Redirect::to(&format!("/pain-points/{into}")))
+}
+
+fn pain_point_json(pain_point: &PainPoint) -> Value {
+    json!({
+        "id": pain_point.id,
+        "title": pain_point.title,
+        "description": pain_point.description,
+        "status": pain_point.status,
+        "url": format!("/pain-points/{}", pain_point.id),
+        "impact": impact(&pain_point.parts),
+        "impact_parts": {
+            "teams": pain_point.parts.teams,
+            "people": pain_point.parts.people,
+            "evidence": pain_point.parts.evidence,
+            "recent": pain_point.parts.recent,
+            "average_rating": pain_point.parts.average_rating,
+        },
+        "first_heard": pain_point.first_heard,
+        "last_heard": pain_point.last_heard,
+        "merged_into": pain_point.merged_into,
+    })
+}
+
+pub async fn list_api(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Value>> {
+    viewer.require_platform_team()?;
+    let list = ranked(&state).await?;
+    let items: Vec<Value> = list.iter().map(pain_point_json).collect();
+    Ok(Json(json!({"total": items.len(), "items": items})))
+}
+
+pub async fn create_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response> {
+    viewer.require_platform_team()?;
+    let body = object(body)?;
+    let text = |name: &str| {
+        body.get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let pain_point = NewPainPoint::parse(&PainPointDraft {
+        title: text("title"),
+        description: text("description"),
+    })?;
+    let id = state
+        .db
+        .write(move |connection| pain_points::insert(connection, &pain_point, Utc::now()))
+        .await?;
+    let stored = state
+        .db
+        .read(move |connection| pain_points::by_id(connection, id, Utc::now()))
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok((
+        StatusCode::CREATED,
+        [(
+            axum::http::header::LOCATION,
+            format!("/api/v1/pain-points/{id}"),
+        )],
+        Json(pain_point_json(&stored)),
+    )
+        .into_response())
+}
+
+pub async fn get_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let (pain_point, evidence) = state
+        .db
+        .read(move |connection| {
+            let pain_point =
+                pain_points::by_id(connection, id, Utc::now())?.ok_or(Error::NotFound)?;
+            Ok((pain_point, pain_points::evidence(connection, id)?))
+        })
+        .await?;
+    let mut value = pain_point_json(&pain_point);
+    value["evidence"] = json!(evidence
+        .iter()
+        .map(|item| json!({"feedback_id": item.feedback_id, "summary": item.summary, "service": item.service, "team": item.team, "created_at": item.created_at}))
+        .collect::<Vec<_>>());
+    Ok(Json(value))
+}
+
+/// `{"feedback_ids": [..]}`.
+pub async fn add_evidence_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<Value>> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let feedback: Vec<i64> = object(body)?
+        .get("feedback_ids")
+        .and_then(Value::as_array)
+        .map(|ids| ids.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default();
+    if feedback.is_empty() {
+        return Err(Error::invalid(
+            "feedback_ids",
+            "give at least one feedback id",
+        ));
+    }
+    let added_by = viewer.user.id;
+    let added = state
+        .db
+        .write(move |connection| {
+            pain_points::add_evidence(connection, id, &feedback, added_by, Utc::now())
+        })
+        .await?;
+    Ok(Json(json!({"added": added})))
+}

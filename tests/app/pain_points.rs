@@ -1,0 +1,196 @@
+//! Pain points: naming them, linking evidence, impact, merging, access.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{CONTRIBUTOR, OTHER_CONTRIBUTOR, TEAM, TestApp};
+
+async fn give(app: &TestApp, email: &str, body: Value) {
+    let response = app.api(email).post_json("/api/v1/feedback", &body).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn the_team_links_feedback_from_the_inbox_and_sees_the_impact_and_its_parts() {
+    let app = TestApp::spawn().await;
+    give(
+        &app,
+        CONTRIBUTOR,
+        json!({"service": "ci-runner", "kind": "pain", "rating": 2, "body": "cold cache"}),
+    )
+    .await;
+    give(
+        &app,
+        OTHER_CONTRIBUTOR,
+        json!({"service": "ci-runner", "kind": "pain", "rating": 1, "body": "cache gone again"}),
+    )
+    .await;
+    give(
+        &app,
+        CONTRIBUTOR,
+        json!({"service": "ci-runner", "kind": "pain", "body": "cache", "anonymous": true}),
+    )
+    .await;
+    let team = app.signed_in(TEAM).await;
+
+    let created = team
+        .submit(
+            "/pain-points",
+            "/pain-points",
+            &[
+                ("title", "CI caches are cold after every deploy"),
+                ("description", "Probably the bucket lifecycle rule"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    assert_eq!(created.headers()["location"], "/pain-points/1");
+    let linked = team
+        .submit(
+            "/inbox",
+            "/pain-points/evidence",
+            &[
+                ("pain_point", "1"),
+                ("feedback_ids", "1"),
+                ("feedback_ids", "2"),
+                ("feedback_ids", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(linked.status(), StatusCode::SEE_OTHER);
+
+    let api: Value = app
+        .api(TEAM)
+        .get("/api/v1/pain-points/1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        api["impact_parts"],
+        json!({"teams": 1, "people": 2, "evidence": 3, "recent": 3, "average_rating": 1.5})
+    );
+    // 3 × 1 + 2 × 2 + 3 + 3 + 2 × (5 − 1.5)
+    assert_eq!(api["impact"], 20.0);
+    assert_eq!(api["evidence"].as_array().unwrap().len(), 3);
+    let page = team.get_text("/pain-points/1").await;
+    assert!(page.contains("Impact 20"), "{page}");
+    assert!(page.contains("3 × 1 teams + 2 × 2 people"));
+
+    let item_page = team.get_text("/feedback/1").await;
+    assert!(
+        item_page.contains("Evidence for"),
+        "an item's page offers its pain points"
+    );
+    let unknown = team
+        .submit(
+            "/inbox",
+            "/pain-points/evidence",
+            &[("pain_point", "1"), ("feedback_ids", "99")],
+        )
+        .await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn merging_moves_evidence_and_the_old_address_redirects() {
+    let app = TestApp::spawn().await;
+    give(
+        &app,
+        CONTRIBUTOR,
+        json!({"service": "ci-runner", "kind": "pain", "body": "one"}),
+    )
+    .await;
+    give(
+        &app,
+        CONTRIBUTOR,
+        json!({"service": "ci-runner", "kind": "pain", "body": "two"}),
+    )
+    .await;
+    let api = app.api(TEAM);
+    for title in ["Slow CI", "CI is slow"] {
+        let created = api
+            .post_json("/api/v1/pain-points", &json!({"title": title}))
+            .await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    api.post_json(
+        "/api/v1/pain-points/1/evidence",
+        &json!({"feedback_ids": [1]}),
+    )
+    .await;
+    api.post_json(
+        "/api/v1/pain-points/2/evidence",
+        &json!({"feedback_ids": [1, 2]}),
+    )
+    .await;
+    let team = app.signed_in(TEAM).await;
+    let merged = team
+        .submit("/pain-points/2", "/pain-points/2/merge", &[("into", "1")])
+        .await;
+    assert_eq!(merged.status(), StatusCode::SEE_OTHER);
+
+    let target: Value = api.get("/api/v1/pain-points/1").await.json().await.unwrap();
+    assert_eq!(
+        target["impact_parts"]["evidence"], 2,
+        "moved once, not twice"
+    );
+    let old = team.get("/pain-points/2").await;
+    assert_eq!(old.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(old.headers()["location"], "/pain-points/1");
+    let listed: Value = api.get("/api/v1/pain-points").await.json().await.unwrap();
+    assert_eq!(listed["total"], 1);
+    let again = team
+        .submit("/pain-points/1", "/pain-points/1/merge", &[("into", "1")])
+        .await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn contributors_find_pain_point_titles_but_not_the_teams_notes_or_pages() {
+    let app = TestApp::spawn().await;
+    let api = app.api(TEAM);
+    api.post_json(
+        "/api/v1/pain-points",
+        &json!({"title": "Secrets rotation breaks deploys", "description": "quokka vault bug"}),
+    )
+    .await;
+    let contributor = app.api(CONTRIBUTOR);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let found = loop {
+        let found: Value = contributor
+            .get("/api/v1/search?q=rotation")
+            .await
+            .json()
+            .await
+            .unwrap();
+        if found["total"] == 1 || std::time::Instant::now() > deadline {
+            break found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(found["hits"][0]["kind"], "pain_point", "{found}");
+    let notes: Value = contributor
+        .get("/api/v1/search?q=quokka")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(notes["total"], 0);
+    let team_notes: Value = api
+        .get("/api/v1/search?q=quokka")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(team_notes["total"], 1);
+    assert_eq!(
+        contributor.get("/api/v1/pain-points").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let browser = app.signed_in(CONTRIBUTOR).await;
+    assert_eq!(
+        browser.get("/pain-points").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
