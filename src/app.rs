@@ -106,6 +106,18 @@ pub fn router(state: AppState) -> Router {
             post(web::pain_points::remove_evidence),
         )
         .route("/pain-points/{id}/merge", post(web::pain_points::merge))
+        .route(
+            "/roadmap",
+            get(web::roadmap::board).post(web::roadmap::create),
+        )
+        .route("/roadmap/{id}", get(web::roadmap::detail))
+        .route("/roadmap/{id}/pain-points", post(web::roadmap::link))
+        .route("/roadmap/{id}/status", post(web::roadmap::set_status))
+        .route("/shipped", get(web::roadmap::shipped_page))
+        .route(
+            "/opt-out/{user}/{token}",
+            get(web::roadmap::opt_out_page).post(web::roadmap::opt_out),
+        )
         .route("/services", get(web::services::catalog))
         .route("/services/{slug}", get(web::services::service_page))
         .route(
@@ -141,6 +153,19 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/pain-points/{id}/evidence",
             post(web::pain_points::add_evidence_api),
+        )
+        .route(
+            "/api/v1/roadmap-items",
+            get(web::roadmap::list_api).post(web::roadmap::create_api),
+        )
+        .route("/api/v1/roadmap-items/{id}", get(web::roadmap::get_api))
+        .route(
+            "/api/v1/roadmap-items/{id}/pain-points",
+            post(web::roadmap::link_api),
+        )
+        .route(
+            "/api/v1/roadmap-items/{id}/ship",
+            post(web::roadmap::ship_api),
         )
         .route("/api/v1/surveys", post(web::surveys::create_survey))
         .route("/api/v1/surveys/{id}", get(web::surveys::get_survey))

@@ -11,6 +11,7 @@ pub mod feedback;
 mod migrations;
 pub mod pain_points;
 pub mod people;
+pub mod roadmap;
 pub mod search;
 pub mod services;
 pub mod surveys;

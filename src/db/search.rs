@@ -115,6 +115,33 @@ fn pain_point_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocumen
     })
 }
 
+const ROADMAP_DOCUMENT: &str = "
+    SELECT roadmap_items.id, roadmap_items.title, roadmap_items.description, roadmap_items.status,
+           roadmap_items.created_at,
+           (SELECT group_concat(services.slug, ',') FROM roadmap_item_services
+              JOIN services ON services.id = roadmap_item_services.service_id
+             WHERE roadmap_item_services.roadmap_item_id = roadmap_items.id)
+      FROM roadmap_items";
+
+/// Roadmap items are for everyone to find.
+fn roadmap_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> {
+    Ok(SearchDocument {
+        entity: EntityKind::RoadmapItem,
+        id: row.get(0)?,
+        title: row.get(1)?,
+        body: row.get(2)?,
+        internal: String::new(),
+        services: split(row.get(5)?),
+        team: None,
+        tags: Vec::new(),
+        status: Some(row.get(3)?),
+        subkind: None,
+        rating: None,
+        created_at: row.get(4)?,
+        audience: Audience::Everyone,
+    })
+}
+
 /// The searchable form of one thing, or `None` if it no longer exists (or
 /// is of a kind that is not searchable yet).
 pub fn document(
@@ -134,8 +161,11 @@ pub fn document(
             ))?
             .query_row([id], pain_point_document_from_row)
             .optional()?),
-        // Interviews, roadmap items and survey answers join the index as
-        // their features land.
+        EntityKind::RoadmapItem => Ok(connection
+            .prepare_cached(&format!("{ROADMAP_DOCUMENT} WHERE roadmap_items.id = ?1"))?
+            .query_row([id], roadmap_document_from_row)
+            .optional()?),
+        // Interviews and survey answers join the index as their features land.
         _ => Ok(None),
     }
 }
@@ -168,6 +198,15 @@ pub fn documents_after(
                 .collect::<rusqlite::Result<_>>()?;
             Ok(documents)
         }
+        EntityKind::RoadmapItem => {
+            let mut statement = connection.prepare_cached(&format!(
+                "{ROADMAP_DOCUMENT} WHERE roadmap_items.id > ?1 ORDER BY roadmap_items.id LIMIT ?2"
+            ))?;
+            let documents = statement
+                .query_map(params![after_id, limit], roadmap_document_from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(documents)
+        }
         _ => Ok(Vec::new()),
     }
 }
@@ -175,7 +214,8 @@ pub fn documents_after(
 /// How many searchable things there are, for progress bars.
 pub fn document_count(connection: &Connection) -> Result<u64> {
     let count: i64 = connection.query_row(
-        "SELECT (SELECT count(*) FROM feedback) + (SELECT count(*) FROM pain_points)",
+        "SELECT (SELECT count(*) FROM feedback) + (SELECT count(*) FROM pain_points)
+              + (SELECT count(*) FROM roadmap_items)",
         [],
         |row| row.get(0),
     )?;

@@ -8,6 +8,7 @@ pub mod feedback;
 pub mod pain_point;
 pub mod people;
 pub mod query;
+pub mod roadmap;
 pub mod search;
 pub mod service;
 pub mod stats;

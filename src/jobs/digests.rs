@@ -52,6 +52,22 @@ impl Links {
         hex::encode(mac.finalize().into_bytes())
     }
 
+    /// The token of a person's "no more 'you said, we did' mail" link.
+    pub fn opt_out_token(&self, user: i64) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.secret.as_bytes())
+            .expect("HMAC takes keys of any length");
+        mac.update(format!("closed-loop:{user}").as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    pub fn opt_out_url(&self, user: i64) -> String {
+        format!(
+            "{}/opt-out/{user}/{}",
+            self.public_url.trim_end_matches('/'),
+            self.opt_out_token(user)
+        )
+    }
+
     pub fn unsubscribe_url(&self, subscription: i64) -> String {
         format!(
             "{}/unsubscribe/{}",
@@ -60,7 +76,7 @@ impl Links {
         )
     }
 
-    fn host(&self) -> &str {
+    pub fn host(&self) -> &str {
         let rest = self
             .public_url
             .split_once("://")

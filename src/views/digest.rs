@@ -100,3 +100,44 @@ impl Summary<'_> {
 fn rating(average: Option<f64>) -> String {
     average.map_or_else(|| "–".to_owned(), |average| format!("{average:.1} / 5"))
 }
+
+/// The "you said, we did" message: subject, text and HTML.
+pub fn shipped_message(
+    item: &crate::db::roadmap::RoadmapItem,
+    name: &str,
+    public_url: &str,
+    opt_out_url: &str,
+) -> (String, String, String) {
+    let subject = format!("Shipped: {}", item.title);
+    let answered: Vec<&str> = item
+        .pain_points
+        .iter()
+        .map(|(_, title)| title.as_str())
+        .collect();
+    let text = format!(
+        "Hi {name},\n\nYou told the platform team about this, and it has shipped: {}.\n\n{}It answers: {}.\n\nWhat shipped: {public_url}/shipped\n\nNo more of these messages: {opt_out_url}\n",
+        item.title,
+        if item.description.is_empty() {
+            String::new()
+        } else {
+            format!("{}\n\n", item.description)
+        },
+        answered.join("; ")
+    );
+    let html = html! {
+        (DOCTYPE)
+        html {
+            head { meta charset="utf-8"; title { (subject) } }
+            body style="font-family:Arial,Helvetica,sans-serif;color:#1d2330;" {
+                p { "Hi " (name) "," }
+                p { "You told the platform team about this, and it has shipped: " strong { (item.title) } "." }
+                @if !item.description.is_empty() { p { (item.description) } }
+                p { "It answers: " (answered.join("; ")) "." }
+                p { a href={ (public_url) "/shipped" } style="color:#2456c7;" { "See what shipped" } }
+                p style="font-size:12px;color:#5d6678;" { a href=(opt_out_url) style="color:#5d6678;" { "No more of these messages" } }
+            }
+        }
+    }
+    .into_string();
+    (subject, text, html)
+}

@@ -6,6 +6,7 @@ pub mod digests;
 pub mod feedback;
 pub mod login;
 pub mod pain_points;
+pub mod roadmap;
 pub mod search;
 pub mod services;
 
@@ -47,7 +48,9 @@ pub fn layout(title: &str, chrome: &Chrome<'_>, content: Markup) -> Markup {
                             @if viewer.role.is_platform_team() {
                                 a href="/inbox" { "Inbox" }
                                 a href="/pain-points" { "Pain points" }
+                                a href="/roadmap" { "Roadmap" }
                             }
+                            a href="/shipped" { "Shipped" }
                             a href="/services" { "Services" }
                             a href="/digests" { "Summaries" }
                         }

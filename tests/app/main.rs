@@ -10,6 +10,7 @@ mod feedback_form;
 mod helpers;
 mod operations;
 mod pain_points;
+mod roadmap;
 mod search;
 mod services;
 mod smtp;

@@ -1,0 +1,96 @@
+//! Roadmap items: the solutions the team ships for pain points.
+
+use super::feedback::text_enum;
+use super::text::{FieldErrors, optional_text, required_text};
+
+text_enum! {
+    /// Where a roadmap item is.
+    RoadmapStatus { Idea => "idea", Planned => "planned", InProgress => "in_progress", Shipped => "shipped", Dropped => "dropped" }
+}
+
+/// A roadmap item as typed, before checks.
+#[derive(Debug, Clone, Default)]
+pub struct RoadmapDraft {
+    pub title: String,
+    pub description: String,
+    /// "2026-Q4", or empty.
+    pub target_quarter: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRoadmapItem {
+    pub title: String,
+    pub description: String,
+    pub target_quarter: Option<String>,
+    pub status: RoadmapStatus,
+}
+
+/// Whether `raw` is a quarter like `2026-Q4`.
+pub fn is_quarter(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    bytes.len() == 7
+        && bytes[..4].iter().all(u8::is_ascii_digit)
+        && &raw[4..6] == "-Q"
+        && (b'1'..=b'4').contains(&bytes[6])
+}
+
+impl NewRoadmapItem {
+    pub fn parse(draft: &RoadmapDraft) -> Result<NewRoadmapItem, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let title = required_text(&draft.title, 200)
+            .map_err(|message| errors.add("title", message))
+            .ok();
+        let description = optional_text(&draft.description, 5_000)
+            .map_err(|message| errors.add("description", message))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let quarter = draft.target_quarter.trim().to_uppercase();
+        let target_quarter = if quarter.is_empty() {
+            None
+        } else if is_quarter(&quarter) {
+            Some(quarter)
+        } else {
+            errors.add("target_quarter", "must be a quarter like 2026-Q4");
+            None
+        };
+        let status = match draft.status.trim() {
+            "" => Some(RoadmapStatus::Idea),
+            raw => RoadmapStatus::parse(raw),
+        };
+        if status.is_none() {
+            errors.add(
+                "status",
+                format!("choose one of {}", RoadmapStatus::choices()),
+            );
+        }
+        errors.into_result(|| NewRoadmapItem {
+            title: title.expect("checked above"),
+            description,
+            target_quarter,
+            status: status.expect("checked above"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarters_look_like_2026_q4() {
+        assert!(is_quarter("2026-Q4"));
+        for bad in ["2026-Q5", "2026Q4", "26-Q1", "2026-q4 "] {
+            assert!(!is_quarter(bad), "{bad}");
+        }
+        let item = NewRoadmapItem::parse(&RoadmapDraft {
+            title: "Warm CI caches".into(),
+            target_quarter: "2026-q1".into(),
+            ..RoadmapDraft::default()
+        })
+        .unwrap();
+        assert_eq!(item.target_quarter.as_deref(), Some("2026-Q1"));
+        assert_eq!(item.status, RoadmapStatus::Idea);
+    }
+}

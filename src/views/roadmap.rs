@@ -1,0 +1,145 @@
+//! Roadmap pages: the board, an item, what shipped, and opting out.
+
+use maud::{Markup, html};
+
+use super::{Chrome, csrf_field, layout};
+use crate::db::roadmap::RoadmapItem;
+use crate::domain::roadmap::RoadmapStatus;
+
+fn pain_points(item: &RoadmapItem, links: bool) -> Markup {
+    html! {
+        @if !item.pain_points.is_empty() {
+            ul {
+                @for (id, title) in &item.pain_points {
+                    li { @if links { a href={ "/pain-points/" (id) } { (title) } } @else { (title) } }
+                }
+            }
+        }
+    }
+}
+
+pub fn board(chrome: &Chrome<'_>, items: &[RoadmapItem]) -> Markup {
+    let mut quarters: Vec<Option<&str>> = items
+        .iter()
+        .map(|item| item.target_quarter.as_deref())
+        .collect();
+    quarters.dedup();
+    layout(
+        "Roadmap",
+        chrome,
+        html! {
+            h1 { "Roadmap" }
+            div.board {
+                @for status in RoadmapStatus::ALL {
+                    section.column {
+                        h2 { (status.as_str().replace('_', " ")) }
+                        @for item in items.iter().filter(|item| item.status == *status) {
+                            article.card {
+                                a href={ "/roadmap/" (item.id) } { (item.title) }
+                                @if let Some(quarter) = &item.target_quarter { " " span.badge { (quarter) } }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "By quarter" }
+            @for quarter in &quarters {
+                h3 { (quarter.unwrap_or("No quarter yet")) }
+                ul {
+                    @for item in items.iter().filter(|item| item.target_quarter.as_deref() == *quarter) {
+                        li { a href={ "/roadmap/" (item.id) } { (item.title) } " · " (item.status.as_str()) }
+                    }
+                }
+            }
+            section.narrow {
+                h2 { "Add an item" }
+                form method="post" action="/roadmap" {
+                    (csrf_field(chrome.csrf))
+                    label for="title" { "Title" }
+                    input #title type="text" name="title" required;
+                    label for="target_quarter" { "Target quarter" }
+                    input #target_quarter type="text" name="target_quarter" placeholder="2026-Q1";
+                    label for="description" { "Description" }
+                    textarea #description name="description" rows="3" {}
+                    button type="submit" { "Add" }
+                }
+            }
+        },
+    )
+}
+
+pub fn detail(chrome: &Chrome<'_>, item: &RoadmapItem) -> Markup {
+    layout(
+        &item.title,
+        chrome,
+        html! {
+            p.back { a href="/roadmap" { "← Roadmap" } }
+            h1 { (item.title) }
+            p.meta {
+                (item.status.as_str())
+                @if let Some(quarter) = &item.target_quarter { " · " (quarter) }
+                @if let Some(day) = item.shipped_on { " · shipped " (day) }
+            }
+            @if !item.description.is_empty() { div.body { (item.description) } }
+            h2 { "Answers these pain points" }
+            (pain_points(item, true))
+            section.triage {
+                form.inline method="post" action={ "/roadmap/" (item.id) "/pain-points" } {
+                    (csrf_field(chrome.csrf))
+                    label for="pain_point" { "Link pain point # " }
+                    input #pain_point type="text" inputmode="numeric" name="pain_point" size="5";
+                    button type="submit" { "Link" }
+                }
+                form.inline method="post" action={ "/roadmap/" (item.id) "/status" } {
+                    (csrf_field(chrome.csrf))
+                    label for="status" { "Status " }
+                    select #status name="status" {
+                        @for status in RoadmapStatus::ALL {
+                            option value=(status.as_str()) selected[item.status == *status] { (status.as_str()) }
+                        }
+                    }
+                    button type="submit" { "Set status" }
+                }
+                p.hint { "Shipping tells everyone whose feedback is evidence for these pain points, once (unless they opted out)." }
+            }
+        },
+    )
+}
+
+pub fn shipped(chrome: &Chrome<'_>, items: &[RoadmapItem]) -> Markup {
+    layout(
+        "You said, we did",
+        chrome,
+        html! {
+            h1 { "You said, we did" }
+            p.lede { "What the platform team shipped, and the problems it answered." }
+            @if items.is_empty() { p { "Nothing shipped yet." } }
+            @for item in items {
+                article.hit {
+                    h2 { (item.title) }
+                    p.meta { @if let Some(day) = item.shipped_on { "Shipped " (day) } }
+                    @if !item.description.is_empty() { p { (item.description) } }
+                    (pain_points(item, false))
+                }
+            }
+        },
+    )
+}
+
+pub fn opt_out(chrome: &Chrome<'_>, action: &str, done: Option<&str>) -> Markup {
+    layout(
+        "No more 'you said, we did' mail",
+        chrome,
+        html! {
+            section.narrow {
+                @match done {
+                    Some(email) => { h1 { "Done" } p { (email) " will get no more messages when something they asked for ships." } }
+                    None => {
+                        h1 { "Stop 'you said, we did' messages?" }
+                        form method="post" action=(action) { button type="submit" { "Stop them" } }
+                    }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,291 @@
+//! The roadmap: items by status and quarter, linking pain points, shipping,
+//! the "you said, we did" page for everyone, and opting out of its mail.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::api::{ApiJson, object};
+use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use crate::app::AppState;
+use crate::auth::constant_time_eq;
+use crate::db::roadmap::{self, RoadmapItem};
+use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapStatus};
+use crate::error::{Error, Result};
+use crate::jobs::closed_loop;
+use crate::views::{self, Chrome};
+
+fn parse_id(raw: &str) -> Result<i64> {
+    raw.trim()
+        .trim_start_matches('#')
+        .parse()
+        .map_err(|_| Error::NotFound)
+}
+
+async fn load(state: &AppState, id: i64) -> Result<RoadmapItem> {
+    state
+        .db
+        .read(move |connection| roadmap::by_id(connection, id))
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+pub async fn board(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let items = state.db.read(roadmap::list).await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::roadmap::board(&chrome, &items))
+}
+
+#[derive(Deserialize)]
+pub struct ItemForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    target_quarter: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    VerifiedForm(form): VerifiedForm<ItemForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let item = NewRoadmapItem::parse(&RoadmapDraft {
+        title: form.title,
+        description: form.description,
+        target_quarter: form.target_quarter,
+        status: String::new(),
+    })?;
+    let owner = viewer.user.id;
+    let id = state
+        .db
+        .write(move |connection| roadmap::insert(connection, &item, owner, Utc::now()))
+        .await?;
+    Ok(Redirect::to(&format!("/roadmap/{id}")))
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let item = load(&state, parse_id(&id)?).await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::roadmap::detail(&chrome, &item))
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    pain_point: String,
+}
+
+pub async fn link(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<LinkForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let pain_point = parse_id(&form.pain_point)
+        .map_err(|_| Error::invalid("pain_point", "give a pain point number"))?;
+    state
+        .db
+        .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, Utc::now()))
+        .await?;
+    Ok(Redirect::to(&format!("/roadmap/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+/// Shipping goes through [`closed_loop::ship`], which also tells the
+/// people who asked.
+pub async fn set_status(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<StatusForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let status = RoadmapStatus::parse(&form.status).ok_or_else(|| {
+        Error::invalid(
+            "status",
+            format!("choose one of {}", RoadmapStatus::choices()),
+        )
+    })?;
+    if status == RoadmapStatus::Shipped {
+        closed_loop::ship(&state.db, &state.links, id).await?;
+    } else {
+        state
+            .db
+            .write(move |connection| roadmap::set_status(connection, id, status, Utc::now()))
+            .await?;
+    }
+    Ok(Redirect::to(&format!("/roadmap/{id}")))
+}
+
+/// What shipped and which problems it answered, for every signed-in person.
+pub async fn shipped_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<maud::Markup> {
+    let items = state.db.read(roadmap::shipped).await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::roadmap::shipped(&chrome, &items))
+}
+
+fn check_opt_out(state: &AppState, user: &str, token: &str) -> Result<i64> {
+    let user: i64 = user.parse().map_err(|_| Error::NotFound)?;
+    if !constant_time_eq(&state.links.opt_out_token(user), token) {
+        return Err(Error::NotFound);
+    }
+    Ok(user)
+}
+
+pub async fn opt_out_page(
+    State(state): State<AppState>,
+    CsrfToken(csrf): CsrfToken,
+    Path((user, token)): Path<(String, String)>,
+) -> Result<maud::Markup> {
+    check_opt_out(&state, &user, &token)?;
+    let chrome = Chrome {
+        viewer: None,
+        csrf: &csrf,
+    };
+    Ok(views::roadmap::opt_out(
+        &chrome,
+        &format!("/opt-out/{user}/{token}"),
+        None,
+    ))
+}
+
+pub async fn opt_out(
+    State(state): State<AppState>,
+    CsrfToken(csrf): CsrfToken,
+    Path((user, token)): Path<(String, String)>,
+) -> Result<maud::Markup> {
+    let id = check_opt_out(&state, &user, &token)?;
+    let email = state
+        .db
+        .write(move |connection| roadmap::opt_out(connection, id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let chrome = Chrome {
+        viewer: None,
+        csrf: &csrf,
+    };
+    Ok(views::roadmap::opt_out(&chrome, "", Some(&email)))
+}
+
+pub async fn list_api(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Value>> {
+    viewer.require_platform_team()?;
+    let items = state.db.read(roadmap::list).await?;
+    Ok(Json(json!({"total": items.len(), "items": items})))
+}
+
+pub async fn create_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response> {
+    viewer.require_platform_team()?;
+    let body = object(body)?;
+    let text = |name: &str| {
+        body.get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let item = NewRoadmapItem::parse(&RoadmapDraft {
+        title: text("title"),
+        description: text("description"),
+        target_quarter: text("target_quarter"),
+        status: text("status"),
+    })?;
+    let owner = viewer.user.id;
+    let id = state
+        .db
+        .write(move |connection| roadmap::insert(connection, &item, owner, Utc::now()))
+        .await?;
+    let stored = load(&state, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(
+            axum::http::header::LOCATION,
+            format!("/api/v1/roadmap-items/{id}"),
+        )],
+        Json(stored),
+    )
+        .into_response())
+}
+
+pub async fn get_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<RoadmapItem>> {
+    viewer.require_platform_team()?;
+    Ok(Json(load(&state, parse_id(&id)?).await?))
+}
+
+/// `{"pain_point_id": 3}`.
+pub async fn link_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<RoadmapItem>> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let pain_point = object(body)?
+        .get("pain_point_id")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| Error::invalid("pain_point_id", "give a pain point id"))?;
+    state
+        .db
+        .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, Utc::now()))
+        .await?;
+    Ok(Json(load(&state, id).await?))
+}
+
+pub async fn ship_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let told = closed_loop::ship(&state.db, &state.links, id).await?;
+    Ok(Json(
+        json!({"item": load(&state, id).await?, "people_told": told}),
+    ))
+}
