@@ -12,8 +12,11 @@ use rusqlite::Connection;
 use serde::Deserialize;
 
 use crate::auth;
-use crate::db::{digests, feedback, people, services};
+use crate::db::pain_points as pain_point_rows;
+use crate::db::{digests, feedback, people, roadmap, services};
 use crate::domain::digest::{NewSubscription, SubscriptionDraft};
+use crate::domain::pain_point::NewPainPoint;
+use crate::domain::roadmap::{NewRoadmapItem, RoadmapStatus};
 use crate::domain::{
     Email, FeedbackDraft, FeedbackStatus, NewFeedback, NewService, Role, ServiceDraft,
 };
@@ -166,6 +169,7 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<SeedSummary> 
     for (index, item) in items.iter().enumerate() {
         load_feedback(connection, index, item, now)?;
     }
+    load_discovery(connection, now)?;
     load_subscriptions(connection, now)?;
     Ok(SeedSummary {
         teams: organisation.teams.len(),
@@ -216,6 +220,126 @@ fn load_feedback(
         let author = person_id(connection, &note.author)?;
         let written_at = now - Duration::days(note.days_ago);
         feedback::add_note(connection, id, author, &note.body, written_at)?;
+    }
+    Ok(())
+}
+
+/// Pain points the platform team has named from the feedback (evidence
+/// chosen by tag and service), and roadmap items that answer them, two of
+/// them shipped.
+fn load_discovery(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
+    let sam = person_id(connection, "sam.rivera@halcyon.example")?;
+    let pain_points = [
+        (
+            "Alerts page us for things we cannot fix",
+            "Mostly upstream partner latency and staging.",
+            "alert-fatigue",
+            "alerting",
+        ),
+        (
+            "Pods get OOMKilled and nobody knows what to request",
+            "Requests and limits are copied between services.",
+            "resources",
+            "k8s.prod",
+        ),
+        (
+            "CI caches are cold after every deploy",
+            "The bucket lifecycle rule evicts the Gradle cache.",
+            "caching",
+            "ci-runner",
+        ),
+        (
+            "Flaky CI runners fail builds at random",
+            "",
+            "flaky",
+            "ci-runner",
+        ),
+        (
+            "Logs are gone before we need them",
+            "Retention was 7 days until the change.",
+            "retention",
+            "logging",
+        ),
+        (
+            "Rolling back a bad deploy takes too long",
+            "",
+            "rollback",
+            "deploy-pipeline",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (title, description, tag, service) in pain_points {
+        let id = pain_point_rows::insert(
+            connection,
+            &NewPainPoint {
+                title: title.into(),
+                description: description.into(),
+            },
+            now - Duration::days(120),
+        )?;
+        let evidence = feedback::ids_with_tag(connection, tag, service)?;
+        pain_point_rows::add_evidence(connection, id, &evidence, sam, now - Duration::days(30))?;
+        ids.push(id);
+    }
+    let items = [
+        (
+            "Warm the CI cache on deploy",
+            "Pre-fill the Gradle cache when a deploy lands.",
+            "2026-Q3",
+            RoadmapStatus::Shipped,
+            Some(60),
+            vec![ids[2]],
+        ),
+        (
+            "30-day log retention",
+            "Keep logs for 30 days on every tier.",
+            "2026-Q3",
+            RoadmapStatus::Shipped,
+            Some(45),
+            vec![ids[4]],
+        ),
+        (
+            "Route alerts by service ownership",
+            "Page the owning team, not the platform rota.",
+            "2026-Q4",
+            RoadmapStatus::InProgress,
+            None,
+            vec![ids[0]],
+        ),
+        (
+            "Right-sizing advice for requests and limits",
+            "",
+            "2027-Q1",
+            RoadmapStatus::Planned,
+            None,
+            vec![ids[1]],
+        ),
+        (
+            "One-click rollback in deploy-pipeline",
+            "",
+            "2027-Q1",
+            RoadmapStatus::Idea,
+            None,
+            vec![ids[5]],
+        ),
+    ];
+    for (title, description, quarter, status, shipped_days_ago, answers) in items {
+        let id = roadmap::insert(
+            connection,
+            &NewRoadmapItem {
+                title: title.into(),
+                description: description.into(),
+                target_quarter: Some(quarter.into()),
+                status: RoadmapStatus::Idea,
+            },
+            sam,
+            now - Duration::days(100),
+        )?;
+        for pain_point in answers {
+            roadmap::link_pain_point(connection, id, pain_point, now - Duration::days(90))?;
+        }
+        let when = now - Duration::days(shipped_days_ago.unwrap_or(10));
+        roadmap::set_status(connection, id, status, when)?;
     }
     Ok(())
 }

@@ -295,3 +295,18 @@ fn require_feedback(connection: &Connection, id: i64) -> Result<()> {
     )?;
     if exists { Ok(()) } else { Err(Error::NotFound) }
 }
+
+/// Ids of the feedback on `service` tagged `tag`, oldest first.
+pub fn ids_with_tag(connection: &Connection, tag: &str, service: &str) -> Result<Vec<i64>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT feedback.id FROM feedback
+           JOIN feedback_tags ON feedback_tags.feedback_id = feedback.id
+           JOIN tags ON tags.id = feedback_tags.tag_id
+           JOIN services ON services.id = feedback.service_id
+          WHERE tags.name = ?1 AND services.slug = ?2 ORDER BY feedback.created_at",
+    )?;
+    let ids = statement
+        .query_map(params![tag, service], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
