@@ -530,7 +530,7 @@ async fn after_a_kill_the_index_catches_up_with_sqlite() {
     let app = TestApp::start(data.path()).await;
     let team = app.api("sam.rivera@halcyon.example");
     eventually(&team, "wombat", 55).await;
-    eventually(&team, "", in_sqlite as u64).await;
+    eventually(&team, "kind:feedback", in_sqlite as u64).await;
 }
 
 #[tokio::test]
