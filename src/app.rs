@@ -115,6 +115,10 @@ pub fn router(state: AppState) -> Router {
         .route("/roadmap/{id}/status", post(web::roadmap::set_status))
         .route("/shipped", get(web::roadmap::shipped_page))
         .route(
+            "/respond/{token}",
+            get(web::respond::form).post(web::respond::submit),
+        )
+        .route(
             "/opt-out/{user}/{token}",
             get(web::roadmap::opt_out_page).post(web::roadmap::opt_out),
         )

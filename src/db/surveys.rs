@@ -323,3 +323,39 @@ pub fn scale_answers(connection: &Connection, question_id: i64) -> Result<Vec<Sc
         .collect::<rusqlite::Result<_>>()?;
     Ok(answers)
 }
+
+/// The answers of an earlier response from the same link, for editing.
+pub fn previous_answers(
+    connection: &Connection,
+    respondent_key: &str,
+) -> Result<Vec<(i64, Answer)>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT survey_answers.question_id, survey_answers.value, survey_answers.not_applicable,
+                survey_answers.text, survey_answers.choices
+           FROM survey_answers JOIN survey_responses ON survey_responses.id = survey_answers.response_id
+          WHERE survey_responses.respondent_key = ?1",
+    )?;
+    let answers = statement
+        .query_map([respondent_key], |row| {
+            let value: Option<f64> = row.get(1)?;
+            let not_applicable: bool = row.get(2)?;
+            let text: Option<String> = row.get(3)?;
+            let choices: Option<String> = row.get(4)?;
+            let answer = if not_applicable {
+                Answer::NotApplicable
+            } else if let Some(value) = value {
+                Answer::Value(value as u8)
+            } else if let Some(text) = text {
+                Answer::Text(text)
+            } else {
+                Answer::Choices(
+                    choices
+                        .and_then(|choices| serde_json::from_str(&choices).ok())
+                        .unwrap_or_default(),
+                )
+            };
+            Ok((row.get(0)?, answer))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(answers)
+}

@@ -6,6 +6,7 @@ pub mod digests;
 pub mod feedback;
 pub mod login;
 pub mod pain_points;
+pub mod respond;
 pub mod roadmap;
 pub mod search;
 pub mod services;

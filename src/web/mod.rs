@@ -9,6 +9,7 @@ pub mod feedback;
 pub mod operations;
 pub mod pages;
 pub mod pain_points;
+pub mod respond;
 pub mod roadmap;
 pub mod search;
 pub mod services;

@@ -282,3 +282,95 @@ async fn bad_answers_and_forged_links_store_nothing() {
     .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn people_answer_on_a_plain_web_form_and_can_edit_their_answers() {
+    let app = TestApp::spawn().await;
+    let emails = add_people(&app);
+    let team = app.api(TEAM);
+    let created: Value = post(&team, "/api/v1/surveys", survey())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_i64().unwrap();
+    let nps = created["questions"][0]["id"].as_i64().unwrap();
+    let csat = created["questions"][1]["id"].as_i64().unwrap();
+    let text = created["questions"][2]["id"].as_i64().unwrap();
+    post(&team, &format!("/api/v1/surveys/{id}/open"), json!({})).await;
+    let invited: Value = post(
+        &team,
+        &format!("/api/v1/surveys/{id}/invitations"),
+        json!({"emails": [emails[0]]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let token = invited["invitations"][0]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let page = format!("/respond/{token}");
+    let browser = app.browser();
+
+    let form = browser.get_text(&page).await;
+    assert!(form.contains("How likely are you to recommend the platform?"));
+    assert!(form.contains(&format!(r#"name="q{nps}" value="10""#)));
+    assert!(form.contains("Not applicable"));
+
+    let missing = browser
+        .submit(
+            &page,
+            &page,
+            &[(&format!("q{text}"), "<b>more runners</b>")],
+        )
+        .await;
+    assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = missing.text().await.unwrap();
+    assert!(missing.contains("needs an answer"));
+    assert!(
+        missing.contains("&lt;b&gt;more runners&lt;/b&gt;"),
+        "what was typed is kept, escaped"
+    );
+
+    let saved = browser
+        .submit(
+            &page,
+            &page,
+            &[
+                (&format!("q{nps}"), "8"),
+                (&format!("q{csat}"), "na"),
+                (&format!("q{text}"), "more runners"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert!(saved.text().await.unwrap().contains("Thank you"));
+    let again = browser.get_text(&page).await;
+    assert!(again.contains("You answered before"));
+    assert!(
+        again.contains(&format!(r#"name="q{nps}" value="8" checked"#)),
+        "{again}"
+    );
+
+    let edited = browser
+        .submit(&page, &page, &[(&format!("q{nps}"), "10")])
+        .await;
+    assert_eq!(edited.status(), StatusCode::OK);
+    let results: Value = team
+        .get(&format!("/api/v1/surveys/{id}/results"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(results["responses"], 1);
+    assert_eq!(results["questions"][0]["score"], 100.0);
+
+    post(&team, &format!("/api/v1/surveys/{id}/close"), json!({})).await;
+    assert!(browser.get_text(&page).await.contains("takes no answers"));
+    assert_eq!(
+        browser.get("/respond/svy_forged").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

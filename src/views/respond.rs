@@ -1,0 +1,125 @@
+//! The survey answering page: plain HTML controls with labels and
+//! fieldsets, usable by keyboard and on a phone, no script needed.
+
+use maud::{Markup, html};
+
+use super::{Chrome, csrf_field, layout};
+use crate::db::surveys::{QuestionRecord, Survey};
+use crate::domain::FieldErrors;
+use crate::domain::survey::{Answer, QuestionKind};
+
+fn scale_labels(kind: QuestionKind) -> (&'static str, &'static str) {
+    match kind {
+        QuestionKind::Nps => ("not at all likely", "extremely likely"),
+        QuestionKind::Csat => ("very dissatisfied", "very satisfied"),
+        QuestionKind::Ces => ("very difficult", "very easy"),
+        _ => ("strongly disagree", "strongly agree"),
+    }
+}
+
+fn question(question: &QuestionRecord, previous: Option<&Answer>) -> Markup {
+    let name = format!("q{}", question.id);
+    html! {
+        fieldset.question {
+            legend { (question.prompt) @if question.required { " " span.hint { "(required)" } } }
+            @if let Some((low, high)) = question.kind.scale() {
+                @let (low_label, high_label) = scale_labels(question.kind);
+                div.scale {
+                    @for value in low..=high {
+                        label.choice.scale-point {
+                            input type="radio" name=(name) value=(value) checked[previous == Some(&Answer::Value(value))];
+                            (value)
+                            @if value == low { span.hint { " " (low_label) } }
+                            @if value == high { span.hint { " " (high_label) } }
+                        }
+                    }
+                    label.choice {
+                        input type="radio" name=(name) value="na" checked[previous == Some(&Answer::NotApplicable)];
+                        "Not applicable"
+                    }
+                }
+            } @else if question.kind == QuestionKind::Text {
+                label.visually-hidden for=(name) { (question.prompt) }
+                textarea id=(name) name=(name) rows="4" {
+                    @if let Some(Answer::Text(text)) = previous { (text) }
+                }
+            } @else {
+                @let chosen: &[String] = match previous { Some(Answer::Choices(choices)) => choices, _ => &[] };
+                @for choice in &question.choices {
+                    label.choice {
+                        @if question.kind == QuestionKind::Single {
+                            input type="radio" name=(name) value=(choice) checked[chosen.contains(choice)];
+                        } @else {
+                            input type="checkbox" name=(name) value=(choice) checked[chosen.contains(choice)];
+                        }
+                        (choice)
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn form(
+    chrome: &Chrome<'_>,
+    survey: &Survey,
+    token: &str,
+    previous: &[(i64, Answer)],
+    errors: &FieldErrors,
+) -> Markup {
+    layout(
+        &survey.title,
+        chrome,
+        html! {
+            section.narrow {
+                h1 { (survey.title) }
+                @if !survey.introduction.is_empty() { p.lede { (survey.introduction) } }
+                @if survey.anonymous {
+                    p.hint { "Anonymous: your answers are stored with your team but not your name, and no group smaller than " (survey.threshold) " people is ever shown." }
+                }
+                @if survey.status != "open" {
+                    p.error { "This survey is " (survey.status) ", so it takes no answers now." }
+                } @else {
+                    @if !errors.is_empty() {
+                        div.error-summary role="alert" {
+                            p { "Some answers need fixing:" }
+                            ul { @for error in errors.iter() { li { (error.message) } } }
+                        }
+                    }
+                    @if !previous.is_empty() && errors.is_empty() {
+                        p.notice { "You answered before; sending again replaces your earlier answers." }
+                    }
+                    form method="post" action={ "/respond/" (token) } {
+                        (csrf_field(chrome.csrf))
+                        @for item in &survey.questions {
+                            (question(item, previous.iter().find(|(id, _)| *id == item.id).map(|(_, answer)| answer)))
+                        }
+                        button type="submit" { "Send answers" }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn thanks(chrome: &Chrome<'_>, survey: &Survey, token: &str) -> Markup {
+    layout(
+        "Thank you",
+        chrome,
+        html! {
+            section.narrow {
+                h1 { "Thank you" }
+                p { "Your answers to " strong { (survey.title) } " are saved." }
+                p { "Changed your mind? " a href={ "/respond/" (token) } { "Edit your answers" } " while the survey is open." }
+            }
+        },
+    )
+}
+
+pub fn closed(chrome: &Chrome<'_>, survey: &Survey) -> Markup {
+    layout(
+        &survey.title,
+        chrome,
+        html! { section.narrow { h1 { (survey.title) } p.error { "This survey is " (survey.status) ", so it takes no answers now." } } },
+    )
+}

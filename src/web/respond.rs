@@ -1,0 +1,148 @@
+//! Answering a survey through a personal link, as a web page that works
+//! without JavaScript and on a phone. The link is the credential.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+
+use super::auth::{CsrfToken, VerifiedForm};
+use crate::app::AppState;
+use crate::auth::hash_token;
+use crate::db::surveys::{self, Invitation, Survey};
+use crate::domain::FieldErrors;
+use crate::domain::survey::{Answer, AnswerDraft, check_answers};
+use crate::error::{Error, Result};
+use crate::views::{self, Chrome};
+
+async fn find(state: &AppState, token: &str) -> Result<(Invitation, Survey, Vec<(i64, Answer)>)> {
+    let token_hash = hash_token(token);
+    let respondent_key = hash_token(&format!("response:{token}"));
+    state
+        .db
+        .read(move |connection| {
+            let invitation =
+                surveys::invitation_by_token(connection, &token_hash)?.ok_or(Error::NotFound)?;
+            let survey =
+                surveys::survey_by_id(connection, invitation.survey_id)?.ok_or(Error::NotFound)?;
+            let previous = surveys::previous_answers(connection, &respondent_key)?;
+            Ok((invitation, survey, previous))
+        })
+        .await
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    CsrfToken(csrf): CsrfToken,
+    Path(token): Path<String>,
+) -> Result<maud::Markup> {
+    let (_, survey, previous) = find(&state, &token).await?;
+    let chrome = Chrome {
+        viewer: None,
+        csrf: &csrf,
+    };
+    Ok(views::respond::form(
+        &chrome,
+        &survey,
+        &token,
+        &previous,
+        &FieldErrors::default(),
+    ))
+}
+
+/// Reads `q<id>` fields: a number, `na`, a text, or repeated choices.
+fn drafts(survey: &Survey, fields: &[(String, String)]) -> Vec<AnswerDraft> {
+    survey
+        .questions
+        .iter()
+        .filter_map(|question| {
+            let name = format!("q{}", question.id);
+            let values: Vec<&str> = fields
+                .iter()
+                .filter(|(key, value)| *key == name && !value.trim().is_empty())
+                .map(|(_, value)| value.as_str())
+                .collect();
+            if values.is_empty() {
+                return None;
+            }
+            let mut draft = AnswerDraft {
+                question_id: question.id,
+                ..AnswerDraft::default()
+            };
+            if question.kind.scale().is_some() {
+                match values[0] {
+                    "na" => draft.not_applicable = true,
+                    value => draft.value = Some(value.parse().unwrap_or(f64::NAN)),
+                }
+            } else if question.choices.is_empty() {
+                draft.text = Some(values[0].to_owned());
+            } else {
+                draft.choices = values.iter().map(|value| (*value).to_owned()).collect();
+            }
+            Some(draft)
+        })
+        .collect()
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    CsrfToken(csrf): CsrfToken,
+    Path(token): Path<String>,
+    VerifiedForm(fields): VerifiedForm<Vec<(String, String)>>,
+) -> Result<Response> {
+    let (invitation, survey, _) = find(&state, &token).await?;
+    let chrome = Chrome {
+        viewer: None,
+        csrf: &csrf,
+    };
+    if survey.status != "open" {
+        return Ok((
+            StatusCode::CONFLICT,
+            views::respond::closed(&chrome, &survey),
+        )
+            .into_response());
+    }
+    let questions: Vec<_> = survey
+        .questions
+        .iter()
+        .map(|question| question.for_checking())
+        .collect();
+    let sent = drafts(&survey, &fields);
+    let answers = match check_answers(&questions, &sent) {
+        Ok(answers) => answers,
+        Err(errors) => {
+            let typed: Vec<(i64, Answer)> = sent
+                .iter()
+                .filter_map(|draft| match (draft.value, &draft.text) {
+                    (Some(value), _) if value.is_finite() => {
+                        Some((draft.question_id, Answer::Value(value as u8)))
+                    }
+                    (_, Some(text)) => Some((draft.question_id, Answer::Text(text.clone()))),
+                    _ if draft.not_applicable => Some((draft.question_id, Answer::NotApplicable)),
+                    _ if !draft.choices.is_empty() => {
+                        Some((draft.question_id, Answer::Choices(draft.choices.clone())))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let page = views::respond::form(&chrome, &survey, &token, &typed, &errors);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let respondent_key = hash_token(&format!("response:{token}"));
+    let anonymous = survey.anonymous;
+    state
+        .db
+        .write(move |connection| {
+            surveys::save_response(
+                connection,
+                &invitation,
+                anonymous,
+                &respondent_key,
+                &answers,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(views::respond::thanks(&chrome, &survey, &token).into_response())
+}
