@@ -96,6 +96,19 @@ pub fn router(state: AppState) -> Router {
             "/pain-points/evidence",
             post(web::pain_points::add_evidence),
         )
+        .route(
+            "/pain-points/highlights",
+            post(web::interviews::link_highlight),
+        )
+        .route(
+            "/interviews",
+            get(web::interviews::list_page).post(web::interviews::create),
+        )
+        .route("/interviews/{id}", get(web::interviews::detail))
+        .route(
+            "/interviews/{id}/highlights",
+            post(web::interviews::add_highlight),
+        )
         .route("/pain-points/{id}", get(web::pain_points::detail_page))
         .route(
             "/pain-points/{id}/status",
@@ -170,6 +183,15 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/roadmap-items/{id}/ship",
             post(web::roadmap::ship_api),
+        )
+        .route(
+            "/api/v1/interviews",
+            get(web::interviews::list_api).post(web::interviews::create_api),
+        )
+        .route("/api/v1/interviews/{id}", get(web::interviews::get_api))
+        .route(
+            "/api/v1/interviews/{id}/highlights",
+            post(web::interviews::highlight_api),
         )
         .route("/api/v1/surveys", post(web::surveys::create_survey))
         .route("/api/v1/surveys/{id}", get(web::surveys::get_survey))

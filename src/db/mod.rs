@@ -8,6 +8,7 @@
 
 pub mod digests;
 pub mod feedback;
+pub mod interviews;
 mod migrations;
 pub mod pain_points;
 pub mod people;

@@ -37,7 +37,8 @@ const RECENT_DAYS: i64 = 90;
 const PAIN_POINT_SELECT: &str = "
     SELECT pain_points.id, pain_points.title, pain_points.description, pain_points.status,
            pain_points.merged_into,
-           count(feedback.id), count(DISTINCT feedback.author_id), count(DISTINCT users.team_id),
+           count(feedback.id) + count(pain_point_evidence.highlight_id),
+           count(DISTINCT feedback.author_id), count(DISTINCT users.team_id),
            coalesce(sum(feedback.created_at >= ?1), 0), avg(feedback.rating),
            min(feedback.created_at), max(feedback.created_at)
       FROM pain_points
@@ -179,6 +180,43 @@ pub fn add_evidence(
         params![id, now],
     )?;
     Ok(added)
+}
+
+/// Attaches an interview highlight as evidence.
+pub fn add_highlight_evidence(
+    connection: &Connection,
+    id: i64,
+    highlight: i64,
+    added_by: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    require_live(connection, id)?;
+    let exists: bool = connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM highlights WHERE id = ?1)",
+        [highlight],
+        |row| row.get(0),
+    )?;
+    if !exists {
+        return Err(Error::NotFound);
+    }
+    connection.execute(
+        "INSERT OR IGNORE INTO pain_point_evidence (pain_point_id, highlight_id, added_by, added_at) VALUES (?1, ?2, ?3, ?4)",
+        params![id, highlight, added_by, now],
+    )?;
+    Ok(())
+}
+
+/// Interview highlights attached to a pain point: (interview id, quote).
+pub fn highlight_evidence(connection: &Connection, id: i64) -> Result<Vec<(i64, String)>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT highlights.interview_id, highlights.quote FROM pain_point_evidence
+           JOIN highlights ON highlights.id = pain_point_evidence.highlight_id
+          WHERE pain_point_evidence.pain_point_id = ?1 ORDER BY highlights.id",
+    )?;
+    let quotes = statement
+        .query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(quotes)
 }
 
 pub fn remove_evidence(connection: &Connection, id: i64, feedback_id: i64) -> Result<()> {

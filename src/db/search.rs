@@ -142,6 +142,35 @@ fn roadmap_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> 
     })
 }
 
+const INTERVIEW_DOCUMENT: &str = "
+    SELECT interviews.id, interviews.participant_name, interviews.quote,
+           interviews.notes_md || char(10) || interviews.opportunities || char(10) || interviews.insights,
+           teams.slug, interviews.created_at,
+           (SELECT group_concat(services.slug, ',') FROM interview_services
+              JOIN services ON services.id = interview_services.service_id
+             WHERE interview_services.interview_id = interviews.id)
+      FROM interviews LEFT JOIN teams ON teams.id = interviews.participant_team_id";
+
+/// Interview notes are for the platform team only.
+fn interview_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> {
+    let name: String = row.get(1)?;
+    Ok(SearchDocument {
+        entity: EntityKind::Interview,
+        id: row.get(0)?,
+        title: format!("Interview with {name}"),
+        body: row.get(2)?,
+        internal: row.get(3)?,
+        services: split(row.get(6)?),
+        team: row.get(4)?,
+        tags: Vec::new(),
+        status: None,
+        subkind: None,
+        rating: None,
+        created_at: row.get(5)?,
+        audience: Audience::PlatformTeam,
+    })
+}
+
 /// The searchable form of one thing, or `None` if it no longer exists (or
 /// is of a kind that is not searchable yet).
 pub fn document(
@@ -165,8 +194,12 @@ pub fn document(
             .prepare_cached(&format!("{ROADMAP_DOCUMENT} WHERE roadmap_items.id = ?1"))?
             .query_row([id], roadmap_document_from_row)
             .optional()?),
-        // Interviews and survey answers join the index as their features land.
-        _ => Ok(None),
+        EntityKind::Interview => Ok(connection
+            .prepare_cached(&format!("{INTERVIEW_DOCUMENT} WHERE interviews.id = ?1"))?
+            .query_row([id], interview_document_from_row)
+            .optional()?),
+        // Survey comments join the index with the survey pages.
+        EntityKind::SurveyResponse => Ok(None),
     }
 }
 
@@ -207,7 +240,16 @@ pub fn documents_after(
                 .collect::<rusqlite::Result<_>>()?;
             Ok(documents)
         }
-        _ => Ok(Vec::new()),
+        EntityKind::Interview => {
+            let mut statement = connection.prepare_cached(&format!(
+                "{INTERVIEW_DOCUMENT} WHERE interviews.id > ?1 ORDER BY interviews.id LIMIT ?2"
+            ))?;
+            let documents = statement
+                .query_map(params![after_id, limit], interview_document_from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(documents)
+        }
+        EntityKind::SurveyResponse => Ok(Vec::new()),
     }
 }
 
@@ -215,7 +257,7 @@ pub fn documents_after(
 pub fn document_count(connection: &Connection) -> Result<u64> {
     let count: i64 = connection.query_row(
         "SELECT (SELECT count(*) FROM feedback) + (SELECT count(*) FROM pain_points)
-              + (SELECT count(*) FROM roadmap_items)",
+              + (SELECT count(*) FROM roadmap_items) + (SELECT count(*) FROM interviews)",
         [],
         |row| row.get(0),
     )?;

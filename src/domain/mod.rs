@@ -5,6 +5,7 @@
 
 pub mod digest;
 pub mod feedback;
+pub mod interview;
 pub mod pain_point;
 pub mod people;
 pub mod query;

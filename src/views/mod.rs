@@ -4,7 +4,9 @@
 pub mod digest;
 pub mod digests;
 pub mod feedback;
+pub mod interviews;
 pub mod login;
+pub mod markdown;
 pub mod pain_points;
 pub mod respond;
 pub mod roadmap;
@@ -48,6 +50,7 @@ pub fn layout(title: &str, chrome: &Chrome<'_>, content: Markup) -> Markup {
                             a href="/feedback/mine" { "My feedback" }
                             @if viewer.role.is_platform_team() {
                                 a href="/inbox" { "Inbox" }
+                                a href="/interviews" { "Interviews" }
                                 a href="/pain-points" { "Pain points" }
                                 a href="/roadmap" { "Roadmap" }
                             }

@@ -56,7 +56,12 @@ pub fn list(
     )
 }
 
-pub fn detail(chrome: &Chrome<'_>, pain_point: &PainPoint, evidence: &[Evidence]) -> Markup {
+pub fn detail(
+    chrome: &Chrome<'_>,
+    pain_point: &PainPoint,
+    evidence: &[Evidence],
+    quotes: &[(i64, String)],
+) -> Markup {
     let parts = &pain_point.parts;
     layout(
         &pain_point.title,
@@ -105,7 +110,10 @@ pub fn detail(chrome: &Chrome<'_>, pain_point: &PainPoint, evidence: &[Evidence]
                 }
             }
             h2 { "Evidence" }
-            @if evidence.is_empty() {
+            @for (interview, quote) in quotes {
+                blockquote { "“" (quote) "” " a href={ "/interviews/" (interview) } { "interview" } }
+            }
+            @if evidence.is_empty() && quotes.is_empty() {
                 p { "No evidence yet: link feedback from the inbox or an item's page." }
             }
             ul {

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod digests;
 pub mod feedback;
+pub mod interviews;
 pub mod operations;
 pub mod pages;
 pub mod pain_points;

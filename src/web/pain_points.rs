@@ -121,10 +121,11 @@ pub async fn detail_page(
                 return Ok(None);
             };
             let evidence = pain_points::evidence(connection, id)?;
-            Ok(Some((pain_point, evidence)))
+            let quotes = pain_points::highlight_evidence(connection, id)?;
+            Ok(Some((pain_point, evidence, quotes)))
         })
         .await?;
-    let (pain_point, evidence) = found.ok_or(Error::NotFound)?;
+    let (pain_point, evidence, quotes) = found.ok_or(Error::NotFound)?;
     // A merged pain point's address leads to where its evidence went.
     if let Some(into) = pain_point.merged_into {
         return Ok(Redirect::permanent(&format!("/pain-points/{into}")).into_response());
@@ -133,7 +134,7 @@ pub async fn detail_page(
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
-    Ok(views::pain_points::detail(&chrome, &pain_point, &evidence).into_response())
+    Ok(views::pain_points::detail(&chrome, &pain_point, &evidence, &quotes).into_response())
 }
 
 /// Feedback ids from a form: checkboxes (`feedback_ids` repeated) or typed

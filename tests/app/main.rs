@@ -8,6 +8,7 @@ mod digests;
 mod feedback_api;
 mod feedback_form;
 mod helpers;
+mod interviews;
 mod operations;
 mod pain_points;
 mod roadmap;

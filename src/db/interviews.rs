@@ -1,0 +1,173 @@
+//! Interview snapshots and their highlights.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::domain::interview::NewInterview;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Interview {
+    pub id: i64,
+    pub participant_name: String,
+    pub participant_team: Option<String>,
+    pub participant_role: String,
+    pub held_on: NaiveDate,
+    pub quote: String,
+    pub notes: String,
+    pub opportunities: String,
+    pub insights: String,
+    pub services: Vec<String>,
+    pub highlights: Vec<Highlight>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Highlight {
+    pub id: i64,
+    pub quote: String,
+}
+
+const INTERVIEW_SELECT: &str = "
+    SELECT interviews.id, interviews.participant_name, teams.slug, interviews.participant_role,
+           interviews.held_on, interviews.quote, interviews.notes_md, interviews.opportunities,
+           interviews.insights,
+           (SELECT group_concat(services.slug, ',') FROM interview_services
+              JOIN services ON services.id = interview_services.service_id
+             WHERE interview_services.interview_id = interviews.id)
+      FROM interviews LEFT JOIN teams ON teams.id = interviews.participant_team_id";
+
+fn interview_from_row(row: &Row<'_>) -> rusqlite::Result<Interview> {
+    let held_on: String = row.get(4)?;
+    let services: Option<String> = row.get(9)?;
+    Ok(Interview {
+        id: row.get(0)?,
+        participant_name: row.get(1)?,
+        participant_team: row.get(2)?,
+        participant_role: row.get(3)?,
+        held_on: NaiveDate::parse_from_str(&held_on, "%Y-%m-%d").unwrap_or_default(),
+        quote: row.get(5)?,
+        notes: row.get(6)?,
+        opportunities: row.get(7)?,
+        insights: row.get(8)?,
+        services: services
+            .map(|list| list.split(',').map(str::to_owned).collect())
+            .unwrap_or_default(),
+        highlights: Vec::new(),
+    })
+}
+
+pub fn insert(
+    connection: &Connection,
+    interview: &NewInterview,
+    interviewer: i64,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let team_id: Option<i64> = match &interview.participant_team {
+        None => None,
+        Some(team) => Some(
+            connection
+                .query_row("SELECT id FROM teams WHERE slug = ?1", [team], |row| {
+                    row.get(0)
+                })
+                .optional()?
+                .ok_or_else(|| {
+                    Error::invalid("participant_team", format!("there is no team {team:?}"))
+                })?,
+        ),
+    };
+    connection.execute(
+        "INSERT INTO interviews (participant_name, participant_team_id, participant_role, held_on, quote,
+                                 notes_md, opportunities, insights, created_by, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+        params![
+            interview.participant_name,
+            team_id,
+            interview.participant_role,
+            interview.held_on.to_string(),
+            interview.quote,
+            interview.notes,
+            interview.opportunities,
+            interview.insights,
+            interviewer,
+            now
+        ],
+    )?;
+    let id = connection.last_insert_rowid();
+    connection.execute(
+        "INSERT INTO interview_interviewers (interview_id, user_id) VALUES (?1, ?2)",
+        params![id, interviewer],
+    )?;
+    for slug in &interview.services {
+        let added = connection.execute(
+            "INSERT OR IGNORE INTO interview_services (interview_id, service_id) SELECT ?1, id FROM services WHERE slug = ?2",
+            params![id, slug],
+        )?;
+        if added == 0 {
+            return Err(Error::invalid(
+                "services",
+                format!("there is no service {slug:?}"),
+            ));
+        }
+    }
+    Ok(id)
+}
+
+/// Interviews, most recent first.
+pub fn list(connection: &Connection) -> Result<Vec<Interview>> {
+    let mut statement = connection.prepare_cached(&format!(
+        "{INTERVIEW_SELECT} ORDER BY interviews.held_on DESC, interviews.id DESC"
+    ))?;
+    let interviews = statement
+        .query_map([], interview_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(interviews)
+}
+
+pub fn by_id(connection: &Connection, id: i64) -> Result<Option<Interview>> {
+    let Some(mut interview) = connection
+        .prepare_cached(&format!("{INTERVIEW_SELECT} WHERE interviews.id = ?1"))?
+        .query_row([id], interview_from_row)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut statement = connection
+        .prepare_cached("SELECT id, quote FROM highlights WHERE interview_id = ?1 ORDER BY id")?;
+    interview.highlights = statement
+        .query_map([id], |row| {
+            Ok(Highlight {
+                id: row.get(0)?,
+                quote: row.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(interview))
+}
+
+pub fn add_highlight(
+    connection: &Connection,
+    interview: i64,
+    quote: &str,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    connection.execute(
+        "INSERT INTO highlights (interview_id, quote, created_by, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![interview, quote, by, now],
+    )?;
+    Ok(connection.last_insert_rowid())
+}
+
+/// Interviews held from `since` on, for the weekly discovery cadence.
+pub fn held_since(connection: &Connection, since: NaiveDate) -> Result<Vec<NaiveDate>> {
+    let mut statement = connection
+        .prepare_cached("SELECT held_on FROM interviews WHERE held_on >= ?1 ORDER BY held_on")?;
+    let days = statement
+        .query_map([since.to_string()], |row| row.get::<_, String>(0))?
+        .filter_map(|day| {
+            day.ok()
+                .and_then(|day| NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok())
+        })
+        .collect();
+    Ok(days)
+}

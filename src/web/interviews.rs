@@ -1,0 +1,263 @@
+//! Interview snapshots (team only): record, read, highlight, and use
+//! highlights as evidence.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::api::{ApiJson, object};
+use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use crate::app::AppState;
+use crate::db::interviews::{self, Interview};
+use crate::db::pain_points;
+use crate::domain::interview::{InterviewDraft, NewInterview, parse_highlight};
+use crate::error::{Error, Result};
+use crate::views::{self, Chrome};
+
+fn parse_id(raw: &str) -> Result<i64> {
+    raw.trim().parse().map_err(|_| Error::NotFound)
+}
+
+async fn load(state: &AppState, id: i64) -> Result<Interview> {
+    state
+        .db
+        .read(move |connection| interviews::by_id(connection, id))
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+pub async fn list_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let list = state.db.read(interviews::list).await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::interviews::list(
+        &chrome,
+        &list,
+        &Utc::now().date_naive().to_string(),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct InterviewForm {
+    #[serde(default)]
+    participant_name: String,
+    #[serde(default)]
+    participant_team: String,
+    #[serde(default)]
+    participant_role: String,
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    quote: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    opportunities: String,
+    #[serde(default)]
+    insights: String,
+    #[serde(default)]
+    services: String,
+}
+
+async fn store(state: &AppState, viewer: &Viewer, draft: InterviewDraft) -> Result<i64> {
+    let interview = NewInterview::parse(&draft)?;
+    let interviewer = viewer.user.id;
+    state
+        .db
+        .write(move |connection| {
+            interviews::insert(connection, &interview, interviewer, Utc::now())
+        })
+        .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    VerifiedForm(form): VerifiedForm<InterviewForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let draft = InterviewDraft {
+        participant_name: form.participant_name,
+        participant_team: form.participant_team,
+        participant_role: form.participant_role,
+        held_on: form.held_on,
+        quote: form.quote,
+        notes: form.notes,
+        opportunities: form.opportunities,
+        insights: form.insights,
+        services: form
+            .services
+            .split(',')
+            .map(|slug| slug.trim().to_owned())
+            .collect(),
+    };
+    let id = store(&state, &viewer, draft).await?;
+    Ok(Redirect::to(&format!("/interviews/{id}")))
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let interview = load(&state, parse_id(&id)?).await?;
+    let choices: Vec<(i64, String)> = state
+        .db
+        .read(|connection| pain_points::list(connection, Utc::now()))
+        .await?
+        .into_iter()
+        .map(|pain_point| (pain_point.id, pain_point.title))
+        .collect();
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::interviews::detail(&chrome, &interview, &choices))
+}
+
+#[derive(Deserialize)]
+pub struct HighlightForm {
+    #[serde(default)]
+    quote: String,
+}
+
+async fn highlight(state: &AppState, viewer: &Viewer, id: i64, quote: &str) -> Result<i64> {
+    let interview = load(state, id).await?;
+    let quote = parse_highlight(&interview.notes, quote)?;
+    let by = viewer.user.id;
+    state
+        .db
+        .write(move |connection| interviews::add_highlight(connection, id, &quote, by, Utc::now()))
+        .await
+}
+
+pub async fn add_highlight(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<HighlightForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    highlight(&state, &viewer, id, &form.quote).await?;
+    Ok(Redirect::to(&format!("/interviews/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct HighlightEvidenceForm {
+    #[serde(default)]
+    pain_point: String,
+    #[serde(default)]
+    highlight: String,
+}
+
+pub async fn link_highlight(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    VerifiedForm(form): VerifiedForm<HighlightEvidenceForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let pain_point = parse_id(&form.pain_point)
+        .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
+    let highlight = parse_id(&form.highlight)?;
+    let by = viewer.user.id;
+    state
+        .db
+        .write(move |connection| {
+            pain_points::add_highlight_evidence(connection, pain_point, highlight, by, Utc::now())
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/pain-points/{pain_point}")))
+}
+
+pub async fn list_api(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Value>> {
+    viewer.require_platform_team()?;
+    let list = state.db.read(interviews::list).await?;
+    Ok(Json(json!({"total": list.len(), "items": list})))
+}
+
+pub async fn create_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response> {
+    viewer.require_platform_team()?;
+    let body = object(body)?;
+    let text = |name: &str| {
+        body.get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let draft = InterviewDraft {
+        participant_name: text("participant_name"),
+        participant_team: text("participant_team"),
+        participant_role: text("participant_role"),
+        held_on: text("held_on"),
+        quote: text("quote"),
+        notes: text("notes"),
+        opportunities: text("opportunities"),
+        insights: text("insights"),
+        services: body
+            .get("services")
+            .and_then(Value::as_array)
+            .map(|slugs| {
+                slugs
+                    .iter()
+                    .filter_map(|slug| slug.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let id = store(&state, &viewer, draft).await?;
+    let stored = load(&state, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(
+            axum::http::header::LOCATION,
+            format!("/api/v1/interviews/{id}"),
+        )],
+        Json(stored),
+    )
+        .into_response())
+}
+
+pub async fn get_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<Interview>> {
+    viewer.require_platform_team()?;
+    Ok(Json(load(&state, parse_id(&id)?).await?))
+}
+
+/// `{"quote": "..."}`: a passage of the notes.
+pub async fn highlight_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let quote = object(body)?
+        .get("quote")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let highlight = highlight(&state, &viewer, id, &quote).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": highlight}))).into_response())
+}
