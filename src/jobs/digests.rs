@@ -141,14 +141,20 @@ pub async fn render(
     due: Due,
 ) -> Result<Option<NewMessage>> {
     let (start, end, services) = (period.start, period.end, subscription.services.clone());
-    let volumes = db
-        .read(move |connection| digests::feedback_volume(connection, start, end, &services))
+    let (volumes, discovery) = db
+        .read(move |connection| {
+            Ok((
+                digests::feedback_volume(connection, start, end, &services)?,
+                digests::discovery_activity(connection, start, end)?,
+            ))
+        })
         .await?;
     let unsubscribe_url = links.unsubscribe_url(subscription.id);
     let summary = Summary {
         period,
         period_label: period_label(subscription, period, due),
         volumes: &volumes,
+        discovery: &discovery,
         public_url: links.public_url.trim_end_matches('/'),
         unsubscribe_url: &unsubscribe_url,
     };

@@ -4,7 +4,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::db::digests::ServiceVolume;
+use crate::db::digests::{DiscoveryActivity, ServiceVolume};
 use crate::domain::digest::Period;
 
 /// What one summary says.
@@ -13,6 +13,7 @@ pub struct Summary<'a> {
     /// "the week to 23 Nov" and the like, in the subscriber's terms.
     pub period_label: String,
     pub volumes: &'a [ServiceVolume],
+    pub discovery: &'a DiscoveryActivity,
     pub public_url: &'a str,
     pub unsubscribe_url: &'a str,
 }
@@ -20,7 +21,12 @@ pub struct Summary<'a> {
 impl Summary<'_> {
     /// Whether there is anything to report; an empty period sends nothing.
     pub fn is_empty(&self) -> bool {
+        let discovery = self.discovery;
         self.volumes.is_empty()
+            && discovery.new_pain_points.is_empty()
+            && discovery.growing_pain_points.is_empty()
+            && discovery.shipped.is_empty()
+            && discovery.interviews_held == 0
     }
 
     fn total(&self) -> u64 {
@@ -49,6 +55,29 @@ impl Summary<'_> {
                 rating(volume.average_rating)
             ));
         }
+        let discovery = self.discovery;
+        if !discovery.shipped.is_empty() {
+            text.push_str("\nShipped (you said, we did):\n");
+            for (title, answered) in &discovery.shipped {
+                text.push_str(&format!("  {title}: answers {}\n", answered.join("; ")));
+            }
+        }
+        if !discovery.new_pain_points.is_empty() {
+            text.push_str("\nNew pain points:\n");
+            for (_, title) in &discovery.new_pain_points {
+                text.push_str(&format!("  {title}\n"));
+            }
+        }
+        if !discovery.growing_pain_points.is_empty() {
+            text.push_str("\nPain points that gained the most evidence:\n");
+            for (_, title, added) in &discovery.growing_pain_points {
+                text.push_str(&format!("  {title} (+{added})\n"));
+            }
+        }
+        text.push_str(&format!(
+            "\nInterviews held: {}\n",
+            discovery.interviews_held
+        ));
         text.push_str(&format!(
             "\nRead it all: {}/inbox\n\nUnsubscribe: {}\n",
             self.public_url, self.unsubscribe_url
@@ -82,6 +111,19 @@ impl Summary<'_> {
                                     }
                                 }
                             }
+                            @if !self.discovery.shipped.is_empty() {
+                                h2 style="font-size:16px;margin:16px 0 4px;" { "Shipped: you said, we did" }
+                                ul { @for (title, answered) in &self.discovery.shipped { li { strong { (title) } ": answers " (answered.join("; ")) } } }
+                            }
+                            @if !self.discovery.new_pain_points.is_empty() {
+                                h2 style="font-size:16px;margin:16px 0 4px;" { "New pain points" }
+                                ul { @for (_, title) in &self.discovery.new_pain_points { li { (title) } } }
+                            }
+                            @if !self.discovery.growing_pain_points.is_empty() {
+                                h2 style="font-size:16px;margin:16px 0 4px;" { "Gaining evidence" }
+                                ul { @for (_, title, added) in &self.discovery.growing_pain_points { li { (title) " (+" (added) ")" } } }
+                            }
+                            p style="margin:12px 0 0;" { "Interviews held: " (self.discovery.interviews_held) }
                             p style="margin:16px 0 0;" {
                                 a href={ (self.public_url) "/inbox" } style="color:#2456c7;" { "Read it all in Earshot" }
                             }

@@ -344,3 +344,59 @@ async fn subscribing_checks_the_address_and_contributors_subscribe_only_themselv
         "contributors see only their own subscriptions"
     );
 }
+
+#[tokio::test]
+async fn a_summary_reports_new_pain_points_shipped_items_and_interviews() {
+    let app = TestApp::spawn().await;
+    let team = app.signed_in(TEAM).await;
+    let subscribed = team
+        .submit(
+            "/digests",
+            "/digests",
+            &[
+                ("email", "leads@example.com"),
+                ("cadence", "weekly"),
+                ("weekday", "monday"),
+            ],
+        )
+        .await;
+    assert_eq!(subscribed.status(), StatusCode::SEE_OTHER);
+    let api = app.api(TEAM);
+    api.post_json(
+        "/api/v1/pain-points",
+        &serde_json::json!({"title": "Deploys wait in a queue"}),
+    )
+    .await;
+    api.post_json(
+        "/api/v1/roadmap-items",
+        &serde_json::json!({"title": "Parallel deploy lanes"}),
+    )
+    .await;
+    api.post_json(
+        "/api/v1/roadmap-items/1/pain-points",
+        &serde_json::json!({"pain_point_id": 1}),
+    )
+    .await;
+    api.post_json("/api/v1/roadmap-items/1/ship", &serde_json::json!({}))
+        .await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    api.post_json(
+        "/api/v1/interviews",
+        &serde_json::json!({"participant_name": "Lars", "held_on": today, "notes": "queues"}),
+    )
+    .await;
+
+    let preview = earshot(
+        &app.data_dir,
+        None,
+        &["digest", "preview", "--subscription", "1"],
+    )
+    .await;
+    let text = stdout(&preview);
+    assert!(
+        text.contains("Parallel deploy lanes: answers Deploys wait in a queue"),
+        "{text}"
+    );
+    assert!(text.contains("New pain points:\n  Deploys wait in a queue"));
+    assert!(text.contains("Interviews held: 1"));
+}
