@@ -29,6 +29,13 @@ macro_rules! text_enum {
                 match raw.trim() { $($text => Some($name::$variant),)+ _ => None }
             }
 
+            /// Parses the value of form or JSON field `field`, or says what it may be.
+            pub fn parse_as(field: &'static str, raw: &str) -> Result<Self, $crate::domain::FieldErrors> {
+                Self::parse(raw).ok_or_else(|| {
+                    $crate::domain::FieldErrors::one(field, format!("choose one of {}", Self::choices()))
+                })
+            }
+
             /// "a, b or c", for error messages.
             pub fn choices() -> String {
                 let names: Vec<&str> = Self::ALL.iter().map(|value| value.as_str()).collect();

@@ -291,21 +291,14 @@ pub async fn list_feedback(
     })?;
     let mut errors = FieldErrors::default();
     let kind = query.kind.as_deref().and_then(|raw| {
-        let kind = FeedbackKind::parse(raw);
-        if kind.is_none() {
-            errors.add("kind", format!("choose one of {}", FeedbackKind::choices()));
-        }
-        kind
+        FeedbackKind::parse_as("kind", raw)
+            .map_err(|problem| errors.extend(problem))
+            .ok()
     });
     let status = query.status.as_deref().and_then(|raw| {
-        let status = FeedbackStatus::parse(raw);
-        if status.is_none() {
-            errors.add(
-                "status",
-                format!("choose one of {}", FeedbackStatus::choices()),
-            );
-        }
-        status
+        FeedbackStatus::parse_as("status", raw)
+            .map_err(|problem| errors.extend(problem))
+            .ok()
     });
     let (limit, offset) = paging(query.limit.as_deref(), query.offset.as_deref(), &mut errors);
     if !errors.is_empty() {

@@ -8,6 +8,7 @@ use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::{StatusForm, parse_id};
 use crate::app::AppState;
 use crate::db::feedback::{self as stored, FeedbackFilter};
 use crate::db::{Connection, pain_points, services};
@@ -62,11 +63,6 @@ fn pain_point_choices(connection: &Connection) -> Result<PainPointChoices> {
         .collect();
     choices.sort_by_key(|(_, title)| title.to_lowercase());
     Ok(choices)
-}
-
-/// An id from the path; anything but a number is simply not found.
-fn parse_id(raw: &str) -> Result<i64> {
-    raw.parse().map_err(|_| Error::NotFound)
 }
 
 pub async fn new_form(
@@ -353,12 +349,6 @@ async fn triage(
     }
 }
 
-#[derive(Deserialize)]
-pub struct StatusForm {
-    #[serde(default)]
-    status: String,
-}
-
 pub async fn set_status(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -367,18 +357,11 @@ pub async fn set_status(
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let change = FeedbackStatus::parse(&form.status)
-        .map(|status| {
-            Box::new(move |connection: &Connection| {
-                stored::set_status(connection, id, status, Utc::now())
-            }) as _
-        })
-        .ok_or_else(|| {
-            FieldErrors::one(
-                "status",
-                format!("choose one of {}", FeedbackStatus::choices()),
-            )
-        });
+    let change = FeedbackStatus::parse_as("status", &form.status).map(|status| {
+        Box::new(move |connection: &Connection| {
+            stored::set_status(connection, id, status, Utc::now())
+        }) as _
+    });
     triage(state, viewer, csrf, id, change, TypedTriage::default()).await
 }
 

@@ -11,16 +11,13 @@ use serde_json::{Value, json};
 
 use super::api::{ApiJson, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::parse_id;
 use crate::app::AppState;
 use crate::db::interviews::{self, Interview};
 use crate::db::pain_points;
 use crate::domain::interview::{InterviewDraft, NewInterview, parse_highlight};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
-
-fn parse_id(raw: &str) -> Result<i64> {
-    raw.trim().parse().map_err(|_| Error::NotFound)
-}
 
 async fn load(state: &AppState, id: i64) -> Result<Interview> {
     state

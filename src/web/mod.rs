@@ -15,3 +15,23 @@ pub mod roadmap;
 pub mod search;
 pub mod services;
 pub mod surveys;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// A number from the path or a form ("42" or "#42"); anything else is
+/// simply not found.
+pub fn parse_id(raw: &str) -> Result<i64> {
+    raw.trim()
+        .trim_start_matches('#')
+        .parse()
+        .map_err(|_| Error::NotFound)
+}
+
+/// A form that sets a status.
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    pub status: String,
+}

@@ -10,16 +10,13 @@ use serde_json::{Value, json};
 
 use super::api::{ApiJson, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::{StatusForm, parse_id};
 use crate::app::AppState;
 use crate::db::pain_points::{self, PainPoint};
 use crate::domain::FieldErrors;
 use crate::domain::pain_point::{NewPainPoint, PainPointDraft, PainPointStatus, impact};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
-
-fn parse_id(raw: &str) -> Result<i64> {
-    raw.parse().map_err(|_| Error::NotFound)
-}
 
 /// Pain points, highest impact first.
 async fn ranked(state: &AppState) -> Result<Vec<PainPoint>> {
@@ -214,12 +211,6 @@ pub async fn remove_evidence(
     Ok(Redirect::to(&format!("/pain-points/{id}")))
 }
 
-#[derive(Deserialize)]
-pub struct StatusForm {
-    #[serde(default)]
-    status: String,
-}
-
 pub async fn set_status(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -228,12 +219,7 @@ pub async fn set_status(
 ) -> Result<Redirect> {
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
-    let status = PainPointStatus::parse(&form.status).ok_or_else(|| {
-        Error::invalid(
-            "status",
-            format!("choose one of {}", PainPointStatus::choices()),
-        )
-    })?;
+    let status = PainPointStatus::parse_as("status", &form.status)?;
     state
         .db
         .write(move |connection| pain_points::set_status(connection, id, status, Utc::now()))

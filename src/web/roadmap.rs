@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::api::{ApiJson, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::{StatusForm, parse_id};
 use crate::app::AppState;
 use crate::auth::constant_time_eq;
 use crate::db::roadmap::{self, RoadmapItem};
@@ -18,13 +19,6 @@ use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapStatus};
 use crate::error::{Error, Result};
 use crate::jobs::closed_loop;
 use crate::views::{self, Chrome};
-
-fn parse_id(raw: &str) -> Result<i64> {
-    raw.trim()
-        .trim_start_matches('#')
-        .parse()
-        .map_err(|_| Error::NotFound)
-}
 
 async fn load(state: &AppState, id: i64) -> Result<RoadmapItem> {
     state
@@ -116,12 +110,6 @@ pub async fn link(
     Ok(Redirect::to(&format!("/roadmap/{id}")))
 }
 
-#[derive(Deserialize)]
-pub struct StatusForm {
-    #[serde(default)]
-    status: String,
-}
-
 /// Shipping goes through [`closed_loop::ship`], which also tells the
 /// people who asked.
 pub async fn set_status(
@@ -132,12 +120,7 @@ pub async fn set_status(
 ) -> Result<Redirect> {
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
-    let status = RoadmapStatus::parse(&form.status).ok_or_else(|| {
-        Error::invalid(
-            "status",
-            format!("choose one of {}", RoadmapStatus::choices()),
-        )
-    })?;
+    let status = RoadmapStatus::parse_as("status", &form.status)?;
     if status == RoadmapStatus::Shipped {
         closed_loop::ship(&state.db, &state.links, id).await?;
     } else {

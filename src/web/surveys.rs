@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::api::{ApiJson, object};
 use super::auth::Viewer;
+use super::parse_id;
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token};
 use crate::db::surveys::{self, Survey};
@@ -22,10 +23,6 @@ use crate::domain::survey::{
 };
 use crate::domain::{Email, stats};
 use crate::error::{Error, Result};
-
-fn survey_id(raw: &str) -> Result<i64> {
-    raw.parse().map_err(|_| Error::NotFound)
-}
 
 fn strings(value: Option<&Value>) -> Vec<String> {
     value
@@ -114,7 +111,7 @@ pub async fn get_survey(
     Path(id): Path<String>,
 ) -> Result<Json<Survey>> {
     viewer.require_platform_team()?;
-    Ok(Json(load(&state, survey_id(&id)?).await?))
+    Ok(Json(load(&state, parse_id(&id)?).await?))
 }
 
 async fn change_status(
@@ -125,7 +122,7 @@ async fn change_status(
     to: &'static str,
 ) -> Result<Json<Survey>> {
     viewer.require_platform_team()?;
-    let id = survey_id(id)?;
+    let id = parse_id(id)?;
     state
         .db
         .write(move |connection| surveys::change_status(connection, id, from, to))
@@ -157,7 +154,7 @@ pub async fn invite(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
     viewer.require_platform_team()?;
-    let id = survey_id(&id)?;
+    let id = parse_id(&id)?;
     let survey = load(&state, id).await?;
     if survey.status == "closed" {
         return Err(Error::Conflict("the survey is closed".into()));
@@ -293,7 +290,7 @@ pub async fn results(
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
     viewer.require_platform_team()?;
-    let survey = load(&state, survey_id(&id)?).await?;
+    let survey = load(&state, parse_id(&id)?).await?;
     let question_ids: Vec<(i64, QuestionKind)> = survey
         .questions
         .iter()
