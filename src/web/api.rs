@@ -29,6 +29,16 @@ use crate::error::{Error, Result};
 #[from_request(via(axum::Json), rejection(Error))]
 pub struct ApiJson<T>(pub T);
 
+/// `201 Created` with a `Location` header and the stored thing as JSON.
+pub fn created(location: String, body: impl Serialize) -> Response {
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(body),
+    )
+        .into_response()
+}
+
 /// A JSON body that must be an object; its fields are checked one by one so
 /// that every wrong field is reported, by name.
 pub fn object(value: Value) -> Result<Map<String, Value>> {
@@ -217,12 +227,7 @@ pub async fn create_feedback(
         })
         .await?;
     let location = format!("/api/v1/feedback/{}", item.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(FeedbackJson::new(item, None)),
-    )
-        .into_response())
+    Ok(created(location, FeedbackJson::new(item, None)))
 }
 
 pub async fn get_feedback(
@@ -369,12 +374,7 @@ pub async fn create_service(
         .write(move |connection| services::insert_service(connection, &service, Utc::now()))
         .await?;
     let location = format!("/api/v1/services/{}", stored.slug);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(stored),
-    )
-        .into_response())
+    Ok(created(location, stored))
 }
 
 /// Reliability figures pushed by tools (team or admin tokens):

@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::{ApiJson, object};
+use super::api::{ApiJson, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
@@ -221,15 +221,7 @@ pub async fn create_api(
     };
     let id = store(&state, &viewer, draft).await?;
     let stored = load(&state, id).await?;
-    Ok((
-        StatusCode::CREATED,
-        [(
-            axum::http::header::LOCATION,
-            format!("/api/v1/interviews/{id}"),
-        )],
-        Json(stored),
-    )
-        .into_response())
+    Ok(created(format!("/api/v1/interviews/{id}"), stored))
 }
 
 pub async fn get_api(

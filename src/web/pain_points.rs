@@ -8,7 +8,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::{ApiJson, object};
+use super::api::{ApiJson, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::{StatusForm, parse_id};
 use crate::app::AppState;
@@ -308,15 +308,10 @@ pub async fn create_api(
         .read(move |connection| pain_points::by_id(connection, id, Utc::now()))
         .await?
         .ok_or(Error::NotFound)?;
-    Ok((
-        StatusCode::CREATED,
-        [(
-            axum::http::header::LOCATION,
-            format!("/api/v1/pain-points/{id}"),
-        )],
-        Json(pain_point_json(&stored)),
-    )
-        .into_response())
+    Ok(created(
+        format!("/api/v1/pain-points/{id}"),
+        pain_point_json(&stored),
+    ))
 }
 
 pub async fn get_api(

@@ -3,13 +3,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::{ApiJson, object};
+use super::api::{ApiJson, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::{StatusForm, parse_id};
 use crate::app::AppState;
@@ -220,15 +219,7 @@ pub async fn create_api(
         .write(move |connection| roadmap::insert(connection, &item, owner, Utc::now()))
         .await?;
     let stored = load(&state, id).await?;
-    Ok((
-        StatusCode::CREATED,
-        [(
-            axum::http::header::LOCATION,
-            format!("/api/v1/roadmap-items/{id}"),
-        )],
-        Json(stored),
-    )
-        .into_response())
+    Ok(created(format!("/api/v1/roadmap-items/{id}"), stored))
 }
 
 pub async fn get_api(

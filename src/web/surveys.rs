@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::{Map, Value, json};
 
-use super::api::{ApiJson, object};
+use super::api::{ApiJson, created, object};
 use super::auth::Viewer;
 use super::parse_id;
 use crate::app::AppState;
@@ -94,15 +94,7 @@ pub async fn create_survey(
         })
         .await?;
     let survey = load(&state, id).await?;
-    Ok((
-        StatusCode::CREATED,
-        [(
-            axum::http::header::LOCATION,
-            format!("/api/v1/surveys/{id}"),
-        )],
-        Json(survey),
-    )
-        .into_response())
+    Ok(created(format!("/api/v1/surveys/{id}"), survey))
 }
 
 pub async fn get_survey(
