@@ -126,6 +126,11 @@ pub fn router(state: AppState) -> Router {
         .route("/roadmap/{id}", get(web::roadmap::detail))
         .route("/roadmap/{id}/pain-points", post(web::roadmap::link))
         .route("/roadmap/{id}/status", post(web::roadmap::set_status))
+        .route("/tree", get(web::tree::tree_page))
+        .route("/outcomes", post(web::tree::create_outcome))
+        .route("/pain-points/{id}/placement", post(web::tree::place))
+        .route("/roadmap/{id}/tests", post(web::tree::add_test))
+        .route("/tests/{id}/result", post(web::tree::record_result))
         .route("/shipped", get(web::roadmap::shipped_page))
         .route(
             "/respond/{token}",
@@ -193,6 +198,11 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/interviews/{id}/highlights",
             post(web::interviews::highlight_api),
         )
+        .route(
+            "/api/v1/outcomes",
+            get(web::tree::list_outcomes_api).post(web::tree::create_outcome_api),
+        )
+        .route("/api/v1/outcomes/{id}", get(web::tree::get_outcome_api))
         .route("/api/v1/surveys", post(web::surveys::create_survey))
         .route("/api/v1/surveys/{id}", get(web::surveys::get_survey))
         .route("/api/v1/surveys/{id}/open", post(web::surveys::open_survey))

@@ -16,6 +16,7 @@ pub mod roadmap;
 pub mod search;
 pub mod services;
 pub mod surveys;
+pub mod tree;
 mod writer;
 
 use std::path::{Path, PathBuf};

@@ -6,6 +6,7 @@
 pub mod digest;
 pub mod feedback;
 pub mod interview;
+pub mod outcome;
 pub mod pain_point;
 pub mod people;
 pub mod query;

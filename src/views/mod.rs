@@ -12,6 +12,7 @@ pub mod respond;
 pub mod roadmap;
 pub mod search;
 pub mod services;
+pub mod tree;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -53,6 +54,7 @@ pub fn layout(title: &str, chrome: &Chrome<'_>, content: Markup) -> Markup {
                                 a href="/interviews" { "Interviews" }
                                 a href="/pain-points" { "Pain points" }
                                 a href="/roadmap" { "Roadmap" }
+                                a href="/tree" { "Tree" }
                             }
                             a href="/shipped" { "Shipped" }
                             a href="/services" { "Services" }

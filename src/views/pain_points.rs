@@ -102,6 +102,14 @@ pub fn detail(
                     input #feedback_ids type="text" name="feedback_ids" placeholder="12, 15";
                     button type="submit" { "Link" }
                 }
+                form.inline method="post" action={ "/pain-points/" (pain_point.id) "/placement" } {
+                    (csrf_field(chrome.csrf))
+                    label for="outcome" { "In the tree: under outcome # " }
+                    input #outcome type="text" inputmode="numeric" name="outcome" size="4";
+                    label for="parent" { " and pain point # " }
+                    input #parent type="text" inputmode="numeric" name="parent" size="4";
+                    button type="submit" { "Place" }
+                }
                 form.inline method="post" action={ "/pain-points/" (pain_point.id) "/merge" } {
                     (csrf_field(chrome.csrf))
                     label for="into" { "Merge into pain point # " }

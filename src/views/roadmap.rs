@@ -4,6 +4,8 @@ use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, layout};
 use crate::db::roadmap::RoadmapItem;
+use crate::db::tree::AssumptionTest;
+use crate::domain::outcome::TestStatus;
 use crate::domain::roadmap::RoadmapStatus;
 
 fn pain_points(item: &RoadmapItem, links: bool) -> Markup {
@@ -68,7 +70,7 @@ pub fn board(chrome: &Chrome<'_>, items: &[RoadmapItem]) -> Markup {
     )
 }
 
-pub fn detail(chrome: &Chrome<'_>, item: &RoadmapItem) -> Markup {
+pub fn detail(chrome: &Chrome<'_>, item: &RoadmapItem, tests: &[AssumptionTest]) -> Markup {
     layout(
         &item.title,
         chrome,
@@ -101,6 +103,31 @@ pub fn detail(chrome: &Chrome<'_>, item: &RoadmapItem) -> Markup {
                     button type="submit" { "Set status" }
                 }
                 p.hint { "Shipping tells everyone whose feedback is evidence for these pain points, once (unless they opted out)." }
+            }
+            h2 { "Assumption tests" }
+            ul {
+                @for test in tests {
+                    li {
+                        (test.assumption) @if !test.method.is_empty() { " (" (test.method) ")" } " " span.badge { (test.status) }
+                        @if !test.result.is_empty() { " — " (test.result) }
+                        form.inline method="post" action={ "/tests/" (test.id) "/result" } {
+                            (csrf_field(chrome.csrf))
+                            select name="status" aria-label="Result" {
+                                @for status in TestStatus::ALL { option value=(status.as_str()) selected[test.status == status.as_str()] { (status.as_str()) } }
+                            }
+                            input type="text" name="result" placeholder="what we learned" aria-label="What we learned";
+                            button type="submit" { "Record" }
+                        }
+                    }
+                }
+            }
+            form method="post" action={ "/roadmap/" (item.id) "/tests" } {
+                (csrf_field(chrome.csrf))
+                label for="assumption" { "Assumption to test" }
+                input #assumption type="text" name="assumption" placeholder="Teams will use a cache warm-up if it is automatic";
+                label for="method" { "How" }
+                input #method type="text" name="method" placeholder="prototype with two teams for a week";
+                button type="submit" { "Add test" }
             }
         },
     )

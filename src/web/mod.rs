@@ -15,6 +15,7 @@ pub mod roadmap;
 pub mod search;
 pub mod services;
 pub mod surveys;
+pub mod tree;
 
 use serde::Deserialize;
 

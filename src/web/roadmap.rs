@@ -14,6 +14,7 @@ use super::{StatusForm, parse_id};
 use crate::app::AppState;
 use crate::auth::constant_time_eq;
 use crate::db::roadmap::{self, RoadmapItem};
+use crate::db::tree;
 use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapStatus};
 use crate::error::{Error, Result};
 use crate::jobs::closed_loop;
@@ -78,12 +79,17 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<maud::Markup> {
     viewer.require_platform_team()?;
-    let item = load(&state, parse_id(&id)?).await?;
+    let id = parse_id(&id)?;
+    let item = load(&state, id).await?;
+    let tests = state
+        .db
+        .read(move |connection| tree::assumption_tests(connection, Some(id)))
+        .await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
-    Ok(views::roadmap::detail(&chrome, &item))
+    Ok(views::roadmap::detail(&chrome, &item, &tests))
 }
 
 #[derive(Deserialize)]

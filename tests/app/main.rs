@@ -17,3 +17,4 @@ mod services;
 mod smtp;
 mod storage;
 mod surveys;
+mod tree;

@@ -1,0 +1,56 @@
+//! Outcomes at the top of the opportunity solution tree, and the
+//! assumption tests (experiments) under its solutions.
+
+use super::feedback::text_enum;
+use super::text::{FieldErrors, optional_text, required_text};
+
+text_enum! {
+    /// Where an assumption test is.
+    TestStatus { Planned => "planned", Running => "running", Validated => "validated", Invalidated => "invalidated" }
+}
+
+/// An outcome such as "time to first deploy under 1 day".
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutcome {
+    pub title: String,
+    pub metric: String,
+    pub target: String,
+}
+
+impl NewOutcome {
+    pub fn parse(title: &str, metric: &str, target: &str) -> Result<NewOutcome, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let title = required_text(title, 200)
+            .map_err(|message| errors.add("title", message))
+            .ok();
+        let metric = optional_text(metric, 200)
+            .map_err(|message| errors.add("metric", message))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let target = optional_text(target, 200)
+            .map_err(|message| errors.add("target", message))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        errors.into_result(|| NewOutcome {
+            title: title.expect("checked above"),
+            metric,
+            target,
+        })
+    }
+}
+
+/// The assumption a test checks, and how.
+pub fn parse_assumption(assumption: &str, method: &str) -> Result<(String, String), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let assumption = required_text(assumption, 500)
+        .map_err(|message| errors.add("assumption", message))
+        .ok();
+    let method = optional_text(method, 500)
+        .map_err(|message| errors.add("method", message))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    errors.into_result(|| (assumption.expect("checked above"), method))
+}

@@ -1,0 +1,75 @@
+//! The opportunity solution tree: outcomes, the pain points under them (and
+//! under each other), the roadmap items that answer them, and the
+//! assumption tests under those. Branches fold with <details>, no script.
+
+use maud::{Markup, html};
+
+use super::{Chrome, csrf_field, layout};
+use crate::db::tree::TreeRows;
+
+fn pain_point_branch(rows: &TreeRows, id: i64, title: &str, status: &str, depth: usize) -> Markup {
+    html! {
+        details open {
+            summary { "Pain point " a href={ "/pain-points/" (id) } { (title) } " " span.badge { (status) } }
+            ul.tree {
+                @if depth < 8 {
+                    @for (child, child_title, child_status, _, _) in rows.pain_points.iter().filter(|row| row.4 == Some(id)) {
+                        li { (pain_point_branch(rows, *child, child_title, child_status, depth + 1)) }
+                    }
+                }
+                @for (item, item_title, item_status, _) in rows.solutions.iter().filter(|row| row.3 == id) {
+                    li {
+                        details open {
+                            summary { "Solution " a href={ "/roadmap/" (item) } { (item_title) } " " span.badge { (item_status) } }
+                            ul.tree {
+                                @for test in rows.tests.iter().filter(|test| test.roadmap_item_id == *item) {
+                                    li { "Test: " (test.assumption) " " span.badge { (test.status) }
+                                        @if !test.result.is_empty() { " — " (test.result) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn tree(chrome: &Chrome<'_>, rows: &TreeRows) -> Markup {
+    let roots = |outcome: Option<i64>| {
+        rows.pain_points
+            .iter()
+            .filter(move |row| row.3 == outcome && row.4.is_none())
+    };
+    layout(
+        "Opportunity solution tree",
+        chrome,
+        html! {
+            h1 { "Opportunity solution tree" }
+            p.lede { "Outcomes, the pain points that stand in their way, the solutions that answer them, and the tests of those solutions. Click a branch to fold it." }
+            @for outcome in &rows.outcomes {
+                details.outcome open {
+                    summary { strong { "Outcome: " (outcome.title) } @if !outcome.target.is_empty() { " (" (outcome.metric) " " (outcome.target) ")" } }
+                    ul.tree { @for (id, title, status, _, _) in roots(Some(outcome.id)) { li { (pain_point_branch(rows, *id, title, status, 0)) } } }
+                }
+            }
+            details.outcome open {
+                summary { strong { "Not under an outcome yet" } }
+                ul.tree { @for (id, title, status, _, _) in roots(None) { li { (pain_point_branch(rows, *id, title, status, 0)) } } }
+            }
+            section.narrow {
+                h2 { "Add an outcome" }
+                form method="post" action="/outcomes" {
+                    (csrf_field(chrome.csrf))
+                    label for="title" { "Outcome" }
+                    input #title type="text" name="title" placeholder="Time to first deploy under 1 day" required;
+                    label for="metric" { "Metric" }
+                    input #metric type="text" name="metric" placeholder="median hours from repo to first deploy";
+                    label for="target" { "Target" }
+                    input #target type="text" name="target" placeholder="< 24";
+                    button type="submit" { "Add" }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,210 @@
+//! The opportunity solution tree and what hangs in it: outcomes, where pain
+//! points sit, and assumption tests.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::{Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::api::{ApiJson, created, object};
+use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::parse_id;
+use crate::app::AppState;
+use crate::db::tree::{self, Outcome};
+use crate::domain::outcome::{NewOutcome, TestStatus, parse_assumption};
+use crate::error::{Error, Result};
+use crate::views::{self, Chrome};
+
+pub async fn tree_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let rows = state.db.read(tree::tree).await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::tree::tree(&chrome, &rows))
+}
+
+#[derive(Deserialize)]
+pub struct OutcomeForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    metric: String,
+    #[serde(default)]
+    target: String,
+}
+
+async fn store_outcome(state: &AppState, outcome: NewOutcome) -> Result<i64> {
+    state
+        .db
+        .write(move |connection| {
+            tree::insert_outcome(
+                connection,
+                &outcome.title,
+                &outcome.metric,
+                &outcome.target,
+                Utc::now(),
+            )
+        })
+        .await
+}
+
+pub async fn create_outcome(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    VerifiedForm(form): VerifiedForm<OutcomeForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    store_outcome(
+        &state,
+        NewOutcome::parse(&form.title, &form.metric, &form.target)?,
+    )
+    .await?;
+    Ok(Redirect::to("/tree"))
+}
+
+#[derive(Deserialize)]
+pub struct PlacementForm {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    parent: String,
+}
+
+/// Empty means "none"; anything else must be a number.
+fn optional_id(raw: &str, field: &'static str) -> Result<Option<i64>> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_id(raw)
+        .map(Some)
+        .map_err(|_| Error::invalid(field, "give a number, or leave it empty"))
+}
+
+pub async fn place(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<PlacementForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let outcome = optional_id(&form.outcome, "outcome")?;
+    let parent = optional_id(&form.parent, "parent")?;
+    state
+        .db
+        .write(move |connection| tree::place_pain_point(connection, id, outcome, parent))
+        .await?;
+    Ok(Redirect::to(&format!("/pain-points/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct TestForm {
+    #[serde(default)]
+    assumption: String,
+    #[serde(default)]
+    method: String,
+}
+
+pub async fn add_test(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<TestForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let (assumption, method) = parse_assumption(&form.assumption, &form.method)?;
+    state
+        .db
+        .write(move |connection| {
+            tree::insert_assumption_test(connection, id, &assumption, &method, Utc::now())
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/roadmap/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct ResultForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    result: String,
+}
+
+pub async fn record_result(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<ResultForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let status = TestStatus::parse_as("status", &form.status)?;
+    let result = crate::domain::text::optional_text(&form.result, 2_000)
+        .map_err(|message| Error::invalid("result", message))?
+        .unwrap_or_default();
+    let item = state
+        .db
+        .write(move |connection| tree::record_result(connection, id, status.as_str(), &result))
+        .await?;
+    Ok(Redirect::to(&format!("/roadmap/{item}")))
+}
+
+pub async fn list_outcomes_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Value>> {
+    viewer.require_platform_team()?;
+    let outcomes = state.db.read(tree::outcomes).await?;
+    Ok(Json(json!({"total": outcomes.len(), "items": outcomes})))
+}
+
+pub async fn create_outcome_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response> {
+    viewer.require_platform_team()?;
+    let body = object(body)?;
+    let text = |name: &str| {
+        body.get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let id = store_outcome(
+        &state,
+        NewOutcome::parse(&text("title"), &text("metric"), &text("target"))?,
+    )
+    .await?;
+    let outcome = state
+        .db
+        .read(move |connection| tree::outcome_by_id(connection, id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(created(format!("/api/v1/outcomes/{id}"), outcome))
+}
+
+pub async fn get_outcome_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<Outcome>> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    Ok(Json(
+        state
+            .db
+            .read(move |connection| tree::outcome_by_id(connection, id))
+            .await?
+            .ok_or(Error::NotFound)?,
+    ))
+}
