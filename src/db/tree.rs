@@ -155,14 +155,31 @@ pub fn record_result(connection: &Connection, id: i64, status: &str, result: &st
     Ok(item)
 }
 
+/// A pain point's place in the tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreePainPoint {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+    pub outcome: Option<i64>,
+    pub parent: Option<i64>,
+}
+
+/// A roadmap item under one of the pain points it answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreeSolution {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+    pub pain_point: i64,
+}
+
 /// Every node of the tree, flat; the view nests them.
 #[derive(Debug, Clone, Default)]
 pub struct TreeRows {
     pub outcomes: Vec<Outcome>,
-    /// (id, title, status, outcome, parent).
-    pub pain_points: Vec<(i64, String, String, Option<i64>, Option<i64>)>,
-    /// (id, title, status, pain point).
-    pub solutions: Vec<(i64, String, String, i64)>,
+    pub pain_points: Vec<TreePainPoint>,
+    pub solutions: Vec<TreeSolution>,
     pub tests: Vec<AssumptionTest>,
 }
 
@@ -176,13 +193,13 @@ pub fn tree(connection: &Connection) -> Result<TreeRows> {
     )?;
     rows.pain_points = statement
         .query_map([], |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-            ))
+            Ok(TreePainPoint {
+                id: row.get(0)?,
+                title: row.get(1)?,
+                status: row.get(2)?,
+                outcome: row.get(3)?,
+                parent: row.get(4)?,
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut statement = connection.prepare_cached(
@@ -192,7 +209,12 @@ pub fn tree(connection: &Connection) -> Result<TreeRows> {
     )?;
     rows.solutions = statement
         .query_map([], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            Ok(TreeSolution {
+                id: row.get(0)?,
+                title: row.get(1)?,
+                status: row.get(2)?,
+                pain_point: row.get(3)?,
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
     rows.tests = assumption_tests(connection, None)?;

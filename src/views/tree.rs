@@ -5,24 +5,25 @@
 use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, layout};
-use crate::db::tree::TreeRows;
+use crate::db::tree::{TreePainPoint, TreeRows};
 
-fn pain_point_branch(rows: &TreeRows, id: i64, title: &str, status: &str, depth: usize) -> Markup {
+fn pain_point_branch(rows: &TreeRows, node: &TreePainPoint, depth: usize) -> Markup {
     html! {
         details open {
-            summary { "Pain point " a href={ "/pain-points/" (id) } { (title) } " " span.badge { (status) } }
+            summary { "Pain point " a href={ "/pain-points/" (node.id) } { (node.title) } " " span.badge { (node.status) } }
             ul.tree {
+                // Placement refuses cycles; the depth limit is a second guard.
                 @if depth < 8 {
-                    @for (child, child_title, child_status, _, _) in rows.pain_points.iter().filter(|row| row.4 == Some(id)) {
-                        li { (pain_point_branch(rows, *child, child_title, child_status, depth + 1)) }
+                    @for child in rows.pain_points.iter().filter(|child| child.parent == Some(node.id)) {
+                        li { (pain_point_branch(rows, child, depth + 1)) }
                     }
                 }
-                @for (item, item_title, item_status, _) in rows.solutions.iter().filter(|row| row.3 == id) {
+                @for item in rows.solutions.iter().filter(|item| item.pain_point == node.id) {
                     li {
                         details open {
-                            summary { "Solution " a href={ "/roadmap/" (item) } { (item_title) } " " span.badge { (item_status) } }
+                            summary { "Solution " a href={ "/roadmap/" (item.id) } { (item.title) } " " span.badge { (item.status) } }
                             ul.tree {
-                                @for test in rows.tests.iter().filter(|test| test.roadmap_item_id == *item) {
+                                @for test in rows.tests.iter().filter(|test| test.roadmap_item_id == item.id) {
                                     li { "Test: " (test.assumption) " " span.badge { (test.status) }
                                         @if !test.result.is_empty() { " — " (test.result) } }
                                 }
@@ -39,7 +40,7 @@ pub fn tree(chrome: &Chrome<'_>, rows: &TreeRows) -> Markup {
     let roots = |outcome: Option<i64>| {
         rows.pain_points
             .iter()
-            .filter(move |row| row.3 == outcome && row.4.is_none())
+            .filter(move |node| node.outcome == outcome && node.parent.is_none())
     };
     layout(
         "Opportunity solution tree",
@@ -50,12 +51,12 @@ pub fn tree(chrome: &Chrome<'_>, rows: &TreeRows) -> Markup {
             @for outcome in &rows.outcomes {
                 details.outcome open {
                     summary { strong { "Outcome: " (outcome.title) } @if !outcome.target.is_empty() { " (" (outcome.metric) " " (outcome.target) ")" } }
-                    ul.tree { @for (id, title, status, _, _) in roots(Some(outcome.id)) { li { (pain_point_branch(rows, *id, title, status, 0)) } } }
+                    ul.tree { @for node in roots(Some(outcome.id)) { li { (pain_point_branch(rows, node, 0)) } } }
                 }
             }
             details.outcome open {
                 summary { strong { "Not under an outcome yet" } }
-                ul.tree { @for (id, title, status, _, _) in roots(None) { li { (pain_point_branch(rows, *id, title, status, 0)) } } }
+                ul.tree { @for node in roots(None) { li { (pain_point_branch(rows, node, 0)) } } }
             }
             section.narrow {
                 h2 { "Add an outcome" }
