@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use earshot::db::{self, Database, digests};
+use earshot::db::{self, Database, digests, settings};
 use earshot::domain::digest::{NewSubscription, SubscriptionDraft};
 use earshot::jobs::digests::{Due, Links, enqueue_summaries, send_due};
 use earshot::mail::Mailer;
@@ -30,7 +30,7 @@ fn main() {
     ];
     let secret = db::with_connection(&path, |connection| {
         earshot::seed::load(connection, Utc::now())?;
-        let secret = digests::setting(connection, "secret")?.expect("the seed makes the key");
+        let secret = settings::get(connection, "secret")?.expect("the seed makes the key");
         let links = Links {
             public_url: String::new(),
             secret: secret.clone(),

@@ -15,8 +15,8 @@ use chrono::Utc;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-use crate::db::digests;
 use crate::db::{self, Database, WriterThread};
+use crate::db::{digests, settings};
 use crate::error::{self, Error, Result};
 use crate::jobs::digests::{self as digest_jobs, Links};
 use crate::mail::Mailer;
@@ -126,6 +126,13 @@ pub fn router(state: AppState) -> Router {
         .route("/roadmap/{id}", get(web::roadmap::detail))
         .route("/roadmap/{id}/pain-points", post(web::roadmap::link))
         .route("/roadmap/{id}/status", post(web::roadmap::set_status))
+        .route("/dashboard", get(web::dashboard::dashboard))
+        .route("/dashboard/settings", post(web::dashboard::save_settings))
+        .route("/interviews/recruiting", get(web::dashboard::recruiting))
+        .route(
+            "/interviews/recruiting/{user}/ask",
+            post(web::dashboard::ask),
+        )
         .route("/tree", get(web::tree::tree_page))
         .route("/outcomes", post(web::tree::create_outcome))
         .route("/pain-points/{id}/placement", post(web::tree::place))
@@ -248,7 +255,7 @@ pub fn router(state: AppState) -> Router {
 async fn mail_setup(db: &Database, config: &Config) -> Result<(Links, Arc<Mailer>)> {
     let secret = db
         .write(|connection| {
-            digests::setting_or_insert(connection, "secret", &crate::auth::new_token(""))
+            settings::get_or_insert(connection, "secret", &crate::auth::new_token(""))
         })
         .await?;
     let links = Links {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::auth;
 use crate::db::pain_points as pain_point_rows;
-use crate::db::{digests, feedback, people, roadmap, services};
+use crate::db::{digests, feedback, people, roadmap, services, settings};
 use crate::domain::digest::{NewSubscription, SubscriptionDraft};
 use crate::domain::pain_point::NewPainPoint;
 use crate::domain::roadmap::{NewRoadmapItem, RoadmapStatus};
@@ -347,7 +347,7 @@ fn load_discovery(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
 /// A few stakeholders subscribed to summaries, so `earshot digest send
 /// --now` has something to send.
 fn load_subscriptions(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
-    let secret = digests::setting_or_insert(connection, "secret", &auth::new_token(""))?;
+    let secret = settings::get_or_insert(connection, "secret", &auth::new_token(""))?;
     let links = Links {
         public_url: String::new(),
         secret,

@@ -344,28 +344,6 @@ pub fn feedback_volume(
     Ok(volumes)
 }
 
-/// A value from the settings table.
-pub fn setting(connection: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(connection
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
-            row.get(0)
-        })
-        .optional()?)
-}
-
-/// Stores `value` under `key` unless the key is set; returns the value in force.
-pub fn setting_or_insert(connection: &Connection, key: &str, value: &str) -> Result<String> {
-    connection.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
-        params![key, value],
-    )?;
-    Ok(
-        connection.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
-            row.get(0)
-        })?,
-    )
-}
-
 /// Discovery work in a period, for summaries.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DiscoveryActivity {

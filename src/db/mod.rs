@@ -15,6 +15,7 @@ pub mod people;
 pub mod roadmap;
 pub mod search;
 pub mod services;
+pub mod settings;
 pub mod surveys;
 pub mod tree;
 mod writer;

@@ -182,3 +182,83 @@ pub fn require_user(connection: &Connection, email: &Email) -> Result<User> {
     user_by_email(connection, email)?
         .ok_or_else(|| Error::invalid("email", format!("no person with the email {email}")))
 }
+
+/// Someone who said "you may contact me about this".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recruit {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub team: Option<String>,
+    pub services: Vec<String>,
+    pub feedback: i64,
+    pub last_contacted: Option<DateTime<Utc>>,
+}
+
+/// The recruiting list: people who agreed to be contacted about their
+/// feedback, optionally only of one team or about one service.
+pub fn recruiting_list(
+    connection: &Connection,
+    team: Option<&str>,
+    service: Option<&str>,
+) -> Result<Vec<Recruit>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT users.id, users.name, users.email, teams.slug, group_concat(DISTINCT services.slug), count(*),
+                (SELECT max(contacted_at) FROM contact_events WHERE contact_events.user_id = users.id)
+           FROM feedback
+           JOIN users ON users.id = feedback.author_id
+           LEFT JOIN teams ON teams.id = users.team_id
+           JOIN services ON services.id = feedback.service_id
+          WHERE feedback.contact_ok = 1 AND feedback.anonymous = 0
+            AND (?1 IS NULL OR teams.slug = ?1) AND (?2 IS NULL OR services.slug = ?2)
+          GROUP BY users.id ORDER BY count(*) DESC, users.name",
+    )?;
+    let recruits = statement
+        .query_map(params![team, service], |row| {
+            let services: Option<String> = row.get(4)?;
+            Ok(Recruit {
+                user_id: row.get(0)?,
+                name: row.get(1)?,
+                email: row.get(2)?,
+                team: row.get(3)?,
+                services: services
+                    .map(|list| list.split(',').map(str::to_owned).collect())
+                    .unwrap_or_default(),
+                feedback: row.get(5)?,
+                last_contacted: row.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(recruits)
+}
+
+/// When the person was last asked for an interview or survey.
+pub fn last_contacted(connection: &Connection, user_id: i64) -> Result<Option<DateTime<Utc>>> {
+    Ok(connection.query_row(
+        "SELECT max(contacted_at) FROM contact_events WHERE user_id = ?1",
+        [user_id],
+        |row| row.get(0),
+    )?)
+}
+
+/// Records an invitation to an interview; refused within the contact cap.
+pub fn record_interview_contact(
+    connection: &Connection,
+    user_id: i64,
+    cap_days: u32,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if let Some(last) = last_contacted(connection, user_id)?
+        && now - last < chrono::Duration::days(i64::from(cap_days))
+    {
+        return Err(Error::Conflict(format!(
+            "this person was asked on {}; the organisation asks nobody more than once every {cap_days} days",
+            last.format("%-d %b %Y")
+        )));
+    }
+    connection.execute(
+        "INSERT INTO contact_events (user_id, purpose, contacted_at) VALUES (?1, 'interview', ?2)",
+        params![user_id, now],
+    )?;
+    Ok(())
+}

@@ -158,23 +158,48 @@ pub fn change_status(connection: &Connection, id: i64, from: &str, to: &str) -> 
     }
 }
 
-/// Invites a known person; `None` if the address is not a known person,
-/// `Some(false)` if they were invited already.
+/// What inviting one address did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invited {
+    New,
+    Already,
+    /// Not a known person.
+    Unknown,
+    /// Asked for an interview or survey within the contact cap.
+    Capped,
+}
+
+/// Invites a known person, unless they were asked for anything within the
+/// last `cap_days` days.
 pub fn invite(
     connection: &Connection,
     survey_id: i64,
     email: &str,
     token_hash: &str,
+    cap_days: u32,
     now: DateTime<Utc>,
-) -> Result<Option<bool>> {
+) -> Result<Invited> {
     let Some(user_id) = connection
         .query_row("SELECT id FROM users WHERE email = ?1", [email], |row| {
             row.get::<_, i64>(0)
         })
         .optional()?
     else {
-        return Ok(None);
+        return Ok(Invited::Unknown);
     };
+    let already: bool = connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM survey_invitations WHERE survey_id = ?1 AND user_id = ?2)",
+        params![survey_id, user_id],
+        |row| row.get(0),
+    )?;
+    if already {
+        return Ok(Invited::Already);
+    }
+    if let Some(last) = crate::db::people::last_contacted(connection, user_id)?
+        && now - last < chrono::Duration::days(i64::from(cap_days))
+    {
+        return Ok(Invited::Capped);
+    }
     let inserted = connection.execute(
         "INSERT INTO survey_invitations (survey_id, user_id, token_hash, invited_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (survey_id, user_id) DO NOTHING",
@@ -186,7 +211,11 @@ pub fn invite(
             params![user_id, now],
         )?;
     }
-    Ok(Some(inserted == 1))
+    Ok(if inserted == 1 {
+        Invited::New
+    } else {
+        Invited::Already
+    })
 }
 
 /// Who a personal link belongs to.

@@ -3,6 +3,7 @@
 //! Input is parsed into these types at the boundary (form, JSON, CLI, seed
 //! data); the rest of the program never sees an unchecked string.
 
+pub mod cadence;
 pub mod digest;
 pub mod feedback;
 pub mod interview;

@@ -1,6 +1,7 @@
 //! Views: plain functions returning `Markup`. maud escapes everything
 //! interpolated, and no view uses `PreEscaped` on anything a user wrote.
 
+pub mod dashboard;
 pub mod digest;
 pub mod digests;
 pub mod feedback;
@@ -50,6 +51,7 @@ pub fn layout(title: &str, chrome: &Chrome<'_>, content: Markup) -> Markup {
                             a href="/feedback/new" { "Give feedback" }
                             a href="/feedback/mine" { "My feedback" }
                             @if viewer.role.is_platform_team() {
+                                a href="/dashboard" { "Dashboard" }
                                 a href="/inbox" { "Inbox" }
                                 a href="/interviews" { "Interviews" }
                                 a href="/pain-points" { "Pain points" }

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod dashboard;
 pub mod digests;
 pub mod feedback;
 pub mod interviews;

@@ -19,7 +19,7 @@ use crate::views::{self, Chrome};
 pub async fn home(viewer: Option<Viewer>) -> Redirect {
     match viewer {
         None => Redirect::to("/login"),
-        Some(viewer) if viewer.is_platform_team() => Redirect::to("/inbox"),
+        Some(viewer) if viewer.is_platform_team() => Redirect::to("/dashboard"),
         Some(_) => Redirect::to("/feedback/new"),
     }
 }

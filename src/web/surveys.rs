@@ -16,7 +16,8 @@ use super::auth::Viewer;
 use super::parse_id;
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token};
-use crate::db::surveys::{self, Survey};
+use crate::db::settings;
+use crate::db::surveys::{self, Invited, Survey};
 use crate::domain::survey::{
     AnswerDraft, GroupResult, NewSurvey, QuestionDraft, QuestionKind, SurveyDraft, breakdown,
     check_answers, score,
@@ -173,18 +174,27 @@ pub async fn invite(
             let mut invited = Vec::new();
             let mut already = Vec::new();
             let mut unknown = Vec::new();
+            let mut capped = Vec::new();
+            let cap = settings::number(connection, settings::CONTACT_CAP_DAYS, 30)?;
             for (email, token) in &with_tokens {
-                match surveys::invite(connection, id, email.as_str(), &hash_token(token), now)? {
-                    Some(true) => invited.push(json!({
+                match surveys::invite(connection, id, email.as_str(), &hash_token(token), cap, now)?
+                {
+                    Invited::New => invited.push(json!({
                         "email": email.as_str(),
                         "token": token,
                         "url": format!("{base}/respond/{token}"),
                     })),
-                    Some(false) => already.push(email.as_str().to_owned()),
-                    None => unknown.push(email.as_str().to_owned()),
+                    Invited::Already => already.push(email.as_str().to_owned()),
+                    Invited::Unknown => unknown.push(email.as_str().to_owned()),
+                    Invited::Capped => capped.push(email.as_str().to_owned()),
                 }
             }
-            Ok(json!({"invitations": invited, "already_invited": already, "unknown": unknown}))
+            Ok(json!({
+                "invitations": invited,
+                "already_invited": already,
+                "unknown": unknown,
+                "contacted_recently": capped,
+            }))
         })
         .await?;
     Ok((StatusCode::CREATED, Json(outcome)).into_response())

@@ -3,6 +3,7 @@
 
 mod access;
 mod bad_input;
+mod cadence;
 mod cli;
 mod digests;
 mod feedback_api;

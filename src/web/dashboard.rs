@@ -1,0 +1,162 @@
+//! The team's dashboard: the discovery habit, the biggest pain points and
+//! what shipped; and the recruiting list for interviews.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Redirect;
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+
+use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::parse_id;
+use crate::app::AppState;
+use crate::db::{interviews, pain_points, people, roadmap, settings};
+use crate::domain::cadence::cadence;
+use crate::domain::pain_point::impact;
+use crate::error::{Error, Result};
+use crate::views::{self, Chrome};
+
+/// Weeks of the discovery habit shown.
+const WEEKS: u32 = 8;
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let today = Utc::now().date_naive();
+    let (held, target, cap, mut top, shipped) = state
+        .db
+        .read(move |connection| {
+            let since = today - Duration::weeks(i64::from(WEEKS) + 52);
+            Ok((
+                interviews::held_since(connection, since)?,
+                settings::number(connection, settings::INTERVIEW_TARGET, 1)?,
+                settings::number(connection, settings::CONTACT_CAP_DAYS, 30)?,
+                pain_points::list(connection, Utc::now())?,
+                roadmap::shipped(connection)?,
+            ))
+        })
+        .await?;
+    top.sort_by(|a, b| impact(&b.parts).total_cmp(&impact(&a.parts)));
+    top.truncate(5);
+    let habit = cadence(&held, today, target, WEEKS);
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::dashboard::dashboard(
+        &chrome,
+        &habit,
+        cap,
+        &top,
+        &shipped[..shipped.len().min(3)],
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    interview_target: String,
+    #[serde(default)]
+    contact_cap_days: String,
+}
+
+pub async fn save_settings(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    VerifiedForm(form): VerifiedForm<SettingsForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let target: u32 = form
+        .interview_target
+        .trim()
+        .parse()
+        .ok()
+        .filter(|target| *target <= 50)
+        .ok_or_else(|| Error::invalid("interview_target", "must be a whole number from 0 to 50"))?;
+    let cap: u32 = form
+        .contact_cap_days
+        .trim()
+        .parse()
+        .ok()
+        .filter(|days| *days <= 365)
+        .ok_or_else(|| {
+            Error::invalid(
+                "contact_cap_days",
+                "must be a whole number of days from 0 to 365",
+            )
+        })?;
+    state
+        .db
+        .write(move |connection| {
+            settings::set(connection, settings::INTERVIEW_TARGET, &target.to_string())?;
+            settings::set(connection, settings::CONTACT_CAP_DAYS, &cap.to_string())
+        })
+        .await?;
+    Ok(Redirect::to("/dashboard"))
+}
+
+#[derive(Deserialize, Default)]
+pub struct RecruitingQuery {
+    #[serde(default)]
+    team: String,
+    #[serde(default)]
+    service: String,
+}
+
+pub async fn recruiting(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Query(query): Query<RecruitingQuery>,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let team = Some(query.team.trim().to_owned()).filter(|team| !team.is_empty());
+    let service = Some(query.service.trim().to_owned()).filter(|service| !service.is_empty());
+    let (team_filter, service_filter) = (team.clone(), service.clone());
+    let (recruits, cap) = state
+        .db
+        .read(move |connection| {
+            Ok((
+                people::recruiting_list(
+                    connection,
+                    team_filter.as_deref(),
+                    service_filter.as_deref(),
+                )?,
+                settings::number(connection, settings::CONTACT_CAP_DAYS, 30)?,
+            ))
+        })
+        .await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::dashboard::recruiting(
+        &chrome,
+        &recruits,
+        cap,
+        team.as_deref(),
+        service.as_deref(),
+        Utc::now(),
+    ))
+}
+
+/// Records that a person was asked for an interview; refused within the cap.
+pub async fn ask(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(user): Path<String>,
+    VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let user = parse_id(&user)?;
+    state
+        .db
+        .write(move |connection| {
+            let cap = settings::number(connection, settings::CONTACT_CAP_DAYS, 30)?;
+            people::record_interview_contact(connection, user, cap, Utc::now())
+        })
+        .await?;
+    Ok(Redirect::to("/interviews/recruiting"))
+}

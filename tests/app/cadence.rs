@@ -1,0 +1,116 @@
+//! The discovery habit, the recruiting list and the contact cap.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{CONTRIBUTOR, OTHER_CONTRIBUTOR, TEAM, TestApp};
+
+#[tokio::test]
+async fn the_dashboard_counts_interviews_per_week_against_the_target() {
+    let app = TestApp::spawn().await;
+    let api = app.api(TEAM);
+    let today = chrono::Utc::now().date_naive();
+    for weeks_back in [1, 1, 2, 2, 3] {
+        let held = today - chrono::Duration::weeks(weeks_back);
+        api.post_json(
+            "/api/v1/interviews",
+            &json!({"participant_name": "Someone", "held_on": held.to_string()}),
+        )
+        .await;
+    }
+    let team = app.signed_in(TEAM).await;
+    let page = team.get_text("/dashboard").await;
+    assert!(
+        page.contains("Streak: 3 weeks"),
+        "target 1 by default: {page}"
+    );
+    let saved = team
+        .submit(
+            "/dashboard",
+            "/dashboard/settings",
+            &[("interview_target", "2"), ("contact_cap_days", "30")],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert!(
+        team.get_text("/dashboard")
+            .await
+            .contains("Streak: 2 weeks")
+    );
+    let bad = team
+        .submit(
+            "/dashboard",
+            "/dashboard/settings",
+            &[("interview_target", "lots"), ("contact_cap_days", "30")],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn the_recruiting_list_respects_the_contact_cap_for_interviews_and_surveys() {
+    let app = TestApp::spawn().await;
+    app.api(CONTRIBUTOR)
+        .post_json("/api/v1/feedback", &json!({"service": "ci-runner", "kind": "pain", "body": "happy to talk", "contact_ok": true}))
+        .await;
+    app.api(OTHER_CONTRIBUTOR)
+        .post_json(
+            "/api/v1/feedback",
+            &json!({"service": "ci-runner", "kind": "pain", "body": "leave me alone"}),
+        )
+        .await;
+    let team = app.signed_in(TEAM).await;
+    let list = team
+        .get_text("/interviews/recruiting?service=ci-runner")
+        .await;
+    assert!(list.contains("Cora Contributor") && !list.contains("Otto Other"));
+
+    let user: i64 = app.with_db(|connection| {
+        Ok(connection.query_row(
+            "SELECT id FROM users WHERE email = ?1",
+            [CONTRIBUTOR],
+            |row| row.get(0),
+        )?)
+    });
+    let path = format!("/interviews/recruiting/{user}/ask");
+    assert_eq!(
+        team.submit("/interviews/recruiting", &path, &[])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        team.submit("/interviews/recruiting", &path, &[])
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    assert!(
+        team.get_text("/interviews/recruiting")
+            .await
+            .contains("asked recently")
+    );
+
+    let api = app.api(TEAM);
+    let survey: Value = api
+        .post_json(
+            "/api/v1/surveys",
+            &json!({"title": "Pulse", "questions": [{"kind": "csat", "prompt": "CI?"}]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = survey["id"].as_i64().unwrap();
+    let invited: Value = api
+        .post_json(
+            &format!("/api/v1/surveys/{id}/invitations"),
+            &json!({"emails": [CONTRIBUTOR, OTHER_CONTRIBUTOR]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(invited["contacted_recently"], json!([CONTRIBUTOR]));
+    assert_eq!(invited["invitations"][0]["email"], OTHER_CONTRIBUTOR);
+}
