@@ -289,3 +289,17 @@ pub fn merged_into(connection: &Connection, id: i64) -> Result<Option<i64>> {
         .optional()?
         .flatten())
 }
+
+/// Pain points with feedback evidence about `service`.
+pub fn ids_for_service(connection: &Connection, service: &str) -> Result<Vec<i64>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT DISTINCT pain_point_evidence.pain_point_id FROM pain_point_evidence
+           JOIN feedback ON feedback.id = pain_point_evidence.feedback_id
+           JOIN services ON services.id = feedback.service_id
+          WHERE services.slug = ?1",
+    )?;
+    let ids = statement
+        .query_map([service], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}

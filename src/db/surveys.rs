@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::domain::satisfaction::{Wave, WaveQuestion};
 use crate::domain::survey::{Answer, NewSurvey, Question, QuestionKind};
 use crate::error::{Error, Result};
 
@@ -387,4 +388,51 @@ pub fn previous_answers(
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(answers)
+}
+
+/// Every opened survey, oldest first, with its numeric answers.
+pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT surveys.id, surveys.title, surveys.created_at, survey_questions.id, survey_questions.kind,
+                services.slug, survey_answers.value
+           FROM surveys
+           JOIN survey_questions ON survey_questions.survey_id = surveys.id
+           LEFT JOIN services ON services.id = survey_questions.service_id
+           JOIN survey_answers ON survey_answers.question_id = survey_questions.id
+          WHERE surveys.status <> 'draft' AND survey_questions.kind IN ('nps', 'csat', 'ces', 'likert')
+          ORDER BY surveys.created_at, surveys.id, survey_questions.position",
+    )?;
+    let mut waves: Vec<Wave> = Vec::new();
+    let mut last_question = None;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let survey_id: i64 = row.get(0)?;
+        if waves.last().is_none_or(|wave| wave.survey_id != survey_id) {
+            waves.push(Wave {
+                survey_id,
+                title: row.get(1)?,
+                opened: row.get(2)?,
+                questions: Vec::new(),
+            });
+            last_question = None;
+        }
+        let wave = waves.last_mut().expect("pushed above");
+        let question_id: i64 = row.get(3)?;
+        if last_question != Some(question_id) {
+            let kind: String = row.get(4)?;
+            wave.questions.push(WaveQuestion {
+                kind: QuestionKind::parse(&kind).unwrap_or(QuestionKind::Likert),
+                service: row.get(5)?,
+                values: Vec::new(),
+            });
+            last_question = Some(question_id);
+        }
+        let value: Option<f64> = row.get(6)?;
+        wave.questions
+            .last_mut()
+            .expect("pushed above")
+            .values
+            .push(value.map(|value| value as u8));
+    }
+    Ok(waves)
 }

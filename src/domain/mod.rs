@@ -12,6 +12,7 @@ pub mod pain_point;
 pub mod people;
 pub mod query;
 pub mod roadmap;
+pub mod satisfaction;
 pub mod search;
 pub mod service;
 pub mod stats;

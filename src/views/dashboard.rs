@@ -7,8 +7,11 @@ use super::{Chrome, csrf_field, date, layout};
 use crate::db::pain_points::PainPoint;
 use crate::db::people::Recruit;
 use crate::db::roadmap::RoadmapItem;
+use crate::db::services::Reliability;
 use crate::domain::cadence::Cadence;
 use crate::domain::pain_point::impact;
+use crate::domain::satisfaction::Satisfaction;
+use crate::domain::stats::Estimate;
 
 /// Interviews per week as bars, with the target as a line.
 fn cadence_chart(habit: &Cadence) -> Markup {
@@ -36,18 +39,156 @@ fn cadence_chart(habit: &Cadence) -> Markup {
     }
 }
 
-pub fn dashboard(
-    chrome: &Chrome<'_>,
-    habit: &Cadence,
-    cap: u32,
-    top: &[PainPoint],
-    shipped: &[RoadmapItem],
+/// Everything the dashboard shows.
+pub struct DashboardPage<'a> {
+    pub habit: &'a Cadence,
+    pub cap: u32,
+    pub top: &'a [PainPoint],
+    pub shipped: &'a [RoadmapItem],
+    pub satisfaction: &'a Satisfaction,
+    /// For the lowest-scoring services: their biggest pain points.
+    pub behind_lowest: &'a [(String, Vec<PainPoint>)],
+    /// Latest reliability figures by service slug.
+    pub reliability: &'a [(String, Option<Reliability>)],
+}
+
+/// A score over the waves as a line, its 95% interval as a band.
+fn trend_chart(
+    label: &str,
+    estimates: &[Option<Estimate>],
+    low: f64,
+    high: f64,
+    titles: &[String],
 ) -> Markup {
+    let step = 90.0;
+    let width = (estimates.len().max(1) as f64 - 1.0) * step + 60.0;
+    let y = |value: f64| 10.0 + (high - value) / (high - low) * 100.0;
+    let x = |index: usize| 30.0 + index as f64 * step;
+    let points: Vec<(usize, &Estimate)> = estimates
+        .iter()
+        .enumerate()
+        .filter_map(|(index, estimate)| estimate.as_ref().map(|estimate| (index, estimate)))
+        .collect();
+    let line: Vec<String> = points
+        .iter()
+        .map(|(index, estimate)| format!("{:.1},{:.1}", x(*index), y(estimate.score)))
+        .collect();
+    let mut band: Vec<String> = points
+        .iter()
+        .filter_map(|(index, estimate)| {
+            estimate
+                .interval
+                .as_ref()
+                .map(|interval| format!("{:.1},{:.1}", x(*index), y(interval.high)))
+        })
+        .collect();
+    band.extend(points.iter().rev().filter_map(|(index, estimate)| {
+        estimate
+            .interval
+            .as_ref()
+            .map(|interval| format!("{:.1},{:.1}", x(*index), y(interval.low)))
+    }));
+    html! {
+        figure.chart {
+            svg width=(width) height="140" viewBox={ "0 0 " (width) " 140" } role="img" aria-label={ (label) " per survey wave, with 95% intervals" } {
+                polygon points=(band.join(" ")) fill="#dbe7ff" {}
+                polyline points=(line.join(" ")) fill="none" stroke="#2456c7" stroke-width="2" {}
+                @for (index, estimate) in &points {
+                    circle cx=(x(*index)) cy=(y(estimate.score)) r="3.5" fill="#2456c7" {
+                        title { (titles.get(*index).map(String::as_str).unwrap_or_default()) ": " (format!("{:.1}", estimate.score)) " (n = " (estimate.n) ")" }
+                    }
+                    text x=(x(*index)) y=(y(estimate.score) - 8.0) font-size="10" text-anchor="middle" { (format!("{:.0}", estimate.score)) }
+                }
+            }
+            figcaption { (label) }
+        }
+    }
+}
+
+fn sparkline(estimates: &[Option<Estimate>]) -> Markup {
+    let points: Vec<String> = estimates
+        .iter()
+        .enumerate()
+        .filter_map(|(index, estimate)| {
+            estimate.as_ref().map(|estimate| {
+                format!(
+                    "{},{:.1}",
+                    index * 16 + 2,
+                    22.0 - estimate.score / 100.0 * 20.0
+                )
+            })
+        })
+        .collect();
+    html! {
+        svg width=(estimates.len() * 16) height="24" role="img" aria-label="CSAT trend" {
+            polyline points=(points.join(" ")) fill="none" stroke="#2456c7" stroke-width="1.5" {}
+        }
+    }
+}
+
+fn interval(estimate: &Estimate) -> String {
+    estimate
+        .interval
+        .as_ref()
+        .map_or_else(String::new, |interval| {
+            format!("{:.0}–{:.0}", interval.low, interval.high)
+        })
+}
+
+pub fn dashboard(chrome: &Chrome<'_>, page: &DashboardPage<'_>) -> Markup {
+    let habit = page.habit;
+    let satisfaction = page.satisfaction;
     layout(
         "Dashboard",
         chrome,
         html! {
             h1 { "Dashboard" }
+            @if !satisfaction.waves.is_empty() {
+                section.triage {
+                    h2 { "Satisfaction" }
+                    div.charts {
+                        (trend_chart("NPS (−100 to 100)", &satisfaction.nps, -100.0, 100.0, &satisfaction.waves))
+                        (trend_chart("CES (1 to 7)", &satisfaction.ces, 1.0, 7.0, &satisfaction.waves))
+                    }
+                    table.feedback {
+                        thead { tr { th { "Service" } th { "CSAT" } th { "95% interval" } th { "Trend" } th { "Answers" } th { "Change" } th { "SLO attainment" } } }
+                        tbody {
+                            @for row in &satisfaction.services {
+                                @let latest = row.csat.iter().rev().flatten().next();
+                                tr {
+                                    td data-label="Service" { a href={ "/services/" (row.service) } { (row.service) } }
+                                    td data-label="CSAT" { @if let Some(estimate) = latest { strong { (format!("{:.0}%", estimate.score)) } } }
+                                    td data-label="95% interval" { @if let Some(estimate) = latest { (interval(estimate)) } }
+                                    td data-label="Trend" { (sparkline(&row.csat)) }
+                                    td data-label="Answers" { @if let Some(estimate) = latest { (estimate.n) } }
+                                    td data-label="Change" {
+                                        @if let Some(change) = &row.change {
+                                            (format!("{:+.0} pts", change.delta))
+                                            @if change.significant { " " span.badge { "mover" } } @else { " " span.hint { "(not significant)" } }
+                                        }
+                                    }
+                                    td data-label="SLO attainment" {
+                                        @match page.reliability.iter().find(|(slug, _)| *slug == row.service).and_then(|(_, latest)| latest.as_ref()).and_then(|latest| latest.slo_attainment) {
+                                            Some(attainment) => (format!("{:.2}%", attainment * 100.0)),
+                                            None => "–",
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @for (service, points) in page.behind_lowest {
+                        @if !points.is_empty() {
+                            p { "Behind " strong { (service) } ": "
+                                @for (index, pain_point) in points.iter().enumerate() {
+                                    @if index > 0 { ", " }
+                                    a href={ "/pain-points/" (pain_point.id) } { (pain_point.title) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             section.triage {
                 h2 { "Discovery habit" }
                 p {
@@ -61,20 +202,20 @@ pub fn dashboard(
                     label for="interview_target" { "Interviews a week " }
                     input #interview_target type="text" inputmode="numeric" size="3" name="interview_target" value=(habit.target);
                     label for="contact_cap_days" { " Ask nobody more than once every " }
-                    input #contact_cap_days type="text" inputmode="numeric" size="4" name="contact_cap_days" value=(cap);
+                    input #contact_cap_days type="text" inputmode="numeric" size="4" name="contact_cap_days" value=(page.cap);
                     " days "
                     button type="submit" { "Save" }
                 }
             }
             h2 { "Biggest pain points" }
             ol {
-                @for pain_point in top {
+                @for pain_point in page.top {
                     li { a href={ "/pain-points/" (pain_point.id) } { (pain_point.title) } " · impact " (format!("{:.0}", impact(&pain_point.parts))) }
                 }
             }
             h2 { "Recently shipped" }
             ul {
-                @for item in shipped {
+                @for item in page.shipped {
                     li { (item.title) @if let Some(day) = item.shipped_on { " · " (day) } }
                 }
             }

@@ -9,9 +9,10 @@ use serde::Deserialize;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
-use crate::db::{interviews, pain_points, people, roadmap, settings};
+use crate::db::{interviews, pain_points, people, roadmap, services, settings, surveys};
 use crate::domain::cadence::cadence;
 use crate::domain::pain_point::impact;
+use crate::domain::satisfaction;
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
@@ -25,21 +26,47 @@ pub async fn dashboard(
 ) -> Result<maud::Markup> {
     viewer.require_platform_team()?;
     let today = Utc::now().date_naive();
-    let (held, target, cap, mut top, shipped) = state
+    let (held, target, cap, mut ranked, shipped, waves, reliability) = state
         .db
         .read(move |connection| {
             let since = today - Duration::weeks(i64::from(WEEKS) + 52);
+            let reliability = services::list_services(connection)?
+                .into_iter()
+                .map(|service| {
+                    let latest = services::reliability_history(connection, service.id, 1)?;
+                    Ok((service.slug, latest.into_iter().next()))
+                })
+                .collect::<Result<Vec<_>>>()?;
             Ok((
                 interviews::held_since(connection, since)?,
                 settings::number(connection, settings::INTERVIEW_TARGET, 1)?,
                 settings::number(connection, settings::CONTACT_CAP_DAYS, 30)?,
                 pain_points::list(connection, Utc::now())?,
                 roadmap::shipped(connection)?,
+                surveys::waves(connection)?,
+                reliability,
             ))
         })
         .await?;
-    top.sort_by(|a, b| impact(&b.parts).total_cmp(&impact(&a.parts)));
-    top.truncate(5);
+    ranked.sort_by(|a, b| impact(&b.parts).total_cmp(&impact(&a.parts)));
+    let satisfaction = satisfaction::summarise(&waves);
+    // The pain points behind the lowest-scoring services.
+    let mut behind_lowest = Vec::new();
+    for row in satisfaction.services.iter().take(2) {
+        let service = row.service.clone();
+        let ids = state
+            .db
+            .read(move |connection| pain_points::ids_for_service(connection, &service))
+            .await?;
+        let points: Vec<_> = ranked
+            .iter()
+            .filter(|pain_point| ids.contains(&pain_point.id))
+            .take(3)
+            .cloned()
+            .collect();
+        behind_lowest.push((row.service.clone(), points));
+    }
+    let top: Vec<_> = ranked.into_iter().take(5).collect();
     let habit = cadence(&held, today, target, WEEKS);
     let chrome = Chrome {
         viewer: Some(&viewer.user),
@@ -47,10 +74,15 @@ pub async fn dashboard(
     };
     Ok(views::dashboard::dashboard(
         &chrome,
-        &habit,
-        cap,
-        &top,
-        &shipped[..shipped.len().min(3)],
+        &views::dashboard::DashboardPage {
+            habit: &habit,
+            cap,
+            top: &top,
+            shipped: &shipped[..shipped.len().min(3)],
+            satisfaction: &satisfaction,
+            behind_lowest: &behind_lowest,
+            reliability: &reliability,
+        },
     ))
 }
 

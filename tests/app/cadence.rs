@@ -114,3 +114,42 @@ async fn the_recruiting_list_respects_the_contact_cap_for_interviews_and_surveys
     assert_eq!(invited["contacted_recently"], json!([CONTRIBUTOR]));
     assert_eq!(invited["invitations"][0]["email"], OTHER_CONTRIBUTOR);
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_satisfaction_per_service_with_intervals_and_movers() {
+    let data = tempfile::tempdir().unwrap();
+    let seeded = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .env("EARSHOT_DATA_DIR", data.path())
+        .arg("seed")
+        .output()
+        .unwrap();
+    assert!(seeded.status.success());
+    let app = TestApp::start(data.path()).await;
+    let team = app.browser();
+    assert_eq!(
+        team.sign_in("sam.rivera@halcyon.example", "earshot-demo")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let page = team.get_text("/dashboard").await;
+    assert!(
+        page.contains("NPS (−100 to 100)") && page.contains("<polygon"),
+        "NPS over waves with an interval band"
+    );
+    let ci_row = page
+        .split("/services/ci-runner")
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(
+        ci_row.contains("mover"),
+        "CI satisfaction jumped after the cache fix: {ci_row}"
+    );
+    assert!(
+        page.contains("Behind "),
+        "the pain points behind the lowest-scoring services"
+    );
+}

@@ -5,6 +5,8 @@
 //! data is loaded, so the demo always looks current. Everything goes through
 //! the same parsing as user input, so bad seed data fails loudly.
 
+mod surveys;
+
 use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
@@ -23,8 +25,8 @@ use crate::domain::{
 use crate::error::{Error, Result};
 use crate::jobs::digests::Links;
 
-const ORGANISATION: &str = include_str!("../seed-data/organisation.json");
-const FEEDBACK: &str = include_str!("../seed-data/feedback.json");
+const ORGANISATION: &str = include_str!("../../seed-data/organisation.json");
+const FEEDBACK: &str = include_str!("../../seed-data/feedback.json");
 
 /// The password of every demo login.
 pub const DEMO_PASSWORD: &str = "earshot-demo";
@@ -170,6 +172,7 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<SeedSummary> 
         load_feedback(connection, index, item, now)?;
     }
     load_discovery(connection, now)?;
+    surveys::load(connection, now)?;
     load_subscriptions(connection, now)?;
     Ok(SeedSummary {
         teams: organisation.teams.len(),

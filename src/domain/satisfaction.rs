@@ -1,0 +1,174 @@
+//! Satisfaction over survey waves: organisation-wide NPS and CES, CSAT per
+//! service, and whether the latest change is significant (domain::stats).
+
+use chrono::{DateTime, Utc};
+
+use super::stats;
+use super::survey::QuestionKind;
+
+/// Every numeric answer of one question in one wave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaveQuestion {
+    pub kind: QuestionKind,
+    pub service: Option<String>,
+    pub values: Vec<Option<u8>>,
+}
+
+/// A survey that has been opened, with its numeric answers, for trends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wave {
+    pub survey_id: i64,
+    pub title: String,
+    pub opened: DateTime<Utc>,
+    pub questions: Vec<WaveQuestion>,
+}
+
+/// Scores over the survey waves.
+pub struct Satisfaction {
+    /// Wave titles, oldest first.
+    pub waves: Vec<String>,
+    /// Organisation-wide NPS per wave.
+    pub nps: Vec<Option<stats::Estimate>>,
+    /// Organisation-wide CES per wave.
+    pub ces: Vec<Option<stats::Estimate>>,
+    /// One row per service asked about, lowest latest CSAT first.
+    pub services: Vec<ServiceSatisfaction>,
+}
+
+pub struct ServiceSatisfaction {
+    pub service: String,
+    /// CSAT per wave (None where the wave did not ask).
+    pub csat: Vec<Option<stats::Estimate>>,
+    /// Latest wave against the one before, when both asked.
+    pub change: Option<stats::Comparison>,
+}
+
+/// Counts of satisfied answers (4–5) and valid answers, for comparisons.
+fn satisfied(values: &[Option<u8>]) -> (u32, u32) {
+    let valid: Vec<u8> = values
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|value| (1..=5).contains(value))
+        .collect();
+    (
+        valid.iter().filter(|value| **value >= 4).count() as u32,
+        valid.len() as u32,
+    )
+}
+
+pub fn summarise(waves: &[Wave]) -> Satisfaction {
+    fn pick(wave: &Wave, kind: QuestionKind) -> Option<&WaveQuestion> {
+        wave.questions
+            .iter()
+            .find(|question| question.kind == kind && question.service.is_none())
+            .or_else(|| wave.questions.iter().find(|question| question.kind == kind))
+    }
+    let nps = waves
+        .iter()
+        .map(|wave| pick(wave, QuestionKind::Nps).and_then(|question| stats::nps(&question.values)))
+        .collect();
+    let ces = waves
+        .iter()
+        .map(|wave| pick(wave, QuestionKind::Ces).and_then(|question| stats::ces(&question.values)))
+        .collect();
+    let mut names: Vec<String> = waves
+        .iter()
+        .flat_map(|wave| wave.questions.iter())
+        .filter(|question| question.kind == QuestionKind::Csat)
+        .filter_map(|question| question.service.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    let mut services: Vec<ServiceSatisfaction> = names
+        .into_iter()
+        .map(|service| {
+            let answers: Vec<Option<&Vec<Option<u8>>>> = waves
+                .iter()
+                .map(|wave| {
+                    wave.questions
+                        .iter()
+                        .find(|question| {
+                            question.kind == QuestionKind::Csat
+                                && question.service.as_deref() == Some(service.as_str())
+                        })
+                        .map(|question| &question.values)
+                })
+                .collect();
+            let asked: Vec<&Vec<Option<u8>>> = answers.iter().flatten().copied().collect();
+            let change = match asked.as_slice() {
+                [.., before, latest] => {
+                    let ((x1, n1), (x2, n2)) = (satisfied(before), satisfied(latest));
+                    stats::compare_proportions(x1, n1, x2, n2)
+                }
+                _ => None,
+            };
+            ServiceSatisfaction {
+                csat: answers
+                    .iter()
+                    .map(|values| values.and_then(|values| stats::csat(values)))
+                    .collect(),
+                service,
+                change,
+            }
+        })
+        .collect();
+    let latest = |row: &ServiceSatisfaction| {
+        row.csat
+            .iter()
+            .rev()
+            .flatten()
+            .next()
+            .map_or(f64::MAX, |estimate| estimate.score)
+    };
+    services.sort_by(|a, b| latest(a).total_cmp(&latest(b)));
+    Satisfaction {
+        waves: waves.iter().map(|wave| wave.title.clone()).collect(),
+        nps,
+        ces,
+        services,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wave(title: &str, ci: &[u8], nps: &[u8]) -> Wave {
+        Wave {
+            survey_id: 1,
+            title: title.into(),
+            opened: Utc::now(),
+            questions: vec![
+                WaveQuestion {
+                    kind: QuestionKind::Nps,
+                    service: None,
+                    values: nps.iter().map(|value| Some(*value)).collect(),
+                },
+                WaveQuestion {
+                    kind: QuestionKind::Csat,
+                    service: Some("ci-runner".into()),
+                    values: ci.iter().map(|value| Some(*value)).collect(),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_big_rise_in_csat_is_a_significant_mover_and_nps_follows_each_wave() {
+        let before = [vec![2u8; 60], vec![5u8; 40]].concat();
+        let after = [vec![2u8; 20], vec![5u8; 80]].concat();
+        let summary = summarise(&[
+            wave("Q1", &before, &[9, 9, 3]),
+            wave("Q2", &after, &[10, 10, 10]),
+        ]);
+        assert_eq!(summary.waves, ["Q1", "Q2"]);
+        let ci = &summary.services[0];
+        assert_eq!(ci.csat[0].as_ref().unwrap().score, 40.0);
+        assert_eq!(ci.csat[1].as_ref().unwrap().score, 80.0);
+        let change = ci.change.as_ref().unwrap();
+        assert!(change.significant && (change.delta - 40.0).abs() < 1e-9);
+        assert!((summary.nps[0].as_ref().unwrap().score - 100.0 / 3.0).abs() < 1e-9);
+        assert_eq!(summary.nps[1].as_ref().unwrap().score, 100.0);
+    }
+}
