@@ -4,7 +4,10 @@ use maud::{Markup, html};
 
 use super::{Chrome, date, layout};
 use crate::db::feedback::Feedback;
+use crate::db::pain_points::PainPoint;
 use crate::db::services::{MonthlyFeedback, Reliability, Service};
+use crate::domain::pain_point::impact;
+use crate::domain::stats::Estimate;
 
 pub struct ServicePage {
     pub service: Service,
@@ -13,6 +16,10 @@ pub struct ServicePage {
     /// Oldest month first.
     pub months: Vec<MonthlyFeedback>,
     pub recent: Vec<Feedback>,
+    /// Pain points with evidence about this service, highest impact first.
+    pub top_pain_points: Vec<PainPoint>,
+    /// Wave titles and this service's CSAT in each, when surveys asked.
+    pub satisfaction: Option<(Vec<String>, Vec<Option<Estimate>>)>,
 }
 
 fn percent(share: Option<f64>, decimals: usize) -> String {
@@ -102,6 +109,34 @@ pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
             } @else {
                 (volume_chart(&page.months))
                 p.hint { "Bars: feedback received; below each month, the average satisfaction (1–5)." }
+            }
+            @if let Some((waves, csat)) = &page.satisfaction {
+                h2 { "Satisfaction beside reliability" }
+                table.feedback {
+                    thead { tr { th { "Survey" } th { "CSAT" } th { "95% interval" } th { "Answers" } } }
+                    tbody {
+                        @for (wave, estimate) in waves.iter().zip(csat) {
+                            @if let Some(estimate) = estimate {
+                                tr {
+                                    td data-label="Survey" { (wave) }
+                                    td data-label="CSAT" { (format!("{:.0}%", estimate.score)) }
+                                    td data-label="95% interval" {
+                                        @if let Some(interval) = &estimate.interval { (format!("{:.0}–{:.0}%", interval.low, interval.high)) }
+                                    }
+                                    td data-label="Answers" { (estimate.n) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !page.top_pain_points.is_empty() {
+                h2 { "Top pain points" }
+                ol {
+                    @for pain_point in &page.top_pain_points {
+                        li { a href={ "/pain-points/" (pain_point.id) } { (pain_point.title) } " · impact " (format!("{:.0}", impact(&pain_point.parts))) }
+                    }
+                }
             }
             h2 { "Reliability" }
             @if page.reliability.is_empty() {

@@ -7,7 +7,9 @@ use chrono::{Duration, Utc};
 use super::auth::{CsrfToken, Viewer};
 use crate::app::AppState;
 use crate::db::feedback::{self as stored, FeedbackFilter};
-use crate::db::services;
+use crate::db::{pain_points, services, surveys};
+use crate::domain::pain_point::impact;
+use crate::domain::satisfaction;
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
@@ -48,11 +50,35 @@ pub async fn service_page(
                 ..FeedbackFilter::default()
             };
             let (recent, _) = stored::list_feedback(connection, &filter, 10, 0)?;
+            // Pain point pages are the team's; contributors see the scores only.
+            let mut top = Vec::new();
+            if own_only.is_none() {
+                let ids = pain_points::ids_for_service(connection, &service.slug)?;
+                top = pain_points::list(connection, Utc::now())?
+                    .into_iter()
+                    .filter(|pain_point| ids.contains(&pain_point.id))
+                    .collect();
+                top.sort_by(|a, b| impact(&b.parts).total_cmp(&impact(&a.parts)));
+                top.truncate(5);
+            }
+            let waves = surveys::waves(connection)?;
+            let satisfaction = satisfaction::summarise(&waves)
+                .services
+                .into_iter()
+                .find(|row| row.service == service.slug)
+                .map(|row| {
+                    (
+                        waves.iter().map(|wave| wave.title.clone()).collect(),
+                        row.csat,
+                    )
+                });
             Ok(views::services::ServicePage {
                 service,
                 reliability,
                 months,
                 recent,
+                top_pain_points: top,
+                satisfaction,
             })
         })
         .await?;

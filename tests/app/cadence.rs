@@ -153,3 +153,32 @@ async fn the_dashboard_shows_satisfaction_per_service_with_intervals_and_movers(
         "the pain points behind the lowest-scoring services"
     );
 }
+
+#[tokio::test]
+async fn a_service_page_shows_satisfaction_beside_reliability_and_its_top_pain_points() {
+    let data = tempfile::tempdir().unwrap();
+    let seeded = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .env("EARSHOT_DATA_DIR", data.path())
+        .arg("seed")
+        .output()
+        .unwrap();
+    assert!(seeded.status.success());
+    let app = TestApp::start(data.path()).await;
+    let team = app.browser();
+    team.sign_in("sam.rivera@halcyon.example", "earshot-demo")
+        .await;
+    let page = team.get_text("/services/ci-runner").await;
+    assert!(page.contains("Satisfaction beside reliability"));
+    assert!(page.contains("Platform survey"), "one row per wave");
+    assert!(
+        page.contains("CI caches are cold after every deploy"),
+        "its top pain points"
+    );
+    let contributor = app.browser();
+    contributor
+        .sign_in("priya.natarajan@halcyon.example", "earshot-demo")
+        .await;
+    let seen = contributor.get_text("/services/ci-runner").await;
+    assert!(seen.contains("Satisfaction beside reliability"));
+    assert!(!seen.contains("Top pain points"));
+}
