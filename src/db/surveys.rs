@@ -394,7 +394,7 @@ pub fn previous_answers(
 pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
     let mut statement = connection.prepare_cached(
         "SELECT surveys.id, surveys.title, surveys.created_at, survey_questions.id, survey_questions.kind,
-                services.slug, survey_answers.value
+                services.slug, survey_answers.value, surveys.threshold
            FROM surveys
            JOIN survey_questions ON survey_questions.survey_id = surveys.id
            LEFT JOIN services ON services.id = survey_questions.service_id
@@ -412,6 +412,7 @@ pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
                 survey_id,
                 title: row.get(1)?,
                 opened: row.get(2)?,
+                threshold: row.get(7)?,
                 questions: Vec::new(),
             });
             last_question = None;

@@ -20,6 +20,8 @@ pub struct Wave {
     pub survey_id: i64,
     pub title: String,
     pub opened: DateTime<Utc>,
+    /// Fewer answers than this are never shown (the survey's anonymity threshold).
+    pub threshold: u32,
     pub questions: Vec<WaveQuestion>,
 }
 
@@ -57,6 +59,11 @@ fn satisfied(values: &[Option<u8>]) -> (u32, u32) {
     )
 }
 
+/// An estimate, unless it rests on fewer answers than the wave's threshold.
+fn shown(estimate: Option<stats::Estimate>, wave: &Wave) -> Option<stats::Estimate> {
+    estimate.filter(|estimate| estimate.n >= wave.threshold)
+}
+
 pub fn summarise(waves: &[Wave]) -> Satisfaction {
     fn pick(wave: &Wave, kind: QuestionKind) -> Option<&WaveQuestion> {
         wave.questions
@@ -66,11 +73,17 @@ pub fn summarise(waves: &[Wave]) -> Satisfaction {
     }
     let nps = waves
         .iter()
-        .map(|wave| pick(wave, QuestionKind::Nps).and_then(|question| stats::nps(&question.values)))
+        .map(|wave| {
+            pick(wave, QuestionKind::Nps)
+                .and_then(|question| shown(stats::nps(&question.values), wave))
+        })
         .collect();
     let ces = waves
         .iter()
-        .map(|wave| pick(wave, QuestionKind::Ces).and_then(|question| stats::ces(&question.values)))
+        .map(|wave| {
+            pick(wave, QuestionKind::Ces)
+                .and_then(|question| shown(stats::ces(&question.values), wave))
+        })
         .collect();
     let mut names: Vec<String> = waves
         .iter()
@@ -106,7 +119,10 @@ pub fn summarise(waves: &[Wave]) -> Satisfaction {
             ServiceSatisfaction {
                 csat: answers
                     .iter()
-                    .map(|values| values.and_then(|values| stats::csat(values)))
+                    .zip(waves)
+                    .map(|(values, wave)| {
+                        values.and_then(|values| shown(stats::csat(values), wave))
+                    })
                     .collect(),
                 service,
                 change,
@@ -139,6 +155,7 @@ mod tests {
             survey_id: 1,
             title: title.into(),
             opened: Utc::now(),
+            threshold: 5,
             questions: vec![
                 WaveQuestion {
                     kind: QuestionKind::Nps,
@@ -168,7 +185,13 @@ mod tests {
         assert_eq!(ci.csat[1].as_ref().unwrap().score, 80.0);
         let change = ci.change.as_ref().unwrap();
         assert!(change.significant && (change.delta - 40.0).abs() < 1e-9);
-        assert!((summary.nps[0].as_ref().unwrap().score - 100.0 / 3.0).abs() < 1e-9);
-        assert_eq!(summary.nps[1].as_ref().unwrap().score, 100.0);
+        assert!(
+            summary.nps[0].is_none(),
+            "three answers are under the threshold of five"
+        );
+        assert!(
+            summary.nps[1].is_none(),
+            "three answers are under the threshold of five"
+        );
     }
 }
