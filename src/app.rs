@@ -222,6 +222,10 @@ pub fn router(state: AppState) -> Router {
             post(web::surveys::invite),
         )
         .route("/api/v1/surveys/{id}/results", get(web::surveys::results))
+        .route(
+            "/api/v1/surveys/{id}/results.csv",
+            get(web::surveys::results_csv),
+        )
         .route("/api/v1/responses/{token}", post(web::surveys::respond))
         .route("/api/v1/search/similar", get(web::search::similar_api))
         .route(

@@ -4,6 +4,7 @@
 //! data); the rest of the program never sees an unchecked string.
 
 pub mod cadence;
+pub mod csv;
 pub mod digest;
 pub mod feedback;
 pub mod interview;

@@ -22,7 +22,7 @@ use crate::domain::survey::{
     AnswerDraft, GroupResult, NewSurvey, QuestionDraft, QuestionKind, SurveyDraft, breakdown,
     check_answers, score,
 };
-use crate::domain::{Email, stats};
+use crate::domain::{Email, csv, stats};
 use crate::error::{Error, Result};
 
 fn strings(value: Option<&Value>) -> Vec<String> {
@@ -350,4 +350,89 @@ pub async fn results(
         "response_rate": stats::response_rate(responses, invited),
         "questions": questions,
     })))
+}
+
+/// The results as CSV: one row for each question overall and each team
+/// group, suppressed groups marked as such; fields are formula-safe.
+pub async fn results_csv(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let Json(results) = results(State(state.clone()), viewer, Path(id.clone())).await?;
+    let survey = load(&state, parse_id(&id)?).await?;
+    let mut body = csv::row([
+        "question_id",
+        "kind",
+        "prompt",
+        "group",
+        "n",
+        "score",
+        "ci_low",
+        "ci_high",
+        "suppressed",
+    ]);
+    let number = |value: &Value| {
+        value
+            .as_f64()
+            .map(|value| format!("{value:.2}"))
+            .unwrap_or_default()
+    };
+    for question in results["questions"].as_array().into_iter().flatten() {
+        let question_id = question["question_id"].as_i64().unwrap_or_default();
+        let prompt = survey
+            .questions
+            .iter()
+            .find(|candidate| candidate.id == question_id)
+            .map(|candidate| candidate.prompt.clone())
+            .unwrap_or_default();
+        let kind = question["kind"].as_str().unwrap_or_default().to_owned();
+        body.push_str(&csv::row([
+            question_id.to_string(),
+            kind.clone(),
+            prompt.clone(),
+            "all".to_owned(),
+            question["n"].to_string(),
+            number(&question["score"]),
+            number(&question["ci_low"]),
+            number(&question["ci_high"]),
+            "false".to_owned(),
+        ]));
+        for group in question["breakdowns"]["team"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let suppressed = group["suppressed"] == true;
+            body.push_str(&csv::row([
+                question_id.to_string(),
+                kind.clone(),
+                prompt.clone(),
+                format!("team:{}", group["group"].as_str().unwrap_or_default()),
+                if suppressed {
+                    String::new()
+                } else {
+                    group["n"].to_string()
+                },
+                number(&group["score"]),
+                number(&group["ci_low"]),
+                number(&group["ci_high"]),
+                suppressed.to_string(),
+            ]));
+        }
+    }
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"survey-{}-results.csv\"", survey.id),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

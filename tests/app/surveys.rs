@@ -374,3 +374,69 @@ async fn people_answer_on_a_plain_web_form_and_can_edit_their_answers() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn results_export_as_csv_without_formulas_or_suppressed_counts() {
+    let app = TestApp::spawn().await;
+    let emails = add_people(&app);
+    let team = app.api(TEAM);
+    let created: Value = post(
+        &team,
+        "/api/v1/surveys",
+        json!({"title": "Export", "questions": [{"kind": "csat", "prompt": "=cmd|' /C calc'!A0", "required": true}]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let id = created["id"].as_i64().unwrap();
+    let question = created["questions"][0]["id"].as_i64().unwrap();
+    post(&team, &format!("/api/v1/surveys/{id}/open"), json!({})).await;
+    let invited: Value = post(
+        &team,
+        &format!("/api/v1/surveys/{id}/invitations"),
+        json!({"emails": emails}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let client = reqwest::Client::new();
+    for invitation in invited["invitations"].as_array().unwrap() {
+        let token = invitation["token"].as_str().unwrap();
+        client
+            .post(app.url(&format!("/api/v1/responses/{token}")))
+            .json(&json!({"answers": [{"question_id": question, "value": 4}]}))
+            .send()
+            .await
+            .unwrap();
+    }
+    let response = team.get(&format!("/api/v1/surveys/{id}/results.csv")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = response.text().await.unwrap();
+    assert!(csv.starts_with("\"question_id\",\"kind\""));
+    assert!(
+        csv.contains("\"'=cmd|' /C calc'!A0\""),
+        "the formula is neutralised: {csv}"
+    );
+    assert!(!csv.contains(",\"=cmd"));
+    let mobile = csv
+        .lines()
+        .find(|line| line.contains("team:mobile"))
+        .unwrap();
+    assert!(
+        mobile.ends_with("\"true\"") && mobile.contains(",\"\","),
+        "a suppressed group shows no count: {mobile}"
+    );
+    assert!(
+        csv.lines()
+            .any(|line| line.contains("\"all\",\"15\",\"100.00\"")),
+        "{csv}"
+    );
+}
