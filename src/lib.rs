@@ -2,9 +2,10 @@
 //!
 //! Feedback and continuous discovery for teams that run an internal
 //! platform as a product. Internal users give feedback on the platform's
-//! services; the platform team triages it, and (as later capabilities land)
-//! searches it, groups it into pain points tied to services and roadmap
-//! items, runs satisfaction surveys and mails stakeholders summaries.
+//! services; the platform team triages and searches it, records interview
+//! snapshots, groups evidence into pain points tied to services, outcomes
+//! and roadmap items, runs satisfaction surveys, and mails stakeholders
+//! periodic summaries.
 //!
 //! ## Bird's-eye view
 //!
@@ -30,18 +31,23 @@
 //! - [`error`]: the one error type, rendered as RFC 9457 problem JSON under `/api/`
 //!   and as an HTML page elsewhere.
 //! - [`domain`]: pure types and rules: feedback, people, services, checked text, the
-//!   search query language, digest schedules, surveys and their statistics
-//!   ([`domain::stats`], with sources cited).
+//!   search query language, digest schedules, interviews, pain points and their impact
+//!   formula, roadmap, outcomes, the discovery cadence, surveys and their statistics
+//!   ([`domain::stats`], with sources cited) and satisfaction trends.
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries.
 //! - [`search`]: the only tantivy; the index, its indexer thread (following
 //!   `search_changes`), query compilation, facets, snippets and typo fallback. The query
 //!   language itself is parsed in [`domain::query`], without tantivy.
 //! - [`mail`]: the only lettre; `.eml` files by default, pooled SMTP when configured.
-//! - [`jobs`]: background work in `serve`: the digest scheduler and the outbox sender.
+//! - [`jobs`]: background work in `serve`: the digest scheduler and the outbox sender;
+//!   "you said, we did" messages when a roadmap item ships.
 //! - [`auth`]: argon2id password hashes and random tokens (only hashes are stored).
 //! - [`web`]: handlers, auth extractors, CSRF, the JSON API.
-//! - [`views`]: maud views and the stylesheet.
-//! - [`seed`]: the embedded demo organisation from `seed-data/`.
+//! - [`views`]: maud views, inline-SVG charts and the stylesheet. Markdown (interview
+//!   notes) is the only user text rendered as markup, through `views::markdown`
+//!   (pulldown-cmark, then ammonia); search snippets are tantivy's escaped text.
+//! - [`seed`]: the embedded demo organisation from `seed-data/`, plus generated
+//!   pain points, roadmap, subscriptions and four survey waves.
 //! - [`telemetry`]: tracing setup.
 //! - [`metrics`]: Prometheus metrics at `/metrics` (requests by route template, writer batches).
 //!
