@@ -1,6 +1,6 @@
 //! The opportunity solution tree: outcomes, the pain points under them (and
 //! under each other), the roadmap items that answer them, and the
-//! assumption tests under those. Branches fold with <details>, no script.
+//! assumption tests under those. Branches fold with `<details>`, no script.
 
 use maud::{Markup, html};
 
