@@ -24,10 +24,12 @@ use sha2::Sha256;
 
 use crate::db::Database;
 use crate::db::digests::{self, NewMessage, OutboxMessage, Subscription};
+use crate::db::surveys;
 use crate::domain::digest::{Cadence, Period};
+use crate::domain::satisfaction::{self, Wave};
 use crate::error::{Error, Result};
 use crate::mail::{CONCURRENCY, DeliveryError, Mailer, OutgoingEmail};
-use crate::views::digest::Summary;
+use crate::views::digest::{Summary, WaveReport};
 
 /// Attempts before a temporarily failing message is given up.
 const MAX_ATTEMPTS: i64 = 12;
@@ -141,20 +143,29 @@ pub async fn render(
     due: Due,
 ) -> Result<Option<NewMessage>> {
     let (start, end, services) = (period.start, period.end, subscription.services.clone());
-    let (volumes, discovery) = db
+    let scope = services.clone();
+    let (volumes, discovery, waves) = db
         .read(move |connection| {
+            let waves = surveys::waves(connection)?;
+            let counts = waves
+                .iter()
+                .map(|wave| surveys::counts(connection, wave.survey_id))
+                .collect::<Result<Vec<_>>>()?;
             Ok((
                 digests::feedback_volume(connection, start, end, &services)?,
                 digests::discovery_activity(connection, start, end)?,
+                (waves, counts),
             ))
         })
         .await?;
+    let satisfaction = wave_report(&waves.0, &waves.1, start, end, &scope);
     let unsubscribe_url = links.unsubscribe_url(subscription.id);
     let summary = Summary {
         period,
         period_label: period_label(subscription, period, due),
         volumes: &volumes,
         discovery: &discovery,
+        satisfaction: satisfaction.as_ref(),
         public_url: links.public_url.trim_end_matches('/'),
         unsubscribe_url: &unsubscribe_url,
     };
@@ -176,6 +187,42 @@ pub async fn render(
         body_text: summary.text(),
         body_html: Some(summary.html().into_string()),
     }))
+}
+
+/// The latest survey wave opened in `[start, end)`, reported for the
+/// services in scope (all when `scope` is empty).
+fn wave_report(
+    waves: &[Wave],
+    counts: &[(u32, u32)],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    scope: &[String],
+) -> Option<WaveReport> {
+    let index = waves
+        .iter()
+        .rposition(|wave| wave.opened >= start && wave.opened < end)?;
+    let summary = satisfaction::summarise(waves);
+    let latest_overall = index + 1 == waves.len();
+    let services = summary
+        .services
+        .into_iter()
+        .filter(|row| scope.is_empty() || scope.contains(&row.service))
+        .filter_map(|row| {
+            let estimate = row.csat.get(index).cloned().flatten()?;
+            // The change is between the last two waves; it belongs to this one only if it is the last.
+            let change = if latest_overall { row.change } else { None };
+            Some((row.service, estimate, change))
+        })
+        .collect();
+    let (invited, responses) = counts.get(index).copied().unwrap_or_default();
+    Some(WaveReport {
+        title: waves[index].title.clone(),
+        nps: summary.nps.get(index).cloned().flatten(),
+        ces: summary.ces.get(index).cloned().flatten(),
+        services,
+        invited,
+        responses,
+    })
 }
 
 /// Enqueues the due summary of every active subscription; returns how many

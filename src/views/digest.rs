@@ -6,14 +6,27 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::db::digests::{DiscoveryActivity, ServiceVolume};
 use crate::domain::digest::Period;
+use crate::domain::stats::{Comparison, Estimate};
 
 /// What one summary says.
+/// The survey wave that closed in the period, as the summary reports it.
+pub struct WaveReport {
+    pub title: String,
+    pub nps: Option<Estimate>,
+    pub ces: Option<Estimate>,
+    /// CSAT per service in scope, with the change since the previous wave.
+    pub services: Vec<(String, Estimate, Option<Comparison>)>,
+    pub invited: u32,
+    pub responses: u32,
+}
+
 pub struct Summary<'a> {
     pub period: &'a Period,
     /// "the week to 23 Nov" and the like, in the subscriber's terms.
     pub period_label: String,
     pub volumes: &'a [ServiceVolume],
     pub discovery: &'a DiscoveryActivity,
+    pub satisfaction: Option<&'a WaveReport>,
     pub public_url: &'a str,
     pub unsubscribe_url: &'a str,
 }
@@ -27,6 +40,7 @@ impl Summary<'_> {
             && discovery.growing_pain_points.is_empty()
             && discovery.shipped.is_empty()
             && discovery.interviews_held == 0
+            && self.satisfaction.is_none()
     }
 
     fn total(&self) -> u64 {
@@ -54,6 +68,26 @@ impl Summary<'_> {
                 volume.count,
                 rating(volume.average_rating)
             ));
+        }
+        if let Some(wave) = self.satisfaction {
+            text.push_str(&format!(
+                "\nSatisfaction ({}, {} of {} invited answered):\n",
+                wave.title, wave.responses, wave.invited
+            ));
+            if let Some(nps) = &wave.nps {
+                text.push_str(&format!("  NPS {}\n", with_interval(nps, "")));
+            }
+            if let Some(ces) = &wave.ces {
+                text.push_str(&format!("  CES {}\n", with_interval(ces, "")));
+            }
+            for (service, csat, change) in &wave.services {
+                text.push_str(&format!(
+                    "  CSAT {service:<20} {}{}\n",
+                    with_interval(csat, "%"),
+                    mover(change.as_ref())
+                ));
+            }
+            text.push_str("  Groups under the anonymity threshold are not reported.\n");
         }
         let discovery = self.discovery;
         if !discovery.shipped.is_empty() {
@@ -111,6 +145,22 @@ impl Summary<'_> {
                                     }
                                 }
                             }
+                            @if let Some(wave) = self.satisfaction {
+                                h2 style="font-size:16px;margin:16px 0 4px;" { "Satisfaction: " (wave.title) }
+                                p style="margin:0 0 8px;color:#5d6678;" { (wave.responses) " of " (wave.invited) " invited answered." }
+                                table role="presentation" width="100%" style="border-collapse:collapse;font-size:14px;" {
+                                    @if let Some(nps) = &wave.nps { tr { td style=(cell) { "NPS" } td style=(cell) { (with_interval(nps, "")) } td style=(cell) {} } }
+                                    @if let Some(ces) = &wave.ces { tr { td style=(cell) { "CES" } td style=(cell) { (with_interval(ces, "")) } td style=(cell) {} } }
+                                    @for (service, csat, change) in &wave.services {
+                                        tr {
+                                            td style=(cell) { "CSAT " (service) }
+                                            td style=(cell) { (with_interval(csat, "%")) }
+                                            td style=(cell) { (mover(change.as_ref())) }
+                                        }
+                                    }
+                                }
+                                p style="margin:4px 0 0;font-size:12px;color:#5d6678;" { "Groups under the anonymity threshold are not reported." }
+                            }
                             @if !self.discovery.shipped.is_empty() {
                                 h2 style="font-size:16px;margin:16px 0 4px;" { "Shipped: you said, we did" }
                                 ul { @for (title, answered) in &self.discovery.shipped { li { strong { (title) } ": answers " (answered.join("; ")) } } }
@@ -136,6 +186,24 @@ impl Summary<'_> {
                 }
             }
         }
+    }
+}
+
+fn with_interval(estimate: &Estimate, unit: &str) -> String {
+    match &estimate.interval {
+        Some(interval) => format!(
+            "{:.0}{unit} (95% {:.0}–{:.0}{unit}, n = {})",
+            estimate.score, interval.low, interval.high, estimate.n
+        ),
+        None => format!("{:.0}{unit} (n = {})", estimate.score, estimate.n),
+    }
+}
+
+/// Only significant changes are called movers.
+fn mover(change: Option<&Comparison>) -> String {
+    match change {
+        Some(change) if change.significant => format!("  mover: {:+.0} pts", change.delta),
+        _ => String::new(),
     }
 }
 

@@ -400,3 +400,28 @@ async fn a_summary_reports_new_pain_points_shipped_items_and_interviews() {
     assert!(text.contains("New pain points:\n  Deploys wait in a queue"));
     assert!(text.contains("Interviews held: 1"));
 }
+
+#[tokio::test]
+async fn a_monthly_summary_reports_the_survey_wave_with_intervals_and_only_significant_movers() {
+    let data = seeded().await;
+    let preview = earshot(
+        data.path(),
+        None,
+        &["digest", "preview", "--subscription", "2"],
+    )
+    .await;
+    let text = stdout(&preview);
+    assert!(text.contains("Satisfaction (Platform survey"), "{text}");
+    assert!(text.contains("NPS ") && text.contains("(95% "));
+    let ci = text
+        .lines()
+        .find(|line| line.contains("CSAT ci-runner"))
+        .expect("a CI row");
+    assert!(ci.contains("mover: +"), "CI improved significantly: {ci}");
+    let k8s = text
+        .lines()
+        .find(|line| line.contains("CSAT k8s.prod"))
+        .expect("a k8s row");
+    assert!(!k8s.contains("mover"), "k8s barely moved: {k8s}");
+    assert!(text.contains("Groups under the anonymity threshold are not reported."));
+}
