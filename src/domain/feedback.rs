@@ -36,6 +36,11 @@ macro_rules! text_enum {
                 })
             }
 
+            /// How people read it: "in progress", "won't fix".
+            pub fn label(self) -> String {
+                self.as_str().replace("wont_", "won't ").replace('_', " ")
+            }
+
             /// "a, b or c", for error messages.
             pub fn choices() -> String {
                 let names: Vec<&str> = Self::ALL.iter().map(|value| value.as_str()).collect();

@@ -173,6 +173,7 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<SeedSummary> 
     }
     load_discovery(connection, now)?;
     surveys::load(connection, now)?;
+    load_reliability(connection, now)?;
     load_subscriptions(connection, now)?;
     Ok(SeedSummary {
         teams: organisation.teams.len(),
@@ -343,6 +344,45 @@ fn load_discovery(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
         }
         let when = now - Duration::days(shipped_days_ago.unwrap_or(10));
         roadmap::set_status(connection, id, status, when)?;
+    }
+    Ok(())
+}
+
+/// Three months of reliability figures, as a monitoring tool would push them.
+fn load_reliability(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
+    let figures = [
+        (
+            "ci-runner",
+            [(0.981, -0.4, 6), (0.992, 0.1, 3), (0.997, 0.55, 1)],
+        ),
+        (
+            "alerting",
+            [(0.9995, 0.7, 1), (0.9991, 0.42, 2), (0.9987, 0.12, 4)],
+        ),
+        (
+            "k8s.prod",
+            [(0.9993, 0.6, 2), (0.9990, 0.45, 3), (0.9994, 0.62, 1)],
+        ),
+        (
+            "logging",
+            [(0.995, 0.2, 3), (0.997, 0.4, 2), (0.998, 0.6, 1)],
+        ),
+    ];
+    for (service, months) in figures {
+        for (back, (attainment, budget, incidents)) in months.into_iter().enumerate() {
+            let month = now - Duration::days(30 * (2 - back as i64));
+            services::upsert_reliability(
+                connection,
+                service,
+                &crate::domain::ReliabilityReport {
+                    period: month.format("%Y-%m").to_string(),
+                    slo_attainment: Some(attainment),
+                    error_budget_remaining: Some(budget),
+                    incidents: Some(incidents),
+                },
+                now,
+            )?;
+        }
     }
     Ok(())
 }

@@ -32,7 +32,7 @@ fn cadence_chart(habit: &Cadence) -> Markup {
                 rect x=(index * 40 + 8) y=(top) width="24" height=(90.0 - top) fill=(if week.interviews >= habit.target { "#17794a" } else { "#b8c0cc" }) {
                     title { "Week of " (week.starts) ": " (week.interviews) }
                 }
-                text x=(index * 40 + 20) y="105" font-size="9" text-anchor="middle" fill="#5d6678" { (week.starts.format("%-d %b")) }
+                text x=(index * 40 + 20) y="105" font-size="10" text-anchor="middle" fill="#5d6678" { (week.starts.format("%-d %b")) }
             }
             line x1="0" x2=(width) y1=(y(f64::from(habit.target))) y2=(y(f64::from(habit.target))) stroke="#b42318" stroke-dasharray="4 3" {}
         }
@@ -60,10 +60,10 @@ fn trend_chart(
     high: f64,
     titles: &[String],
 ) -> Markup {
-    let step = 90.0;
-    let width = (estimates.len().max(1) as f64 - 1.0) * step + 60.0;
-    let y = |value: f64| 10.0 + (high - value) / (high - low) * 100.0;
-    let x = |index: usize| 30.0 + index as f64 * step;
+    let step = 130.0;
+    let width = (estimates.len().max(1) as f64 - 1.0) * step + 100.0;
+    let y = |value: f64| 14.0 + (high - value) / (high - low) * 100.0;
+    let x = |index: usize| 60.0 + index as f64 * step;
     let points: Vec<(usize, &Estimate)> = estimates
         .iter()
         .enumerate()
@@ -90,7 +90,17 @@ fn trend_chart(
     }));
     html! {
         figure.chart {
-            svg width=(width) height="140" viewBox={ "0 0 " (width) " 140" } role="img" aria-label={ (label) " per survey wave, with 95% intervals" } {
+            figcaption { (label) ", with its 95% interval" }
+            svg width=(width) height="150" viewBox={ "0 0 " (width) " 150" } role="img" aria-label={ (label) " per survey wave, with 95% intervals" } {
+                text x="4" y=(y(high) + 4.0) font-size="11" fill="#5d6678" { (high) }
+                text x="4" y=(y(low) + 4.0) font-size="11" fill="#5d6678" { (low) }
+                line x1="40" x2=(width) y1=(y(high)) y2=(y(high)) stroke="#dde2ea" {}
+                line x1="40" x2=(width) y1=(y(low)) y2=(y(low)) stroke="#dde2ea" {}
+                @for (index, title) in titles.iter().enumerate() {
+                    text x=(x(index)) y="142" font-size="11" text-anchor="middle" fill="#5d6678" {
+                        (title.rsplit(' ').next().unwrap_or(title))
+                    }
+                }
                 polygon points=(band.join(" ")) fill="#dbe7ff" {}
                 polyline points=(line.join(" ")) fill="none" stroke="#2456c7" stroke-width="2" {}
                 @for (index, estimate) in &points {
@@ -100,7 +110,6 @@ fn trend_chart(
                     text x=(x(*index)) y=(y(estimate.score) - 8.0) font-size="10" text-anchor="middle" { (format!("{:.0}", estimate.score)) }
                 }
             }
-            figcaption { (label) }
         }
     }
 }
@@ -163,7 +172,7 @@ pub fn dashboard(chrome: &Chrome<'_>, page: &DashboardPage<'_>) -> Markup {
                                     td data-label="Answers" { @if let Some(estimate) = latest { (estimate.n) } }
                                     td data-label="Change" {
                                         @if let Some(change) = &row.change {
-                                            (format!("{:+.0} pts", change.delta))
+                                            @if change.delta.round() == 0.0 { "0 pts" } @else { (format!("{:+.0} pts", change.delta)) }
                                             @if change.significant { " " span.badge { "mover" } } @else { " " span.hint { "(not significant)" } }
                                         }
                                     }
@@ -195,6 +204,11 @@ pub fn dashboard(chrome: &Chrome<'_>, page: &DashboardPage<'_>) -> Markup {
                     "Target: " (habit.target) " interview" @if habit.target != 1 { "s" } " a week. "
                     strong { "Streak: " (habit.streak) " week" @if habit.streak != 1 { "s" } }
                     ". " a href="/interviews/recruiting" { "Who to talk to next" }
+                }
+                @if habit.weeks.iter().all(|week| week.interviews == 0) {
+                    p.hint { "No interviews in the last " (habit.weeks.len()) " weeks. The dashed line is the target." }
+                } @else {
+                    p.hint { "Interviews per week; the dashed line is the target." }
                 }
                 (cadence_chart(habit))
                 form.inline method="post" action="/dashboard/settings" {

@@ -88,7 +88,7 @@ pub fn digests_page(chrome: &Chrome<'_>, page: &DigestsPage<'_>) -> Markup {
                     label for="weekday" { "Day (weekly)" }
                     select #weekday name="weekday" {
                         @for day in ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] {
-                            option value=(day) selected[draft.weekday == day] { (day) }
+                            option value=(day) selected[draft.weekday == day] { (day[..1].to_uppercase()) (day[1..]) }
                         }
                     }
                     (error(page.errors, "weekday"))

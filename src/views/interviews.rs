@@ -72,12 +72,12 @@ pub fn detail(chrome: &Chrome<'_>, interview: &Interview, pain_points: &[(i64, S
             ul {
                 @for highlight in &interview.highlights {
                     li {
-                        "“" (highlight.quote) "”"
+                        "“" (highlight.quote) "” "
                         @if !pain_points.is_empty() {
                             form.inline method="post" action="/pain-points/highlights" {
                                 (csrf_field(chrome.csrf))
                                 input type="hidden" name="highlight" value=(highlight.id);
-                                label { "Evidence for "
+                                label { " — evidence for "
                                     select name="pain_point" { @for (id, title) in pain_points { option value=(id) { (title) } } }
                                 }
                                 button type="submit" { "Link" }

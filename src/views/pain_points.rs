@@ -29,7 +29,7 @@ pub fn list(
                         @for pain_point in pain_points {
                             tr {
                                 td data-label="Pain point" { a href={ "/pain-points/" (pain_point.id) } { (pain_point.title) } }
-                                td data-label="Status" { (pain_point.status.as_str()) }
+                                td data-label="Status" { (pain_point.status.label()) }
                                 td data-label="Impact" { strong { (format!("{:.0}", impact(&pain_point.parts))) } }
                                 td data-label="Teams" { (pain_point.parts.teams) }
                                 td data-label="People" { (pain_point.parts.people) }
@@ -71,7 +71,7 @@ pub fn detail(
             h1 { (pain_point.title) }
             @if !pain_point.description.is_empty() { div.body { (pain_point.description) } }
             p.meta {
-                "Pain point #" (pain_point.id) " · " (pain_point.status.as_str())
+                "Pain point #" (pain_point.id) " · " (pain_point.status.label())
                 @if let (Some(first), Some(last)) = (pain_point.first_heard, pain_point.last_heard) {
                     " · first heard " (date(first)) ", last heard " (date(last))
                 }
@@ -90,7 +90,7 @@ pub fn detail(
                     label for="status" { "Status " }
                     select #status name="status" {
                         @for status in PainPointStatus::ALL {
-                            option value=(status.as_str()) selected[pain_point.status == *status] { (status.as_str()) }
+                            option value=(status.as_str()) selected[pain_point.status == *status] { (status.label()) }
                         }
                     }
                     button type="submit" { "Set status" }
@@ -131,7 +131,7 @@ pub fn detail(
                         " · " code { (item.service) }
                         " · " (item.author.as_deref().unwrap_or("anonymous"))
                         @if let Some(team) = &item.team { " (" (team) ")" }
-                        " · " (date(item.created_at))
+                        " · " (date(item.created_at)) " · "
                         form.inline method="post" action={ "/pain-points/" (pain_point.id) "/evidence/remove" } {
                             (csrf_field(chrome.csrf))
                             input type="hidden" name="feedback_id" value=(item.feedback_id);

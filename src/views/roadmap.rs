@@ -34,7 +34,7 @@ pub fn board(chrome: &Chrome<'_>, items: &[RoadmapItem]) -> Markup {
             div.board {
                 @for status in RoadmapStatus::ALL {
                     section.column {
-                        h2 { (status.as_str().replace('_', " ")) }
+                        h2 { (status.label()) }
                         @for item in items.iter().filter(|item| item.status == *status) {
                             article.card {
                                 a href={ "/roadmap/" (item.id) } { (item.title) }
@@ -49,7 +49,7 @@ pub fn board(chrome: &Chrome<'_>, items: &[RoadmapItem]) -> Markup {
                 h3 { (quarter.unwrap_or("No quarter yet")) }
                 ul {
                     @for item in items.iter().filter(|item| item.target_quarter.as_deref() == *quarter) {
-                        li { a href={ "/roadmap/" (item.id) } { (item.title) } " · " (item.status.as_str()) }
+                        li { a href={ "/roadmap/" (item.id) } { (item.title) } " · " (item.status.label()) }
                     }
                 }
             }
@@ -60,7 +60,7 @@ pub fn board(chrome: &Chrome<'_>, items: &[RoadmapItem]) -> Markup {
                     label for="title" { "Title" }
                     input #title type="text" name="title" required;
                     label for="target_quarter" { "Target quarter" }
-                    input #target_quarter type="text" name="target_quarter" placeholder="2026-Q1";
+                    input #target_quarter type="text" name="target_quarter" placeholder="2027-Q1";
                     label for="description" { "Description" }
                     textarea #description name="description" rows="3" {}
                     button type="submit" { "Add" }
@@ -78,7 +78,7 @@ pub fn detail(chrome: &Chrome<'_>, item: &RoadmapItem, tests: &[AssumptionTest])
             p.back { a href="/roadmap" { "← Roadmap" } }
             h1 { (item.title) }
             p.meta {
-                (item.status.as_str())
+                (item.status.label())
                 @if let Some(quarter) = &item.target_quarter { " · " (quarter) }
                 @if let Some(day) = item.shipped_on { " · shipped " (day) }
             }
@@ -97,7 +97,7 @@ pub fn detail(chrome: &Chrome<'_>, item: &RoadmapItem, tests: &[AssumptionTest])
                     label for="status" { "Status " }
                     select #status name="status" {
                         @for status in RoadmapStatus::ALL {
-                            option value=(status.as_str()) selected[item.status == *status] { (status.as_str()) }
+                            option value=(status.as_str()) selected[item.status == *status] { (status.label()) }
                         }
                     }
                     button type="submit" { "Set status" }
@@ -121,14 +121,14 @@ pub fn detail(chrome: &Chrome<'_>, item: &RoadmapItem, tests: &[AssumptionTest])
                     }
                 }
             }
-            form method="post" action={ "/roadmap/" (item.id) "/tests" } {
+            section.narrow { form method="post" action={ "/roadmap/" (item.id) "/tests" } {
                 (csrf_field(chrome.csrf))
                 label for="assumption" { "Assumption to test" }
                 input #assumption type="text" name="assumption" placeholder="Teams will use a cache warm-up if it is automatic";
                 label for="method" { "How" }
                 input #method type="text" name="method" placeholder="prototype with two teams for a week";
                 button type="submit" { "Add test" }
-            }
+            } }
         },
     )
 }

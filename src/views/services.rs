@@ -22,6 +22,13 @@ pub struct ServicePage {
     pub satisfaction: Option<(Vec<String>, Vec<Option<Estimate>>)>,
 }
 
+/// "2026-03" as "Mar '26".
+fn month_label(month: &str) -> String {
+    chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map(|day| day.format("%b '%y").to_string())
+        .unwrap_or_else(|_| month.to_owned())
+}
+
 fn percent(share: Option<f64>, decimals: usize) -> String {
     share.map_or_else(
         || "–".to_owned(),
@@ -62,7 +69,7 @@ pub fn catalog(chrome: &Chrome<'_>, services: &[Service]) -> Markup {
 
 /// Bars of feedback volume by month, with the average rating as a label.
 fn volume_chart(months: &[MonthlyFeedback]) -> Markup {
-    let width = 36 * months.len().max(1);
+    let width = 44 * months.len().max(1);
     let highest = months
         .iter()
         .map(|month| month.count)
@@ -74,12 +81,12 @@ fn volume_chart(months: &[MonthlyFeedback]) -> Markup {
             aria-label="Feedback received per month" {
             @for (index, month) in months.iter().enumerate() {
                 @let height = (month.count as f64 / highest * 90.0).max(2.0);
-                @let x = index * 36 + 6;
+                @let x = index * 44 + 10;
                 rect x=(x) y=(100.0 - height) width="24" height=(height) fill="#2456c7" {
                     title { (month.month) ": " (month.count) " items" }
                 }
-                text x=(x + 12) y="114" font-size="9" text-anchor="middle" fill="#5d6678" { (&month.month[5..]) }
-                text x=(x + 12) y="126" font-size="9" text-anchor="middle" fill="#1d2330" {
+                text x=(x + 12) y="114" font-size="10" text-anchor="middle" fill="#5d6678" { (month_label(&month.month)) }
+                text x=(x + 12) y="127" font-size="10" text-anchor="middle" fill="#1d2330" {
                     (month.average_rating.map_or_else(|| "–".to_owned(), |rating| format!("{rating:.1}")))
                 }
             }
@@ -97,7 +104,7 @@ pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
             h1 { (service.name) " " code { (service.slug) } }
             p.lede { (service.description) }
             p.meta {
-                "Owner " (service.owner_team.as_deref().unwrap_or("–")) " · tier " (service.tier)
+                "Owner: " (service.owner_team.as_deref().unwrap_or("–")) " · tier " (service.tier)
                 " · SLO " (percent(service.slo_target, 2))
                 @if let Some(days) = service.slo_window_days { " over " (days) " days" }
                 @if let Some(url) = safe_link(&service.runbook_url) { " · " a href=(url) { "runbook" } }
@@ -108,10 +115,10 @@ pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
                 p { "No feedback in the last year." }
             } @else {
                 (volume_chart(&page.months))
-                p.hint { "Bars: feedback received; below each month, the average satisfaction (1–5)." }
+                p.hint { "Bars: feedback received each month (months without any are left out); the second line is the average satisfaction (1–5)." }
             }
             @if let Some((waves, csat)) = &page.satisfaction {
-                h2 { "Satisfaction beside reliability" }
+                h2 { "Satisfaction by survey" }
                 table.feedback {
                     thead { tr { th { "Survey" } th { "CSAT" } th { "95% interval" } th { "Answers" } } }
                     tbody {
@@ -140,7 +147,7 @@ pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
             }
             h2 { "Reliability" }
             @if page.reliability.is_empty() {
-                p { "No figures yet. Tools push them with " code { "PUT /api/v1/services/" (service.slug) "/reliability" } "." }
+                p { "No figures yet." }
             } @else {
                 table.feedback {
                     thead { tr { th { "Month" } th { "SLO attainment" } th { "Error budget left" } th { "Incidents" } } }

@@ -10,7 +10,7 @@ use crate::db::tree::{TreePainPoint, TreeRows};
 fn pain_point_branch(rows: &TreeRows, node: &TreePainPoint, depth: usize) -> Markup {
     html! {
         details open {
-            summary { "Pain point " a href={ "/pain-points/" (node.id) } { (node.title) } " " span.badge { (node.status) } }
+            summary { "Pain point " a href={ "/pain-points/" (node.id) } { (node.title) } " " span.badge { (node.status.replace("wont_", "won't ").replace('_', " ")) } }
             ul.tree {
                 // Placement refuses cycles; the depth limit is a second guard.
                 @if depth < 8 {
@@ -21,7 +21,7 @@ fn pain_point_branch(rows: &TreeRows, node: &TreePainPoint, depth: usize) -> Mar
                 @for item in rows.solutions.iter().filter(|item| item.pain_point == node.id) {
                     li {
                         details open {
-                            summary { "Solution " a href={ "/roadmap/" (item.id) } { (item.title) } " " span.badge { (item.status) } }
+                            summary { "Solution " a href={ "/roadmap/" (item.id) } { (item.title) } " " span.badge { (item.status.replace('_', " ")) } }
                             ul.tree {
                                 @for test in rows.tests.iter().filter(|test| test.roadmap_item_id == item.id) {
                                     li { "Test: " (test.assumption) " " span.badge { (test.status) }

@@ -168,7 +168,7 @@ async fn a_service_page_shows_satisfaction_beside_reliability_and_its_top_pain_p
     team.sign_in("sam.rivera@halcyon.example", "earshot-demo")
         .await;
     let page = team.get_text("/services/ci-runner").await;
-    assert!(page.contains("Satisfaction beside reliability"));
+    assert!(page.contains("Satisfaction by survey"));
     assert!(page.contains("Platform survey"), "one row per wave");
     assert!(
         page.contains("CI caches are cold after every deploy"),
@@ -179,6 +179,6 @@ async fn a_service_page_shows_satisfaction_beside_reliability_and_its_top_pain_p
         .sign_in("priya.natarajan@halcyon.example", "earshot-demo")
         .await;
     let seen = contributor.get_text("/services/ci-runner").await;
-    assert!(seen.contains("Satisfaction beside reliability"));
+    assert!(seen.contains("Satisfaction by survey"));
     assert!(!seen.contains("Top pain points"));
 }
