@@ -148,7 +148,11 @@ pub fn router(state: AppState) -> Router {
             get(web::roadmap::opt_out_page).post(web::roadmap::opt_out),
         )
         .route("/services", get(web::services::catalog))
-        .route("/services/{slug}", get(web::services::service_page))
+        .route(
+            "/services/{slug}",
+            get(web::services::service_page).post(web::services::edit),
+        )
+        .route("/services/{slug}/delete", post(web::services::delete))
         .route(
             "/digests",
             get(web::digests::digests_page).post(web::digests::subscribe),
@@ -168,7 +172,12 @@ pub fn router(state: AppState) -> Router {
             get(web::api::list_feedback).post(web::api::create_feedback),
         )
         .route("/api/v1/feedback/{id}", get(web::api::get_feedback))
-        .route("/api/v1/services/{slug}", get(web::api::get_service))
+        .route(
+            "/api/v1/services/{slug}",
+            get(web::api::get_service)
+                .patch(web::services::edit_api)
+                .delete(web::services::delete_api),
+        )
         .route(
             "/api/v1/services/{slug}/reliability",
             get(web::api::get_reliability).put(web::api::put_reliability),

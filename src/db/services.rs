@@ -230,3 +230,64 @@ pub fn monthly_feedback(
         .collect::<rusqlite::Result<_>>()?;
     Ok(months)
 }
+
+/// Changes a service's name, description, owner, tier, objective and links.
+pub fn update_service(
+    connection: &Connection,
+    slug: &str,
+    service: &NewService,
+    operations: &crate::domain::Operations,
+) -> Result<Service> {
+    let owner_team_id: Option<i64> = match &service.owner_team {
+        None => None,
+        Some(team) => Some(
+            connection
+                .query_row("SELECT id FROM teams WHERE slug = ?1", [team], |row| {
+                    row.get(0)
+                })
+                .optional()?
+                .ok_or_else(|| {
+                    Error::invalid("owner_team", format!("there is no team {team:?}"))
+                })?,
+        ),
+    };
+    let changed = connection.execute(
+        "UPDATE services SET name = ?2, description = ?3, owner_team_id = ?4, tier = ?5, slo_target = ?6,
+                slo_window_days = ?7, runbook_url = ?8, dashboard_url = ?9
+          WHERE slug = ?1",
+        params![
+            slug,
+            service.name,
+            service.description,
+            owner_team_id,
+            service.tier,
+            operations.slo_target,
+            operations.slo_window_days,
+            operations.runbook_url,
+            operations.dashboard_url
+        ],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound);
+    }
+    service_by_slug(connection, slug)?.ok_or(Error::NotFound)
+}
+
+/// Deletes a service nobody has said anything about yet.
+pub fn delete_service(connection: &Connection, slug: &str) -> Result<()> {
+    let service = service_by_slug(connection, slug)?.ok_or(Error::NotFound)?;
+    let (feedback, questions): (i64, i64) = connection.query_row(
+        "SELECT (SELECT count(*) FROM feedback WHERE service_id = ?1),
+                (SELECT count(*) FROM survey_questions WHERE service_id = ?1)",
+        [service.id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    if feedback + questions > 0 {
+        return Err(Error::Conflict(format!(
+            "{} has {feedback} feedback items and {questions} survey questions; a service with history cannot be deleted",
+            service.slug
+        )));
+    }
+    connection.execute("DELETE FROM services WHERE id = ?1", [service.id])?;
+    Ok(())
+}

@@ -22,5 +22,8 @@ pub mod text;
 
 pub use feedback::{FeedbackDraft, FeedbackKind, FeedbackStatus, NewFeedback, Rating, parse_tags};
 pub use people::{Email, Role};
-pub use service::{NewService, ReliabilityDraft, ReliabilityReport, ServiceDraft, ServiceSlug};
+pub use service::{
+    NewService, Operations, ReliabilityDraft, ReliabilityReport, ServiceDraft,
+    ServiceOperationsDraft, ServiceSlug,
+};
 pub use text::{FieldError, FieldErrors};

@@ -86,6 +86,76 @@ impl NewService {
     }
 }
 
+/// How a service is run, as the catalog shows it: objective and links.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ServiceOperationsDraft {
+    /// In percent, like "99.9".
+    pub slo_percent: String,
+    pub slo_window_days: String,
+    pub runbook_url: String,
+    pub dashboard_url: String,
+}
+
+/// Checked operations fields.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Operations {
+    pub slo_target: Option<f64>,
+    pub slo_window_days: Option<i64>,
+    pub runbook_url: Option<String>,
+    pub dashboard_url: Option<String>,
+}
+
+impl Operations {
+    pub fn parse(draft: &ServiceOperationsDraft) -> Result<Operations, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let slo_target = match draft.slo_percent.trim().trim_end_matches('%') {
+            "" => None,
+            raw => match raw.parse::<f64>() {
+                Ok(percent) if percent > 0.0 && percent <= 100.0 => Some(percent / 100.0),
+                _ => {
+                    errors.add(
+                        "slo_percent",
+                        "must be a percentage above 0 and at most 100, like 99.9",
+                    );
+                    None
+                }
+            },
+        };
+        let slo_window_days = match draft.slo_window_days.trim() {
+            "" => None,
+            raw => match raw.parse::<i64>() {
+                Ok(days) if (1..=365).contains(&days) => Some(days),
+                _ => {
+                    errors.add("slo_window_days", "must be a number of days from 1 to 365");
+                    None
+                }
+            },
+        };
+        let mut url = |field: &'static str, raw: &str| -> Option<String> {
+            let url = raw.trim();
+            if url.is_empty() {
+                return None;
+            }
+            let web = (url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() <= 500
+                && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+            if !web {
+                errors.add(field, "must be a web address starting with https://");
+                return None;
+            }
+            Some(url.to_owned())
+        };
+        let runbook_url = url("runbook_url", &draft.runbook_url);
+        let dashboard_url = url("dashboard_url", &draft.dashboard_url);
+        errors.into_result(|| Operations {
+            slo_target,
+            slo_window_days,
+            runbook_url,
+            dashboard_url,
+        })
+    }
+}
+
 /// Reliability figures for one service and month, pushed by tools.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReliabilityReport {
@@ -152,6 +222,33 @@ impl ReliabilityReport {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn operations_take_percentages_days_and_only_web_links() {
+        let ok = Operations::parse(&ServiceOperationsDraft {
+            slo_percent: "99.9%".into(),
+            slo_window_days: "30".into(),
+            runbook_url: "https://wiki.example/ci".into(),
+            dashboard_url: String::new(),
+        })
+        .unwrap();
+        assert!((ok.slo_target.unwrap() - 0.999).abs() < 1e-12);
+        let errors = Operations::parse(&ServiceOperationsDraft {
+            slo_percent: "120".into(),
+            slo_window_days: "0".into(),
+            runbook_url: "javascript:alert(1)".into(),
+            dashboard_url: "ftp://x".into(),
+        })
+        .unwrap_err();
+        for field in [
+            "slo_percent",
+            "slo_window_days",
+            "runbook_url",
+            "dashboard_url",
+        ] {
+            assert!(errors.get(field).is_some(), "no error for {field}");
+        }
+    }
+
     #[test]
     fn reliability_figures_are_checked() {
         let ok = ReliabilityReport::parse(&ReliabilityDraft {

@@ -2,7 +2,7 @@
 
 use maud::{Markup, html};
 
-use super::{Chrome, date, layout};
+use super::{Chrome, csrf_field, date, layout};
 use crate::db::feedback::Feedback;
 use crate::db::pain_points::PainPoint;
 use crate::db::services::{MonthlyFeedback, Reliability, Service};
@@ -20,6 +20,9 @@ pub struct ServicePage {
     pub top_pain_points: Vec<PainPoint>,
     /// Wave titles and this service's CSAT in each, when surveys asked.
     pub satisfaction: Option<(Vec<String>, Vec<Option<Estimate>>)>,
+    /// The platform team edits the catalog; admins delete from it.
+    pub can_edit: bool,
+    pub can_delete: bool,
 }
 
 /// "2026-03" as "Mar '26".
@@ -159,6 +162,40 @@ pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
                                 td data-label="Error budget left" { (percent(month.error_budget_remaining, 0)) }
                                 td data-label="Incidents" { (month.incidents.map_or_else(|| "–".to_owned(), |count| count.to_string())) }
                             }
+                        }
+                    }
+                }
+            }
+            @if page.can_edit {
+                details.triage {
+                    summary { "Edit this service" }
+                    form method="post" action={ "/services/" (service.slug) } {
+                        (csrf_field(chrome.csrf))
+                        label for="name" { "Name" }
+                        input #name type="text" name="name" value=(service.name) required;
+                        label for="description" { "Description" }
+                        textarea #description name="description" rows="2" { (service.description) }
+                        label for="owner_team" { "Owner team (slug)" }
+                        input #owner_team type="text" name="owner_team" value=(service.owner_team.as_deref().unwrap_or_default());
+                        label for="tier" { "Tier (1–3)" }
+                        input #tier type="text" inputmode="numeric" name="tier" value=(service.tier);
+                        label for="slo_percent" { "SLO target (%)" }
+                        input #slo_percent type="text" inputmode="decimal" name="slo_percent"
+                            value=(service.slo_target.map(|target| format!("{}", target * 100.0)).unwrap_or_default());
+                        label for="slo_window_days" { "SLO window (days)" }
+                        input #slo_window_days type="text" inputmode="numeric" name="slo_window_days"
+                            value=(service.slo_window_days.map(|days| days.to_string()).unwrap_or_default());
+                        label for="runbook_url" { "Runbook" }
+                        input #runbook_url type="url" name="runbook_url" value=(service.runbook_url.as_deref().unwrap_or_default());
+                        label for="dashboard_url" { "Dashboard" }
+                        input #dashboard_url type="url" name="dashboard_url" value=(service.dashboard_url.as_deref().unwrap_or_default());
+                        button type="submit" { "Save" }
+                    }
+                    @if page.can_delete {
+                        form method="post" action={ "/services/" (service.slug) "/delete" } {
+                            (csrf_field(chrome.csrf))
+                            button type="submit" { "Delete this service" }
+                            p.hint { "Only a service nobody has given feedback or survey answers about can be deleted." }
                         }
                     }
                 }

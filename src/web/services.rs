@@ -2,14 +2,17 @@
 //! beside how reliable it has been.
 
 use axum::extract::{Path, State};
+use axum::response::Redirect;
 use chrono::{Duration, Utc};
 
-use super::auth::{CsrfToken, Viewer};
+use super::api::{ApiJson, object};
+use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use crate::app::AppState;
 use crate::db::feedback::{self as stored, FeedbackFilter};
 use crate::db::{pain_points, services, surveys};
 use crate::domain::pain_point::impact;
 use crate::domain::satisfaction;
+use crate::domain::{NewService, Operations, ServiceDraft, ServiceOperationsDraft};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
@@ -79,12 +82,152 @@ pub async fn service_page(
                 recent,
                 top_pain_points: top,
                 satisfaction,
+                can_edit: own_only.is_none(),
+                can_delete: false,
             })
         })
         .await?;
+    let page = views::services::ServicePage {
+        can_delete: viewer.user.role == crate::domain::Role::Admin,
+        ..page
+    };
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
     Ok(views::services::service_page(&chrome, &page))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ServiceForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    owner_team: String,
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    slo_percent: String,
+    #[serde(default)]
+    slo_window_days: String,
+    #[serde(default)]
+    runbook_url: String,
+    #[serde(default)]
+    dashboard_url: String,
+}
+
+/// Checks a whole edit of the catalog entry `slug` (which does not change).
+fn parse_edit(slug: &str, form: &ServiceForm) -> Result<(NewService, Operations)> {
+    let service = NewService::parse(&ServiceDraft {
+        slug: slug.to_owned(),
+        name: form.name.clone(),
+        description: form.description.clone(),
+        owner_team: form.owner_team.clone(),
+        // Anything but 1, 2 or 3 is refused; empty keeps the default.
+        tier: match form.tier.trim() {
+            "" => None,
+            raw => raw.parse().ok().or(Some(0)),
+        },
+    });
+    let operations = Operations::parse(&ServiceOperationsDraft {
+        slo_percent: form.slo_percent.clone(),
+        slo_window_days: form.slo_window_days.clone(),
+        runbook_url: form.runbook_url.clone(),
+        dashboard_url: form.dashboard_url.clone(),
+    });
+    match (service, operations) {
+        (Ok(service), Ok(operations)) => Ok((service, operations)),
+        (service, operations) => {
+            let mut errors = service.err().unwrap_or_default();
+            errors.extend(operations.err().unwrap_or_default());
+            Err(Error::Invalid(errors))
+        }
+    }
+}
+
+/// The team edits the catalog.
+pub async fn edit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    VerifiedForm(form): VerifiedForm<ServiceForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let (service, operations) = parse_edit(&slug, &form)?;
+    let target = slug.clone();
+    state
+        .db
+        .write(move |connection| {
+            services::update_service(connection, &target, &service, &operations)
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/services/{slug}")))
+}
+
+/// Admins delete services nobody has said anything about.
+pub async fn delete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
+) -> Result<Redirect> {
+    viewer.require_admin()?;
+    state
+        .db
+        .write(move |connection| services::delete_service(connection, &slug))
+        .await?;
+    Ok(Redirect::to("/services"))
+}
+
+/// `PATCH /api/v1/services/{slug}`: every field of the edit form, as JSON
+/// (`slo_target` as a share, like 0.999).
+pub async fn edit_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> Result<axum::Json<services::Service>> {
+    viewer.require_platform_team()?;
+    let body = object(body)?;
+    let text = |name: &str| match body.get(name) {
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(serde_json::Value::Number(number)) => number.to_string(),
+        _ => String::new(),
+    };
+    let slo_percent = body
+        .get("slo_target")
+        .and_then(serde_json::Value::as_f64)
+        .map(|share| (share * 100.0).to_string())
+        .unwrap_or_default();
+    let form = ServiceForm {
+        name: text("name"),
+        description: text("description"),
+        owner_team: text("owner_team"),
+        tier: text("tier"),
+        slo_percent,
+        slo_window_days: text("slo_window_days"),
+        runbook_url: text("runbook_url"),
+        dashboard_url: text("dashboard_url"),
+    };
+    let (service, operations) = parse_edit(&slug, &form)?;
+    let stored = state
+        .db
+        .write(move |connection| services::update_service(connection, &slug, &service, &operations))
+        .await?;
+    Ok(axum::Json(stored))
+}
+
+pub async fn delete_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<axum::http::StatusCode> {
+    viewer.require_admin()?;
+    state
+        .db
+        .write(move |connection| services::delete_service(connection, &slug))
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -151,3 +151,87 @@ async fn a_service_page_shows_a_contributor_only_their_own_items_and_no_script_l
         StatusCode::SEE_OTHER
     );
 }
+
+#[tokio::test]
+async fn the_team_edits_the_catalog_and_admins_delete_only_services_without_history() {
+    let app = TestApp::spawn().await;
+    let team = app.signed_in(TEAM).await;
+    let edited = team
+        .submit(
+            "/services/ci-runner",
+            "/services/ci-runner",
+            &[
+                ("name", "CI runners"),
+                ("description", "Build agents"),
+                ("owner_team", "platform"),
+                ("tier", "1"),
+                ("slo_percent", "99.5"),
+                ("slo_window_days", "28"),
+                ("runbook_url", "https://wiki.example/ci"),
+                ("dashboard_url", ""),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status(), StatusCode::SEE_OTHER);
+    let service: Value = app
+        .api(TEAM)
+        .get("/api/v1/services/ci-runner")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(service["tier"], 1);
+    assert!((service["slo_target"].as_f64().unwrap() - 0.995).abs() < 1e-12);
+    assert_eq!(service["slo_window_days"], 28);
+
+    let bad = team
+        .submit(
+            "/services/ci-runner",
+            "/services/ci-runner",
+            &[
+                ("name", ""),
+                ("tier", "7"),
+                ("runbook_url", "javascript:alert(1)"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let patched = app
+        .api(TEAM)
+        .client
+        .patch(app.url("/api/v1/services/k8s.prod"))
+        .bearer_auth(app.token_for(TEAM))
+        .json(&json!({"name": "Kubernetes (prod)", "tier": 1, "slo_target": 0.9995}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), StatusCode::OK);
+
+    app.api(CONTRIBUTOR)
+        .post_json("/api/v1/feedback", &feedback_json("history"))
+        .await;
+    let admin = app.api(crate::helpers::ADMIN);
+    let delete = |slug: &str| {
+        let request = admin
+            .client
+            .delete(app.url(&format!("/api/v1/services/{slug}")))
+            .bearer_auth(&admin.token);
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(
+        delete("ci-runner").await,
+        StatusCode::CONFLICT,
+        "ci-runner has feedback"
+    );
+    let by_team = app
+        .api(TEAM)
+        .client
+        .delete(app.url("/api/v1/services/k8s.prod"))
+        .bearer_auth(app.token_for(TEAM))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_team.status(), StatusCode::FORBIDDEN);
+    assert_eq!(delete("k8s.prod").await, StatusCode::NO_CONTENT);
+    assert_eq!(delete("k8s.prod").await, StatusCode::NOT_FOUND);
+}
