@@ -264,6 +264,34 @@ pub struct ListQuery {
     offset: Option<String>,
 }
 
+/// `?limit=&offset=` for the collections held in memory (pain points,
+/// roadmap items, interviews, outcomes: hundreds, not millions).
+#[derive(Deserialize)]
+pub struct PageQuery {
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+impl PageQuery {
+    /// One page of `items`: `{"total", "limit", "offset", "items"}`.
+    pub fn page<T: Serialize>(&self, items: Vec<T>) -> Result<Json<Value>> {
+        let mut errors = FieldErrors::default();
+        let (limit, offset) = paging(self.limit.as_deref(), self.offset.as_deref(), &mut errors);
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        let total = items.len();
+        let items: Vec<T> = items
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect();
+        Ok(Json(
+            json!({"total": total, "limit": limit, "offset": offset, "items": items}),
+        ))
+    }
+}
+
 /// `limit` and `offset` from a query, or field errors.
 fn paging(limit: Option<&str>, offset: Option<&str>, errors: &mut FieldErrors) -> (u32, u32) {
     let limit = match limit.map(str::parse::<u32>) {

@@ -2,14 +2,14 @@
 //! highlights as evidence.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::{ApiJson, created, object};
+use super::api::{ApiJson, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
@@ -180,10 +180,13 @@ pub async fn link_highlight(
     Ok(Redirect::to(&format!("/pain-points/{pain_point}")))
 }
 
-pub async fn list_api(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Value>> {
+pub async fn list_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Value>> {
     viewer.require_platform_team()?;
-    let list = state.db.read(interviews::list).await?;
-    Ok(Json(json!({"total": list.len(), "items": list})))
+    page.page(state.db.read(interviews::list).await?)
 }
 
 pub async fn create_api(

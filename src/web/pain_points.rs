@@ -1,14 +1,14 @@
 //! Pain points: pages and API for the platform team.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::{ApiJson, created, object};
+use super::api::{ApiJson, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::{StatusForm, parse_id};
 use crate::app::AppState;
@@ -275,11 +275,14 @@ fn pain_point_json(pain_point: &PainPoint) -> Value {
     })
 }
 
-pub async fn list_api(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Value>> {
+pub async fn list_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Value>> {
     viewer.require_platform_team()?;
     let list = ranked(&state).await?;
-    let items: Vec<Value> = list.iter().map(pain_point_json).collect();
-    Ok(Json(json!({"total": items.len(), "items": items})))
+    page.page(list.iter().map(pain_point_json).collect())
 }
 
 pub async fn create_api(

@@ -2,13 +2,13 @@
 //! the "you said, we did" page for everyone, and opting out of its mail.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::{ApiJson, created, object};
+use super::api::{ApiJson, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::{StatusForm, parse_id};
 use crate::app::AppState;
@@ -194,10 +194,13 @@ pub async fn opt_out(
     Ok(views::roadmap::opt_out(&chrome, "", Some(&email)))
 }
 
-pub async fn list_api(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Value>> {
+pub async fn list_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Value>> {
     viewer.require_platform_team()?;
-    let items = state.db.read(roadmap::list).await?;
-    Ok(Json(json!({"total": items.len(), "items": items})))
+    page.page(state.db.read(roadmap::list).await?)
 }
 
 pub async fn create_api(

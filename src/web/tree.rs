@@ -2,13 +2,13 @@
 //! points sit, and assumption tests.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::api::{ApiJson, created, object};
+use super::api::{ApiJson, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
@@ -161,10 +161,10 @@ pub async fn record_result(
 pub async fn list_outcomes_api(
     State(state): State<AppState>,
     viewer: Viewer,
+    Query(page): Query<PageQuery>,
 ) -> Result<Json<Value>> {
     viewer.require_platform_team()?;
-    let outcomes = state.db.read(tree::outcomes).await?;
-    Ok(Json(json!({"total": outcomes.len(), "items": outcomes})))
+    page.page(state.db.read(tree::outcomes).await?)
 }
 
 pub async fn create_outcome_api(

@@ -194,3 +194,35 @@ async fn contributors_find_pain_point_titles_but_not_the_teams_notes_or_pages() 
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn collections_page_with_limit_and_offset() {
+    let app = TestApp::spawn().await;
+    let api = app.api(TEAM);
+    for title in ["one", "two", "three"] {
+        api.post_json("/api/v1/pain-points", &json!({"title": title}))
+            .await;
+        api.post_json("/api/v1/roadmap-items", &json!({"title": title}))
+            .await;
+    }
+    let page: Value = api
+        .get("/api/v1/roadmap-items?limit=2&offset=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert_eq!(page["items"][0]["title"], "two");
+    let rest: Value = api
+        .get("/api/v1/pain-points?limit=2&offset=2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        api.get("/api/v1/interviews?limit=0").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
