@@ -437,3 +437,39 @@ pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
     }
     Ok(waves)
 }
+
+/// The choices picked and texts written for a question.
+pub fn other_answers(
+    connection: &Connection,
+    question_id: i64,
+) -> Result<(Vec<Vec<String>>, Vec<String>)> {
+    let mut statement = connection.prepare_cached(
+        "SELECT choices, text FROM survey_answers WHERE question_id = ?1 AND (choices IS NOT NULL OR text IS NOT NULL)",
+    )?;
+    let mut choices = Vec::new();
+    let mut texts = Vec::new();
+    let mut rows = statement.query([question_id])?;
+    while let Some(row) = rows.next()? {
+        let picked: Option<String> = row.get(0)?;
+        let text: Option<String> = row.get(1)?;
+        if let Some(picked) = picked {
+            choices.push(serde_json::from_str(&picked).unwrap_or_default());
+        }
+        if let Some(text) = text {
+            texts.push(text);
+        }
+    }
+    Ok((choices, texts))
+}
+
+/// Responses that answered every question of the survey.
+pub fn complete_responses(connection: &Connection, survey_id: i64) -> Result<u32> {
+    Ok(connection.query_row(
+        "SELECT count(*) FROM survey_responses
+          WHERE survey_id = ?1
+            AND (SELECT count(*) FROM survey_answers WHERE response_id = survey_responses.id)
+                = (SELECT count(*) FROM survey_questions WHERE survey_id = ?1)",
+        [survey_id],
+        |row| row.get(0),
+    )?)
+}

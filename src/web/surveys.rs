@@ -293,54 +293,96 @@ pub async fn results(
 ) -> Result<Json<Value>> {
     viewer.require_platform_team()?;
     let survey = load(&state, parse_id(&id)?).await?;
-    let question_ids: Vec<(i64, QuestionKind)> = survey
+    let questions: Vec<(i64, QuestionKind, Vec<String>)> = survey
         .questions
         .iter()
-        .filter(|question| question.kind.scale().is_some())
-        .map(|question| (question.id, question.kind))
+        .map(|question| (question.id, question.kind, question.choices.clone()))
         .collect();
     let survey_id = survey.id;
-    let (counts, answers) = state
+    let (counts, complete, answers) = state
         .db
         .read(move |connection| {
             let counts = surveys::counts(connection, survey_id)?;
-            let answers = question_ids
-                .iter()
-                .map(|(id, kind)| Ok((*id, *kind, surveys::scale_answers(connection, *id)?)))
+            let complete = surveys::complete_responses(connection, survey_id)?;
+            let answers = questions
+                .into_iter()
+                .map(|(id, kind, choices)| {
+                    let scale = if kind.scale().is_some() {
+                        surveys::scale_answers(connection, id)?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok((
+                        id,
+                        kind,
+                        choices,
+                        scale,
+                        surveys::other_answers(connection, id)?,
+                    ))
+                })
                 .collect::<Result<Vec<_>>>()?;
-            Ok((counts, answers))
+            Ok((counts, complete, answers))
         })
         .await?;
     let (invited, responses) = counts;
     let questions: Vec<Value> = answers
         .into_iter()
-        .map(|(question_id, kind, answers)| {
-            let values: Vec<Option<u8>> = answers.iter().map(|answer| answer.value).collect();
-            let overall = score(kind, &values);
-            let grouped: Vec<(Option<String>, Option<u8>)> = answers
-                .into_iter()
-                .map(|answer| (answer.team, answer.value))
-                .collect();
-            let teams: Vec<Value> = breakdown(kind, &grouped, survey.threshold)
-                .into_iter()
-                .map(|group| match group {
-                    GroupResult::Shown { group, estimate } => {
-                        let mut value = estimate_json(&estimate);
-                        value["group"] = json!(group);
-                        value
+        .map(|(question_id, kind, choices, scale, (picked, texts))| {
+            let mut question = match kind.scale() {
+                Some((_, points)) => {
+                    let values: Vec<Option<u8>> = scale.iter().map(|answer| answer.value).collect();
+                    let grouped: Vec<(Option<String>, Option<u8>)> = scale
+                        .into_iter()
+                        .map(|answer| (answer.team, answer.value))
+                        .collect();
+                    let teams: Vec<Value> = breakdown(kind, &grouped, survey.threshold)
+                        .into_iter()
+                        .map(|group| match group {
+                            GroupResult::Shown { group, estimate } => {
+                                let mut value = estimate_json(&estimate);
+                                value["group"] = json!(group);
+                                value
+                            }
+                            GroupResult::Suppressed { group } => {
+                                json!({"group": group, "suppressed": true})
+                            }
+                        })
+                        .collect();
+                    let mut question = score(kind, &values)
+                        .as_ref()
+                        .map(estimate_json)
+                        .unwrap_or_else(
+                            || json!({"n": 0, "score": null, "ci_low": null, "ci_high": null}),
+                        );
+                    question["not_applicable"] =
+                        json!(values.iter().filter(|value| value.is_none()).count());
+                    if kind == QuestionKind::Likert {
+                        question["distribution"] = json!(stats::distribution(&values, points));
                     }
-                    GroupResult::Suppressed { group } => {
-                        json!({"group": group, "suppressed": true})
-                    }
-                })
-                .collect();
-            let mut question = overall
-                .as_ref()
-                .map(estimate_json)
-                .unwrap_or_else(|| json!({"n": 0, "score": null, "ci_low": null, "ci_high": null}));
+                    question["breakdowns"] = json!({"team": teams});
+                    question
+                }
+                None if kind == QuestionKind::Text => {
+                    // Free text is for the platform team (this endpoint is), and
+                    // carries no author even in a named survey.
+                    json!({"n": texts.len(), "answers": texts})
+                }
+                None => {
+                    let counts: Vec<Value> = choices
+                        .iter()
+                        .map(|choice| {
+                            let count = picked
+                                .iter()
+                                .filter(|picked| picked.contains(choice))
+                                .count();
+                            json!({"choice": choice, "count": count})
+                        })
+                        .collect();
+                    json!({"n": picked.len(), "choices": counts})
+                }
+            };
             question["question_id"] = json!(question_id);
             question["kind"] = json!(kind.as_str());
-            question["breakdowns"] = json!({"team": teams});
             question
         })
         .collect();
@@ -348,6 +390,7 @@ pub async fn results(
         "invited": invited,
         "responses": responses,
         "response_rate": stats::response_rate(responses, invited),
+        "completion_rate": (responses > 0).then(|| f64::from(complete) / f64::from(responses) * 100.0),
         "questions": questions,
     })))
 }
