@@ -62,19 +62,11 @@ pub fn insert(
     interviewer: i64,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let team_id: Option<i64> = match &interview.participant_team {
-        None => None,
-        Some(team) => Some(
-            connection
-                .query_row("SELECT id FROM teams WHERE slug = ?1", [team], |row| {
-                    row.get(0)
-                })
-                .optional()?
-                .ok_or_else(|| {
-                    Error::invalid("participant_team", format!("there is no team {team:?}"))
-                })?,
-        ),
-    };
+    let team_id = super::people::team_id(
+        connection,
+        interview.participant_team.as_deref(),
+        "participant_team",
+    )?;
     connection.execute(
         "INSERT INTO interviews (participant_name, participant_team_id, participant_role, held_on, quote,
                                  notes_md, opportunities, insights, created_by, created_at, updated_at)

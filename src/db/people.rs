@@ -29,6 +29,22 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
+/// The id of the team `slug`, if given; an unknown team is a field error on `field`.
+pub fn team_id(
+    connection: &Connection,
+    slug: Option<&str>,
+    field: &'static str,
+) -> Result<Option<i64>> {
+    let Some(slug) = slug else { return Ok(None) };
+    connection
+        .query_row("SELECT id FROM teams WHERE slug = ?1", [slug], |row| {
+            row.get(0)
+        })
+        .optional()?
+        .map(Some)
+        .ok_or_else(|| Error::invalid(field, format!("there is no team {slug:?}")))
+}
+
 /// Creates the team if it does not exist yet; returns its id either way.
 pub fn ensure_team(connection: &Connection, slug: &str, name: &str) -> Result<i64> {
     connection.execute(

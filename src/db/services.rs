@@ -72,19 +72,8 @@ pub fn insert_service(
     service: &NewService,
     now: DateTime<Utc>,
 ) -> Result<Service> {
-    let owner_team_id: Option<i64> = match &service.owner_team {
-        None => None,
-        Some(team) => Some(
-            connection
-                .query_row("SELECT id FROM teams WHERE slug = ?1", [team], |row| {
-                    row.get(0)
-                })
-                .optional()?
-                .ok_or_else(|| {
-                    Error::invalid("owner_team", format!("there is no team {team:?}"))
-                })?,
-        ),
-    };
+    let owner_team_id =
+        super::people::team_id(connection, service.owner_team.as_deref(), "owner_team")?;
     connection
         .execute(
             "INSERT INTO services (slug, name, description, owner_team_id, tier, created_at)
@@ -238,19 +227,8 @@ pub fn update_service(
     service: &NewService,
     operations: &crate::domain::Operations,
 ) -> Result<Service> {
-    let owner_team_id: Option<i64> = match &service.owner_team {
-        None => None,
-        Some(team) => Some(
-            connection
-                .query_row("SELECT id FROM teams WHERE slug = ?1", [team], |row| {
-                    row.get(0)
-                })
-                .optional()?
-                .ok_or_else(|| {
-                    Error::invalid("owner_team", format!("there is no team {team:?}"))
-                })?,
-        ),
-    };
+    let owner_team_id =
+        super::people::team_id(connection, service.owner_team.as_deref(), "owner_team")?;
     let changed = connection.execute(
         "UPDATE services SET name = ?2, description = ?3, owner_team_id = ?4, tier = ?5, slo_target = ?6,
                 slo_window_days = ?7, runbook_url = ?8, dashboard_url = ?9
