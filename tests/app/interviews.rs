@@ -113,3 +113,75 @@ async fn an_interview_highlight_becomes_evidence_for_a_pain_point() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// The discovery flow end to end: interview → highlight → pain point →
+/// roadmap item → shipped, and on the page everyone can read.
+#[tokio::test]
+async fn an_interview_highlight_leads_through_a_pain_point_and_roadmap_item_to_the_shipped_page() {
+    let app = TestApp::spawn().await;
+    let team = app.signed_in(TEAM).await;
+    let recorded = team
+        .submit(
+            "/interviews",
+            "/interviews",
+            &[
+                ("participant_name", "Noor Haddad"),
+                ("participant_team", "payments"),
+                ("held_on", "2026-11-24"),
+                (
+                    "notes",
+                    "Deploys queue behind each other and a hotfix waits forty minutes.",
+                ),
+                ("services", "ci-runner"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
+    let interview = recorded.headers()["location"].to_str().unwrap().to_owned();
+    let id = interview.trim_start_matches("/interviews/");
+    team.submit(
+        &interview,
+        &format!("/interviews/{id}/highlights"),
+        &[("quote", "a hotfix waits forty minutes")],
+    )
+    .await;
+    team.submit(
+        "/pain-points",
+        "/pain-points",
+        &[("title", "Hotfixes wait in the deploy queue")],
+    )
+    .await;
+    team.submit(
+        &interview,
+        "/pain-points/highlights",
+        &[("pain_point", "1"), ("highlight", "1")],
+    )
+    .await;
+    team.submit(
+        "/roadmap",
+        "/roadmap",
+        &[
+            ("title", "Priority lane for hotfixes"),
+            ("target_quarter", "2027-Q1"),
+        ],
+    )
+    .await;
+    team.submit(
+        "/roadmap/1",
+        "/roadmap/1/pain-points",
+        &[("pain_point", "1")],
+    )
+    .await;
+    let shipped = team
+        .submit("/roadmap/1", "/roadmap/1/status", &[("status", "shipped")])
+        .await;
+    assert_eq!(shipped.status(), StatusCode::SEE_OTHER);
+
+    let page = app.signed_in(CONTRIBUTOR).await.get_text("/shipped").await;
+    assert!(page.contains("Priority lane for hotfixes"));
+    assert!(page.contains("Hotfixes wait in the deploy queue"));
+    assert!(
+        !page.contains("forty minutes"),
+        "the interview stays private"
+    );
+}
