@@ -187,7 +187,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/pain-points",
             get(web::pain_points::list_api).post(web::pain_points::create_api),
         )
-        .route("/api/v1/pain-points/{id}", get(web::pain_points::get_api))
+        .route(
+            "/api/v1/pain-points/{id}",
+            get(web::pain_points::get_api).patch(web::pain_points::update_api),
+        )
         .route(
             "/api/v1/pain-points/{id}/evidence",
             post(web::pain_points::add_evidence_api),
@@ -196,7 +199,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/roadmap-items",
             get(web::roadmap::list_api).post(web::roadmap::create_api),
         )
-        .route("/api/v1/roadmap-items/{id}", get(web::roadmap::get_api))
+        .route(
+            "/api/v1/roadmap-items/{id}",
+            get(web::roadmap::get_api).patch(web::roadmap::update_api),
+        )
         .route(
             "/api/v1/roadmap-items/{id}/pain-points",
             post(web::roadmap::link_api),

@@ -303,3 +303,17 @@ pub fn ids_for_service(connection: &Connection, service: &str) -> Result<Vec<i64
         .collect::<rusqlite::Result<_>>()?;
     Ok(ids)
 }
+
+pub fn update(
+    connection: &Connection,
+    id: i64,
+    pain_point: &NewPainPoint,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    require_live(connection, id)?;
+    connection.execute(
+        "UPDATE pain_points SET title = ?2, description = ?3, updated_at = ?4 WHERE id = ?1",
+        params![id, pain_point.title, pain_point.description, now],
+    )?;
+    Ok(())
+}

@@ -200,3 +200,20 @@ pub fn opt_out(connection: &Connection, user_id: i64) -> Result<Option<String>> 
         })
         .optional()?)
 }
+
+/// Changes an item's title, description and target quarter (not its status).
+pub fn update(
+    connection: &Connection,
+    id: i64,
+    item: &NewRoadmapItem,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let changed = connection.execute(
+        "UPDATE roadmap_items SET title = ?2, description = ?3, target_quarter = ?4, updated_at = ?5 WHERE id = ?1",
+        params![id, item.title, item.description, item.target_quarter, now],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}

@@ -369,3 +369,44 @@ pub async fn add_evidence_api(
         .await?;
     Ok(Json(json!({"added": added})))
 }
+
+/// `PATCH /api/v1/pain-points/{id}`: any of `title`, `description`, `status`.
+pub async fn update_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<Value>> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let body = object(body)?;
+    let current = state
+        .db
+        .read(move |connection| pain_points::by_id(connection, id, Utc::now()))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let text = |name: &str, current: &str| {
+        body.get(name)
+            .and_then(Value::as_str)
+            .unwrap_or(current)
+            .to_owned()
+    };
+    let pain_point = NewPainPoint::parse(&PainPointDraft {
+        title: text("title", &current.title),
+        description: text("description", &current.description),
+    })?;
+    let status = match body.get("status").and_then(Value::as_str) {
+        Some(raw) => PainPointStatus::parse_as("status", raw)?,
+        None => current.status,
+    };
+    let stored = state
+        .db
+        .write(move |connection| {
+            let now = Utc::now();
+            pain_points::update(connection, id, &pain_point, now)?;
+            pain_points::set_status(connection, id, status, now)?;
+            pain_points::by_id(connection, id, now)?.ok_or(Error::NotFound)
+        })
+        .await?;
+    Ok(Json(pain_point_json(&stored)))
+}

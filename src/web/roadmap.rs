@@ -272,3 +272,46 @@ pub async fn ship_api(
         json!({"item": load(&state, id).await?, "people_told": told}),
     ))
 }
+
+/// `PATCH /api/v1/roadmap-items/{id}`: any of `title`, `description`,
+/// `target_quarter`, `status` (shipping tells the people who asked).
+pub async fn update_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<RoadmapItem>> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let body = object(body)?;
+    let current = load(&state, id).await?;
+    let text = |name: &str, current: &str| {
+        body.get(name)
+            .and_then(Value::as_str)
+            .unwrap_or(current)
+            .to_owned()
+    };
+    let item = NewRoadmapItem::parse(&RoadmapDraft {
+        title: text("title", &current.title),
+        description: text("description", &current.description),
+        target_quarter: text(
+            "target_quarter",
+            current.target_quarter.as_deref().unwrap_or_default(),
+        ),
+        status: text("status", current.status.as_str()),
+    })?;
+    let status = item.status;
+    state
+        .db
+        .write(move |connection| roadmap::update(connection, id, &item, Utc::now()))
+        .await?;
+    if status == RoadmapStatus::Shipped {
+        closed_loop::ship(&state.db, &state.links, id).await?;
+    } else if status != current.status {
+        state
+            .db
+            .write(move |connection| roadmap::set_status(connection, id, status, Utc::now()))
+            .await?;
+    }
+    Ok(Json(load(&state, id).await?))
+}

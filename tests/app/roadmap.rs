@@ -164,3 +164,57 @@ async fn roadmap_items_check_their_fields_and_are_for_the_team() {
         "pain point 1 does not exist"
     );
 }
+
+#[tokio::test]
+async fn pain_points_and_roadmap_items_are_updated_through_the_api() {
+    let app = TestApp::spawn().await;
+    let api = app.api(TEAM);
+    api.post_json("/api/v1/pain-points", &json!({"title": "Slow builds"}))
+        .await;
+    api.post_json("/api/v1/roadmap-items", &json!({"title": "Faster builds"}))
+        .await;
+    let patch = |path: &str, body: Value| {
+        let request = api
+            .client
+            .patch(app.url(path))
+            .bearer_auth(&api.token)
+            .json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    let pain_point: Value = patch(
+        "/api/v1/pain-points/1",
+        json!({"status": "exploring", "description": "Gradle"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(pain_point["status"], "exploring");
+    assert_eq!(
+        pain_point["title"], "Slow builds",
+        "fields not sent are kept"
+    );
+    assert_eq!(
+        patch("/api/v1/pain-points/1", json!({"status": "someday"}))
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let item: Value = patch(
+        "/api/v1/roadmap-items/1",
+        json!({"target_quarter": "2027-Q2", "status": "shipped"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(item["target_quarter"], "2027-Q2");
+    assert_eq!(item["status"], "shipped");
+    assert!(item["shipped_on"].is_string());
+    assert_eq!(
+        patch("/api/v1/roadmap-items/9", json!({"title": "x"}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
