@@ -333,21 +333,7 @@ impl DigestRunner {
                     format!("there is no subscription {subscription}"),
                 )
             })?;
-        let now = Utc::now();
-        let period = found.schedule.in_progress(now);
-        let period = crate::domain::digest::Period {
-            end: now.min(period.end),
-            ..period
-        };
-        match digest_jobs::render(
-            &self.db,
-            &self.links,
-            &found,
-            &period,
-            digest_jobs::Due::Now,
-        )
-        .await?
-        {
+        match digest_jobs::preview(&self.db, &self.links, &found).await? {
             Some(message) => println!(
                 "To: {}\nSubject: {}\n\n{}",
                 message.to_address, message.subject, message.body_text

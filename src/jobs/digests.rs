@@ -14,6 +14,7 @@
 //! and marking the message sent would send it again on restart; the
 //! deterministic Message-ID lets receivers drop such a duplicate.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,10 +24,11 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::db::Database;
+use crate::db::digests::DiscoveryActivity;
 use crate::db::digests::{self, NewMessage, OutboxMessage, Subscription};
 use crate::db::surveys;
 use crate::domain::digest::{Cadence, Period};
-use crate::domain::satisfaction::{self, Wave};
+use crate::domain::satisfaction::{self, Satisfaction, Wave};
 use crate::error::{Error, Result};
 use crate::mail::{CONCURRENCY, DeliveryError, Mailer, OutgoingEmail};
 use crate::views::digest::{Summary, WaveReport};
@@ -133,32 +135,110 @@ fn period_label(subscription: &Subscription, period: &Period, due: Due) -> Strin
     }
 }
 
+/// What summaries report beyond their own scope: survey waves (loaded and
+/// summarised once per run) and the discovery activity of each period
+/// (queried once per period, however many subscribers share it).
+pub struct Facts {
+    waves: Vec<Wave>,
+    counts: Vec<(u32, u32)>,
+    satisfaction: Satisfaction,
+    discovery: HashMap<(DateTime<Utc>, DateTime<Utc>), DiscoveryActivity>,
+}
+
+impl Facts {
+    pub async fn load(db: &Database) -> Result<Facts> {
+        let (waves, counts) = db
+            .read(|connection| {
+                let waves = surveys::waves(connection)?;
+                let counts = waves
+                    .iter()
+                    .map(|wave| surveys::counts(connection, wave.survey_id))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok((waves, counts))
+            })
+            .await?;
+        Ok(Facts {
+            satisfaction: satisfaction::summarise(&waves),
+            waves,
+            counts,
+            discovery: HashMap::new(),
+        })
+    }
+
+    async fn discovery(
+        &mut self,
+        db: &Database,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<DiscoveryActivity> {
+        if let Some(activity) = self.discovery.get(&(start, end)) {
+            return Ok(activity.clone());
+        }
+        let activity = db
+            .read(move |connection| digests::discovery_activity(connection, start, end))
+            .await?;
+        self.discovery.insert((start, end), activity.clone());
+        Ok(activity)
+    }
+
+    /// The latest survey wave opened in `[start, end)`, reported for the
+    /// services in scope (all when `scope` is empty).
+    fn wave_report(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        scope: &[String],
+    ) -> Option<WaveReport> {
+        let index = self
+            .waves
+            .iter()
+            .rposition(|wave| wave.opened >= start && wave.opened < end)?;
+        let summary = &self.satisfaction;
+        let latest_overall = index + 1 == self.waves.len();
+        let services = summary
+            .services
+            .iter()
+            .filter(|row| scope.is_empty() || scope.contains(&row.service))
+            .filter_map(|row| {
+                let estimate = row.csat.get(index).cloned().flatten()?;
+                // The change is between the last two waves; it belongs to this one only if it is the last.
+                let change = if latest_overall { row.change } else { None };
+                Some((row.service.clone(), estimate, change))
+            })
+            .collect();
+        let (invited, responses) = self.counts.get(index).copied().unwrap_or_default();
+        Some(WaveReport {
+            title: self.waves[index].title.clone(),
+            nps: summary.nps.get(index).cloned().flatten(),
+            ces: summary.ces.get(index).cloned().flatten(),
+            services,
+            invited,
+            responses,
+        })
+    }
+}
+
+/// The key under which a subscription's message for a period is enqueued once.
+fn dedupe_key(subscription: &Subscription, period: &Period) -> String {
+    format!("digest:{}:{}", subscription.id, period.key)
+}
+
 /// The summary message for `subscription` and `period`, or `None` when the
 /// period has nothing to say.
-pub async fn render(
+async fn render(
     db: &Database,
     links: &Links,
+    facts: &mut Facts,
     subscription: &Subscription,
     period: &Period,
     due: Due,
 ) -> Result<Option<NewMessage>> {
     let (start, end, services) = (period.start, period.end, subscription.services.clone());
-    let scope = services.clone();
-    let (volumes, discovery, waves) = db
-        .read(move |connection| {
-            let waves = surveys::waves(connection)?;
-            let counts = waves
-                .iter()
-                .map(|wave| surveys::counts(connection, wave.survey_id))
-                .collect::<Result<Vec<_>>>()?;
-            Ok((
-                digests::feedback_volume(connection, start, end, &services)?,
-                digests::discovery_activity(connection, start, end)?,
-                (waves, counts),
-            ))
-        })
+    let volumes = db
+        .read(move |connection| digests::feedback_volume(connection, start, end, &services))
         .await?;
-    let satisfaction = wave_report(&waves.0, &waves.1, start, end, &scope);
+    let discovery = facts.discovery(db, start, end).await?;
+    let satisfaction = facts.wave_report(start, end, &subscription.services);
     let unsubscribe_url = links.unsubscribe_url(subscription.id);
     let summary = Summary {
         period,
@@ -173,7 +253,7 @@ pub async fn render(
         return Ok(None);
     }
     Ok(Some(NewMessage {
-        dedupe_key: format!("digest:{}:{}", subscription.id, period.key),
+        dedupe_key: dedupe_key(subscription, period),
         message_id: format!(
             "<digest.{}.{}@{}>",
             subscription.id,
@@ -189,40 +269,17 @@ pub async fn render(
     }))
 }
 
-/// The latest survey wave opened in `[start, end)`, reported for the
-/// services in scope (all when `scope` is empty).
-fn wave_report(
-    waves: &[Wave],
-    counts: &[(u32, u32)],
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    scope: &[String],
-) -> Option<WaveReport> {
-    let index = waves
-        .iter()
-        .rposition(|wave| wave.opened >= start && wave.opened < end)?;
-    let summary = satisfaction::summarise(waves);
-    let latest_overall = index + 1 == waves.len();
-    let services = summary
-        .services
-        .into_iter()
-        .filter(|row| scope.is_empty() || scope.contains(&row.service))
-        .filter_map(|row| {
-            let estimate = row.csat.get(index).cloned().flatten()?;
-            // The change is between the last two waves; it belongs to this one only if it is the last.
-            let change = if latest_overall { row.change } else { None };
-            Some((row.service, estimate, change))
-        })
-        .collect();
-    let (invited, responses) = counts.get(index).copied().unwrap_or_default();
-    Some(WaveReport {
-        title: waves[index].title.clone(),
-        nps: summary.nps.get(index).cloned().flatten(),
-        ces: summary.ces.get(index).cloned().flatten(),
-        services,
-        invited,
-        responses,
-    })
+/// The message `subscription` would get now, for the current period so far
+/// (the preview page and `earshot digest preview`).
+pub async fn preview(
+    db: &Database,
+    links: &Links,
+    subscription: &Subscription,
+) -> Result<Option<NewMessage>> {
+    let period =
+        period_for(subscription, Utc::now(), Due::Now).expect("the current period always exists");
+    let mut facts = Facts::load(db).await?;
+    render(db, links, &mut facts, subscription, &period, Due::Now).await
 }
 
 /// Enqueues the due summary of every active subscription; returns how many
@@ -235,6 +292,7 @@ pub async fn enqueue_summaries(
     due: Due,
 ) -> Result<usize> {
     let subscriptions = db.read(digests::list_subscriptions).await?;
+    let mut facts = Facts::load(db).await?;
     let mut enqueued = 0;
     for subscription in subscriptions
         .iter()
@@ -243,15 +301,14 @@ pub async fn enqueue_summaries(
         let Some(period) = period_for(subscription, now, due) else {
             continue;
         };
-        let key = format!("digest:{}:{}", subscription.id, period.key);
-        let exists_key = key.clone();
+        let exists_key = dedupe_key(subscription, &period);
         if db
             .read(move |connection| digests::is_enqueued(connection, &exists_key))
             .await?
         {
             continue;
         }
-        let Some(message) = render(db, links, subscription, &period, due).await? else {
+        let Some(message) = render(db, links, &mut facts, subscription, &period, due).await? else {
             continue;
         };
         if db

@@ -14,7 +14,7 @@ use crate::db::{digests, services};
 use crate::domain::FieldErrors;
 use crate::domain::digest::{NewSubscription, SubscriptionDraft};
 use crate::error::{Error, Result};
-use crate::jobs::digests::{Due, render};
+use crate::jobs::digests as digest_jobs;
 use crate::views::{self, Chrome};
 
 #[derive(Deserialize, Default)]
@@ -163,13 +163,7 @@ pub async fn preview(
     if !viewer.is_platform_team() && subscription.email != viewer.user.email {
         return Err(Error::NotFound);
     }
-    let now = Utc::now();
-    let period = subscription.schedule.in_progress(now);
-    let period = crate::domain::digest::Period {
-        end: now.min(period.end),
-        ..period
-    };
-    match render(&state.db, &state.links, &subscription, &period, Due::Now).await? {
+    match digest_jobs::preview(&state.db, &state.links, &subscription).await? {
         Some(message) => Ok(axum::response::Html(message.body_html.unwrap_or_default()).into_response()),
         None => Ok(axum::response::Html(
             "<!DOCTYPE html><p>Nothing to report for this period yet, so nothing would be sent.</p>",
