@@ -52,13 +52,37 @@ pub fn object(value: Value) -> Result<Map<String, Value>> {
 }
 
 /// Reads typed fields out of a JSON object, noting wrong types as field errors.
-struct Fields<'a> {
+pub struct Fields<'a> {
     fields: &'a Map<String, Value>,
     errors: FieldErrors,
 }
 
 impl<'a> Fields<'a> {
-    fn new(fields: &'a Map<String, Value>) -> Self {
+    /// The fields of the wrong type, as one problem, if there were any.
+    pub fn check(self) -> Result<()> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self.errors))
+        }
+    }
+
+    /// A list of strings, or empty when missing or null.
+    pub fn strings(&mut self, name: &'static str) -> Vec<String> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_owned))
+                .collect(),
+            Some(_) => {
+                self.errors.add(name, "must be a list of strings");
+                Vec::new()
+            }
+        }
+    }
+
+    pub fn new(fields: &'a Map<String, Value>) -> Self {
         Fields {
             fields,
             errors: FieldErrors::default(),
@@ -66,7 +90,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A string, or "" when missing or null.
-    fn string(&mut self, name: &'static str) -> String {
+    pub fn string(&mut self, name: &'static str) -> String {
         match self.fields.get(name) {
             None | Some(Value::Null) => String::new(),
             Some(Value::String(text)) => text.clone(),
@@ -77,7 +101,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn integer(&mut self, name: &'static str, expected: &str) -> Option<i64> {
+    pub fn integer(&mut self, name: &'static str, expected: &str) -> Option<i64> {
         match self.fields.get(name) {
             None | Some(Value::Null) => None,
             Some(Value::Number(number)) if number.as_i64().is_some() => number.as_i64(),
@@ -88,7 +112,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn number(&mut self, name: &'static str) -> Option<f64> {
+    pub fn number(&mut self, name: &'static str) -> Option<f64> {
         match self.fields.get(name) {
             None | Some(Value::Null) => None,
             Some(Value::Number(number)) => number.as_f64(),
@@ -99,7 +123,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn boolean(&mut self, name: &'static str) -> bool {
+    pub fn boolean(&mut self, name: &'static str) -> bool {
         match self.fields.get(name) {
             None | Some(Value::Null) => false,
             Some(Value::Bool(value)) => *value,
@@ -212,9 +236,7 @@ pub async fn create_feedback(
         anonymous: fields.boolean("anonymous"),
         contact_ok: fields.boolean("contact_ok"),
     };
-    if !fields.errors.is_empty() {
-        return Err(Error::Invalid(fields.errors));
-    }
+    fields.check()?;
     let feedback = NewFeedback::parse(&draft)?;
     let author_id = viewer.user.id;
     let item = state
@@ -393,9 +415,7 @@ pub async fn create_service(
         owner_team: fields.string("owner_team"),
         tier: fields.integer("tier", "1, 2 or 3"),
     };
-    if !fields.errors.is_empty() {
-        return Err(Error::Invalid(fields.errors));
-    }
+    fields.check()?;
     let service = NewService::parse(&draft)?;
     let stored = state
         .db

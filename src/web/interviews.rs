@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::{ApiJson, PageQuery, created, object};
+use super::api::{ApiJson, Fields, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
@@ -196,32 +196,19 @@ pub async fn create_api(
 ) -> Result<Response> {
     viewer.require_platform_team()?;
     let body = object(body)?;
-    let text = |name: &str| {
-        body.get(name)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let mut fields = Fields::new(&body);
     let draft = InterviewDraft {
-        participant_name: text("participant_name"),
-        participant_team: text("participant_team"),
-        participant_role: text("participant_role"),
-        held_on: text("held_on"),
-        quote: text("quote"),
-        notes: text("notes"),
-        opportunities: text("opportunities"),
-        insights: text("insights"),
-        services: body
-            .get("services")
-            .and_then(Value::as_array)
-            .map(|slugs| {
-                slugs
-                    .iter()
-                    .filter_map(|slug| slug.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        participant_name: fields.string("participant_name"),
+        participant_team: fields.string("participant_team"),
+        participant_role: fields.string("participant_role"),
+        held_on: fields.string("held_on"),
+        quote: fields.string("quote"),
+        notes: fields.string("notes"),
+        opportunities: fields.string("opportunities"),
+        insights: fields.string("insights"),
+        services: fields.strings("services"),
     };
+    fields.check()?;
     let id = store(&state, &viewer, draft).await?;
     let stored = load(&state, id).await?;
     Ok(created(format!("/api/v1/interviews/{id}"), stored))

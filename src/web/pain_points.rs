@@ -8,7 +8,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::{ApiJson, PageQuery, created, object};
+use super::api::{ApiJson, Fields, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::{StatusForm, parse_id};
 use crate::app::AppState;
@@ -292,16 +292,13 @@ pub async fn create_api(
 ) -> Result<Response> {
     viewer.require_platform_team()?;
     let body = object(body)?;
-    let text = |name: &str| {
-        body.get(name)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
+    let mut fields = Fields::new(&body);
+    let draft = PainPointDraft {
+        title: fields.string("title"),
+        description: fields.string("description"),
     };
-    let pain_point = NewPainPoint::parse(&PainPointDraft {
-        title: text("title"),
-        description: text("description"),
-    })?;
+    fields.check()?;
+    let pain_point = NewPainPoint::parse(&draft)?;
     let id = state
         .db
         .write(move |connection| pain_points::insert(connection, &pain_point, Utc::now()))

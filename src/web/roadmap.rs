@@ -8,7 +8,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::{ApiJson, PageQuery, created, object};
+use super::api::{ApiJson, Fields, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::{StatusForm, parse_id};
 use crate::app::AppState;
@@ -210,18 +210,15 @@ pub async fn create_api(
 ) -> Result<Response> {
     viewer.require_platform_team()?;
     let body = object(body)?;
-    let text = |name: &str| {
-        body.get(name)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
+    let mut fields = Fields::new(&body);
+    let draft = RoadmapDraft {
+        title: fields.string("title"),
+        description: fields.string("description"),
+        target_quarter: fields.string("target_quarter"),
+        status: fields.string("status"),
     };
-    let item = NewRoadmapItem::parse(&RoadmapDraft {
-        title: text("title"),
-        description: text("description"),
-        target_quarter: text("target_quarter"),
-        status: text("status"),
-    })?;
+    fields.check()?;
+    let item = NewRoadmapItem::parse(&draft)?;
     let owner = viewer.user.id;
     let id = state
         .db

@@ -8,7 +8,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::api::{ApiJson, PageQuery, created, object};
+use super::api::{ApiJson, Fields, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
@@ -174,17 +174,14 @@ pub async fn create_outcome_api(
 ) -> Result<Response> {
     viewer.require_platform_team()?;
     let body = object(body)?;
-    let text = |name: &str| {
-        body.get(name)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let id = store_outcome(
-        &state,
-        NewOutcome::parse(&text("title"), &text("metric"), &text("target"))?,
-    )
-    .await?;
+    let mut fields = Fields::new(&body);
+    let (title, metric, target) = (
+        fields.string("title"),
+        fields.string("metric"),
+        fields.string("target"),
+    );
+    fields.check()?;
+    let id = store_outcome(&state, NewOutcome::parse(&title, &metric, &target)?).await?;
     let outcome = state
         .db
         .read(move |connection| tree::outcome_by_id(connection, id))

@@ -218,3 +218,32 @@ async fn pain_points_and_roadmap_items_are_updated_through_the_api() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn fields_of_the_wrong_type_are_named_on_every_collection() {
+    let app = TestApp::spawn().await;
+    let api = app.api(TEAM);
+    for (path, body, field) in [
+        ("/api/v1/pain-points", json!({"title": 5}), "title"),
+        (
+            "/api/v1/roadmap-items",
+            json!({"title": "x", "target_quarter": 2027}),
+            "target_quarter",
+        ),
+        ("/api/v1/outcomes", json!({"title": ["x"]}), "title"),
+        (
+            "/api/v1/interviews",
+            json!({"participant_name": "x", "held_on": "2026-11-01", "services": "ci-runner"}),
+            "services",
+        ),
+    ] {
+        let response = api.post_json(path, &body).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}"
+        );
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], field, "{path}: {problem}");
+    }
+}
