@@ -23,6 +23,9 @@ use crate::error::{Error, Result};
 
 /// Changes applied per index commit, at most.
 const BATCH: u32 = 20_000;
+/// The pause after an index commit while writes keep coming; well within
+/// the one-second freshness promise.
+const COMMIT_PAUSE: Duration = Duration::from_millis(100);
 /// Documents read from SQLite per query while rebuilding.
 const REBUILD_PAGE: u32 = 5_000;
 
@@ -128,6 +131,10 @@ fn follow(
         match apply_pending(&index, &mut writer, &connection) {
             Ok(0) if stop.load(Ordering::Acquire) => return,
             Ok(0) => signal.wait_after(seen, Duration::from_secs(1)),
+            // Each commit makes a segment that must later be merged: under a
+            // stream of writes, gather them for a moment instead of
+            // committing after every group commit of the database.
+            Ok(_) if !stop.load(Ordering::Acquire) => std::thread::sleep(COMMIT_PAUSE),
             Ok(_) => {}
             Err(error) => {
                 tracing::error!(%error, "indexing failed; retrying");
