@@ -27,8 +27,11 @@ use crate::db::Database;
 use crate::db::digests::DiscoveryActivity;
 use crate::db::digests::{self, NewMessage, OutboxMessage, Subscription};
 use crate::db::surveys;
+use crate::domain::digest::effective_sections;
 use crate::domain::digest::{Cadence, Period};
 use crate::domain::satisfaction::{self, Satisfaction, Wave};
+use crate::domain::stats;
+use crate::domain::survey::QuestionKind;
 use crate::error::{Error, Result};
 use crate::mail::{CONCURRENCY, DeliveryError, Mailer, OutgoingEmail};
 use crate::views::digest::{Summary, WaveReport};
@@ -208,6 +211,7 @@ impl Facts {
             .collect();
         let (invited, responses) = self.counts.get(index).copied().unwrap_or_default();
         Some(WaveReport {
+            suppressed: suppressed(&self.waves[index], scope),
             title: self.waves[index].title.clone(),
             nps: summary.nps.get(index).cloned().flatten(),
             ces: summary.ces.get(index).cloned().flatten(),
@@ -216,6 +220,37 @@ impl Facts {
             responses,
         })
     }
+}
+
+/// One line per score of `wave` that rests on fewer answers than its
+/// anonymity threshold, for the services in scope. The number of answers
+/// itself is not given: it would say how small the group is.
+fn suppressed(wave: &Wave, scope: &[String]) -> Vec<String> {
+    wave.questions
+        .iter()
+        .filter(|question| match &question.service {
+            Some(service) => scope.is_empty() || scope.contains(service),
+            None => true,
+        })
+        .filter_map(|question| {
+            let estimate = match question.kind {
+                QuestionKind::Nps => stats::nps(&question.values),
+                QuestionKind::Csat => stats::csat(&question.values),
+                QuestionKind::Ces => stats::ces(&question.values),
+                _ => None,
+            }?;
+            (estimate.n < wave.threshold).then(|| {
+                let score = question.kind.as_str().to_uppercase();
+                match &question.service {
+                    Some(service) => format!(
+                        "{score} for {service}: fewer than {} answers",
+                        wave.threshold
+                    ),
+                    None => format!("{score}: fewer than {} answers", wave.threshold),
+                }
+            })
+        })
+        .collect()
 }
 
 /// The key under which a subscription's message for a period is enqueued once.
@@ -248,6 +283,7 @@ async fn render(
         satisfaction: satisfaction.as_ref(),
         public_url: links.public_url.trim_end_matches('/'),
         unsubscribe_url: &unsubscribe_url,
+        sections: effective_sections(&subscription.sections),
     };
     if summary.is_empty() {
         return Ok(None);
