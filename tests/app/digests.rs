@@ -208,6 +208,103 @@ async fn a_server_that_is_down_keeps_messages_until_it_is_back_and_sends_none_tw
     assert_eq!(smtp.messages().len(), 3);
 }
 
+/// The Message-IDs the server accepted, each once: a duplicate fails the test.
+fn delivered_once(smtp: &SmtpServer) -> std::collections::BTreeSet<String> {
+    let mut ids = std::collections::BTreeSet::new();
+    for message in smtp.messages() {
+        let id = message.header("Message-ID").expect("a Message-ID");
+        assert!(ids.insert(id.clone()), "{id} was delivered twice");
+    }
+    ids
+}
+
+fn outbox_ids(data_dir: &Path) -> std::collections::BTreeSet<String> {
+    let connection = rusqlite::Connection::open(data_dir.join("earshot.db")).unwrap();
+    let mut statement = connection
+        .prepare("SELECT message_id FROM email_outbox")
+        .unwrap();
+    statement
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_connection_dropped_mid_message_is_retried_and_the_message_arrives_once() {
+    let data = seeded().await;
+    let smtp = SmtpServer::start().await;
+    smtp.drop_mid_message(1);
+
+    let first = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    assert!(
+        stdout(&first).contains("sent 2, to retry 1"),
+        "{}",
+        stdout(&first)
+    );
+    let retried = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--due"]).await;
+    assert!(stdout(&retried).contains("sent 1"), "{}", stdout(&retried));
+
+    assert_eq!(delivered_once(&smtp), outbox_ids(data.path()));
+    assert_eq!(
+        query::<i64>(
+            data.path(),
+            "SELECT count(*) FROM email_outbox WHERE status = 'sent'"
+        ),
+        3
+    );
+}
+
+#[tokio::test]
+async fn a_run_killed_mid_delivery_delivers_every_summary_once_after_a_restart() {
+    let data = seeded().await;
+    let smtp = SmtpServer::start().await;
+    // One message gets no answer: the run is killed while it waits.
+    smtp.hold(1);
+    let mut run = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .env("EARSHOT_DATA_DIR", data.path())
+        .env("EARSHOT_SMTP_URL", smtp.url())
+        .env("EARSHOT_PUBLIC_URL", "https://earshot.halcyon.example")
+        .args(["digest", "send", "--now"])
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let sent = || {
+        query::<i64>(
+            data.path(),
+            "SELECT count(*) FROM email_outbox WHERE status = 'sent'",
+        )
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while smtp.holding() == 0 || sent() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never got to the held message"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    run.start_kill().unwrap();
+    run.wait().await.unwrap();
+    while smtp.holding() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server kept holding"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(smtp.messages().len(), 2);
+
+    let restarted = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    assert!(
+        stdout(&restarted).contains("Enqueued 0 new summaries; sent 1"),
+        "{}",
+        stdout(&restarted)
+    );
+    assert_eq!(delivered_once(&smtp), outbox_ids(data.path()));
+    assert_eq!(outbox_ids(data.path()).len(), 3);
+}
+
 #[tokio::test]
 async fn without_smtp_summaries_are_written_as_eml_files() {
     let data = seeded().await;
