@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use super::auth::{CsrfToken, VerifiedForm};
+use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use crate::app::AppState;
 use crate::auth::hash_token;
 use crate::db::surveys::{self, Invitation, Survey};
@@ -145,4 +145,28 @@ pub async fn submit(
         })
         .await?;
     Ok(views::respond::thanks(&chrome, &survey, &token).into_response())
+}
+
+/// What one respondent wrote, for the platform team: where a search hit
+/// on a survey comment leads. Anonymous surveys show no name or team.
+pub async fn written_response(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> Result<maud::Markup> {
+    if !viewer.is_platform_team() {
+        return Err(Error::NotFound);
+    }
+    let id = super::parse_id(&id)?;
+    let response = state
+        .db
+        .read(move |connection| surveys::written_response(connection, id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::respond::written_response(&chrome, &response))
 }
