@@ -236,10 +236,13 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/surveys/{id}/invitations",
             post(web::surveys::invite),
         )
-        .route("/api/v1/surveys/{id}/results", get(web::surveys::results))
+        .route(
+            "/api/v1/surveys/{id}/results",
+            get(web::survey_results::results),
+        )
         .route(
             "/api/v1/surveys/{id}/results.csv",
-            get(web::surveys::results_csv),
+            get(web::survey_results::results_csv),
         )
         .route("/api/v1/responses/{token}", post(web::surveys::respond))
         .route("/api/v1/search/similar", get(web::search::similar_api))

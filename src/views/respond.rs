@@ -33,9 +33,11 @@ fn question(question: &QuestionRecord, previous: Option<&Answer>) -> Markup {
                             @if value == high { span.hint { " " (high_label) } }
                         }
                     }
-                    label.choice {
-                        input type="radio" name=(name) value="na" checked[previous == Some(&Answer::NotApplicable)];
-                        "Not applicable"
+                    @if question.allow_na {
+                        label.choice {
+                            input type="radio" name=(name) value="na" checked[previous == Some(&Answer::NotApplicable)];
+                            "Not applicable"
+                        }
                     }
                 }
             } @else if question.kind == QuestionKind::Text {
@@ -77,9 +79,7 @@ pub fn form(
                 @if survey.anonymous {
                     p.hint { "Anonymous: your answers are stored with your team but not your name, and no group smaller than " (survey.threshold) " people is ever shown." }
                 }
-                @if survey.status != "open" {
-                    p.error { "This survey is " (survey.status) ", so it takes no answers now." }
-                } @else {
+                {
                     @if !errors.is_empty() {
                         div.error-summary role="alert" {
                             p { "Some answers need fixing:" }
@@ -102,7 +102,7 @@ pub fn form(
     )
 }
 
-pub fn thanks(chrome: &Chrome<'_>, survey: &Survey, token: &str) -> Markup {
+pub fn thanks(chrome: &Chrome<'_>, survey: &Survey, token: &str, editable: bool) -> Markup {
     layout(
         "Thank you",
         chrome,
@@ -110,16 +110,19 @@ pub fn thanks(chrome: &Chrome<'_>, survey: &Survey, token: &str) -> Markup {
             section.narrow {
                 h1 { "Thank you" }
                 p { "Your answers to " strong { (survey.title) } " are saved." }
-                p { "Changed your mind? " a href={ "/respond/" (token) } { "Edit your answers" } " while the survey is open." }
+                @if editable {
+                    p { "Changed your mind? " a href={ "/respond/" (token) } { "Edit your answers" } " while the survey is open." }
+                }
             }
         },
     )
 }
 
-pub fn closed(chrome: &Chrome<'_>, survey: &Survey) -> Markup {
+/// The survey takes no answers now; `reason` says why (not open yet, closed).
+pub fn closed(chrome: &Chrome<'_>, survey: &Survey, reason: &str) -> Markup {
     layout(
         &survey.title,
         chrome,
-        html! { section.narrow { h1 { (survey.title) } p.error { "This survey is " (survey.status) ", so it takes no answers now." } } },
+        html! { section.narrow { h1 { (survey.title) } p.error { "Sorry: " (reason) "." } } },
     )
 }

@@ -1,5 +1,7 @@
 //! Surveys through the API: build, open, invite, answer, results.
 
+mod results;
+
 use chrono::Utc;
 use earshot::db::people;
 use earshot::domain::{Email, Role};
@@ -9,7 +11,7 @@ use serde_json::{Value, json};
 use crate::helpers::{CONTRIBUTOR, TEAM, TestApp};
 
 /// People in three teams: payments 6, search 7, mobile 2.
-fn add_people(app: &TestApp) -> Vec<String> {
+pub fn add_people(app: &TestApp) -> Vec<String> {
     app.with_db(|connection| {
         let mut emails = Vec::new();
         for (team, size) in [("payments", 6), ("search", 7), ("mobile", 2)] {
@@ -34,7 +36,7 @@ fn add_people(app: &TestApp) -> Vec<String> {
     })
 }
 
-async fn post(api: &crate::helpers::Api, path: &str, body: Value) -> reqwest::Response {
+pub async fn post(api: &crate::helpers::Api, path: &str, body: Value) -> reqwest::Response {
     api.post_json(path, &body).await
 }
 
