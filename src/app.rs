@@ -234,7 +234,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/surveys/{id}/invitations",
-            post(web::surveys::invite),
+            post(web::survey_invitations::invite),
         )
         .route(
             "/api/v1/surveys/{id}/results",

@@ -320,9 +320,12 @@ pub fn change_status(connection: &Connection, id: i64, from: &str, to: &str) -> 
 }
 
 /// What inviting one address did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invited {
-    New,
+    New {
+        user_id: i64,
+        name: String,
+    },
     Already,
     /// Not a known person.
     Unknown,
@@ -340,10 +343,12 @@ pub fn invite(
     cap_days: u32,
     now: DateTime<Utc>,
 ) -> Result<Invited> {
-    let Some(user_id) = connection
-        .query_row("SELECT id FROM users WHERE email = ?1", [email], |row| {
-            row.get::<_, i64>(0)
-        })
+    let Some((user_id, name)) = connection
+        .query_row(
+            "SELECT id, name FROM users WHERE email = ?1",
+            [email],
+            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
+        )
         .optional()?
     else {
         return Ok(Invited::Unknown);
@@ -373,10 +378,49 @@ pub fn invite(
         )?;
     }
     Ok(if inserted == 1 {
-        Invited::New
+        Invited::New { user_id, name }
     } else {
         Invited::Already
     })
+}
+
+/// The addresses of a team's members, for inviting a team as a whole, and
+/// records the team in the survey's audience; `None` if there is no such team.
+pub fn audience_team(
+    connection: &Connection,
+    survey_id: i64,
+    team_slug: &str,
+) -> Result<Option<Vec<String>>> {
+    let Some(team_id) = connection
+        .query_row("SELECT id FROM teams WHERE slug = ?1", [team_slug], |row| {
+            row.get::<_, i64>(0)
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    connection.execute(
+        "INSERT INTO survey_audience_teams (survey_id, team_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        params![survey_id, team_id],
+    )?;
+    let mut statement =
+        connection.prepare_cached("SELECT email FROM users WHERE team_id = ?1 ORDER BY email")?;
+    let emails = statement
+        .query_map([team_id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(emails))
+}
+
+/// The teams a survey was sent to as a whole.
+pub fn audience_teams(connection: &Connection, survey_id: i64) -> Result<Vec<String>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT teams.slug FROM survey_audience_teams JOIN teams ON teams.id = survey_audience_teams.team_id
+          WHERE survey_id = ?1 ORDER BY teams.slug",
+    )?;
+    let teams = statement
+        .query_map([survey_id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(teams)
 }
 
 /// Who a personal link belongs to.

@@ -1,7 +1,7 @@
 //! The survey answering page: plain HTML controls with labels and
 //! fieldsets, usable by keyboard and on a phone, no script needed.
 
-use maud::{Markup, html};
+use maud::{DOCTYPE, Markup, html};
 
 use super::{Chrome, csrf_field, layout};
 use crate::db::surveys::{QuestionRecord, Survey};
@@ -125,4 +125,39 @@ pub fn closed(chrome: &Chrome<'_>, survey: &Survey, reason: &str) -> Markup {
         chrome,
         html! { section.narrow { h1 { (survey.title) } p.error { "Sorry: " (reason) "." } } },
     )
+}
+
+/// The invitation email: subject, text and HTML, with the personal link.
+pub fn invitation_message(
+    title: &str,
+    introduction: &str,
+    name: &str,
+    url: &str,
+) -> (String, String, String) {
+    let subject = format!("Survey: {title}");
+    let introduction_text = if introduction.is_empty() {
+        String::new()
+    } else {
+        format!("{introduction}\n\n")
+    };
+    let text = format!(
+        "Hi {name},\n\nThe platform team asks for your view: {title}.\n\n{introduction_text}\
+         Answer here (this link is yours; do not forward it): {url}\n\n\
+         You can come back to the same link to change your answers while the survey is open.\n"
+    );
+    let html = html! {
+        (DOCTYPE)
+        html {
+            head { meta charset="utf-8"; title { (subject) } }
+            body style="font-family:Arial,Helvetica,sans-serif;color:#1d2330;" {
+                p { "Hi " (name) "," }
+                p { "The platform team asks for your view: " strong { (title) } "." }
+                @if !introduction.is_empty() { p { (introduction) } }
+                p { a href=(url) style="color:#2456c7;" { "Answer the survey" } }
+                p style="font-size:12px;color:#5d6678;" { "This link is yours; do not forward it. You can come back to it to change your answers while the survey is open." }
+            }
+        }
+    }
+    .into_string();
+    (subject, text, html)
 }

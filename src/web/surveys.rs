@@ -15,16 +15,14 @@ use super::api::{ApiJson, created, object};
 use super::auth::Viewer;
 use super::parse_id;
 use crate::app::AppState;
-use crate::auth::{hash_token, new_token};
-use crate::db::settings;
-use crate::db::surveys::{self, Invited, Respondent, Survey};
-use crate::domain::Email;
+use crate::auth::hash_token;
+use crate::db::surveys::{self, Respondent, Survey};
 use crate::domain::survey::{
     Answer, AnswerDraft, NewSurvey, QuestionDraft, SurveyDraft, check_answers, taking_answers,
 };
 use crate::error::{Error, Result};
 
-fn strings(value: Option<&Value>) -> Vec<String> {
+pub(super) fn strings(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
         .map(|items| {
@@ -146,67 +144,6 @@ pub async fn close_survey(
     Path(id): Path<String>,
 ) -> Result<Json<Survey>> {
     change_status(&state, &viewer, &id, "open", "closed").await
-}
-
-/// `{"emails": [...]}` → one personal link per known person, shown once.
-pub async fn invite(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<Value>,
-) -> Result<Response> {
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
-    let survey = load(&state, id).await?;
-    if survey.status == "closed" {
-        return Err(Error::Conflict("the survey is closed".into()));
-    }
-    let body = object(body)?;
-    let mut emails = Vec::new();
-    for raw in strings(body.get("emails")) {
-        let email = Email::parse(&raw)
-            .map_err(|message| Error::invalid("emails", format!("{raw:?} {message}")))?;
-        emails.push(email);
-    }
-    if emails.is_empty() || emails.len() > 10_000 {
-        return Err(Error::invalid("emails", "give 1 to 10,000 addresses"));
-    }
-    let with_tokens: Vec<(Email, String)> = emails
-        .into_iter()
-        .map(|email| (email, new_token("svy_")))
-        .collect();
-    let base = state.links.public_url.clone();
-    let outcome = state
-        .db
-        .write(move |connection| {
-            let now = Utc::now();
-            let mut invited = Vec::new();
-            let mut already = Vec::new();
-            let mut unknown = Vec::new();
-            let mut capped = Vec::new();
-            let cap = settings::number(connection, settings::CONTACT_CAP_DAYS, 30)?;
-            for (email, token) in &with_tokens {
-                match surveys::invite(connection, id, email.as_str(), &hash_token(token), cap, now)?
-                {
-                    Invited::New => invited.push(json!({
-                        "email": email.as_str(),
-                        "token": token,
-                        "url": format!("{base}/respond/{token}"),
-                    })),
-                    Invited::Already => already.push(email.as_str().to_owned()),
-                    Invited::Unknown => unknown.push(email.as_str().to_owned()),
-                    Invited::Capped => capped.push(email.as_str().to_owned()),
-                }
-            }
-            Ok(json!({
-                "invitations": invited,
-                "already_invited": already,
-                "unknown": unknown,
-                "contacted_recently": capped,
-            }))
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(outcome)).into_response())
 }
 
 /// Who answers through `token`: a personal link (found again by a second

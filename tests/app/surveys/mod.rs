@@ -1,5 +1,6 @@
 //! Surveys through the API: build, open, invite, answer, results.
 
+mod invitations;
 mod results;
 
 use chrono::Utc;
@@ -40,7 +41,7 @@ pub async fn post(api: &crate::helpers::Api, path: &str, body: Value) -> reqwest
     api.post_json(path, &body).await
 }
 
-fn survey() -> Value {
+pub fn survey() -> Value {
     json!({
         "title": "Platform survey Q4",
         "anonymous": true,
