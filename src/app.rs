@@ -244,6 +244,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/surveys/{id}/results.csv",
             get(web::survey_results::results_csv),
         )
+        .route(
+            "/api/v1/surveys/{id}/import",
+            post(web::survey_import::import_api),
+        )
         .route("/api/v1/responses/{token}", post(web::surveys::respond))
         .route("/api/v1/search/similar", get(web::search::similar_api))
         .route(

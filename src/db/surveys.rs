@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::domain::satisfaction::{Wave, WaveQuestion};
 use crate::domain::survey::{Answer, NewQuestion, NewSurvey, Question, QuestionKind};
+use crate::domain::survey_import::ImportedResponse;
 use crate::error::{Error, Result};
 
 /// A stored question.
@@ -529,7 +530,7 @@ pub fn save_response(
 }
 
 /// Writes the answers of one response.
-pub(crate) fn insert_answers(
+fn insert_answers(
     connection: &Connection,
     response_id: i64,
     answers: &[(i64, Answer)],
@@ -611,11 +612,13 @@ pub fn previous_answers(
     Ok(answers)
 }
 
-/// Every opened survey, oldest first, with its numeric answers (read
+/// Every opened survey, oldest first by opening time (an imported wave from
+/// last year sorts where it belongs), with its numeric answers (read
 /// from the per-value counts, so the cost does not grow with the answers).
 pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
     let mut statement = connection.prepare_cached(
-        "SELECT surveys.id, surveys.title, surveys.created_at, survey_questions.id, survey_questions.kind,
+        "SELECT surveys.id, surveys.title, coalesce(surveys.opens_at, surveys.created_at), survey_questions.id,
+                survey_questions.kind,
                 services.slug, counts.value, sum(counts.answers), surveys.threshold
            FROM surveys
            JOIN survey_questions ON survey_questions.survey_id = surveys.id
@@ -624,7 +627,8 @@ pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
           WHERE surveys.status <> 'draft' AND survey_questions.kind IN ('nps', 'csat', 'ces', 'likert')
             AND counts.answers > 0
           GROUP BY survey_questions.id, counts.value
-          ORDER BY surveys.created_at, surveys.id, survey_questions.position, survey_questions.id",
+          ORDER BY coalesce(surveys.opens_at, surveys.created_at), surveys.id, survey_questions.position,
+                   survey_questions.id",
     )?;
     let mut waves: Vec<Wave> = Vec::new();
     let mut last_question = None;
@@ -662,4 +666,45 @@ pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
             .extend(std::iter::repeat_n(value, answers as usize));
     }
     Ok(waves)
+}
+
+/// Every team slug, for checking imported rows.
+pub fn team_slugs(connection: &Connection) -> Result<Vec<String>> {
+    let mut statement = connection.prepare_cached("SELECT slug FROM teams ORDER BY slug")?;
+    let slugs = statement
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(slugs)
+}
+
+/// Stores checked imported responses (no person, no link), all in the
+/// caller's transaction; returns how many.
+pub fn import_responses(
+    connection: &Connection,
+    survey_id: i64,
+    responses: &[ImportedResponse],
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    for response in responses {
+        let team_id: Option<i64> = match &response.team {
+            None => None,
+            Some(slug) => connection
+                .query_row("SELECT id FROM teams WHERE slug = ?1", [slug], |row| {
+                    row.get(0)
+                })
+                .optional()?,
+        };
+        let at = response.submitted_at.unwrap_or(now);
+        connection.execute(
+            "INSERT INTO survey_responses (survey_id, team_id, completed, submitted_at, updated_at, imported)
+             VALUES (?1, ?2, ?3, ?4, ?4, 1)",
+            params![survey_id, team_id, response.complete, at],
+        )?;
+        insert_answers(
+            connection,
+            connection.last_insert_rowid(),
+            &response.answers,
+        )?;
+    }
+    Ok(responses.len())
 }

@@ -1,5 +1,6 @@
 //! Surveys through the API: build, open, invite, answer, results.
 
+mod import;
 mod invitations;
 mod results;
 
