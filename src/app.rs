@@ -245,6 +245,10 @@ pub fn router(state: AppState) -> Router {
             get(web::survey_results::results_csv),
         )
         .route(
+            "/api/v1/surveys/{id}/open-link",
+            post(web::surveys::open_link),
+        )
+        .route(
             "/api/v1/surveys/{id}/import",
             post(web::survey_import::import_api),
         )

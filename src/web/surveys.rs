@@ -15,7 +15,7 @@ use super::api::{ApiJson, created, object};
 use super::auth::Viewer;
 use super::parse_id;
 use crate::app::AppState;
-use crate::auth::hash_token;
+use crate::auth::{hash_token, new_token};
 use crate::db::surveys::{self, Respondent, Survey};
 use crate::domain::survey::{
     Answer, AnswerDraft, NewSurvey, QuestionDraft, SurveyDraft, check_answers, taking_answers,
@@ -144,6 +144,38 @@ pub async fn close_survey(
     Path(id): Path<String>,
 ) -> Result<Json<Survey>> {
     change_status(&state, &viewer, &id, "open", "closed").await
+}
+
+/// Makes a new open link (any earlier one stops working) and returns it,
+/// once: only its hash is stored.
+pub async fn create_open_link(state: &AppState, survey_id: i64) -> Result<(String, String)> {
+    let token = new_token("svo_");
+    let token_hash = hash_token(&token);
+    state
+        .db
+        .write(move |connection| surveys::set_open_link(connection, survey_id, &token_hash))
+        .await?;
+    let url = format!("{}/respond/{token}", state.links.public_url);
+    Ok((token, url))
+}
+
+/// `POST /api/v1/surveys/{id}/open-link` → `{"token", "url"}`.
+pub async fn open_link(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    viewer.require_platform_team()?;
+    let survey = load(&state, parse_id(&id)?).await?;
+    if survey.status == "closed" {
+        return Err(Error::Conflict("the survey is closed".into()));
+    }
+    let (token, url) = create_open_link(&state, survey.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"token": token, "url": url})),
+    )
+        .into_response())
 }
 
 /// Who answers through `token`: a personal link (found again by a second

@@ -3,6 +3,7 @@
 mod import;
 mod invitations;
 mod results;
+mod window;
 
 use chrono::Utc;
 use earshot::db::people;
