@@ -17,6 +17,7 @@ pub mod search;
 pub mod services;
 pub mod survey_import;
 pub mod survey_invitations;
+pub mod survey_pages;
 pub mod survey_results;
 pub mod surveys;
 pub mod tree;

@@ -2,6 +2,7 @@
 
 mod import;
 mod invitations;
+mod pages;
 mod results;
 mod window;
 
