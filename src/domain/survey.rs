@@ -419,12 +419,23 @@ pub fn breakdown(
             None => groups.push((group.clone(), vec![*value])),
         }
     }
+    breakdown_groups(kind, groups, answers.len() as u32, k)
+}
+
+/// Results of disjoint groups (each with its answers, N/A as `None`) out
+/// of `total` answers, with the same suppression as [`breakdown`].
+pub fn breakdown_groups(
+    kind: QuestionKind,
+    mut groups: Vec<(String, Vec<Option<u8>>)>,
+    total: u32,
+    k: u32,
+) -> Vec<GroupResult> {
     groups.sort_by(|a, b| a.0.cmp(&b.0));
     let sizes: Vec<(String, u32)> = groups
         .iter()
         .map(|(name, values)| (name.clone(), values.len() as u32))
         .collect();
-    let hidden = stats::suppress(&sizes, answers.len() as u32, k);
+    let hidden = stats::suppress(&sizes, total, k);
     groups
         .into_iter()
         .zip(hidden)

@@ -4,7 +4,7 @@
 //! called movers).
 
 use super::stats::{self, Comparison, Estimate};
-use super::survey::{GroupResult, QuestionKind, score};
+use super::survey::{GroupResult, QuestionKind, breakdown_groups, score};
 
 /// How many answers one team gave one value of a numeric question.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,16 +16,22 @@ pub struct Tally {
     pub answers: u32,
 }
 
-/// Every answer of the tallies, one entry per answer, with its team.
-pub fn expand(tallies: &[Tally]) -> Vec<(Option<String>, Option<u8>)> {
-    let mut answers = Vec::with_capacity(tallies.iter().map(|t| t.answers as usize).sum());
+/// The team breakdown of one question's tallies (see
+/// [`super::survey::breakdown`]), without one entry per answer: a wave of
+/// 25,000 responses is a few dozen tallies.
+pub fn team_breakdown(kind: QuestionKind, tallies: &[Tally], k: u32) -> Vec<GroupResult> {
+    let mut groups: Vec<(String, Vec<Option<u8>>)> = Vec::new();
+    let mut total = 0;
     for tally in tallies {
-        answers.extend(std::iter::repeat_n(
-            (tally.team.clone(), tally.value),
-            tally.answers as usize,
-        ));
+        total += tally.answers;
+        let Some(team) = &tally.team else { continue };
+        let values = std::iter::repeat_n(tally.value, tally.answers as usize);
+        match groups.iter_mut().find(|(name, _)| name == team) {
+            Some((_, existing)) => existing.extend(values),
+            None => groups.push((team.clone(), values.collect())),
+        }
     }
-    answers
+    breakdown_groups(kind, groups, total, k)
 }
 
 /// Every answer value of the tallies, team left out.
@@ -203,21 +209,29 @@ mod tests {
     }
 
     #[test]
-    fn tallies_expand_to_one_entry_per_answer() {
+    fn tallies_give_the_same_team_breakdown_as_single_answers() {
+        let tally = |team: Option<&str>, value: Option<u8>, answers: u32| Tally {
+            team: team.map(str::to_owned),
+            value,
+            answers,
+        };
         let tallies = [
-            Tally {
-                team: Some("a".into()),
-                value: Some(5),
-                answers: 2,
-            },
-            Tally {
-                team: None,
-                value: None,
-                answers: 1,
-            },
+            tally(Some("payments"), Some(5), 6),
+            tally(Some("search"), Some(2), 4),
+            tally(Some("search"), None, 3),
+            tally(None, Some(4), 2),
         ];
-        assert_eq!(values(&tallies), vec![Some(5), Some(5), None]);
-        assert_eq!(expand(&tallies).len(), 3);
+        assert_eq!(values(&tallies).len(), 15);
+        let single: Vec<(Option<String>, Option<u8>)> = tallies
+            .iter()
+            .flat_map(|tally| {
+                std::iter::repeat_n((tally.team.clone(), tally.value), tally.answers as usize)
+            })
+            .collect();
+        assert_eq!(
+            team_breakdown(QuestionKind::Csat, &tallies, 5),
+            crate::domain::survey::breakdown(QuestionKind::Csat, &single, 5)
+        );
     }
 
     #[test]

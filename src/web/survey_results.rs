@@ -14,9 +14,10 @@ use super::surveys::load;
 use crate::app::AppState;
 use crate::db::survey_results;
 use crate::db::surveys::{self, Survey};
-use crate::domain::survey::{GroupResult, QuestionKind, breakdown, score};
+use crate::domain::survey::{GroupResult, QuestionKind, score};
 use crate::domain::survey_results::{
     self as tally, ComparableQuestion, Tally, compare, matching_question, service_group,
+    team_breakdown,
 };
 use crate::domain::{csv, stats};
 use crate::error::Result;
@@ -128,7 +129,7 @@ pub async fn results_json(state: &AppState, survey: &Survey) -> Result<Value> {
             Some((_, points)) => {
                 let tallies = answers_of(&stored.tallies, record.id);
                 let values = tally::values(&tallies);
-                let teams: Vec<Value> = breakdown(kind, &tally::expand(&tallies), k)
+                let teams: Vec<Value> = team_breakdown(kind, &tallies, k)
                     .into_iter()
                     .map(group_json)
                     .collect();
