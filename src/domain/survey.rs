@@ -569,6 +569,58 @@ mod tests {
     }
 
     #[test]
+    fn not_applicable_is_refused_where_the_question_does_not_offer_it() {
+        let refused = check_answers(
+            &questions(),
+            &[AnswerDraft {
+                question_id: 1,
+                not_applicable: true,
+                ..AnswerDraft::default()
+            }],
+        )
+        .unwrap_err();
+        assert!(refused.get("answers").unwrap().contains("not offered"));
+    }
+
+    #[test]
+    fn answers_are_taken_only_while_open_and_inside_the_window() {
+        let now = Utc::now();
+        let hour = chrono::Duration::hours(1);
+        assert!(taking_answers("open", Some(now - hour), Some(now + hour), now).is_ok());
+        assert!(
+            taking_answers("draft", None, None, now)
+                .unwrap_err()
+                .contains("draft")
+        );
+        assert!(
+            taking_answers("open", Some(now + hour), None, now)
+                .unwrap_err()
+                .contains("opens at")
+        );
+        assert!(
+            taking_answers("open", None, Some(now), now)
+                .unwrap_err()
+                .contains("closed at")
+        );
+        assert_eq!(
+            parse_time("2025-03-31T09:00")
+                .unwrap()
+                .unwrap()
+                .to_rfc3339(),
+            "2025-03-31T09:00:00+00:00"
+        );
+        assert_eq!(
+            parse_time("2025-03-31T09:00:00+02:00")
+                .unwrap()
+                .unwrap()
+                .to_rfc3339(),
+            "2025-03-31T07:00:00+00:00"
+        );
+        assert!(parse_time("next tuesday").is_err());
+        assert_eq!(parse_time(" ").unwrap(), None);
+    }
+
+    #[test]
     fn small_teams_are_hidden_but_counted_in_the_total() {
         let mut answers: Vec<(Option<String>, Option<u8>)> = Vec::new();
         answers.extend((0..6).map(|_| (Some("payments".to_owned()), Some(5))));

@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use rusqlite::Connection;
 
 use crate::auth;
-use crate::db::{people, surveys};
+use crate::db::{people, survey_responses, surveys};
 use crate::domain::survey::{Answer, NewQuestion, NewSurvey, QuestionKind};
 use crate::domain::{Email, Role};
 use crate::error::Result;
@@ -243,7 +243,7 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<usize> {
             let mut all = vec![(ids[0], Answer::Value(nps)), (ids[5], Answer::Value(ease))];
             all.extend(answers);
             let complete = all.len() == ids.len();
-            surveys::save_response(
+            survey_responses::save_response(
                 connection,
                 &invitation.respondent(auth::hash_token(&format!("response:{token}"))),
                 true,

@@ -9,7 +9,8 @@ use chrono::Utc;
 use super::auth::{CsrfToken, VerifiedForm};
 use super::surveys::{respondent, save_answers};
 use crate::app::AppState;
-use crate::db::surveys::{self, Respondent, Survey};
+use crate::db::survey_responses::{self, Respondent};
+use crate::db::surveys::Survey;
 use crate::domain::FieldErrors;
 use crate::domain::survey::{Answer, AnswerDraft, check_answers, taking_answers};
 use crate::error::Result;
@@ -22,7 +23,7 @@ async fn find(state: &AppState, token: &str) -> Result<(Respondent, Survey, Vec<
         Some(key) => {
             state
                 .db
-                .read(move |connection| surveys::previous_answers(connection, &key))
+                .read(move |connection| survey_responses::previous_answers(connection, &key))
                 .await?
         }
     };

@@ -15,7 +15,8 @@ use super::auth::Viewer;
 use super::parse_id;
 use super::surveys::load;
 use crate::app::AppState;
-use crate::db::surveys::{self, Survey};
+use crate::db::survey_responses;
+use crate::db::surveys::Survey;
 use crate::domain::FieldErrors;
 use crate::domain::survey_import::{ImportQuestion, read_import};
 use crate::error::{Error, Result};
@@ -35,7 +36,7 @@ pub async fn import_csv(state: &AppState, survey: &Survey, bytes: Vec<u8>) -> Re
             question: question.for_checking(),
         })
         .collect();
-    let teams = state.db.read(surveys::team_slugs).await?;
+    let teams = state.db.read(survey_responses::team_slugs).await?;
     let responses = tokio::task::spawn_blocking(move || read_import(&bytes, &questions, &teams))
         .await
         .map_err(|error| Error::Internal(format!("reading the import failed: {error}")))?
@@ -56,7 +57,7 @@ pub async fn import_csv(state: &AppState, survey: &Survey, bytes: Vec<u8>) -> Re
     state
         .db
         .write(move |connection| {
-            surveys::import_responses(connection, survey_id, &responses, Utc::now())
+            survey_responses::import_responses(connection, survey_id, &responses, Utc::now())
         })
         .await
 }

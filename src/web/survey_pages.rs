@@ -15,7 +15,7 @@ use super::survey_invitations::invite_people;
 use super::survey_results::results_json;
 use super::surveys::{create_open_link, load};
 use crate::app::AppState;
-use crate::db::{services, surveys};
+use crate::db::{services, survey_responses, surveys};
 use crate::domain::survey::{NewQuestion, NewSurvey, QuestionDraft, SurveyDraft};
 use crate::error::{Error, Result};
 use crate::views::surveys::BuilderChoices;
@@ -109,7 +109,7 @@ pub async fn detail_page(
                     .into_iter()
                     .map(|service| (service.slug, service.name))
                     .collect(),
-                teams: surveys::team_slugs(connection)?,
+                teams: survey_responses::team_slugs(connection)?,
                 audience: surveys::audience_teams(connection, survey_id)?,
                 invited,
                 responses,

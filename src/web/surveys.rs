@@ -1,4 +1,7 @@
-//! The surveys API: build, open and close, invite, respond, read results.
+//! The surveys API: build, open and close, make an open link, respond.
+//! Invitations, results and import have modules of their own
+//! (`survey_invitations`, `survey_results`, `survey_import`), and the
+//! builder pages are in `survey_pages`.
 //!
 //! Personal links carry a random token; only its hash is stored, and a
 //! response is found again through a second hash of the token, so that in an
@@ -16,7 +19,8 @@ use super::auth::Viewer;
 use super::parse_id;
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token};
-use crate::db::surveys::{self, Respondent, Survey};
+use crate::db::survey_responses::{self, Respondent};
+use crate::db::surveys::{self, Survey};
 use crate::domain::survey::{
     Answer, AnswerDraft, NewSurvey, QuestionDraft, SurveyDraft, check_answers, taking_answers,
 };
@@ -225,7 +229,7 @@ pub(super) async fn save_answers(
             taking_answers(&survey.status, survey.opens_at, survey.closes_at, now)
                 .map_err(Error::Conflict)?;
             let complete = answers.len() == survey.questions.len();
-            surveys::save_response(
+            survey_responses::save_response(
                 connection,
                 &respondent,
                 survey.anonymous,
