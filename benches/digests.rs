@@ -43,6 +43,7 @@ fn main() {
                 hour: "8".into(),
                 timezone: timezones[index % timezones.len()].into(),
                 services: Vec::new(),
+                sections: Vec::new(),
             })
             .expect("a valid subscription");
             let id = digests::insert_subscription(connection, &subscription, None, Utc::now())?;

@@ -172,6 +172,10 @@ pub fn router(state: AppState) -> Router {
             get(web::respond::form).post(web::respond::submit),
         )
         .route(
+            "/surveys/responses/{id}",
+            get(web::respond::written_response),
+        )
+        .route(
             "/opt-out/{user}/{token}",
             get(web::roadmap::opt_out_page).post(web::roadmap::opt_out),
         )

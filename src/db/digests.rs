@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::domain::digest::{
-    Cadence, NewSubscription, Schedule, weekday_from_number, weekday_number,
+    Cadence, NewSubscription, Schedule, Section, weekday_from_number, weekday_number,
 };
 use crate::error::{Error, Result};
 
@@ -16,6 +16,8 @@ pub struct Subscription {
     pub schedule: Schedule,
     /// Service slugs in scope; empty means every service.
     pub services: Vec<String>,
+    /// Sections chosen; empty means every section.
+    pub sections: Vec<Section>,
     pub created_at: DateTime<Utc>,
     pub unsubscribed_at: Option<DateTime<Utc>>,
 }
@@ -24,13 +26,15 @@ const SUBSCRIPTION_COLUMNS: &str =
     "id, email, cadence, weekday, hour, timezone, created_at, unsubscribed_at,
     (SELECT group_concat(services.slug, ',') FROM digest_subscription_services
        JOIN services ON services.id = digest_subscription_services.service_id
-      WHERE digest_subscription_services.subscription_id = digest_subscriptions.id)";
+      WHERE digest_subscription_services.subscription_id = digest_subscriptions.id),
+    sections";
 
 fn subscription_from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     let cadence: String = row.get(2)?;
     let weekday: Option<i64> = row.get(3)?;
     let timezone: String = row.get(5)?;
     let services: Option<String> = row.get(8)?;
+    let sections: String = row.get(9)?;
     let cadence = match (cadence.as_str(), weekday.and_then(weekday_from_number)) {
         ("weekly", Some(weekday)) => Cadence::Weekly(weekday),
         _ => Cadence::Monthly,
@@ -46,6 +50,12 @@ fn subscription_from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
         services: services
             .map(|services| services.split(',').map(str::to_owned).collect())
             .unwrap_or_default(),
+        // Names this version does not know (written by a newer one) are skipped.
+        sections: serde_json::from_str::<Vec<String>>(&sections)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|name| Section::parse(name))
+            .collect(),
         created_at: row.get(6)?,
         unsubscribed_at: row.get(7)?,
     })
@@ -65,14 +75,16 @@ pub fn insert_subscription(
     };
     connection.execute(
         "INSERT INTO digest_subscriptions
-            (email, cadence, weekday, hour, timezone, unsubscribe_hash, created_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'pending:' || hex(randomblob(16)), ?6, ?7)",
+            (email, cadence, weekday, hour, timezone, sections, unsubscribe_hash, created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending:' || hex(randomblob(16)), ?7, ?8)",
         params![
             subscription.email.as_str(),
             cadence,
             weekday,
             subscription.schedule.hour,
             subscription.schedule.timezone.name(),
+            serde_json::to_string(&subscription.sections)
+                .map_err(|error| Error::Internal(error.to_string()))?,
             created_by,
             now
         ],

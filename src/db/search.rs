@@ -171,6 +171,48 @@ fn interview_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument
     })
 }
 
+const SURVEY_RESPONSE_DOCUMENT: &str = "
+    SELECT survey_responses.id, surveys.title, surveys.anonymous, teams.slug,
+           survey_responses.submitted_at,
+           (SELECT group_concat(survey_answers.text, char(10) || char(10))
+              FROM survey_answers
+             WHERE survey_answers.response_id = survey_responses.id
+               AND trim(coalesce(survey_answers.text, '')) != ''),
+           (SELECT group_concat(DISTINCT services.slug) FROM survey_questions
+              JOIN services ON services.id = survey_questions.service_id
+             WHERE survey_questions.survey_id = surveys.id)
+      FROM survey_responses
+      JOIN surveys ON surveys.id = survey_responses.survey_id
+      LEFT JOIN teams ON teams.id = survey_responses.team_id";
+
+/// Only responses with something written are searchable.
+const HAS_TEXT: &str = "EXISTS (SELECT 1 FROM survey_answers
+     WHERE survey_answers.response_id = survey_responses.id
+       AND trim(coalesce(survey_answers.text, '')) != '')";
+
+/// Free-text survey answers are for the platform team only; in an
+/// anonymous survey not even the respondent's team is indexed, so that no
+/// facet count can point at a small team.
+fn survey_response_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> {
+    let survey: String = row.get(1)?;
+    let anonymous: bool = row.get(2)?;
+    Ok(SearchDocument {
+        entity: EntityKind::SurveyResponse,
+        id: row.get(0)?,
+        title: format!("Survey comment: {survey}"),
+        body: row.get::<_, Option<String>>(5)?.unwrap_or_default(),
+        internal: String::new(),
+        services: split(row.get(6)?),
+        team: if anonymous { None } else { row.get(3)? },
+        tags: Vec::new(),
+        status: None,
+        subkind: None,
+        rating: None,
+        created_at: row.get(4)?,
+        audience: Audience::PlatformTeam,
+    })
+}
+
 /// The searchable form of one thing, or `None` if it no longer exists (or
 /// is of a kind that is not searchable yet).
 pub fn document(
@@ -198,8 +240,12 @@ pub fn document(
             .prepare_cached(&format!("{INTERVIEW_DOCUMENT} WHERE interviews.id = ?1"))?
             .query_row([id], interview_document_from_row)
             .optional()?),
-        // Survey comments join the index with the survey pages.
-        EntityKind::SurveyResponse => Ok(None),
+        EntityKind::SurveyResponse => Ok(connection
+            .prepare_cached(&format!(
+                "{SURVEY_RESPONSE_DOCUMENT} WHERE survey_responses.id = ?1 AND {HAS_TEXT}"
+            ))?
+            .query_row([id], survey_response_document_from_row)
+            .optional()?),
     }
 }
 
@@ -249,7 +295,16 @@ pub fn documents_after(
                 .collect::<rusqlite::Result<_>>()?;
             Ok(documents)
         }
-        EntityKind::SurveyResponse => Ok(Vec::new()),
+        EntityKind::SurveyResponse => {
+            let mut statement = connection.prepare_cached(&format!(
+                "{SURVEY_RESPONSE_DOCUMENT} WHERE survey_responses.id > ?1 AND {HAS_TEXT}
+                 ORDER BY survey_responses.id LIMIT ?2"
+            ))?;
+            let documents = statement
+                .query_map(params![after_id, limit], survey_response_document_from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(documents)
+        }
     }
 }
 
@@ -257,7 +312,9 @@ pub fn documents_after(
 pub fn document_count(connection: &Connection) -> Result<u64> {
     let count: i64 = connection.query_row(
         "SELECT (SELECT count(*) FROM feedback) + (SELECT count(*) FROM pain_points)
-              + (SELECT count(*) FROM roadmap_items) + (SELECT count(*) FROM interviews)",
+              + (SELECT count(*) FROM roadmap_items) + (SELECT count(*) FROM interviews)
+              + (SELECT count(DISTINCT response_id) FROM survey_answers
+                  WHERE trim(coalesce(text, '')) != '')",
         [],
         |row| row.get(0),
     )?;

@@ -11,8 +11,42 @@ use std::str::FromStr;
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
+use super::feedback::text_enum;
 use super::people::Email;
 use super::text::FieldErrors;
+
+text_enum! {
+    /// The parts of a summary a subscription can choose; none chosen means all.
+    Section {
+        Feedback => "feedback",
+        Satisfaction => "satisfaction",
+        Shipped => "shipped",
+        PainPoints => "pain_points",
+        Interviews => "interviews",
+    }
+}
+
+impl Section {
+    /// The heading people see on the subscription form.
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Feedback => "Feedback volume by service",
+            Section::Satisfaction => "Satisfaction scores (CSAT, NPS, CES)",
+            Section::Shipped => "Shipped roadmap items",
+            Section::PainPoints => "New and growing pain points",
+            Section::Interviews => "Interviews held",
+        }
+    }
+}
+
+/// The sections a subscription gets: the ones it chose, or all of them.
+pub fn effective_sections(chosen: &[Section]) -> Vec<Section> {
+    if chosen.is_empty() {
+        Section::ALL.to_vec()
+    } else {
+        chosen.to_vec()
+    }
+}
 
 /// How often a subscription is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +178,8 @@ pub struct SubscriptionDraft {
     pub timezone: String,
     /// Service slugs; empty means every service.
     pub services: Vec<String>,
+    /// Section names; empty means every section.
+    pub sections: Vec<String>,
 }
 
 /// A subscription that passed every check.
@@ -152,6 +188,8 @@ pub struct NewSubscription {
     pub email: Email,
     pub schedule: Schedule,
     pub services: Vec<String>,
+    /// Empty means every section.
+    pub sections: Vec<Section>,
 }
 
 /// Weekday names as people type them.
@@ -208,6 +246,20 @@ impl NewSubscription {
         if timezone.is_none() {
             errors.add("timezone", "must be a time zone like Europe/Berlin or UTC");
         }
+        let mut sections = Vec::new();
+        for raw in draft.sections.iter().filter(|raw| !raw.trim().is_empty()) {
+            match Section::parse(raw) {
+                Some(section) if !sections.contains(&section) => sections.push(section),
+                Some(_) => {}
+                None => errors.add(
+                    "sections",
+                    format!(
+                        "{raw:?} is not a section; choose from {}",
+                        Section::choices()
+                    ),
+                ),
+            }
+        }
         errors.into_result(|| NewSubscription {
             email: email.expect("checked above"),
             schedule: Schedule {
@@ -216,6 +268,7 @@ impl NewSubscription {
                 timezone: timezone.expect("checked above"),
             },
             services: draft.services.clone(),
+            sections,
         })
     }
 }
@@ -318,10 +371,11 @@ mod tests {
             cadence: "daily".into(),
             hour: "25".into(),
             timezone: "Mars/Olympus".into(),
+            sections: vec!["gossip".into()],
             ..SubscriptionDraft::default()
         })
         .unwrap_err();
-        for field in ["email", "cadence", "hour", "timezone"] {
+        for field in ["email", "cadence", "hour", "timezone", "sections"] {
             assert!(errors.get(field).is_some(), "no error for {field}");
         }
         let ok = NewSubscription::parse(&SubscriptionDraft {
@@ -331,8 +385,10 @@ mod tests {
             hour: "9".into(),
             timezone: "Europe/Paris".into(),
             services: vec![],
+            sections: vec!["shipped".into(), "satisfaction".into(), "shipped".into()],
         })
         .unwrap();
+        assert_eq!(ok.sections, [Section::Shipped, Section::Satisfaction]);
         assert_eq!(ok.email.as_str(), "leads@example.com");
         assert_eq!(ok.schedule.cadence, Cadence::Weekly(Weekday::Fri));
     }

@@ -10,9 +10,12 @@
 //! timeout) retry with exponential backoff, permanent ones (5xx) stop and
 //! are listed on /digests. Web requests never wait for any of this.
 //!
-//! Delivery is at least once: a crash between the SMTP server's "250 OK"
-//! and marking the message sent would send it again on restart; the
-//! deterministic Message-ID lets receivers drop such a duplicate.
+//! Each message is marked sent as soon as its server has answered "250 OK",
+//! so a process killed mid-run resends only the messages that were in
+//! flight (tests: `a_run_killed_mid_delivery_…`). Delivery is still at
+//! least once in one narrow window: a crash between the "250 OK" and that
+//! one write would send the message again on restart; its deterministic
+//! Message-ID lets receivers drop such a duplicate.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,8 +30,11 @@ use crate::db::Database;
 use crate::db::digests::DiscoveryActivity;
 use crate::db::digests::{self, NewMessage, OutboxMessage, Subscription};
 use crate::db::surveys;
+use crate::domain::digest::effective_sections;
 use crate::domain::digest::{Cadence, Period};
 use crate::domain::satisfaction::{self, Satisfaction, Wave};
+use crate::domain::stats;
+use crate::domain::survey::QuestionKind;
 use crate::error::{Error, Result};
 use crate::mail::{CONCURRENCY, DeliveryError, Mailer, OutgoingEmail};
 use crate::views::digest::{Summary, WaveReport};
@@ -208,6 +214,7 @@ impl Facts {
             .collect();
         let (invited, responses) = self.counts.get(index).copied().unwrap_or_default();
         Some(WaveReport {
+            suppressed: suppressed(&self.waves[index], scope),
             title: self.waves[index].title.clone(),
             nps: summary.nps.get(index).cloned().flatten(),
             ces: summary.ces.get(index).cloned().flatten(),
@@ -216,6 +223,37 @@ impl Facts {
             responses,
         })
     }
+}
+
+/// One line per score of `wave` that rests on fewer answers than its
+/// anonymity threshold, for the services in scope. The number of answers
+/// itself is not given: it would say how small the group is.
+fn suppressed(wave: &Wave, scope: &[String]) -> Vec<String> {
+    wave.questions
+        .iter()
+        .filter(|question| match &question.service {
+            Some(service) => scope.is_empty() || scope.contains(service),
+            None => true,
+        })
+        .filter_map(|question| {
+            let estimate = match question.kind {
+                QuestionKind::Nps => stats::nps(&question.values),
+                QuestionKind::Csat => stats::csat(&question.values),
+                QuestionKind::Ces => stats::ces(&question.values),
+                _ => None,
+            }?;
+            (estimate.n < wave.threshold).then(|| {
+                let score = question.kind.as_str().to_uppercase();
+                match &question.service {
+                    Some(service) => format!(
+                        "{score} for {service}: fewer than {} answers",
+                        wave.threshold
+                    ),
+                    None => format!("{score}: fewer than {} answers", wave.threshold),
+                }
+            })
+        })
+        .collect()
 }
 
 /// The key under which a subscription's message for a period is enqueued once.
@@ -248,6 +286,7 @@ async fn render(
         satisfaction: satisfaction.as_ref(),
         public_url: links.public_url.trim_end_matches('/'),
         unsubscribe_url: &unsubscribe_url,
+        sections: effective_sections(&subscription.sections),
     };
     if summary.is_empty() {
         return Ok(None);
@@ -329,7 +368,9 @@ pub struct Delivery {
     pub failed: usize,
 }
 
-/// Sends every message that is due, several at a time.
+/// Sends every message that is due, several at a time. Each outcome is
+/// recorded as soon as the server has answered, so a process stopped
+/// mid-run resends only what was in flight.
 pub async fn send_due(
     db: &Database,
     mailer: &Mailer,
@@ -340,54 +381,73 @@ pub async fn send_due(
     let messages = db
         .read(move |connection| digests::due_messages(connection, now, 512))
         .await?;
-    let outcomes: Vec<(OutboxMessage, std::result::Result<(), DeliveryError>)> =
-        futures_util::stream::iter(messages)
-            .map(|message| async move {
-                let unsubscribe = message.subscription_id.map(|id| links.unsubscribe_url(id));
-                let outcome = mailer
-                    .send(&OutgoingEmail {
-                        to: &message.to_address,
-                        subject: &message.subject,
-                        text: &message.body_text,
-                        html: message.body_html.as_deref(),
-                        message_id: &message.message_id,
-                        unsubscribe_url: unsubscribe.as_deref(),
-                    })
-                    .await;
-                (message, outcome)
-            })
-            .buffer_unordered(CONCURRENCY as usize)
-            .collect()
-            .await;
+    let outcomes: Vec<Result<Outcome>> = futures_util::stream::iter(messages)
+        .map(|message| async move {
+            let unsubscribe = message.subscription_id.map(|id| links.unsubscribe_url(id));
+            let outcome = mailer
+                .send(&OutgoingEmail {
+                    to: &message.to_address,
+                    subject: &message.subject,
+                    text: &message.body_text,
+                    html: message.body_html.as_deref(),
+                    message_id: &message.message_id,
+                    unsubscribe_url: unsubscribe.as_deref(),
+                })
+                .await;
+            record(db, &message, outcome, retry).await
+        })
+        .buffer_unordered(CONCURRENCY as usize)
+        .collect()
+        .await;
     let mut delivery = Delivery::default();
-    for (message, outcome) in outcomes {
-        let id = message.id;
-        match outcome {
-            Ok(()) => {
-                delivery.sent += 1;
-                db.write(move |connection| digests::mark_sent(connection, id, Utc::now()))
-                    .await?;
-            }
-            Err(DeliveryError::Temporary(error)) if message.attempts + 1 < MAX_ATTEMPTS => {
-                delivery.retrying += 1;
-                let wait = retry
-                    .saturating_mul(2u32.saturating_pow(message.attempts as u32))
-                    .min(MAX_BACKOFF);
-                let next = Utc::now()
-                    + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
-                tracing::warn!(message = id, attempts = message.attempts + 1, %error, "delivery failed; will retry");
-                db.write(move |connection| digests::mark_retry(connection, id, &error, next))
-                    .await?;
-            }
-            Err(DeliveryError::Temporary(error) | DeliveryError::Permanent(error)) => {
-                delivery.failed += 1;
-                tracing::error!(message = id, %error, "delivery failed for good");
-                db.write(move |connection| digests::mark_failed(connection, id, &error))
-                    .await?;
-            }
+    for outcome in outcomes {
+        match outcome? {
+            Outcome::Sent => delivery.sent += 1,
+            Outcome::Retrying => delivery.retrying += 1,
+            Outcome::Failed => delivery.failed += 1,
         }
     }
     Ok(delivery)
+}
+
+enum Outcome {
+    Sent,
+    Retrying,
+    Failed,
+}
+
+/// Marks one message sent, due again later, or failed for good.
+async fn record(
+    db: &Database,
+    message: &OutboxMessage,
+    outcome: std::result::Result<(), DeliveryError>,
+    retry: Duration,
+) -> Result<Outcome> {
+    let id = message.id;
+    match outcome {
+        Ok(()) => {
+            db.write(move |connection| digests::mark_sent(connection, id, Utc::now()))
+                .await?;
+            Ok(Outcome::Sent)
+        }
+        Err(DeliveryError::Temporary(error)) if message.attempts + 1 < MAX_ATTEMPTS => {
+            let wait = retry
+                .saturating_mul(2u32.saturating_pow(message.attempts as u32))
+                .min(MAX_BACKOFF);
+            let next =
+                Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+            tracing::warn!(message = id, attempts = message.attempts + 1, %error, "delivery failed; will retry");
+            db.write(move |connection| digests::mark_retry(connection, id, &error, next))
+                .await?;
+            Ok(Outcome::Retrying)
+        }
+        Err(DeliveryError::Temporary(error) | DeliveryError::Permanent(error)) => {
+            tracing::error!(message = id, %error, "delivery failed for good");
+            db.write(move |connection| digests::mark_failed(connection, id, &error))
+                .await?;
+            Ok(Outcome::Failed)
+        }
+    }
 }
 
 /// The scheduler and the sender as one background task: every `tick`, and

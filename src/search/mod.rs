@@ -40,9 +40,10 @@ pub use query::{FacetCount, SearchHit, SearchRequest, SearchResults, SortOrder, 
 use crate::domain::search::{Audience, SearchDocument};
 use crate::error::{Error, Result};
 
-/// Bumped whenever the schema or analysis changes; an index built by an
+/// Bumped whenever the schema, the analysis or what is indexed changes
+/// (3: survey comments); an index built by an
 /// older version is rebuilt at start.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Threads one search spreads its segments over (the machine has 2 cores).
 const SEARCH_THREADS: usize = 2;

@@ -429,6 +429,7 @@ fn load_subscriptions(connection: &Connection, now: DateTime<Utc>) -> Result<()>
             hour: hour.into(),
             timezone: timezone.into(),
             services,
+            sections: Vec::new(),
         })
         .map_err(|errors| seed_error(format!("subscription {email}: {errors:?}")))?;
         let id = digests::insert_subscription(connection, &subscription, None, now)?;

@@ -5,10 +5,9 @@
 use maud::{DOCTYPE, Markup, html};
 
 use crate::db::digests::{DiscoveryActivity, ServiceVolume};
-use crate::domain::digest::Period;
+use crate::domain::digest::{Period, Section};
 use crate::domain::stats::{Comparison, Estimate};
 
-/// What one summary says.
 /// The survey wave that closed in the period, as the summary reports it.
 pub struct WaveReport {
     pub title: String,
@@ -18,8 +17,12 @@ pub struct WaveReport {
     pub services: Vec<(String, Estimate, Option<Comparison>)>,
     pub invited: u32,
     pub responses: u32,
+    /// What was left out because too few people answered, one line each
+    /// ("CSAT for ci-runner: fewer than 5 answers").
+    pub suppressed: Vec<String>,
 }
 
+/// What one summary says.
 pub struct Summary<'a> {
     pub period: &'a Period,
     /// "the week to 23 Nov" and the like, in the subscriber's terms.
@@ -29,18 +32,66 @@ pub struct Summary<'a> {
     pub satisfaction: Option<&'a WaveReport>,
     pub public_url: &'a str,
     pub unsubscribe_url: &'a str,
+    /// The sections this subscriber gets (never empty: all when none was chosen).
+    pub sections: Vec<Section>,
 }
 
 impl Summary<'_> {
-    /// Whether there is anything to report; an empty period sends nothing.
+    fn shows(&self, section: Section) -> bool {
+        self.sections.contains(&section)
+    }
+
+    fn volumes(&self) -> &[ServiceVolume] {
+        if self.shows(Section::Feedback) {
+            self.volumes
+        } else {
+            &[]
+        }
+    }
+
+    fn satisfaction(&self) -> Option<&WaveReport> {
+        self.satisfaction
+            .filter(|_| self.shows(Section::Satisfaction))
+    }
+
+    fn shipped(&self) -> &[(String, Vec<String>)] {
+        if self.shows(Section::Shipped) {
+            &self.discovery.shipped
+        } else {
+            &[]
+        }
+    }
+
+    fn new_pain_points(&self) -> &[(i64, String)] {
+        if self.shows(Section::PainPoints) {
+            &self.discovery.new_pain_points
+        } else {
+            &[]
+        }
+    }
+
+    fn growing_pain_points(&self) -> &[(i64, String, i64)] {
+        if self.shows(Section::PainPoints) {
+            &self.discovery.growing_pain_points
+        } else {
+            &[]
+        }
+    }
+
+    fn interviews_held(&self) -> Option<i64> {
+        self.shows(Section::Interviews)
+            .then_some(self.discovery.interviews_held)
+    }
+
+    /// Whether there is anything to report in the chosen sections; an empty
+    /// period sends nothing.
     pub fn is_empty(&self) -> bool {
-        let discovery = self.discovery;
-        self.volumes.is_empty()
-            && discovery.new_pain_points.is_empty()
-            && discovery.growing_pain_points.is_empty()
-            && discovery.shipped.is_empty()
-            && discovery.interviews_held == 0
-            && self.satisfaction.is_none()
+        self.volumes().is_empty()
+            && self.new_pain_points().is_empty()
+            && self.growing_pain_points().is_empty()
+            && self.shipped().is_empty()
+            && self.interviews_held().unwrap_or(0) == 0
+            && self.satisfaction().is_none()
     }
 
     fn total(&self) -> u64 {
@@ -48,28 +99,34 @@ impl Summary<'_> {
     }
 
     pub fn subject(&self) -> String {
-        format!(
-            "Earshot: {} feedback items, {}",
-            self.total(),
-            self.period_label
-        )
+        if self.shows(Section::Feedback) {
+            format!(
+                "Earshot: {} feedback items, {}",
+                self.total(),
+                self.period_label
+            )
+        } else {
+            format!("Earshot summary, {}", self.period_label)
+        }
     }
 
     pub fn text(&self) -> String {
         let mut text = format!(
-            "What internal users told the platform team, {}.\n\nFeedback received: {}\n\n",
-            self.period_label,
-            self.total()
+            "What internal users told the platform team, {}.\n",
+            self.period_label
         );
-        for volume in self.volumes {
-            text.push_str(&format!(
-                "  {:<28} {:>5}   average rating {}\n",
-                volume.name,
-                volume.count,
-                rating(volume.average_rating)
-            ));
+        if self.shows(Section::Feedback) {
+            text.push_str(&format!("\nFeedback received: {}\n\n", self.total()));
+            for volume in self.volumes() {
+                text.push_str(&format!(
+                    "  {:<28} {:>5}   average rating {}\n",
+                    volume.name,
+                    volume.count,
+                    rating(volume.average_rating)
+                ));
+            }
         }
-        if let Some(wave) = self.satisfaction {
+        if let Some(wave) = self.satisfaction() {
             text.push_str(&format!(
                 "\nSatisfaction ({}, {} of {} invited answered):\n",
                 wave.title, wave.responses, wave.invited
@@ -87,31 +144,36 @@ impl Summary<'_> {
                     mover(change.as_ref())
                 ));
             }
-            text.push_str("  Groups under the anonymity threshold are not reported.\n");
+            if wave.suppressed.is_empty() {
+                text.push_str("  Nothing was held back for anonymity.\n");
+            } else {
+                text.push_str("  Held back for anonymity (too few answers to report):\n");
+                for line in &wave.suppressed {
+                    text.push_str(&format!("    {line}\n"));
+                }
+            }
         }
-        let discovery = self.discovery;
-        if !discovery.shipped.is_empty() {
+        if !self.shipped().is_empty() {
             text.push_str("\nShipped (you said, we did):\n");
-            for (title, answered) in &discovery.shipped {
+            for (title, answered) in self.shipped() {
                 text.push_str(&format!("  {title}: answers {}\n", answered.join("; ")));
             }
         }
-        if !discovery.new_pain_points.is_empty() {
+        if !self.new_pain_points().is_empty() {
             text.push_str("\nNew pain points:\n");
-            for (_, title) in &discovery.new_pain_points {
+            for (_, title) in self.new_pain_points() {
                 text.push_str(&format!("  {title}\n"));
             }
         }
-        if !discovery.growing_pain_points.is_empty() {
+        if !self.growing_pain_points().is_empty() {
             text.push_str("\nPain points that gained the most evidence:\n");
-            for (_, title, added) in &discovery.growing_pain_points {
+            for (_, title, added) in self.growing_pain_points() {
                 text.push_str(&format!("  {title} (+{added})\n"));
             }
         }
-        text.push_str(&format!(
-            "\nInterviews held: {}\n",
-            discovery.interviews_held
-        ));
+        if let Some(held) = self.interviews_held() {
+            text.push_str(&format!("\nInterviews held: {held}\n"));
+        }
         text.push_str(&format!(
             "\nRead it all: {}/inbox\n\nUnsubscribe: {}\n",
             self.public_url, self.unsubscribe_url
@@ -121,6 +183,7 @@ impl Summary<'_> {
 
     pub fn html(&self) -> Markup {
         let cell = "padding:6px 10px;border-bottom:1px solid #dde2ea;text-align:left;";
+        let heading = "font-size:16px;margin:16px 0 4px;";
         html! {
             (DOCTYPE)
             html {
@@ -130,23 +193,25 @@ impl Summary<'_> {
                         tr { td style="padding:16px 20px;" {
                             h1 style="font-size:20px;margin:0 0 4px;" { "Earshot summary" }
                             p style="margin:0 0 16px;color:#5d6678;" { "What internal users told the platform team, " (self.period_label) "." }
-                            p style="font-size:16px;margin:0 0 12px;" { strong { (self.total()) } " feedback items received" }
-                            table role="presentation" width="100%" style="border-collapse:collapse;font-size:14px;" {
-                                tr {
-                                    th style=(cell) { "Service" }
-                                    th style=(cell) { "Feedback" }
-                                    th style=(cell) { "Average rating" }
-                                }
-                                @for volume in self.volumes {
+                            @if self.shows(Section::Feedback) {
+                                p style="font-size:16px;margin:0 0 12px;" { strong { (self.total()) } " feedback items received" }
+                                table role="presentation" width="100%" style="border-collapse:collapse;font-size:14px;" {
                                     tr {
-                                        td style=(cell) { (volume.name) }
-                                        td style=(cell) { (volume.count) }
-                                        td style=(cell) { (rating(volume.average_rating)) }
+                                        th style=(cell) { "Service" }
+                                        th style=(cell) { "Feedback" }
+                                        th style=(cell) { "Average rating" }
+                                    }
+                                    @for volume in self.volumes() {
+                                        tr {
+                                            td style=(cell) { (volume.name) }
+                                            td style=(cell) { (volume.count) }
+                                            td style=(cell) { (rating(volume.average_rating)) }
+                                        }
                                     }
                                 }
                             }
-                            @if let Some(wave) = self.satisfaction {
-                                h2 style="font-size:16px;margin:16px 0 4px;" { "Satisfaction: " (wave.title) }
+                            @if let Some(wave) = self.satisfaction() {
+                                h2 style=(heading) { "Satisfaction: " (wave.title) }
                                 p style="margin:0 0 8px;color:#5d6678;" { (wave.responses) " of " (wave.invited) " invited answered." }
                                 table role="presentation" width="100%" style="border-collapse:collapse;font-size:14px;" {
                                     @if let Some(nps) = &wave.nps { tr { td style=(cell) { "NPS" } td style=(cell) { (with_interval(nps, "")) } td style=(cell) {} } }
@@ -159,21 +224,28 @@ impl Summary<'_> {
                                         }
                                     }
                                 }
-                                p style="margin:4px 0 0;font-size:12px;color:#5d6678;" { "Groups under the anonymity threshold are not reported." }
+                                @if wave.suppressed.is_empty() {
+                                    p style="margin:4px 0 0;font-size:12px;color:#5d6678;" { "Nothing was held back for anonymity." }
+                                } @else {
+                                    p style="margin:4px 0 0;font-size:12px;color:#5d6678;" { "Held back for anonymity (too few answers to report):" }
+                                    ul style="margin:2px 0 0;font-size:12px;color:#5d6678;" { @for line in &wave.suppressed { li { (line) } } }
+                                }
                             }
-                            @if !self.discovery.shipped.is_empty() {
-                                h2 style="font-size:16px;margin:16px 0 4px;" { "Shipped: you said, we did" }
-                                ul { @for (title, answered) in &self.discovery.shipped { li { strong { (title) } ": answers " (answered.join("; ")) } } }
+                            @if !self.shipped().is_empty() {
+                                h2 style=(heading) { "Shipped: you said, we did" }
+                                ul { @for (title, answered) in self.shipped() { li { strong { (title) } ": answers " (answered.join("; ")) } } }
                             }
-                            @if !self.discovery.new_pain_points.is_empty() {
-                                h2 style="font-size:16px;margin:16px 0 4px;" { "New pain points" }
-                                ul { @for (_, title) in &self.discovery.new_pain_points { li { (title) } } }
+                            @if !self.new_pain_points().is_empty() {
+                                h2 style=(heading) { "New pain points" }
+                                ul { @for (_, title) in self.new_pain_points() { li { (title) } } }
                             }
-                            @if !self.discovery.growing_pain_points.is_empty() {
-                                h2 style="font-size:16px;margin:16px 0 4px;" { "Gaining evidence" }
-                                ul { @for (_, title, added) in &self.discovery.growing_pain_points { li { (title) " (+" (added) ")" } } }
+                            @if !self.growing_pain_points().is_empty() {
+                                h2 style=(heading) { "Gaining evidence" }
+                                ul { @for (_, title, added) in self.growing_pain_points() { li { (title) " (+" (added) ")" } } }
                             }
-                            p style="margin:12px 0 0;" { "Interviews held: " (self.discovery.interviews_held) }
+                            @if let Some(held) = self.interviews_held() {
+                                p style="margin:12px 0 0;" { "Interviews held: " (held) }
+                            }
                             p style="margin:16px 0 0;" {
                                 a href={ (self.public_url) "/inbox" } style="color:#2456c7;" { "Read it all in Earshot" }
                             }

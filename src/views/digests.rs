@@ -7,7 +7,7 @@ use super::{Chrome, csrf_field, date_time, layout};
 use crate::db::digests::{OutboxMessage, Subscription};
 use crate::db::services::Service;
 use crate::domain::FieldErrors;
-use crate::domain::digest::{Cadence, SubscriptionDraft};
+use crate::domain::digest::{Cadence, Section, SubscriptionDraft};
 
 pub struct DigestsPage<'a> {
     pub subscriptions: &'a [Subscription],
@@ -49,7 +49,7 @@ pub fn digests_page(chrome: &Chrome<'_>, page: &DigestsPage<'_>) -> Markup {
                 p { "No subscriptions yet." }
             } @else {
                 table.feedback {
-                    thead { tr { th { "Address" } th { "Schedule" } th { "Services" } th { "Next" } th { "" } } }
+                    thead { tr { th { "Address" } th { "Schedule" } th { "Services" } th { "Sections" } th { "Next" } th { "" } } }
                     tbody {
                         @for subscription in page.subscriptions {
                             tr {
@@ -57,6 +57,11 @@ pub fn digests_page(chrome: &Chrome<'_>, page: &DigestsPage<'_>) -> Markup {
                                 td data-label="Schedule" { (describe(subscription)) }
                                 td data-label="Services" {
                                     @if subscription.services.is_empty() { "all" } @else { (subscription.services.join(", ")) }
+                                }
+                                td data-label="Sections" {
+                                    @if subscription.sections.is_empty() { "all" } @else {
+                                        (subscription.sections.iter().map(|section| section.label()).collect::<Vec<_>>().join(", "))
+                                    }
                                 }
                                 td data-label="Next" {
                                     @if subscription.unsubscribed_at.is_some() { em { "unsubscribed" } }
@@ -108,6 +113,16 @@ pub fn digests_page(chrome: &Chrome<'_>, page: &DigestsPage<'_>) -> Markup {
                         }
                     }
                     (error(page.errors, "services"))
+                    fieldset {
+                        legend { "Sections (none ticked: all)" }
+                        @for section in Section::ALL {
+                            label.choice {
+                                input type="checkbox" name="sections" value=(section.as_str()) checked[draft.sections.iter().any(|chosen| chosen == section.as_str())];
+                                (section.title())
+                            }
+                        }
+                    }
+                    (error(page.errors, "sections"))
                     button type="submit" { "Subscribe" }
                 }
             }

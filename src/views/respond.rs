@@ -3,8 +3,8 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use super::{Chrome, csrf_field, layout};
-use crate::db::surveys::{QuestionRecord, Survey};
+use super::{Chrome, csrf_field, date, layout};
+use crate::db::surveys::{QuestionRecord, Survey, WrittenResponse};
 use crate::domain::FieldErrors;
 use crate::domain::survey::{Answer, QuestionKind};
 
@@ -160,4 +160,29 @@ pub fn invitation_message(
     }
     .into_string();
     (subject, text, html)
+}
+
+pub fn written_response(chrome: &Chrome<'_>, response: &WrittenResponse) -> Markup {
+    layout(
+        &format!("Survey comment: {}", response.survey_title),
+        chrome,
+        html! {
+            p.breadcrumb { (response.survey_title) }
+            h1 { "Survey comment" }
+            p.lede {
+                "Answered " (date(response.submitted_at))
+                @match (&response.respondent, &response.team) {
+                    (Some(name), Some(team)) => { " by " (name) " (" (team) ")." }
+                    (Some(name), None) => { " by " (name) "." }
+                    _ => { ". The survey is anonymous: who answered is not recorded." }
+                }
+            }
+            @for (prompt, text) in &response.comments {
+                section.comment {
+                    h2 { (prompt) }
+                    blockquote { (text) }
+                }
+            }
+        },
+    )
 }

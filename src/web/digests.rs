@@ -31,6 +31,8 @@ pub struct SubscriptionForm {
     timezone: String,
     #[serde(default)]
     services: Vec<String>,
+    #[serde(default)]
+    sections: Vec<String>,
 }
 
 async fn render_page(
@@ -121,6 +123,7 @@ pub async fn subscribe(
             .into_iter()
             .filter(|slug| !slug.is_empty())
             .collect(),
+        sections: form.sections,
     };
     let parsed = match NewSubscription::parse(&draft) {
         Ok(parsed) => parsed,

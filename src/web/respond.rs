@@ -6,14 +6,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use super::auth::{CsrfToken, VerifiedForm};
+use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::surveys::{respondent, save_answers};
 use crate::app::AppState;
 use crate::db::survey_responses::{self, Respondent};
-use crate::db::surveys::Survey;
+use crate::db::surveys::{self, Survey};
 use crate::domain::FieldErrors;
 use crate::domain::survey::{Answer, AnswerDraft, check_answers, taking_answers};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
 async fn find(state: &AppState, token: &str) -> Result<(Respondent, Survey, Vec<(i64, Answer)>)> {
@@ -144,4 +144,28 @@ pub async fn submit(
     let editable = respondent.key.is_some();
     save_answers(&state, respondent, answers).await?;
     Ok(views::respond::thanks(&chrome, &survey, &token, editable).into_response())
+}
+
+/// What one respondent wrote, for the platform team: where a search hit
+/// on a survey comment leads. Anonymous surveys show no name or team.
+pub async fn written_response(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> Result<maud::Markup> {
+    if !viewer.is_platform_team() {
+        return Err(Error::NotFound);
+    }
+    let id = super::parse_id(&id)?;
+    let response = state
+        .db
+        .read(move |connection| surveys::written_response(connection, id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::respond::written_response(&chrome, &response))
 }

@@ -208,6 +208,103 @@ async fn a_server_that_is_down_keeps_messages_until_it_is_back_and_sends_none_tw
     assert_eq!(smtp.messages().len(), 3);
 }
 
+/// The Message-IDs the server accepted, each once: a duplicate fails the test.
+fn delivered_once(smtp: &SmtpServer) -> std::collections::BTreeSet<String> {
+    let mut ids = std::collections::BTreeSet::new();
+    for message in smtp.messages() {
+        let id = message.header("Message-ID").expect("a Message-ID");
+        assert!(ids.insert(id.clone()), "{id} was delivered twice");
+    }
+    ids
+}
+
+fn outbox_ids(data_dir: &Path) -> std::collections::BTreeSet<String> {
+    let connection = rusqlite::Connection::open(data_dir.join("earshot.db")).unwrap();
+    let mut statement = connection
+        .prepare("SELECT message_id FROM email_outbox")
+        .unwrap();
+    statement
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_connection_dropped_mid_message_is_retried_and_the_message_arrives_once() {
+    let data = seeded().await;
+    let smtp = SmtpServer::start().await;
+    smtp.drop_mid_message(1);
+
+    let first = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    assert!(
+        stdout(&first).contains("sent 2, to retry 1"),
+        "{}",
+        stdout(&first)
+    );
+    let retried = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--due"]).await;
+    assert!(stdout(&retried).contains("sent 1"), "{}", stdout(&retried));
+
+    assert_eq!(delivered_once(&smtp), outbox_ids(data.path()));
+    assert_eq!(
+        query::<i64>(
+            data.path(),
+            "SELECT count(*) FROM email_outbox WHERE status = 'sent'"
+        ),
+        3
+    );
+}
+
+#[tokio::test]
+async fn a_run_killed_mid_delivery_delivers_every_summary_once_after_a_restart() {
+    let data = seeded().await;
+    let smtp = SmtpServer::start().await;
+    // One message gets no answer: the run is killed while it waits.
+    smtp.hold(1);
+    let mut run = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .env("EARSHOT_DATA_DIR", data.path())
+        .env("EARSHOT_SMTP_URL", smtp.url())
+        .env("EARSHOT_PUBLIC_URL", "https://earshot.halcyon.example")
+        .args(["digest", "send", "--now"])
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let sent = || {
+        query::<i64>(
+            data.path(),
+            "SELECT count(*) FROM email_outbox WHERE status = 'sent'",
+        )
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while smtp.holding() == 0 || sent() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never got to the held message"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    run.start_kill().unwrap();
+    run.wait().await.unwrap();
+    while smtp.holding() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server kept holding"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(smtp.messages().len(), 2);
+
+    let restarted = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    assert!(
+        stdout(&restarted).contains("Enqueued 0 new summaries; sent 1"),
+        "{}",
+        stdout(&restarted)
+    );
+    assert_eq!(delivered_once(&smtp), outbox_ids(data.path()));
+    assert_eq!(outbox_ids(data.path()).len(), 3);
+}
+
 #[tokio::test]
 async fn without_smtp_summaries_are_written_as_eml_files() {
     let data = seeded().await;
@@ -423,5 +520,186 @@ async fn a_monthly_summary_reports_the_survey_wave_with_intervals_and_only_signi
         .find(|line| line.contains("CSAT k8s.prod"))
         .expect("a k8s row");
     assert!(!k8s.contains("mover"), "k8s barely moved: {k8s}");
-    assert!(text.contains("Groups under the anonymity threshold are not reported."));
+    assert!(
+        text.contains("Nothing was held back for anonymity."),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_subscription_gets_only_the_sections_it_chose() {
+    let app = TestApp::spawn().await;
+    let team = app.signed_in(TEAM).await;
+    for (email, sections) in [
+        ("shipping-news@example.com", &["shipped"][..]),
+        ("interviews-only@example.com", &["interviews"][..]),
+    ] {
+        let mut form = vec![("email", email), ("cadence", "weekly")];
+        form.extend(sections.iter().map(|section| ("sections", *section)));
+        let subscribed = team.submit("/digests", "/digests", &form).await;
+        assert_eq!(subscribed.status(), StatusCode::SEE_OTHER);
+    }
+    let refused = team
+        .submit(
+            "/digests",
+            "/digests",
+            &[("email", "x@example.com"), ("sections", "gossip")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("is not a section"), "{page}");
+
+    let api = app.api(TEAM);
+    api.post_json(
+        "/api/v1/feedback",
+        &serde_json::json!({"title": "Runners are slow", "body": "Queues all morning", "service": "ci-runner"}),
+    )
+    .await;
+    api.post_json(
+        "/api/v1/pain-points",
+        &serde_json::json!({"title": "Deploys wait in a queue"}),
+    )
+    .await;
+    api.post_json(
+        "/api/v1/roadmap-items",
+        &serde_json::json!({"title": "Parallel deploy lanes"}),
+    )
+    .await;
+    api.post_json("/api/v1/roadmap-items/1/ship", &serde_json::json!({}))
+        .await;
+
+    let shipped = stdout(
+        &earshot(
+            &app.data_dir,
+            None,
+            &["digest", "preview", "--subscription", "1"],
+        )
+        .await,
+    );
+    assert!(shipped.contains("Shipped (you said, we did):"), "{shipped}");
+    for left_out in ["Feedback received", "New pain points", "Interviews held"] {
+        assert!(!shipped.contains(left_out), "{left_out} in {shipped}");
+    }
+    // Nothing happened in the one section the second subscriber chose.
+    let interviews = stdout(
+        &earshot(
+            &app.data_dir,
+            None,
+            &["digest", "preview", "--subscription", "2"],
+        )
+        .await,
+    );
+    assert!(interviews.contains("nothing would be sent"), "{interviews}");
+    let sent = stdout(&earshot(&app.data_dir, None, &["digest", "send", "--now"]).await);
+    assert!(sent.contains("Enqueued 1 new summaries"), "{sent}");
+}
+
+#[tokio::test]
+async fn scores_held_back_for_anonymity_are_listed_one_by_one() {
+    let app = TestApp::spawn().await;
+    let emails: Vec<String> = app.with_db(|connection| {
+        let team = earshot::db::people::ensure_team(connection, "payments", "Payments")?;
+        (0..6)
+            .map(|index| {
+                let email = format!("payer{index}@example.com");
+                earshot::db::people::insert_user(
+                    connection,
+                    &earshot::db::people::NewUser {
+                        email: &earshot::domain::Email::parse(&email).unwrap(),
+                        name: "Respondent",
+                        role: earshot::domain::Role::Contributor,
+                        team_id: Some(team),
+                        password_hash: None,
+                    },
+                    chrono::Utc::now(),
+                )?;
+                Ok(email)
+            })
+            .collect()
+    });
+    let api = app.api(TEAM);
+    let survey: serde_json::Value = api
+        .post_json(
+            "/api/v1/surveys",
+            &serde_json::json!({
+                "title": "Pulse", "anonymous": true, "threshold": 5,
+                "questions": [
+                    {"kind": "nps", "prompt": "Recommend the platform?", "required": true},
+                    {"kind": "csat", "prompt": "Happy with CI?", "service": "ci-runner"},
+                ]
+            }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = survey["id"].as_i64().unwrap();
+    let questions: Vec<i64> = survey["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|question| question["id"].as_i64().unwrap())
+        .collect();
+    api.post_json(
+        &format!("/api/v1/surveys/{id}/open"),
+        &serde_json::json!({}),
+    )
+    .await;
+    let invited: serde_json::Value = api
+        .post_json(
+            &format!("/api/v1/surveys/{id}/invitations"),
+            &serde_json::json!({"emails": emails}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    // Six answer the NPS question; only three the CSAT one.
+    for (index, invitation) in invited["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let mut answers = vec![serde_json::json!({"question_id": questions[0], "value": 9})];
+        if index < 3 {
+            answers.push(serde_json::json!({"question_id": questions[1], "value": 2}));
+        }
+        let token = invitation["token"].as_str().unwrap();
+        let answered = client
+            .post(app.url(&format!("/api/v1/responses/{token}")))
+            .json(&serde_json::json!({ "answers": answers }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answered.status(), StatusCode::CREATED);
+    }
+    let team = app.signed_in(TEAM).await;
+    team.submit(
+        "/digests",
+        "/digests",
+        &[("email", "leads@example.com"), ("cadence", "monthly")],
+    )
+    .await;
+
+    let text = stdout(
+        &earshot(
+            &app.data_dir,
+            None,
+            &["digest", "preview", "--subscription", "1"],
+        )
+        .await,
+    );
+    assert!(
+        text.contains("Satisfaction (Pulse, 6 of 6 invited answered)"),
+        "{text}"
+    );
+    assert!(text.contains("  NPS 100"), "{text}");
+    assert!(
+        text.contains("Held back for anonymity (too few answers to report):\n    CSAT for ci-runner: fewer than 5 answers\n"),
+        "{text}"
+    );
+    assert!(!text.contains("CSAT ci-runner"), "{text}");
 }

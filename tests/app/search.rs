@@ -619,3 +619,94 @@ async fn a_search_page_past_the_end_shows_the_last_page() {
     );
     assert!(page.contains("Search your feedback"));
 }
+
+#[tokio::test]
+async fn survey_comments_are_found_by_the_team_only_and_anonymous_ones_name_no_team() {
+    let app = TestApp::spawn().await;
+    let emails: Vec<String> = app.with_db(|connection| {
+        let team = earshot::db::people::ensure_team(connection, "mobile", "Mobile")?;
+        (0..2)
+            .map(|index| {
+                let email = format!("mobile{index}@example.com");
+                earshot::db::people::insert_user(
+                    connection,
+                    &earshot::db::people::NewUser {
+                        email: &earshot::domain::Email::parse(&email).unwrap(),
+                        name: "Respondent",
+                        role: earshot::domain::Role::Contributor,
+                        team_id: Some(team),
+                        password_hash: None,
+                    },
+                    chrono::Utc::now(),
+                )?;
+                Ok(email)
+            })
+            .collect()
+    });
+    let team = app.api(TEAM);
+    let survey: Value = team
+        .post_json(
+            "/api/v1/surveys",
+            &json!({"title": "Pulse", "anonymous": true, "threshold": 5, "questions": [
+                {"kind": "text", "prompt": "What should we fix first?"}
+            ]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (id, question) = (
+        survey["id"].as_i64().unwrap(),
+        survey["questions"][0]["id"].as_i64().unwrap(),
+    );
+    team.post_json(&format!("/api/v1/surveys/{id}/open"), &json!({}))
+        .await;
+    let invited: Value = team
+        .post_json(
+            &format!("/api/v1/surveys/{id}/invitations"),
+            &json!({"emails": emails}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = invited["invitations"][0]["token"].as_str().unwrap();
+    let answered = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/responses/{token}")))
+        .json(&json!({"answers": [{"question_id": question, "text": "The flamegraph exporter <b>times out</b>"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), StatusCode::CREATED);
+
+    let found = eventually(&team, "flamegraph", 1).await;
+    let hit = &found["hits"][0];
+    assert_eq!(hit["kind"], "survey_response");
+    assert_eq!(found["facets"]["team"], json!([]), "{found}");
+    let page = team.get(hit["url"].as_str().unwrap()).await;
+    let status = page.status();
+    let page = page.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("&lt;b&gt;times out&lt;/b&gt;"), "{page}");
+    assert!(page.contains("who answered is not recorded"));
+    assert!(!page.contains("Mobile"));
+
+    let contributor = app.api(CONTRIBUTOR);
+    assert_eq!(search(&contributor, "flamegraph").await["total"], 0);
+    assert_eq!(
+        contributor.get(hit["url"].as_str().unwrap()).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Answering again replaces the comment in the index too.
+    reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/responses/{token}")))
+        .json(
+            &json!({"answers": [{"question_id": question, "text": "Alert routing is confusing"}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    eventually(&team, "routing", 1).await;
+    eventually(&team, "flamegraph", 0).await;
+}

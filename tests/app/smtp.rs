@@ -36,6 +36,13 @@ struct Script {
     rcpt: HashMap<String, String>,
     /// Answers to the next DATA commands, in order, before accepting.
     data: VecDeque<String>,
+    /// How many of the next messages to cut off halfway, closing the connection.
+    drop_mid_message: usize,
+    /// How many of the next messages to hold, unanswered, until the client
+    /// goes away (they are then not delivered, as RFC 5321 § 6.1 has it).
+    hold: usize,
+    /// Messages held right now.
+    holding: usize,
 }
 
 pub struct SmtpServer {
@@ -91,6 +98,23 @@ impl SmtpServer {
             .push_back(answer.to_owned());
     }
 
+    /// The next `count` messages are cut off after a few lines: the server
+    /// closes the connection mid-message.
+    pub fn drop_mid_message(&self, count: usize) {
+        self.script.lock().unwrap().drop_mid_message = count;
+    }
+
+    /// The next `count` messages get no answer after their final ".": the
+    /// server waits until the client disconnects and then discards them.
+    pub fn hold(&self, count: usize) {
+        self.script.lock().unwrap().hold = count;
+    }
+
+    /// How many messages are being held unanswered right now.
+    pub fn holding(&self) -> usize {
+        self.script.lock().unwrap().holding
+    }
+
     pub fn messages(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
@@ -100,6 +124,15 @@ impl SmtpServer {
         self.task.abort();
         self.address
     }
+}
+
+/// Counts down one of the script's counters; true if it was above zero.
+fn take(script: &Mutex<Script>, counter: impl Fn(&mut Script) -> &mut usize) -> bool {
+    let mut script = script.lock().unwrap();
+    let counter = counter(&mut script);
+    let taken = *counter > 0;
+    *counter = counter.saturating_sub(1);
+    taken
 }
 
 async fn session(
@@ -134,13 +167,27 @@ async fn session(
             }
         } else if upper == "DATA" {
             let _ = writer.write_all(b"354 go ahead\r\n").await;
+            let cut_off = take(&script, |script| &mut script.drop_mid_message);
             let mut data = String::new();
+            let mut count = 0;
             while let Ok(Some(line)) = lines.next_line().await {
                 if line == "." {
                     break;
                 }
+                count += 1;
+                if cut_off && count == 3 {
+                    return;
+                }
                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
                 data.push_str("\r\n");
+            }
+            if take(&script, |script| &mut script.hold) {
+                script.lock().unwrap().holding += 1;
+                // The client waits for an answer that never comes; whatever
+                // it sends, the message is discarded once it is gone.
+                while let Ok(Some(_)) = lines.next_line().await {}
+                script.lock().unwrap().holding -= 1;
+                return;
             }
             match script.lock().unwrap().data.pop_front() {
                 Some(answer) => answer,
