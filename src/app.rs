@@ -140,6 +140,34 @@ pub fn router(state: AppState) -> Router {
         .route("/tests/{id}/result", post(web::tree::record_result))
         .route("/shipped", get(web::roadmap::shipped_page))
         .route(
+            "/surveys",
+            get(web::survey_pages::list_page).post(web::survey_pages::create),
+        )
+        .route("/surveys/{id}", get(web::survey_pages::detail_page))
+        .route(
+            "/surveys/{id}/questions",
+            post(web::survey_pages::add_question),
+        )
+        .route(
+            "/surveys/{id}/questions/{question}/remove",
+            post(web::survey_pages::remove_question),
+        )
+        .route("/surveys/{id}/open", post(web::survey_pages::open))
+        .route("/surveys/{id}/close", post(web::survey_pages::close))
+        .route("/surveys/{id}/invitations", post(web::survey_pages::invite))
+        .route(
+            "/surveys/{id}/open-link",
+            post(web::survey_pages::open_link),
+        )
+        .route(
+            "/surveys/{id}/results",
+            get(web::survey_pages::results_page),
+        )
+        .route(
+            "/surveys/{id}/import",
+            get(web::survey_pages::import_page).post(web::survey_pages::import),
+        )
+        .route(
             "/respond/{token}",
             get(web::respond::form).post(web::respond::submit),
         )
@@ -238,12 +266,23 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/surveys/{id}/invitations",
-            post(web::surveys::invite),
+            post(web::survey_invitations::invite),
         )
-        .route("/api/v1/surveys/{id}/results", get(web::surveys::results))
+        .route(
+            "/api/v1/surveys/{id}/results",
+            get(web::survey_results::results),
+        )
         .route(
             "/api/v1/surveys/{id}/results.csv",
-            get(web::surveys::results_csv),
+            get(web::survey_results::results_csv),
+        )
+        .route(
+            "/api/v1/surveys/{id}/open-link",
+            post(web::surveys::open_link),
+        )
+        .route(
+            "/api/v1/surveys/{id}/import",
+            post(web::survey_import::import_api),
         )
         .route("/api/v1/responses/{token}", post(web::surveys::respond))
         .route("/api/v1/search/similar", get(web::search::similar_api))

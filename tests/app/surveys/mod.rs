@@ -1,5 +1,11 @@
 //! Surveys through the API: build, open, invite, answer, results.
 
+mod import;
+mod invitations;
+mod pages;
+mod results;
+mod window;
+
 use chrono::Utc;
 use earshot::db::people;
 use earshot::domain::{Email, Role};
@@ -9,7 +15,7 @@ use serde_json::{Value, json};
 use crate::helpers::{CONTRIBUTOR, TEAM, TestApp};
 
 /// People in three teams: payments 6, search 7, mobile 2.
-fn add_people(app: &TestApp) -> Vec<String> {
+pub fn add_people(app: &TestApp) -> Vec<String> {
     app.with_db(|connection| {
         let mut emails = Vec::new();
         for (team, size) in [("payments", 6), ("search", 7), ("mobile", 2)] {
@@ -34,11 +40,11 @@ fn add_people(app: &TestApp) -> Vec<String> {
     })
 }
 
-async fn post(api: &crate::helpers::Api, path: &str, body: Value) -> reqwest::Response {
+pub async fn post(api: &crate::helpers::Api, path: &str, body: Value) -> reqwest::Response {
     api.post_json(path, &body).await
 }
 
-fn survey() -> Value {
+pub fn survey() -> Value {
     json!({
         "title": "Platform survey Q4",
         "anonymous": true,
