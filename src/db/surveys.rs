@@ -522,6 +522,7 @@ pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
 /// What one respondent wrote, for the team (search results link here).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WrittenResponse {
+    pub survey_id: i64,
     pub survey_title: String,
     pub submitted_at: DateTime<Utc>,
     /// Who answered, only for surveys that are not anonymous.
@@ -537,7 +538,8 @@ pub fn written_response(connection: &Connection, id: i64) -> Result<Option<Writt
         .query_row(
             "SELECT surveys.title, survey_responses.submitted_at,
                     CASE WHEN surveys.anonymous THEN NULL ELSE users.name END,
-                    CASE WHEN surveys.anonymous THEN NULL ELSE teams.name END
+                    CASE WHEN surveys.anonymous THEN NULL ELSE teams.name END,
+                    surveys.id
                FROM survey_responses
                JOIN surveys ON surveys.id = survey_responses.survey_id
                LEFT JOIN users ON users.id = survey_responses.user_id
@@ -546,6 +548,7 @@ pub fn written_response(connection: &Connection, id: i64) -> Result<Option<Writt
             [id],
             |row| {
                 Ok(WrittenResponse {
+                    survey_id: row.get(4)?,
                     survey_title: row.get(0)?,
                     submitted_at: row.get(1)?,
                     respondent: row.get(2)?,

@@ -167,7 +167,7 @@ pub fn written_response(chrome: &Chrome<'_>, response: &WrittenResponse) -> Mark
         &format!("Survey comment: {}", response.survey_title),
         chrome,
         html! {
-            p.breadcrumb { (response.survey_title) }
+            p.breadcrumb { a href={ "/surveys/" (response.survey_id) "/results" } { (response.survey_title) } }
             h1 { "Survey comment" }
             p.lede {
                 "Answered " (date(response.submitted_at))
