@@ -6,9 +6,6 @@ mod pages;
 mod results;
 mod window;
 
-use chrono::Utc;
-use earshot::db::people;
-use earshot::domain::{Email, Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -16,28 +13,7 @@ use crate::helpers::{CONTRIBUTOR, TEAM, TestApp};
 
 /// People in three teams: payments 6, search 7, mobile 2.
 pub fn add_people(app: &TestApp) -> Vec<String> {
-    app.with_db(|connection| {
-        let mut emails = Vec::new();
-        for (team, size) in [("payments", 6), ("search", 7), ("mobile", 2)] {
-            let team_id = people::ensure_team(connection, team, team)?;
-            for index in 0..size {
-                let email = format!("{team}{index}@example.com");
-                people::insert_user(
-                    connection,
-                    &people::NewUser {
-                        email: &Email::parse(&email).unwrap(),
-                        name: "Respondent",
-                        role: Role::Contributor,
-                        team_id: Some(team_id),
-                        password_hash: None,
-                    },
-                    Utc::now(),
-                )?;
-                emails.push(email);
-            }
-        }
-        Ok(emails)
-    })
+    app.add_team_members(&[("payments", 6), ("search", 7), ("mobile", 2)])
 }
 
 pub async fn post(api: &crate::helpers::Api, path: &str, body: Value) -> reqwest::Response {
