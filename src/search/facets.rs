@@ -151,8 +151,8 @@ fn segment_values(
 pub(super) struct FacetCounts;
 
 impl Collector for FacetCounts {
-    /// Matches per facet value number.
-    type Fruit = Counts;
+    /// How many documents matched, and the counts per facet value.
+    type Fruit = (usize, Counts);
     type Child = SegmentFacetCounts;
 
     fn for_segment(
@@ -167,6 +167,7 @@ impl Collector for FacetCounts {
         let tags = fast.str(TAG_FIELD)?.filter(|column| column.num_terms() > 0);
         let values = segment_values(reader, keys.as_ref(), tags.as_ref())?;
         Ok(SegmentFacetCounts {
+            matches: 0,
             key_counts: vec![0; keys.as_ref().map_or(0, |column| column.num_terms())],
             tag_counts: vec![0; tags.as_ref().map_or(0, |column| column.num_terms())],
             keys,
@@ -182,9 +183,11 @@ impl Collector for FacetCounts {
         false
     }
 
-    fn merge_fruits(&self, segments: Vec<Vec<u64>>) -> tantivy::Result<Counts> {
+    fn merge_fruits(&self, segments: Vec<(usize, Vec<u64>)>) -> tantivy::Result<(usize, Counts)> {
+        let mut matches = 0;
         let mut totals: Vec<u64> = Vec::new();
-        for segment in segments {
+        for (segment_matches, segment) in segments {
+            matches += segment_matches;
             if totals.len() < segment.len() {
                 totals.resize(segment.len(), 0);
             }
@@ -203,11 +206,12 @@ impl Collector for FacetCounts {
                     .insert(value.clone(), total);
             }
         }
-        Ok(counts)
+        Ok((matches, counts))
     }
 }
 
 pub(super) struct SegmentFacetCounts {
+    matches: usize,
     keys: Option<StrColumn>,
     tags: Option<StrColumn>,
     /// Matches per key ordinal and per tag ordinal.
@@ -226,6 +230,7 @@ const BLOCK: usize = 256;
 
 impl SegmentFacetCounts {
     fn count_block(&mut self, docs: &[DocId]) {
+        self.matches += docs.len();
         if let Some(keys) = &self.keys {
             let ordinals = keys.ords();
             if matches!(ordinals.index, ColumnIndex::Full) {
@@ -263,7 +268,7 @@ impl SegmentFacetCounts {
 }
 
 impl SegmentCollector for SegmentFacetCounts {
-    type Fruit = Vec<u64>;
+    type Fruit = (usize, Vec<u64>);
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.pending.push(doc);
@@ -276,7 +281,7 @@ impl SegmentCollector for SegmentFacetCounts {
         self.count_block(docs);
     }
 
-    fn harvest(mut self) -> Vec<u64> {
+    fn harvest(mut self) -> (usize, Vec<u64>) {
         self.flush();
         let mut totals = Vec::new();
         let counted = [
@@ -297,7 +302,7 @@ impl SegmentCollector for SegmentFacetCounts {
                 }
             }
         }
-        totals
+        (self.matches, totals)
     }
 }
 

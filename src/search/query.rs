@@ -6,7 +6,7 @@ use std::ops::Bound;
 
 use chrono::{DateTime as ChronoDateTime, NaiveDate, Utc};
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::EnableScoring;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
@@ -158,12 +158,11 @@ impl SearchIndex {
         // top-k pass (block-max WAND) measured no faster, because the count
         // and facets must visit every match anyway.
         let (addresses, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) = if by_newest {
-            let (top, total, facet_counts) = collect(
+            let (top, (total, facet_counts)) = collect(
                 searcher,
                 compiled.as_ref(),
                 &(
                     top.order_by_fast_field::<DateTime>("created", Order::Desc),
-                    Count,
                     FacetCounts,
                 ),
                 parallel,
@@ -174,12 +173,13 @@ impl SearchIndex {
                 facet_counts,
             )
         } else {
-            collect(
+            let (top, (total, facet_counts)) = collect(
                 searcher,
                 compiled.as_ref(),
-                &(top.order_by_score(), Count, FacetCounts),
+                &(top.order_by_score(), FacetCounts),
                 parallel,
-            )?
+            )?;
+            (top, total, facet_counts)
         };
         let snippets = SnippetGenerator::create(searcher, compiled.as_ref(), self.fields.body)
             .map(|mut generator| {
