@@ -186,12 +186,12 @@ async fn contributors_find_pain_point_titles_but_not_the_teams_notes_or_pages() 
     assert_eq!(team_notes["total"], 1);
     assert_eq!(
         contributor.get("/api/v1/pain-points").await.status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     let browser = app.signed_in(CONTRIBUTOR).await;
     assert_eq!(
         browser.get("/pain-points").await.status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
 }
 

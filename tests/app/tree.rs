@@ -112,6 +112,6 @@ async fn pain_points_nest_under_outcomes_and_each_other_with_solutions_and_tests
     assert_eq!(outcomes["items"][0]["target"], "< 24");
     assert_eq!(
         app.signed_in(CONTRIBUTOR).await.get("/tree").await.status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
 }

@@ -255,7 +255,7 @@ async fn bad_answers_and_forged_links_store_nothing() {
     });
     assert_eq!(stored, 0);
     let by_contributor = post(&app.api(CONTRIBUTOR), "/api/v1/surveys", survey()).await;
-    assert_eq!(by_contributor.status(), StatusCode::FORBIDDEN);
+    assert_eq!(by_contributor.status(), StatusCode::NOT_FOUND);
     let bad = post(
         &team,
         "/api/v1/surveys",

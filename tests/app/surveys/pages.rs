@@ -160,11 +160,11 @@ async fn the_team_builds_a_survey_on_pages_one_question_at_a_time_and_reads_its_
     let contributor = app.signed_in(CONTRIBUTOR).await;
     assert_eq!(
         contributor.get("/surveys").await.status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert_eq!(
         contributor.get(&format!("{page}/results")).await.status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
 }
 
