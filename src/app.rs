@@ -424,7 +424,7 @@ pub struct Application {
 impl Application {
     /// Opens the data directory and binds the listening socket. Binding
     /// before serving lets tests use port 0 and know the port at once.
-    pub async fn build(config: Config) -> Result<Application> {
+    pub async fn build(mut config: Config) -> Result<Application> {
         std::fs::create_dir_all(&config.data_dir).map_err(|error| {
             Error::Internal(format!(
                 "cannot create the data directory {}: {error}",
@@ -441,10 +441,20 @@ impl Application {
         })
         .await
         .map_err(|error| Error::Internal(format!("opening the database failed: {error}")))??;
-        let (links, mailer) = mail_setup(&db, &config).await?;
         let listener = TcpListener::bind(config.listen).await.map_err(|error| {
             Error::Internal(format!("cannot listen on {}: {error}", config.listen))
         })?;
+        if config.public_url.is_empty() {
+            // Links in mail then work on this machine, port 0 included.
+            let mut address = listener.local_addr().map_err(|error| {
+                Error::Internal(format!("the listening socket has no address: {error}"))
+            })?;
+            if address.ip().is_unspecified() {
+                address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            config.public_url = format!("http://{address}");
+        }
+        let (links, mailer) = mail_setup(&db, &config).await?;
         Ok(Application {
             listener,
             state: AppState(Arc::new(App {
