@@ -108,11 +108,19 @@ pub fn summarise(waves: &[Wave]) -> Satisfaction {
                         .map(|question| &question.values)
                 })
                 .collect();
-            let asked: Vec<&Vec<Option<u8>>> = answers.iter().flatten().copied().collect();
+            let asked: Vec<(&Vec<Option<u8>>, &Wave)> = answers
+                .iter()
+                .zip(waves)
+                .filter_map(|(values, wave)| values.map(|values| (values, wave)))
+                .collect();
+            // Only between two waves whose scores are both shown: a change
+            // computed from a wave with too few answers would reveal them.
             let change = match asked.as_slice() {
-                [.., before, latest] => {
+                [.., (before, before_wave), (latest, latest_wave)] => {
                     let ((x1, n1), (x2, n2)) = (satisfied(before), satisfied(latest));
-                    stats::compare_proportions(x1, n1, x2, n2)
+                    (n1 >= before_wave.threshold && n2 >= latest_wave.threshold)
+                        .then(|| stats::compare_proportions(x1, n1, x2, n2))
+                        .flatten()
                 }
                 _ => None,
             };
@@ -193,5 +201,14 @@ mod tests {
             summary.nps[1].is_none(),
             "three answers are under the threshold of five"
         );
+    }
+
+    #[test]
+    fn no_change_is_computed_against_a_wave_with_too_few_answers() {
+        let before = [vec![2u8; 60], vec![5u8; 40]].concat();
+        let summary = summarise(&[wave("Q1", &before, &[]), wave("Q2", &[5, 5], &[])]);
+        let ci = &summary.services[0];
+        assert!(ci.csat[1].is_none(), "two answers are under the threshold");
+        assert!(ci.change.is_none(), "{:?}", ci.change);
     }
 }

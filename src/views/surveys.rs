@@ -340,7 +340,9 @@ pub fn results(chrome: &Chrome<'_>, survey: &Survey, results: &Value) -> Markup 
             @for question in results["questions"].as_array().into_iter().flatten() {
                 section.question-results {
                     h2 { (question["prompt"].as_str().unwrap_or_default()) " " span.hint { "(" (question["kind"].as_str().unwrap_or_default()) ")" } }
-                    @if let Some(answers) = question["answers"].as_array() {
+                    @if question["suppressed"] == true {
+                        p.hint { "Hidden until at least " (results["threshold"]) " people have answered this question (" (question["n"]) " so far), so that no one's answers can be told apart." }
+                    } @else if let Some(answers) = question["answers"].as_array() {
                         p { (answers.len()) " answers" }
                         ul { @for answer in answers.iter().take(200) { li.body { (answer.as_str().unwrap_or_default()) } } }
                     } @else if let Some(counts) = question["choices"].as_array() {

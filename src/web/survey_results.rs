@@ -145,6 +145,18 @@ pub async fn results_json(state: &AppState, survey: &Survey) -> Result<Value> {
                     question["distribution"] = json!(stats::distribution(&values, points));
                 }
                 question["breakdowns"] = json!({"team": teams});
+                // Fewer answers than k: not even the overall figure is shown,
+                // or it would be the few people's own answers.
+                let answered = values.iter().flatten().count();
+                if answered < k as usize {
+                    for hidden in ["score", "ci_low", "ci_high"] {
+                        question[hidden] = Value::Null;
+                    }
+                    if let Some(question) = question.as_object_mut() {
+                        question.remove("distribution");
+                    }
+                    question["suppressed"] = json!(true);
+                }
                 let this = ComparableQuestion {
                     id: record.id,
                     kind,
@@ -201,7 +213,14 @@ pub async fn results_json(state: &AppState, survey: &Survey) -> Result<Value> {
                     .find(|(id, _)| *id == record.id)
                     .map(|(_, answers)| answers.clone())
                     .unwrap_or_default();
-                if kind == QuestionKind::Text {
+                let answered = if kind == QuestionKind::Text {
+                    texts.len()
+                } else {
+                    picked.len()
+                };
+                if answered < k as usize {
+                    json!({"n": answered, "suppressed": true})
+                } else if kind == QuestionKind::Text {
                     // Free text is for the platform team (as is this page), and
                     // carries no author even in a named survey.
                     json!({"n": texts.len(), "answers": texts})

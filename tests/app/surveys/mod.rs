@@ -270,7 +270,10 @@ async fn people_answer_on_a_plain_web_form_and_can_edit_their_answers() {
     let app = TestApp::spawn().await;
     let emails = add_people(&app);
     let team = app.api(TEAM);
-    let created: Value = post(&team, "/api/v1/surveys", survey())
+    // A threshold of one, so that the one answer's score is shown.
+    let mut body = survey();
+    body["threshold"] = json!(1);
+    let created: Value = post(&team, "/api/v1/surveys", body)
         .await
         .json()
         .await

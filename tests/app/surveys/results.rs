@@ -187,3 +187,54 @@ async fn a_wave_is_compared_with_the_previous_one_and_only_significant_changes_a
     assert_eq!(first_results["previous_wave"], Value::Null);
     assert_eq!(first_results["movers"], json!([]));
 }
+
+#[tokio::test]
+async fn with_fewer_answers_than_k_no_score_choice_or_comment_is_shown_anywhere() {
+    let app = TestApp::spawn().await;
+    let emails = app.add_team_members(&[("payments", 3)]);
+    let id = run_wave(
+        &app,
+        &emails,
+        json!({"title": "Tiny", "threshold": 5, "questions": [
+            {"kind": "csat", "prompt": "Happy with CI?", "service": "ci-runner"},
+            {"kind": "single", "prompt": "Which runner?", "choices": ["linux", "mac"]},
+            {"kind": "text", "prompt": "Anything else?"}
+        ]}),
+        |_, questions| {
+            json!([
+                {"question_id": questions[0], "value": 2},
+                {"question_id": questions[1], "choices": ["mac"]},
+                {"question_id": questions[2], "text": "my very own words"}
+            ])
+        },
+    )
+    .await;
+    let team = app.api(TEAM);
+    let results: Value = team
+        .get(&format!("/api/v1/surveys/{id}/results"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(results["responses"], 3);
+    for question in results["questions"].as_array().unwrap() {
+        assert_eq!(question["suppressed"], true, "{question}");
+        assert!(question["score"].is_null(), "{question}");
+        assert!(question.get("choices").is_none() && question.get("answers").is_none());
+    }
+    let page = team
+        .get(&format!("/surveys/{id}/results"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Hidden until at least 5 people"), "{page}");
+    assert!(!page.contains("my very own words"));
+    let csv = team
+        .get(&format!("/api/v1/surveys/{id}/results.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!csv.contains("0.0") && !csv.contains("mac"), "{csv}");
+}
