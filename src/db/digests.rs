@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::domain::Role;
 use crate::domain::digest::{
     Cadence, NewSubscription, Schedule, Section, weekday_from_number, weekday_number,
 };
@@ -18,6 +19,9 @@ pub struct Subscription {
     pub services: Vec<String>,
     /// Sections chosen; empty means every section.
     pub sections: Vec<Section>,
+    /// The role of the Earshot user with this address, if there is one
+    /// (a list or an outside stakeholder has none).
+    pub recipient_role: Option<Role>,
     pub created_at: DateTime<Utc>,
     pub unsubscribed_at: Option<DateTime<Utc>>,
 }
@@ -27,7 +31,8 @@ const SUBSCRIPTION_COLUMNS: &str =
     (SELECT group_concat(services.slug, ',') FROM digest_subscription_services
        JOIN services ON services.id = digest_subscription_services.service_id
       WHERE digest_subscription_services.subscription_id = digest_subscriptions.id),
-    sections";
+    sections,
+    (SELECT role FROM users WHERE users.email = digest_subscriptions.email)";
 
 fn subscription_from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     let cadence: String = row.get(2)?;
@@ -35,6 +40,7 @@ fn subscription_from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     let timezone: String = row.get(5)?;
     let services: Option<String> = row.get(8)?;
     let sections: String = row.get(9)?;
+    let role: Option<String> = row.get(10)?;
     let cadence = match (cadence.as_str(), weekday.and_then(weekday_from_number)) {
         ("weekly", Some(weekday)) => Cadence::Weekly(weekday),
         _ => Cadence::Monthly,
@@ -56,6 +62,7 @@ fn subscription_from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
             .iter()
             .filter_map(|name| Section::parse(name))
             .collect(),
+        recipient_role: role.as_deref().and_then(Role::parse),
         created_at: row.get(6)?,
         unsubscribed_at: row.get(7)?,
     })

@@ -12,7 +12,7 @@ use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Utc
 use chrono_tz::Tz;
 
 use super::feedback::text_enum;
-use super::people::Email;
+use super::people::{Email, Role};
 use super::text::FieldErrors;
 
 text_enum! {
@@ -39,9 +39,18 @@ impl Section {
     }
 }
 
-/// The sections a subscription gets: the ones it chose, or all of them.
-pub fn effective_sections(chosen: &[Section]) -> Vec<Section> {
-    if chosen.is_empty() {
+/// What every signed-in person may read; the rest of a summary (feedback
+/// figures, satisfaction, pain points, interviews) is the platform team's.
+pub const PUBLIC_SECTIONS: &[Section] = &[Section::Shipped];
+
+/// The sections a subscription gets: the ones it chose, or all of them;
+/// for an address that belongs to a contributor, the public ones whatever
+/// was chosen, so a summary never shows more than its reader could open
+/// in Earshot.
+pub fn effective_sections(chosen: &[Section], recipient: Option<Role>) -> Vec<Section> {
+    if recipient == Some(Role::Contributor) {
+        PUBLIC_SECTIONS.to_vec()
+    } else if chosen.is_empty() {
         Section::ALL.to_vec()
     } else {
         chosen.to_vec()
@@ -391,5 +400,18 @@ mod tests {
         assert_eq!(ok.sections, [Section::Shipped, Section::Satisfaction]);
         assert_eq!(ok.email.as_str(), "leads@example.com");
         assert_eq!(ok.schedule.cadence, Cadence::Weekly(Weekday::Fri));
+    }
+
+    #[test]
+    fn a_contributor_gets_only_the_public_sections() {
+        assert_eq!(effective_sections(&[], None), Section::ALL);
+        assert_eq!(
+            effective_sections(&[], Some(Role::Team)),
+            Section::ALL.to_vec()
+        );
+        assert_eq!(
+            effective_sections(&[Section::Interviews], Some(Role::Contributor)),
+            [Section::Shipped]
+        );
     }
 }

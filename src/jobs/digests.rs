@@ -286,7 +286,7 @@ async fn render(
         satisfaction: satisfaction.as_ref(),
         public_url: links.public_url.trim_end_matches('/'),
         unsubscribe_url: &unsubscribe_url,
-        sections: effective_sections(&subscription.sections),
+        sections: effective_sections(&subscription.sections, subscription.recipient_role),
     };
     if summary.is_empty() {
         return Ok(None);

@@ -5,7 +5,7 @@
 use maud::{DOCTYPE, Markup, html};
 
 use crate::db::digests::{DiscoveryActivity, ServiceVolume};
-use crate::domain::digest::{Period, Section};
+use crate::domain::digest::{PUBLIC_SECTIONS, Period, Section};
 use crate::domain::stats::{Comparison, Estimate};
 
 /// The survey wave that closed in the period, as the summary reports it.
@@ -39,6 +39,19 @@ pub struct Summary<'a> {
 impl Summary<'_> {
     fn shows(&self, section: Section) -> bool {
         self.sections.contains(&section)
+    }
+
+    /// Where "read it all" leads: a page this reader can open.
+    fn read_more_path(&self) -> &'static str {
+        if self
+            .sections
+            .iter()
+            .all(|section| PUBLIC_SECTIONS.contains(section))
+        {
+            "/shipped"
+        } else {
+            "/dashboard"
+        }
     }
 
     fn volumes(&self) -> &[ServiceVolume] {
@@ -175,8 +188,10 @@ impl Summary<'_> {
             text.push_str(&format!("\nInterviews held: {held}\n"));
         }
         text.push_str(&format!(
-            "\nRead it all: {}/inbox\n\nUnsubscribe: {}\n",
-            self.public_url, self.unsubscribe_url
+            "\nRead it all: {}{}\n\nUnsubscribe: {}\n",
+            self.public_url,
+            self.read_more_path(),
+            self.unsubscribe_url
         ));
         text
     }
@@ -247,7 +262,7 @@ impl Summary<'_> {
                                 p style="margin:12px 0 0;" { "Interviews held: " (held) }
                             }
                             p style="margin:16px 0 0;" {
-                                a href={ (self.public_url) "/inbox" } style="color:#2456c7;" { "Read it all in Earshot" }
+                                a href={ (self.public_url) (self.read_more_path()) } style="color:#2456c7;" { "Read it all in Earshot" }
                             }
                         } }
                         tr { td style="padding:12px 20px;font-size:12px;color:#5d6678;border-top:1px solid #dde2ea;" {

@@ -113,6 +113,9 @@ pub fn digests_page(chrome: &Chrome<'_>, page: &DigestsPage<'_>) -> Markup {
                         }
                     }
                     (error(page.errors, "services"))
+                    @if !page.can_subscribe_others {
+                        p.hint { "Your summary lists the roadmap items that shipped, with the pain points they answered." }
+                    } @else {
                     fieldset {
                         legend { "Sections (none ticked: all)" }
                         @for section in Section::ALL {
@@ -121,6 +124,7 @@ pub fn digests_page(chrome: &Chrome<'_>, page: &DigestsPage<'_>) -> Markup {
                                 (section.title())
                             }
                         }
+                    }
                     }
                     (error(page.errors, "sections"))
                     button type="submit" { "Subscribe" }

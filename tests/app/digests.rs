@@ -684,3 +684,50 @@ async fn scores_held_back_for_anonymity_are_listed_one_by_one() {
     );
     assert!(!text.contains("CSAT ci-runner"), "{text}");
 }
+
+#[tokio::test]
+async fn a_contributors_summary_holds_only_what_they_may_read() {
+    let app = TestApp::spawn().await;
+    let contributor = app.signed_in(CONTRIBUTOR).await;
+    let subscribed = contributor
+        .submit(
+            "/digests",
+            "/digests",
+            &[("cadence", "weekly"), ("sections", "interviews")],
+        )
+        .await;
+    assert_eq!(subscribed.status(), StatusCode::SEE_OTHER);
+    let api = app.api(TEAM);
+    api.post_json(
+        "/api/v1/feedback",
+        &serde_json::json!({"title": "Runners are slow", "body": "Queues", "service": "ci-runner"}),
+    )
+    .await;
+    api.post_json(
+        "/api/v1/roadmap-items",
+        &serde_json::json!({"title": "Parallel deploy lanes"}),
+    )
+    .await;
+    api.post_json("/api/v1/roadmap-items/1/ship", &serde_json::json!({}))
+        .await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    api.post_json(
+        "/api/v1/interviews",
+        &serde_json::json!({"participant_name": "Lars", "held_on": today, "notes": "queues"}),
+    )
+    .await;
+
+    let text = stdout(
+        &earshot(
+            &app.data_dir,
+            None,
+            &["digest", "preview", "--subscription", "1"],
+        )
+        .await,
+    );
+    assert!(text.contains("Parallel deploy lanes"), "{text}");
+    for team_only in ["Feedback received", "Interviews held", "Satisfaction"] {
+        assert!(!text.contains(team_only), "{team_only} in {text}");
+    }
+    assert!(text.contains("/shipped"), "{text}");
+}
