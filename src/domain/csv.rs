@@ -3,10 +3,10 @@
 
 /// One field, quoted, with a leading `=`, `+`, `-`, `@`, tab or carriage
 /// return neutralised by a `'` so that a spreadsheet shows it as text
-/// instead of running it as a formula (OWASP "CSV injection").
+/// instead of running it as a formula (OWASP "CSV injection"). A plain
+/// negative number (`-12.5`) is left alone: it stays a number.
 pub fn field(value: &str) -> String {
-    let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let value = if risky {
+    let value = if looks_like_formula(value) {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -32,7 +32,16 @@ where
 /// number.
 pub fn looks_like_formula(value: &str) -> bool {
     value.starts_with(['=', '+', '@', '\t', '\r'])
-        || (value.starts_with('-') && value.parse::<f64>().is_err())
+        || value
+            .strip_prefix('-')
+            .is_some_and(|rest| !is_plain_number(rest))
+}
+
+/// Digits with at most one decimal point, as `12` or `0.75`.
+fn is_plain_number(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit())
+        && text.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && text.matches('.').count() <= 1
 }
 
 /// Reads UTF-8 CSV text into records of fields: fields may be quoted, with
@@ -139,6 +148,8 @@ mod tests {
     fn formulas_are_neutralised_and_quotes_doubled() {
         assert_eq!(field("=cmd|' /C calc'!A0"), "\"'=cmd|' /C calc'!A0\"");
         assert_eq!(field("-2+3"), "\"'-2+3\"");
+        assert_eq!(field("-100.00"), "\"-100.00\"");
+        assert_eq!(field("-inf"), "\"'-inf\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(row(["a", "b"]), "\"a\",\"b\"\r\n");
     }
