@@ -454,12 +454,30 @@ pub fn invitation_by_token(
 }
 
 /// Invitations and responses of a survey.
-pub fn counts(connection: &Connection, survey_id: i64) -> Result<(u32, u32)> {
+/// Who was asked and who answered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ResponseCounts {
+    pub invited: u32,
+    /// Responses through personal links: the response rate's numerator.
+    pub invited_answered: u32,
+    /// Every response, open-link and imported ones included.
+    pub responses: u32,
+}
+
+pub fn counts(connection: &Connection, survey_id: i64) -> Result<ResponseCounts> {
     Ok(connection.query_row(
         "SELECT (SELECT count(*) FROM survey_invitations WHERE survey_id = ?1),
+                (SELECT count(*) FROM survey_responses
+                  WHERE survey_id = ?1 AND respondent_key IS NOT NULL),
                 (SELECT count(*) FROM survey_responses WHERE survey_id = ?1)",
         [survey_id],
-        |row| Ok((row.get(0)?, row.get(1)?)),
+        |row| {
+            Ok(ResponseCounts {
+                invited: row.get(0)?,
+                invited_answered: row.get(1)?,
+                responses: row.get(2)?,
+            })
+        },
     )?)
 }
 

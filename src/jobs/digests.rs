@@ -146,7 +146,7 @@ fn period_label(subscription: &Subscription, period: &Period, due: Due) -> Strin
 /// (queried once per period, however many subscribers share it).
 pub struct Facts {
     waves: Vec<Wave>,
-    counts: Vec<(u32, u32)>,
+    counts: Vec<surveys::ResponseCounts>,
     satisfaction: Satisfaction,
     discovery: HashMap<(DateTime<Utc>, DateTime<Utc>), DiscoveryActivity>,
 }
@@ -212,15 +212,15 @@ impl Facts {
                 Some((row.service.clone(), estimate, change))
             })
             .collect();
-        let (invited, responses) = self.counts.get(index).copied().unwrap_or_default();
+        let counts = self.counts.get(index).copied().unwrap_or_default();
         Some(WaveReport {
             suppressed: suppressed(&self.waves[index], scope),
             title: self.waves[index].title.clone(),
             nps: summary.nps.get(index).cloned().flatten(),
             ces: summary.ces.get(index).cloned().flatten(),
             services,
-            invited,
-            responses,
+            invited: counts.invited,
+            responses: counts.invited_answered,
         })
     }
 }

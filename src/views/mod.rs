@@ -132,6 +132,15 @@ pub fn is_local_path(path: &str) -> bool {
     path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')
 }
 
+/// "1 response", "3 responses".
+pub fn count_of(count: u64, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
 pub fn date(at: DateTime<Utc>) -> String {
     at.format("%-d %b %Y").to_string()
 }

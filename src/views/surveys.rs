@@ -5,7 +5,7 @@
 use maud::{Markup, html};
 use serde_json::Value;
 
-use super::{Chrome, csrf_field, date, date_time, layout};
+use super::{Chrome, count_of, csrf_field, date, date_time, layout};
 use crate::db::surveys::{Survey, SurveySummary};
 use crate::domain::survey::QuestionKind;
 
@@ -305,7 +305,7 @@ pub fn results(chrome: &Chrome<'_>, survey: &Survey, results: &Value) -> Markup 
             p.back { a href={ "/surveys/" (survey.id) } { "← " (survey.title) } }
             h1 { "Results: " (survey.title) }
             p.meta {
-                (results["responses"]) " responses of " (results["invited"]) " invited"
+                (count_of(results["responses"].as_u64().unwrap_or_default(), "response", "responses")) " · " (results["invited_responses"]) " of " (results["invited"]) " invited answered"
                 @if let Some(rate) = results["response_rate"].as_f64() { " (" (format!("{rate:.0}")) "%)" }
                 @if let Some(rate) = results["completion_rate"].as_f64() { " · " (format!("{rate:.0}")) "% complete" }
                 " · NPS in points, CSAT in percent, CES and Likert as means; 95% intervals"

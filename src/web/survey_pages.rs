@@ -103,7 +103,9 @@ pub async fn detail_page(
     let choices = state
         .db
         .read(move |connection| {
-            let (invited, responses) = surveys::counts(connection, survey_id)?;
+            let surveys::ResponseCounts {
+                invited, responses, ..
+            } = surveys::counts(connection, survey_id)?;
             Ok(BuilderChoices {
                 services: services::list_services(connection)?
                     .into_iter()

@@ -69,8 +69,7 @@ type OtherAnswers = (Vec<Vec<String>>, Vec<String>);
 
 /// Everything results read, in one database read.
 struct Stored {
-    invited: u32,
-    responses: u32,
+    counts: surveys::ResponseCounts,
     complete: u32,
     tallies: Vec<(i64, Tally)>,
     others: Vec<(i64, OtherAnswers)>,
@@ -90,7 +89,7 @@ pub async fn results_json(state: &AppState, survey: &Survey) -> Result<Value> {
     let stored = state
         .db
         .read(move |connection| {
-            let (invited, responses) = surveys::counts(connection, survey_id)?;
+            let counts = surveys::counts(connection, survey_id)?;
             let previous = match previous_id {
                 None => None,
                 Some(id) => match surveys::survey_by_id(connection, id)? {
@@ -102,8 +101,7 @@ pub async fn results_json(state: &AppState, survey: &Survey) -> Result<Value> {
                 },
             };
             Ok(Stored {
-                invited,
-                responses,
+                counts,
                 complete: survey_results::complete_responses(connection, survey_id)?,
                 tallies: survey_results::tallies(connection, survey_id)?,
                 others: other_questions
@@ -246,14 +244,21 @@ pub async fn results_json(state: &AppState, survey: &Survey) -> Result<Value> {
         question["service"] = json!(record.service);
         questions.push(question);
     }
-    let (invited, responses) = (stored.invited, stored.responses);
+    let surveys::ResponseCounts {
+        invited,
+        invited_answered,
+        responses,
+    } = stored.counts;
     Ok(json!({
         "survey_id": survey.id,
         "title": survey.title,
         "threshold": k,
         "invited": invited,
         "responses": responses,
-        "response_rate": stats::response_rate(responses, invited),
+        "invited_responses": invited_answered,
+        // Of those invited, how many answered: open-link and imported
+        // responses count in the results but not here.
+        "response_rate": stats::response_rate(invited_answered, invited),
         "completion_rate": (responses > 0)
             .then(|| f64::from(stored.complete) / f64::from(responses) * 100.0),
         "previous_wave": stored.previous.as_ref().map(|(previous, _)| json!({"survey_id": previous.id, "title": previous.title})),

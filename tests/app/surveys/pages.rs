@@ -146,7 +146,10 @@ async fn the_team_builds_a_survey_on_pages_one_question_at_a_time_and_reads_its_
     );
 
     let results = browser.get_text(&format!("{page}/results")).await;
-    assert!(results.contains("1 responses of 9 invited"), "{results}");
+    assert!(
+        results.contains("1 response · 1 of 9 invited answered"),
+        "{results}"
+    );
     assert!(results.contains("Would you recommend the platform?"));
     let closed = browser.submit(&page, &format!("{page}/close"), &[]).await;
     assert_eq!(closed.status(), StatusCode::SEE_OTHER);

@@ -143,6 +143,32 @@ async fn anyone_with_the_open_link_can_answer_once_per_submission_without_a_name
         )?)
     });
     assert_eq!((count, with_person_or_team), (3, 0));
+    // One invitee answers: open-link answers count in the results but not
+    // in the response rate, which is about those invited.
+    let personal = personal_link(&app, id, "payments0@example.com").await;
+    client
+        .post(app.url(&format!("/api/v1/responses/{personal}")))
+        .json(&json!({"answers": [{"question_id": question, "value": 4}]}))
+        .send()
+        .await
+        .unwrap();
+    let results: Value = app
+        .api(TEAM)
+        .get(&format!("/api/v1/surveys/{id}/results"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            &results["responses"],
+            &results["invited_responses"],
+            &results["invited"],
+            &results["response_rate"]
+        ),
+        (&json!(4), &json!(1), &json!(1), &json!(100.0)),
+        "{results}"
+    );
     // A new link replaces the old one.
     post(
         &app.api(TEAM),
