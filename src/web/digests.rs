@@ -166,13 +166,20 @@ pub async fn preview(
     if !viewer.is_platform_team() && subscription.email != viewer.user.email {
         return Err(Error::NotFound);
     }
-    match digest_jobs::preview(&state.db, &state.links, &subscription).await? {
-        Some(message) => Ok(axum::response::Html(message.body_html.unwrap_or_default()).into_response()),
-        None => Ok(axum::response::Html(
-            "<!DOCTYPE html><p>Nothing to report for this period yet, so nothing would be sent.</p>",
-        )
-        .into_response()),
-    }
+    let html = match digest_jobs::preview(&state.db, &state.links, &subscription).await? {
+        Some(message) => message.body_html.unwrap_or_default(),
+        None => "<!DOCTYPE html><p>Nothing to report for this period yet, so nothing would be sent.</p><p><a href=\"/digests\">Back to summaries</a></p>".to_owned(),
+    };
+    // The message as a mail client shows it: its inline styles apply, and
+    // nothing else may load or run (no script, no images, no forms).
+    Ok((
+        [(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'none'",
+        )],
+        axum::response::Html(html),
+    )
+        .into_response())
 }
 
 /// The link in every message: a page with a button, so that link scanners

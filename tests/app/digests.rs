@@ -551,11 +551,13 @@ async fn a_subscription_gets_only_the_sections_it_chose() {
     assert!(page.contains("is not a section"), "{page}");
 
     let api = app.api(TEAM);
-    api.post_json(
-        "/api/v1/feedback",
-        &serde_json::json!({"title": "Runners are slow", "body": "Queues all morning", "service": "ci-runner"}),
-    )
-    .await;
+    let given = api
+        .post_json(
+            "/api/v1/feedback",
+            &serde_json::json!({"title": "Runners are slow", "body": "Queues all morning", "service": "ci-runner", "kind": "pain"}),
+        )
+        .await;
+    assert_eq!(given.status(), StatusCode::CREATED);
     api.post_json(
         "/api/v1/pain-points",
         &serde_json::json!({"title": "Deploys wait in a queue"}),
@@ -700,7 +702,7 @@ async fn a_contributors_summary_holds_only_what_they_may_read() {
     let api = app.api(TEAM);
     api.post_json(
         "/api/v1/feedback",
-        &serde_json::json!({"title": "Runners are slow", "body": "Queues", "service": "ci-runner"}),
+        &serde_json::json!({"title": "Runners are slow", "body": "Queues", "service": "ci-runner", "kind": "pain"}),
     )
     .await;
     api.post_json(
@@ -730,4 +732,38 @@ async fn a_contributors_summary_holds_only_what_they_may_read() {
         assert!(!text.contains(team_only), "{team_only} in {text}");
     }
     assert!(text.contains("/shipped"), "{text}");
+}
+
+#[tokio::test]
+async fn the_browser_preview_shows_the_message_with_its_own_styles_and_nothing_else() {
+    let app = TestApp::spawn().await;
+    let team = app.signed_in(TEAM).await;
+    team.submit(
+        "/digests",
+        "/digests",
+        &[("email", "leads@example.com"), ("cadence", "weekly")],
+    )
+    .await;
+    app.api(TEAM)
+        .post_json(
+            "/api/v1/feedback",
+            &serde_json::json!({"title": "Slow", "body": "Queues", "service": "ci-runner", "kind": "pain"}),
+        )
+        .await;
+    let preview = team.get("/digests/1/preview").await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let policy = preview.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        policy.contains("default-src 'none'") && policy.contains("style-src 'unsafe-inline'"),
+        "{policy}"
+    );
+    assert!(!policy.contains("script"), "{policy}");
+    let page = preview.text().await.unwrap();
+    assert!(
+        page.contains("1</strong> feedback items received"),
+        "{page}"
+    );
 }
