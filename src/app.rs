@@ -191,6 +191,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/digests/{id}/preview", get(web::digests::preview))
         .route(
+            "/digests/{id}/unsubscribe",
+            post(web::digests::end_subscription),
+        )
+        .route(
             "/unsubscribe/{token}",
             get(web::digests::unsubscribe_page).post(web::digests::unsubscribe),
         )

@@ -76,6 +76,27 @@ pub fn insert_subscription(
     created_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    // The same address on the same schedule, scope and sections twice
+    // would get every summary twice.
+    let mut existing = connection.prepare_cached(&format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM digest_subscriptions
+          WHERE email = ?1 AND unsubscribed_at IS NULL"
+    ))?;
+    let mut wanted_services = subscription.services.clone();
+    wanted_services.sort();
+    for active in existing.query_map([subscription.email.as_str()], subscription_from_row)? {
+        let mut active = active?;
+        active.services.sort();
+        if active.schedule == subscription.schedule
+            && active.services == wanted_services
+            && active.sections == subscription.sections
+        {
+            return Err(Error::invalid(
+                "email",
+                "this address already gets this summary on this schedule",
+            ));
+        }
+    }
     let (cadence, weekday) = match subscription.schedule.cadence {
         Cadence::Weekly(weekday) => ("weekly", Some(weekday_number(weekday))),
         Cadence::Monthly => ("monthly", None),
@@ -152,6 +173,26 @@ pub fn subscription_by_id(connection: &Connection, id: i64) -> Result<Option<Sub
 
 /// Ends the subscription whose unsubscribe token hashes to `hash`; returns
 /// its address, or `None` for an unknown token.
+/// Ends subscription `id`; returns its address, or `None` if there is none.
+pub fn unsubscribe_by_id(
+    connection: &Connection,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<String>> {
+    let email: Option<String> = connection
+        .query_row(
+            "SELECT email FROM digest_subscriptions WHERE id = ?1",
+            [id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    connection.execute(
+        "UPDATE digest_subscriptions SET unsubscribed_at = coalesce(unsubscribed_at, ?2) WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(email)
+}
+
 pub fn unsubscribe(
     connection: &Connection,
     hash: &str,

@@ -67,7 +67,15 @@ pub fn digests_page(chrome: &Chrome<'_>, page: &DigestsPage<'_>) -> Markup {
                                     @if subscription.unsubscribed_at.is_some() { em { "unsubscribed" } }
                                     @else { (date_time(subscription.schedule.in_progress(page.now).send_at)) }
                                 }
-                                td { a href={ "/digests/" (subscription.id) "/preview" } { "Preview" } }
+                                td {
+                                    a href={ "/digests/" (subscription.id) "/preview" } { "Preview" }
+                                    @if subscription.unsubscribed_at.is_none() {
+                                        form.inline method="post" action={ "/digests/" (subscription.id) "/unsubscribe" } {
+                                            (csrf_field(chrome.csrf))
+                                            button.link type="submit" { "Unsubscribe" }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }

@@ -182,6 +182,30 @@ pub async fn preview(
         .into_response())
 }
 
+/// Ends a subscription from the /digests page: the team ends any, anyone
+/// else only their own (another's is not found).
+pub async fn end_subscription(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
+) -> Result<Response> {
+    let id = super::parse_id(&id)?;
+    let subscription = state
+        .db
+        .read(move |connection| digests::subscription_by_id(connection, id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !viewer.is_platform_team() && subscription.email != viewer.user.email {
+        return Err(Error::NotFound);
+    }
+    state
+        .db
+        .write(move |connection| digests::unsubscribe_by_id(connection, id, Utc::now()))
+        .await?;
+    Ok(Redirect::to("/digests").into_response())
+}
+
 /// The link in every message: a page with a button, so that link scanners
 /// that follow links do not unsubscribe anyone.
 pub async fn unsubscribe_page(

@@ -767,3 +767,39 @@ async fn the_browser_preview_shows_the_message_with_its_own_styles_and_nothing_e
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn a_subscription_is_ended_from_the_page_and_the_same_one_is_not_made_twice() {
+    let app = TestApp::spawn().await;
+    let team = app.signed_in(TEAM).await;
+    let form = [("email", "leads@example.com"), ("cadence", "monthly")];
+    assert_eq!(
+        team.submit("/digests", "/digests", &form).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let twice = team.submit("/digests", "/digests", &form).await;
+    assert_eq!(twice.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        twice
+            .text()
+            .await
+            .unwrap()
+            .contains("already gets this summary")
+    );
+
+    // A contributor cannot end someone else's.
+    let contributor = app.signed_in(CONTRIBUTOR).await;
+    let theirs = contributor
+        .submit("/digests", "/digests/1/unsubscribe", &[])
+        .await;
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+
+    let ended = team.submit("/digests", "/digests/1/unsubscribe", &[]).await;
+    assert_eq!(ended.status(), StatusCode::SEE_OTHER);
+    assert!(team.get_text("/digests").await.contains("unsubscribed"));
+    // Once ended, the same subscription can be made again.
+    assert_eq!(
+        team.submit("/digests", "/digests", &form).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
