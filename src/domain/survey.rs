@@ -384,6 +384,31 @@ pub fn check_answers(
     errors.into_result(|| answers)
 }
 
+/// An answer-check message as people read it: every `question <id>`
+/// becomes the question's prompt in quotes (ids mean something to API
+/// clients, not to someone filling in a form or a spreadsheet).
+pub fn name_questions(message: &str, prompts: &[(i64, &str)]) -> String {
+    const MARK: &str = "question ";
+    let mut named = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(MARK) {
+        let after = &rest[at + MARK.len()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let prompt = after[..digits]
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| prompts.iter().find(|(question, _)| *question == id));
+        named.push_str(&rest[..at]);
+        match prompt {
+            Some((_, prompt)) => named.push_str(&format!("{prompt:?}")),
+            None => named.push_str(&rest[at..at + MARK.len() + digits]),
+        }
+        rest = &after[digits..];
+    }
+    named.push_str(rest);
+    named
+}
+
 /// The headline figure of a numeric question: CSAT in percent, NPS in
 /// points, CES (and Likert) as a mean.
 pub fn score(kind: QuestionKind, values: &[Option<u8>]) -> Option<Estimate> {
@@ -660,5 +685,21 @@ mod tests {
         for field in ["title", "threshold", "questions"] {
             assert!(errors.get(field).is_some(), "no error for {field}");
         }
+    }
+
+    #[test]
+    fn messages_name_questions_by_their_prompts() {
+        let prompts = [(2, "Fast?"), (27, "Happy with CI?")];
+        assert_eq!(
+            name_questions(
+                "question 27 needs an answer; question 2: choose one",
+                &prompts
+            ),
+            "\"Happy with CI?\" needs an answer; \"Fast?\": choose one"
+        );
+        assert_eq!(
+            name_questions("there is no question 9 in this survey", &prompts),
+            "there is no question 9 in this survey"
+        );
     }
 }

@@ -229,14 +229,11 @@ fn read_row(
 /// Replaces "question 12" (an id) by the question's prompt, which is what
 /// the person importing sees in their file.
 fn name_questions(message: &str, questions: &[ImportQuestion]) -> String {
-    let mut message = message.to_owned();
-    for question in questions {
-        message = message.replace(
-            &format!("question {}", question.question.id),
-            &format!("{:?}", question.prompt),
-        );
-    }
-    message
+    let prompts: Vec<(i64, &str)> = questions
+        .iter()
+        .map(|question| (question.question.id, question.prompt.as_str()))
+        .collect();
+    super::survey::name_questions(message, &prompts)
 }
 
 fn read_answer(question: &Question, cell: &str) -> Option<AnswerDraft> {

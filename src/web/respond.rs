@@ -12,7 +12,7 @@ use crate::app::AppState;
 use crate::db::survey_responses::{self, Respondent};
 use crate::db::surveys::{self, Survey};
 use crate::domain::FieldErrors;
-use crate::domain::survey::{Answer, AnswerDraft, check_answers, taking_answers};
+use crate::domain::survey::{Answer, AnswerDraft, check_answers, name_questions, taking_answers};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
@@ -137,7 +137,16 @@ pub async fn submit(
                     _ => None,
                 })
                 .collect();
-            let page = views::respond::form(&chrome, &survey, &token, &typed, &errors);
+            let prompts: Vec<(i64, &str)> = survey
+                .questions
+                .iter()
+                .map(|question| (question.id, question.prompt.as_str()))
+                .collect();
+            let mut named = FieldErrors::default();
+            for error in errors.iter() {
+                named.add(error.field, name_questions(&error.message, &prompts));
+            }
+            let page = views::respond::form(&chrome, &survey, &token, &typed, &named);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

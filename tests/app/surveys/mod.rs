@@ -313,7 +313,11 @@ async fn people_answer_on_a_plain_web_form_and_can_edit_their_answers() {
         .await;
     assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let missing = missing.text().await.unwrap();
-    assert!(missing.contains("needs an answer"));
+    assert!(
+        missing
+            .contains("&quot;How likely are you to recommend the platform?&quot; needs an answer"),
+        "{missing}"
+    );
     assert!(
         missing.contains("&lt;b&gt;more runners&lt;/b&gt;"),
         "what was typed is kept, escaped"
