@@ -39,16 +39,7 @@ pub fn feedback_form(
             section.narrow {
                 h1 { "Give feedback" }
                 p.lede { "Tell the platform team what works and what gets in your way. It takes a minute." }
-                @if !errors.is_empty() {
-                    div.error-summary role="alert" tabindex="-1" {
-                        p { "Some fields need fixing:" }
-                        ul {
-                            @for error in errors.iter() {
-                                li { a href={ "#" (error.field) } { (error.message) } }
-                            }
-                        }
-                    }
-                }
+                (super::error_summary(errors))
                 @if services.is_empty() {
                     p.error { "The services catalog is empty, so there is nothing to give feedback on yet. An admin can add services." }
                 }

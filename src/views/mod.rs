@@ -132,6 +132,23 @@ pub fn is_local_path(path: &str) -> bool {
     path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')
 }
 
+/// The list of problems above a form that came back: each links to its
+/// field; screen readers announce it.
+pub fn error_summary(errors: &crate::domain::FieldErrors) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" tabindex="-1" {
+                p { "Some fields need fixing:" }
+                ul {
+                    @for error in errors.iter() {
+                        li { a href={ "#" (error.field) } { (error.message) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// "1 response", "3 responses".
 pub fn count_of(count: u64, one: &str, many: &str) -> String {
     if count == 1 {

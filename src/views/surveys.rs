@@ -5,8 +5,9 @@
 use maud::{Markup, html};
 use serde_json::Value;
 
-use super::{Chrome, count_of, csrf_field, date, date_time, layout};
+use super::{Chrome, count_of, csrf_field, date, date_time, error_summary, layout};
 use crate::db::surveys::{Survey, SurveySummary};
+use crate::domain::FieldErrors;
 use crate::domain::survey::QuestionKind;
 
 /// What the detail page offers in its selects.
@@ -20,11 +21,64 @@ pub struct BuilderChoices {
     pub responses: u32,
 }
 
+/// What was typed into the new-survey form, kept when it comes back.
+pub struct SurveyFields {
+    pub title: String,
+    pub introduction: String,
+    pub anonymous: bool,
+    pub threshold: String,
+    pub opens_at: String,
+    pub closes_at: String,
+    pub previous_wave: String,
+}
+
+impl Default for SurveyFields {
+    fn default() -> SurveyFields {
+        SurveyFields {
+            title: String::new(),
+            introduction: String::new(),
+            anonymous: true,
+            threshold: "5".into(),
+            opens_at: String::new(),
+            closes_at: String::new(),
+            previous_wave: String::new(),
+        }
+    }
+}
+
+/// What was typed into the add-question form, kept when it comes back.
+pub struct QuestionFields {
+    pub kind: String,
+    pub prompt: String,
+    pub service: String,
+    pub choices: String,
+    pub required: bool,
+    pub not_applicable: bool,
+}
+
+impl Default for QuestionFields {
+    fn default() -> QuestionFields {
+        QuestionFields {
+            kind: String::new(),
+            prompt: String::new(),
+            service: String::new(),
+            choices: String::new(),
+            required: false,
+            not_applicable: true,
+        }
+    }
+}
+
 fn status_badge(status: &str) -> Markup {
     html! { span.badge class={ "status-" (status) } { (status) } }
 }
 
-pub fn list(chrome: &Chrome<'_>, surveys: &[SurveySummary]) -> Markup {
+pub fn list(
+    chrome: &Chrome<'_>,
+    surveys: &[SurveySummary],
+    fields: &SurveyFields,
+    errors: &FieldErrors,
+) -> Markup {
     layout(
         "Surveys",
         chrome,
@@ -49,24 +103,25 @@ pub fn list(chrome: &Chrome<'_>, surveys: &[SurveySummary]) -> Markup {
                     }
                 }
             }
-            h2 { "New survey" }
+            h2 #new { "New survey" }
+            (error_summary(errors))
             form method="post" action="/surveys" {
                 (csrf_field(chrome.csrf))
                 label for="title" { "Title" }
-                input #title type="text" name="title" required maxlength="200" placeholder="Platform survey 2025-Q2";
+                input #title type="text" name="title" required maxlength="200" placeholder="Platform survey, this quarter" value=(fields.title);
                 label for="introduction" { "Introduction " span.hint { "(shown above the questions)" } }
-                textarea #introduction name="introduction" rows="3" {}
-                label.choice { input type="checkbox" name="anonymous" value="on" checked; " Anonymous: keep the team, never the person" }
+                textarea #introduction name="introduction" rows="3" { (fields.introduction) }
+                label.choice { input type="checkbox" name="anonymous" value="on" checked[fields.anonymous]; " Anonymous: keep the team, never the person" }
                 label for="threshold" { "Anonymity threshold k " span.hint { "(no group smaller than this is ever shown)" } }
-                input #threshold type="number" name="threshold" min="1" max="1000" value="5";
+                input #threshold type="number" name="threshold" min="1" max="1000" value=(fields.threshold);
                 label for="opens_at" { "Opens at " span.hint { "(UTC, optional)" } }
-                input #opens_at type="datetime-local" name="opens_at";
+                input #opens_at type="datetime-local" name="opens_at" value=(fields.opens_at);
                 label for="closes_at" { "Closes at " span.hint { "(UTC, optional)" } }
-                input #closes_at type="datetime-local" name="closes_at";
+                input #closes_at type="datetime-local" name="closes_at" value=(fields.closes_at);
                 label for="previous_wave" { "Previous wave " span.hint { "(results are compared with it)" } }
                 select #previous_wave name="previous_wave" {
                     option value="" { "None" }
-                    @for survey in surveys { option value=(survey.id) { (survey.title) } }
+                    @for survey in surveys { option value=(survey.id) selected[fields.previous_wave == survey.id.to_string()] { (survey.title) } }
                 }
                 p { button type="submit" { "Create the draft" } }
             }
@@ -97,7 +152,13 @@ fn window(survey: &Survey) -> Markup {
     }
 }
 
-pub fn detail(chrome: &Chrome<'_>, survey: &Survey, choices: &BuilderChoices) -> Markup {
+pub fn detail(
+    chrome: &Chrome<'_>,
+    survey: &Survey,
+    choices: &BuilderChoices,
+    fields: &QuestionFields,
+    errors: &FieldErrors,
+) -> Markup {
     let editable = survey.status == "draft" && choices.responses == 0;
     layout(
         &survey.title,
@@ -142,26 +203,27 @@ pub fn detail(chrome: &Chrome<'_>, survey: &Survey, choices: &BuilderChoices) ->
                 }
             }
             @if editable {
-                h3 { "Add a question" }
+                h3 #add-question { "Add a question" }
+                (error_summary(errors))
                 form method="post" action={ "/surveys/" (survey.id) "/questions" } {
                     (csrf_field(chrome.csrf))
                     label for="kind" { "Kind" }
                     select #kind name="kind" {
                         @for kind in [QuestionKind::Nps, QuestionKind::Csat, QuestionKind::Ces, QuestionKind::Likert, QuestionKind::Single, QuestionKind::Multi, QuestionKind::Text] {
-                            option value=(kind.as_str()) { (kind_label(kind)) }
+                            option value=(kind.as_str()) selected[fields.kind == kind.as_str()] { (kind_label(kind)) }
                         }
                     }
                     label for="prompt" { "Question" }
-                    input #prompt type="text" name="prompt" required maxlength="500";
+                    input #prompt type="text" name="prompt" required maxlength="500" value=(fields.prompt);
                     label for="service" { "About a service " span.hint { "(CSAT per service; optional)" } }
                     select #service name="service" {
                         option value="" { "No particular service" }
-                        @for (slug, name) in &choices.services { option value=(slug) { (name) " (" (slug) ")" } }
+                        @for (slug, name) in &choices.services { option value=(slug) selected[&fields.service == slug] { (name) " (" (slug) ")" } }
                     }
                     label for="choices" { "Choices " span.hint { "(single and multiple choice: one per line)" } }
-                    textarea #choices name="choices" rows="3" {}
-                    label.choice { input type="checkbox" name="required" value="on"; " Required" }
-                    label.choice { input type="checkbox" name="not_applicable" value="on" checked; " Offer “not applicable” (rating scales)" }
+                    textarea #choices name="choices" rows="3" { (fields.choices) }
+                    label.choice { input type="checkbox" name="required" value="on" checked[fields.required]; " Required" }
+                    label.choice { input type="checkbox" name="not_applicable" value="on" checked[fields.not_applicable]; " Offer “not applicable” (rating scales)" }
                     p { button type="submit" { "Add the question" } }
                 }
             } @else {

@@ -16,23 +16,47 @@ use super::survey_results::results_json;
 use super::surveys::{create_open_link, load};
 use crate::app::AppState;
 use crate::db::{services, survey_responses, surveys};
+use crate::domain::FieldErrors;
 use crate::domain::survey::{NewQuestion, NewSurvey, QuestionDraft, SurveyDraft};
 use crate::error::{Error, Result};
-use crate::views::surveys::BuilderChoices;
+use crate::views::surveys::{BuilderChoices, QuestionFields, SurveyFields};
 use crate::views::{self, Chrome};
 
 pub async fn list_page(
     State(state): State<AppState>,
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
-) -> Result<maud::Markup> {
+) -> Result<Response> {
     viewer.require_platform_team()?;
+    render_list(
+        &state,
+        &viewer,
+        &csrf,
+        &SurveyFields::default(),
+        &FieldErrors::default(),
+    )
+    .await
+}
+
+/// The list with the new-survey form, as typed and with its problems.
+async fn render_list(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    fields: &SurveyFields,
+    errors: &FieldErrors,
+) -> Result<Response> {
     let list = state.db.read(surveys::list_surveys).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
-        csrf: &csrf,
+        csrf,
     };
-    Ok(views::surveys::list(&chrome, &list))
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, views::surveys::list(&chrome, &list, fields, errors)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -53,13 +77,32 @@ pub struct SurveyForm {
     previous_wave: String,
 }
 
-/// Creates a draft with no questions; they are added one at a time.
+/// Creates a draft with no questions; they are added one at a time. A
+/// form with problems comes back as typed, with the problems listed.
 pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<SurveyForm>,
-) -> Result<Redirect> {
+) -> Result<Response> {
     viewer.require_platform_team()?;
+    let fields = SurveyFields {
+        title: form.title.clone(),
+        introduction: form.introduction.clone(),
+        anonymous: form.anonymous.is_some(),
+        threshold: form.threshold.clone(),
+        opens_at: form.opens_at.clone(),
+        closes_at: form.closes_at.clone(),
+        previous_wave: form.previous_wave.clone(),
+    };
+    match create_draft(&state, &viewer, form).await {
+        Ok(id) => Ok(Redirect::to(&format!("/surveys/{id}")).into_response()),
+        Err(Error::Invalid(errors)) => render_list(&state, &viewer, &csrf, &fields, &errors).await,
+        Err(error) => Err(error),
+    }
+}
+
+async fn create_draft(state: &AppState, viewer: &Viewer, form: SurveyForm) -> Result<i64> {
     let threshold =
         match form.threshold.trim() {
             "" => None,
@@ -82,13 +125,12 @@ pub async fn create(
         questions: Vec::new(),
     })?;
     let created_by = viewer.user.id;
-    let id = state
+    state
         .db
         .write(move |connection| {
             surveys::insert_survey(connection, &survey, created_by, Utc::now())
         })
-        .await?;
-    Ok(Redirect::to(&format!("/surveys/{id}")))
+        .await
 }
 
 pub async fn detail_page(
@@ -96,9 +138,29 @@ pub async fn detail_page(
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
-) -> Result<maud::Markup> {
+) -> Result<Response> {
     viewer.require_platform_team()?;
-    let survey = load(&state, parse_id(&id)?).await?;
+    render_detail(
+        &state,
+        &viewer,
+        &csrf,
+        parse_id(&id)?,
+        &QuestionFields::default(),
+        &FieldErrors::default(),
+    )
+    .await
+}
+
+/// The survey page with the add-question form, as typed and with its problems.
+async fn render_detail(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    id: i64,
+    fields: &QuestionFields,
+    errors: &FieldErrors,
+) -> Result<Response> {
+    let survey = load(state, id).await?;
     let survey_id = survey.id;
     let choices = state
         .db
@@ -120,9 +182,18 @@ pub async fn detail_page(
         .await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
-        csrf: &csrf,
+        csrf,
     };
-    Ok(views::surveys::detail(&chrome, &survey, &choices))
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        views::surveys::detail(&chrome, &survey, &choices, fields, errors),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -144,12 +215,21 @@ pub struct QuestionForm {
 pub async fn add_question(
     State(state): State<AppState>,
     viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<QuestionForm>,
-) -> Result<Redirect> {
+) -> Result<Response> {
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
-    let question = NewQuestion::parse(&QuestionDraft {
+    let fields = QuestionFields {
+        kind: form.kind.clone(),
+        prompt: form.prompt.clone(),
+        service: form.service.clone(),
+        choices: form.choices.clone(),
+        required: form.required.is_some(),
+        not_applicable: form.not_applicable.is_some(),
+    };
+    let parsed = NewQuestion::parse(&QuestionDraft {
         kind: form.kind,
         prompt: form.prompt,
         service: Some(form.service),
@@ -157,12 +237,23 @@ pub async fn add_question(
         not_applicable: Some(form.not_applicable.is_some()),
         choices: form.choices.lines().map(str::to_owned).collect(),
     })
-    .map_err(|message| Error::invalid("question", message))?;
-    state
-        .db
-        .write(move |connection| surveys::add_question(connection, id, &question))
-        .await?;
-    Ok(Redirect::to(&format!("/surveys/{id}")))
+    .map_err(|message| Error::invalid("prompt", message));
+    let added = match parsed {
+        Ok(question) => {
+            state
+                .db
+                .write(move |connection| surveys::add_question(connection, id, &question))
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    match added {
+        Ok(_) => Ok(Redirect::to(&format!("/surveys/{id}")).into_response()),
+        Err(Error::Invalid(errors)) => {
+            render_detail(&state, &viewer, &csrf, id, &fields, &errors).await
+        }
+        Err(error) => Err(error),
+    }
 }
 
 pub async fn remove_question(

@@ -219,3 +219,54 @@ async fn a_pasted_import_with_a_bad_row_lists_the_problem_and_stores_nothing() {
     assert_eq!(done.status(), StatusCode::OK);
     assert!(done.text().await.unwrap().contains("2 responses imported"));
 }
+
+#[tokio::test]
+async fn a_survey_form_with_problems_comes_back_as_typed_with_the_problems_listed() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in(TEAM).await;
+    let bad = browser
+        .submit(
+            "/surveys",
+            "/surveys",
+            &[
+                ("title", "Pulse <autumn>"),
+                ("threshold", "5"),
+                ("opens_at", "2999-06-30T17:00"),
+                ("closes_at", "2999-06-01T17:00"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = bad.text().await.unwrap();
+    assert!(page.contains("Some fields need fixing"), "{page}");
+    assert!(page.contains(r#"value="Pulse &lt;autumn&gt;""#), "{page}");
+    assert!(page.contains(r#"value="2999-06-01T17:00""#));
+
+    let created = browser
+        .submit(
+            "/surveys",
+            "/surveys",
+            &[("title", "Pulse"), ("threshold", "5")],
+        )
+        .await;
+    let survey = location(&created);
+    let one_choice = browser
+        .submit(
+            &survey,
+            &format!("{survey}/questions"),
+            &[
+                ("kind", "single"),
+                ("prompt", "Which runner?"),
+                ("choices", "linux"),
+            ],
+        )
+        .await;
+    assert_eq!(one_choice.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = one_choice.text().await.unwrap();
+    assert!(page.contains("Some fields need fixing"), "{page}");
+    assert!(page.contains(r#"value="Which runner?""#), "{page}");
+    assert!(
+        page.contains(r#"<option value="single" selected>"#),
+        "{page}"
+    );
+}
