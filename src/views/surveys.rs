@@ -311,6 +311,7 @@ pub fn links(chrome: &Chrome<'_>, survey: &Survey, heading: &str, outcome: &Valu
 pub fn import(
     chrome: &Chrome<'_>,
     survey: &Survey,
+    pasted: &str,
     problems: &[String],
     imported: Option<usize>,
 ) -> Markup {
@@ -332,7 +333,7 @@ pub fn import(
             form method="post" action={ "/surveys/" (survey.id) "/import" } {
                 (csrf_field(chrome.csrf))
                 label for="csv" { "CSV" }
-                textarea #csv name="csv" rows="12" required {}
+                textarea #csv name="csv" rows="12" required { (pasted) }
                 p { button type="submit" { "Import" } }
             }
         },

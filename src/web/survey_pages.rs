@@ -394,7 +394,7 @@ pub async fn import_page(
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
-    Ok(views::surveys::import(&chrome, &survey, &[], None))
+    Ok(views::surveys::import(&chrome, &survey, "", &[], None))
 }
 
 #[derive(Deserialize)]
@@ -417,15 +417,16 @@ pub async fn import(
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
-    match import_csv(&state, &survey, form.csv.into_bytes()).await {
+    match import_csv(&state, &survey, form.csv.clone().into_bytes()).await {
         Ok(imported) => {
-            Ok(views::surveys::import(&chrome, &survey, &[], Some(imported)).into_response())
+            Ok(views::surveys::import(&chrome, &survey, "", &[], Some(imported)).into_response())
         }
         Err(Error::Invalid(errors)) => {
             let problems: Vec<String> = errors.iter().map(|error| error.message.clone()).collect();
+            // The text comes back as pasted, to be fixed in place.
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                views::surveys::import(&chrome, &survey, &problems, None),
+                views::surveys::import(&chrome, &survey, &form.csv, &problems, None),
             )
                 .into_response())
         }

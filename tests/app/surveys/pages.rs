@@ -209,6 +209,10 @@ async fn a_pasted_import_with_a_bad_row_lists_the_problem_and_stores_nothing() {
         text.contains("Nothing was imported") && text.contains("row 3:"),
         "{text}"
     );
+    assert!(
+        text.contains("9,payments"),
+        "the pasted text is kept: {text}"
+    );
     let done = browser
         .submit(
             &import,
