@@ -62,10 +62,13 @@ fn question(question: &QuestionRecord, previous: Option<&Answer>) -> Markup {
     }
 }
 
+/// `personal`: a personal link (answers keep the team and can be edited)
+/// rather than the survey's open link (no name, no team).
 pub fn form(
     chrome: &Chrome<'_>,
     survey: &Survey,
     token: &str,
+    personal: bool,
     previous: &[(i64, Answer)],
     errors: &FieldErrors,
 ) -> Markup {
@@ -76,7 +79,9 @@ pub fn form(
             section.narrow {
                 h1 { (survey.title) }
                 @if !survey.introduction.is_empty() { p.lede { (survey.introduction) } }
-                @if survey.anonymous {
+                @if !personal {
+                    p.hint { "Your answers are stored without your name or team, and no group smaller than " (survey.threshold) " people is ever shown." }
+                } @else if survey.anonymous {
                     p.hint { "Anonymous: your answers are stored with your team but not your name, and no group smaller than " (survey.threshold) " people is ever shown." }
                 }
                 {

@@ -35,7 +35,7 @@ pub async fn form(
     CsrfToken(csrf): CsrfToken,
     Path(token): Path<String>,
 ) -> Result<maud::Markup> {
-    let (_, survey, previous) = find(&state, &token).await?;
+    let (respondent, survey, previous) = find(&state, &token).await?;
     let chrome = Chrome {
         viewer: None,
         csrf: &csrf,
@@ -52,6 +52,7 @@ pub async fn form(
         &chrome,
         &survey,
         &token,
+        respondent.key.is_some(),
         &previous,
         &FieldErrors::default(),
     ))
@@ -146,7 +147,14 @@ pub async fn submit(
             for error in errors.iter() {
                 named.add(error.field, name_questions(&error.message, &prompts));
             }
-            let page = views::respond::form(&chrome, &survey, &token, &typed, &named);
+            let page = views::respond::form(
+                &chrome,
+                &survey,
+                &token,
+                respondent.key.is_some(),
+                &typed,
+                &named,
+            );
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

@@ -130,6 +130,12 @@ async fn anyone_with_the_open_link_can_answer_once_per_submission_without_a_name
     // Through the web form too, without signing in.
     let browser = app.browser();
     let page = format!("/respond/{token}");
+    assert!(
+        browser
+            .get_text(&page)
+            .await
+            .contains("without your name or team")
+    );
     let saved = browser
         .submit(&page, &page, &[(&format!("q{question}"), "4")])
         .await;
