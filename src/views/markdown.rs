@@ -1,6 +1,8 @@
 //! Markdown from interview notes, rendered safely: pulldown-cmark turns it
 //! into HTML and ammonia keeps only harmless tags and attributes (no script,
-//! no inline handlers, no `javascript:` links).
+//! no inline handlers, no `javascript:` links). Images are dropped too:
+//! notes are text, the page's policy would block outside images anyway, and
+//! an image link is a way to learn who reads the notes.
 
 use maud::{Markup, PreEscaped};
 
@@ -9,7 +11,12 @@ pub fn render(markdown: &str) -> Markup {
     let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, parser);
-    PreEscaped(ammonia::clean(&html))
+    PreEscaped(
+        ammonia::Builder::default()
+            .rm_tags(["img"])
+            .clean(&html)
+            .to_string(),
+    )
 }
 
 #[cfg(test)]
@@ -22,6 +29,7 @@ mod tests {
         assert!(html.contains("<strong>cold</strong>"));
         assert!(!html.contains("<script"));
         assert!(!html.contains("onerror"));
+        assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("href=\"javascript:"), "{html}");
     }
 }
