@@ -249,8 +249,11 @@ pub fn detail(
                     (csrf_field(chrome.csrf))
                     fieldset {
                         legend { "Whole teams" }
+                        @if !choices.audience.is_empty() {
+                            p.hint { "Already invited: " (choices.audience.join(", ")) ". Ticking one again invites only its newcomers." }
+                        }
                         @for team in &choices.teams {
-                            label.choice { input type="checkbox" name="teams" value=(team) checked[choices.audience.contains(team)]; " " (team) }
+                            label.choice { input type="checkbox" name="teams" value=(team); " " (team) }
                         }
                     }
                     label for="emails" { "People " span.hint { "(addresses of known people, one per line)" } }
@@ -283,7 +286,13 @@ pub fn links(chrome: &Chrome<'_>, survey: &Survey, heading: &str, outcome: &Valu
         html! {
             p.back { a href={ "/surveys/" (survey.id) } { "← " (survey.title) } }
             h1 { (heading) }
-            p.notice { "Copy these links now: only their hashes are kept, so they cannot be shown again." }
+            @let made = outcome["url"].is_string()
+                || outcome["invitations"].as_array().is_some_and(|invitations| !invitations.is_empty());
+            @if made {
+                p.notice { "Copy these links now: only their hashes are kept, so they cannot be shown again." }
+            } @else {
+                p.notice { "Nobody new was invited, so there are no new links." }
+            }
             @if let Some(url) = outcome["url"].as_str() {
                 p { code { (url) } }
             }
