@@ -9,10 +9,16 @@ use rusqlite::Connection;
 use crate::error::{Error, Result};
 
 /// Every migration, in order. Never edit one that has landed: add a new one.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_initial",
-    include_str!("../../migrations/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_initial",
+        include_str!("../../migrations/0001_initial.sql"),
+    ),
+    (
+        "0002_discovery",
+        include_str!("../../migrations/0002_discovery.sql"),
+    ),
+];
 
 pub fn apply(connection: &mut Connection) -> Result<()> {
     let current: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;

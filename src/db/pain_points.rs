@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::links::{self, Owner};
 use crate::domain::pain_point::{ImpactParts, NewPainPoint, PainPointStatus};
 use crate::error::{Error, Result};
 
@@ -17,6 +18,8 @@ pub struct PainPoint {
     pub parts: ImpactParts,
     pub first_heard: Option<DateTime<Utc>>,
     pub last_heard: Option<DateTime<Utc>>,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
 }
 
 /// A feedback item attached as evidence.
@@ -40,7 +43,13 @@ const PAIN_POINT_SELECT: &str = "
            count(feedback.id) + count(pain_point_evidence.highlight_id),
            count(DISTINCT feedback.author_id), count(DISTINCT users.team_id),
            coalesce(sum(feedback.created_at >= ?1), 0), avg(feedback.rating),
-           min(feedback.created_at), max(feedback.created_at)
+           min(feedback.created_at), max(feedback.created_at),
+           (SELECT group_concat(services.slug, ',') FROM pain_point_services
+              JOIN services ON services.id = pain_point_services.service_id
+             WHERE pain_point_services.pain_point_id = pain_points.id),
+           (SELECT group_concat(tags.name, ',') FROM pain_point_tags
+              JOIN tags ON tags.id = pain_point_tags.tag_id
+             WHERE pain_point_tags.pain_point_id = pain_points.id)
       FROM pain_points
       LEFT JOIN pain_point_evidence ON pain_point_evidence.pain_point_id = pain_points.id
       LEFT JOIN feedback ON feedback.id = pain_point_evidence.feedback_id
@@ -63,6 +72,8 @@ fn pain_point_from_row(row: &Row<'_>) -> rusqlite::Result<PainPoint> {
         },
         first_heard: row.get(10)?,
         last_heard: row.get(11)?,
+        services: links::split_sorted(row.get(12)?),
+        tags: links::split_sorted(row.get(13)?),
     })
 }
 
@@ -75,7 +86,14 @@ pub fn insert(
         "INSERT INTO pain_points (title, description, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
         params![pain_point.title, pain_point.description, now],
     )?;
-    Ok(connection.last_insert_rowid())
+    let id = connection.last_insert_rowid();
+    set_links(connection, id, pain_point)?;
+    Ok(id)
+}
+
+fn set_links(connection: &Connection, id: i64, pain_point: &NewPainPoint) -> Result<()> {
+    links::set_services(connection, Owner::PainPoint, id, &pain_point.services)?;
+    links::set_tags(connection, Owner::PainPoint, id, &pain_point.tags)
 }
 
 /// Every pain point that was not merged away, with its impact parts.
@@ -242,7 +260,7 @@ pub fn set_status(
     Ok(())
 }
 
-/// Merges `from` into `into`: evidence and roadmap links move, and `from`
+/// Merges `from` into `into`: evidence, roadmap links, services and tags move, and `from`
 /// remembers where it went so that its address redirects there.
 pub fn merge(connection: &Connection, from: i64, into: i64, now: DateTime<Utc>) -> Result<()> {
     if from == into {
@@ -268,6 +286,16 @@ pub fn merge(connection: &Connection, from: i64, into: i64, now: DateTime<Utc>) 
         params![from, into],
     )?;
     connection.execute(
+        "INSERT OR IGNORE INTO pain_point_services (pain_point_id, service_id)
+         SELECT ?2, service_id FROM pain_point_services WHERE pain_point_id = ?1",
+        params![from, into],
+    )?;
+    connection.execute(
+        "INSERT OR IGNORE INTO pain_point_tags (pain_point_id, tag_id)
+         SELECT ?2, tag_id FROM pain_point_tags WHERE pain_point_id = ?1",
+        params![from, into],
+    )?;
+    connection.execute(
         "UPDATE pain_points SET merged_into = ?2, updated_at = ?3 WHERE id = ?1",
         params![from, into, now],
     )?;
@@ -290,12 +318,16 @@ pub fn merged_into(connection: &Connection, id: i64) -> Result<Option<i64>> {
         .flatten())
 }
 
-/// Pain points with feedback evidence about `service`.
+/// Pain points about `service`: linked to it, or with feedback evidence about it.
 pub fn ids_for_service(connection: &Connection, service: &str) -> Result<Vec<i64>> {
     let mut statement = connection.prepare_cached(
-        "SELECT DISTINCT pain_point_evidence.pain_point_id FROM pain_point_evidence
+        "SELECT pain_point_evidence.pain_point_id FROM pain_point_evidence
            JOIN feedback ON feedback.id = pain_point_evidence.feedback_id
            JOIN services ON services.id = feedback.service_id
+          WHERE services.slug = ?1
+         UNION
+         SELECT pain_point_services.pain_point_id FROM pain_point_services
+           JOIN services ON services.id = pain_point_services.service_id
           WHERE services.slug = ?1",
     )?;
     let ids = statement
@@ -315,5 +347,5 @@ pub fn update(
         "UPDATE pain_points SET title = ?2, description = ?3, updated_at = ?4 WHERE id = ?1",
         params![id, pain_point.title, pain_point.description, now],
     )?;
-    Ok(())
+    set_links(connection, id, pain_point)
 }

@@ -2,6 +2,7 @@
 //! evidence, ranked by an impact score whose parts are shown.
 
 use super::feedback::text_enum;
+use super::labels::{parse_service_list, parse_tag_list};
 use super::text::{FieldErrors, optional_text, required_text};
 
 text_enum! {
@@ -14,12 +15,16 @@ text_enum! {
 pub struct PainPointDraft {
     pub title: String,
     pub description: String,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewPainPoint {
     pub title: String,
     pub description: String,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
 }
 
 impl NewPainPoint {
@@ -33,9 +38,14 @@ impl NewPainPoint {
             .ok()
             .flatten()
             .unwrap_or_default();
+        let tags = parse_tag_list(&draft.tags)
+            .map_err(|message| errors.add("tags", message))
+            .unwrap_or_default();
         errors.into_result(|| NewPainPoint {
             title: title.expect("checked above"),
             description,
+            services: parse_service_list(&draft.services),
+            tags,
         })
     }
 }
@@ -102,7 +112,7 @@ mod tests {
         assert!(NewPainPoint::parse(&PainPointDraft::default()).is_err());
         let parsed = NewPainPoint::parse(&PainPointDraft {
             title: " Flaky CI caches ".into(),
-            description: String::new(),
+            ..PainPointDraft::default()
         })
         .unwrap();
         assert_eq!(parsed.title, "Flaky CI caches");

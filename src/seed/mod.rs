@@ -278,6 +278,8 @@ fn load_discovery(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
             &NewPainPoint {
                 title: title.into(),
                 description: description.into(),
+                services: vec![service.into()],
+                tags: vec![tag.into()],
             },
             now - Duration::days(120),
         )?;
@@ -335,6 +337,8 @@ fn load_discovery(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
                 description: description.into(),
                 target_quarter: Some(quarter.into()),
                 status: RoadmapStatus::Idea,
+                services: Vec::new(),
+                tags: Vec::new(),
             },
             sam,
             now - Duration::days(100),

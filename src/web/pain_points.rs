@@ -14,16 +14,18 @@ use super::{StatusForm, parse_id};
 use crate::app::AppState;
 use crate::db::pain_points::{self, PainPoint};
 use crate::domain::FieldErrors;
+use crate::domain::labels::{LabelFilter, split_list};
 use crate::domain::pain_point::{NewPainPoint, PainPointDraft, PainPointStatus, impact};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
 /// Pain points, highest impact first.
-async fn ranked(state: &AppState) -> Result<Vec<PainPoint>> {
+async fn ranked(state: &AppState, filter: &LabelFilter) -> Result<Vec<PainPoint>> {
     let mut list = state
         .db
         .read(|connection| pain_points::list(connection, Utc::now()))
         .await?;
+    list.retain(|pain_point| filter.admits(&pain_point.services, &pain_point.tags));
     list.sort_by(|a, b| {
         impact(&b.parts)
             .total_cmp(&impact(&a.parts))
@@ -36,10 +38,11 @@ async fn render_list(
     state: &AppState,
     viewer: &Viewer,
     csrf: &str,
+    filter: &LabelFilter,
     draft: PainPointDraft,
     errors: FieldErrors,
 ) -> Result<Response> {
-    let list = ranked(state).await?;
+    let list = ranked(state, filter).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf,
@@ -51,7 +54,16 @@ async fn render_list(
     };
     Ok((
         status,
-        views::pain_points::list(&chrome, &list, &draft, &errors),
+        views::pain_points::list(
+            &chrome,
+            &views::pain_points::ListPage {
+                pain_points: &list,
+                service: filter.service.trim(),
+                tag: filter.tag.trim(),
+                draft: &draft,
+                errors: &errors,
+            },
+        ),
     )
         .into_response())
 }
@@ -60,12 +72,14 @@ pub async fn list_page(
     State(state): State<AppState>,
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
+    Query(filter): Query<LabelFilter>,
 ) -> Result<Response> {
     viewer.require_platform_team()?;
     render_list(
         &state,
         &viewer,
         &csrf,
+        &filter,
         PainPointDraft::default(),
         FieldErrors::default(),
     )
@@ -78,6 +92,21 @@ pub struct PainPointForm {
     title: String,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    services: String,
+    #[serde(default)]
+    tags: String,
+}
+
+impl PainPointForm {
+    fn draft(self) -> PainPointDraft {
+        PainPointDraft {
+            title: self.title,
+            description: self.description,
+            services: split_list(&self.services),
+            tags: split_list(&self.tags),
+        }
+    }
 }
 
 pub async fn create(
@@ -87,12 +116,19 @@ pub async fn create(
     VerifiedForm(form): VerifiedForm<PainPointForm>,
 ) -> Result<Response> {
     viewer.require_platform_team()?;
-    let draft = PainPointDraft {
-        title: form.title,
-        description: form.description,
-    };
+    let draft = form.draft();
     match NewPainPoint::parse(&draft) {
-        Err(errors) => render_list(&state, &viewer, &csrf, draft, errors).await,
+        Err(errors) => {
+            render_list(
+                &state,
+                &viewer,
+                &csrf,
+                &LabelFilter::default(),
+                draft,
+                errors,
+            )
+            .await
+        }
         Ok(pain_point) => {
             let id = state
                 .db
@@ -132,6 +168,23 @@ pub async fn detail_page(
         csrf: &csrf,
     };
     Ok(views::pain_points::detail(&chrome, &pain_point, &evidence, &quotes).into_response())
+}
+
+/// Changes the title, description, services and tags from the pain point's page.
+pub async fn edit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<PainPointForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let pain_point = NewPainPoint::parse(&form.draft())?;
+    state
+        .db
+        .write(move |connection| pain_points::update(connection, id, &pain_point, Utc::now()))
+        .await?;
+    Ok(Redirect::to(&format!("/pain-points/{id}")))
 }
 
 /// Feedback ids from a form: checkboxes (`feedback_ids` repeated) or typed
@@ -260,6 +313,8 @@ fn pain_point_json(pain_point: &PainPoint) -> Value {
         "title": pain_point.title,
         "description": pain_point.description,
         "status": pain_point.status,
+        "services": pain_point.services,
+        "tags": pain_point.tags,
         "url": format!("/pain-points/{}", pain_point.id),
         "impact": impact(&pain_point.parts),
         "impact_parts": {
@@ -279,9 +334,10 @@ pub async fn list_api(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(page): Query<PageQuery>,
+    Query(filter): Query<LabelFilter>,
 ) -> Result<Json<Value>> {
     viewer.require_platform_team()?;
-    let list = ranked(&state).await?;
+    let list = ranked(&state, &filter).await?;
     page.page(list.iter().map(pain_point_json).collect())
 }
 
@@ -296,6 +352,8 @@ pub async fn create_api(
     let draft = PainPointDraft {
         title: fields.string("title"),
         description: fields.string("description"),
+        services: fields.strings("services"),
+        tags: fields.strings("tags"),
     };
     fields.check()?;
     let pain_point = NewPainPoint::parse(&draft)?;
@@ -367,7 +425,9 @@ pub async fn add_evidence_api(
     Ok(Json(json!({"added": added})))
 }
 
-/// `PATCH /api/v1/pain-points/{id}`: any of `title`, `description`, `status`.
+/// `PATCH /api/v1/pain-points/{id}`: any of `title`, `description`,
+/// `status`, `services`, `tags`; absent fields keep their value, and a
+/// field of the wrong type is named.
 pub async fn update_api(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -382,18 +442,22 @@ pub async fn update_api(
         .read(move |connection| pain_points::by_id(connection, id, Utc::now()))
         .await?
         .ok_or(Error::NotFound)?;
-    let text = |name: &str, current: &str| {
-        body.get(name)
-            .and_then(Value::as_str)
-            .unwrap_or(current)
-            .to_owned()
+    let mut fields = Fields::new(&body);
+    let draft = PainPointDraft {
+        title: fields.optional_string("title").unwrap_or(current.title),
+        description: fields
+            .optional_string("description")
+            .unwrap_or(current.description),
+        services: fields
+            .optional_strings("services")
+            .unwrap_or(current.services),
+        tags: fields.optional_strings("tags").unwrap_or(current.tags),
     };
-    let pain_point = NewPainPoint::parse(&PainPointDraft {
-        title: text("title", &current.title),
-        description: text("description", &current.description),
-    })?;
-    let status = match body.get("status").and_then(Value::as_str) {
-        Some(raw) => PainPointStatus::parse_as("status", raw)?,
+    let status = fields.optional_string("status");
+    fields.check()?;
+    let pain_point = NewPainPoint::parse(&draft)?;
+    let status = match status {
+        Some(raw) => PainPointStatus::parse_as("status", &raw)?,
         None => current.status,
     };
     let stored = state

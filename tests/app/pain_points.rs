@@ -226,3 +226,81 @@ async fn collections_page_with_limit_and_offset() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+#[tokio::test]
+async fn a_pain_point_with_services_and_tags_is_filtered_searched_and_listed_on_its_service_page() {
+    let app = TestApp::spawn().await;
+    let team = app.signed_in(TEAM).await;
+    let created = team
+        .submit(
+            "/pain-points",
+            "/pain-points",
+            &[
+                ("title", "Namespaces take tickets"),
+                ("services", "k8s.prod"),
+                ("tags", "onboarding, tickets"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    team.submit("/pain-points", "/pain-points", &[("title", "Slow builds")])
+        .await;
+    let page = team.get_text("/pain-points/1").await;
+    assert!(page.contains("k8s.prod") && page.contains("#onboarding"));
+    let filtered = team.get_text("/pain-points?tag=onboarding").await;
+    assert!(filtered.contains("Namespaces take tickets") && !filtered.contains("Slow builds"));
+    let by_service = team.get_text("/pain-points?service=k8s.prod").await;
+    assert!(!by_service.contains("Slow builds"));
+    let service_page = team.get_text("/services/k8s.prod").await;
+    assert!(
+        service_page.contains("Namespaces take tickets"),
+        "{service_page}"
+    );
+
+    let edited = team
+        .submit(
+            "/pain-points/1",
+            "/pain-points/1/edit",
+            &[
+                ("title", "Namespaces take three tickets"),
+                ("services", "ci-runner"),
+                ("tags", "self-service"),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status(), StatusCode::SEE_OTHER);
+    let api = app.api(TEAM);
+    let pain_point: Value = api.get("/api/v1/pain-points/1").await.json().await.unwrap();
+    assert_eq!(pain_point["services"], json!(["ci-runner"]));
+    assert_eq!(pain_point["tags"], json!(["self-service"]));
+    api.search_until("kind:pain_point tag:self-service service:ci-runner", 1)
+        .await;
+    api.search_until("tag:onboarding", 0).await;
+    let listed: Value = api
+        .get("/api/v1/pain-points?service=ci-runner")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["total"], 1);
+
+    let unknown = api
+        .patch_json("/api/v1/pain-points/1", &json!({"services": ["nope"]}))
+        .await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = unknown.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "services");
+    let wrong = api
+        .patch_json("/api/v1/pain-points/1", &json!({"tags": "caching"}))
+        .await;
+    let problem: Value = wrong.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "tags");
+    let patched: Value = api
+        .patch_json("/api/v1/pain-points/1", &json!({"tags": ["caching"]}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(patched["tags"], json!(["caching"]));
+    assert_eq!(patched["services"], json!(["ci-runner"]), "kept");
+}
