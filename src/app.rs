@@ -237,7 +237,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/outcomes",
             get(web::tree::list_outcomes_api).post(web::tree::create_outcome_api),
         )
-        .route("/api/v1/outcomes/{id}", get(web::tree::get_outcome_api))
+        .route(
+            "/api/v1/outcomes/{id}",
+            get(web::tree::get_outcome_api).patch(web::tree::update_outcome_api),
+        )
         .route("/api/v1/surveys", post(web::surveys::create_survey))
         .route("/api/v1/surveys/{id}", get(web::surveys::get_survey))
         .route("/api/v1/surveys/{id}/open", post(web::surveys::open_survey))

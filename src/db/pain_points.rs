@@ -34,6 +34,15 @@ pub struct Evidence {
     pub created_at: DateTime<Utc>,
 }
 
+/// Someone the evidence was heard from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AffectedPerson {
+    pub name: String,
+    pub team: Option<String>,
+    /// Pieces of evidence from this person.
+    pub evidence: u32,
+}
+
 /// Evidence newer than this counts as recent in the impact score.
 const RECENT_DAYS: i64 = 90;
 
@@ -222,6 +231,39 @@ pub fn add_highlight_evidence(
         params![id, highlight, added_by, now],
     )?;
     Ok(())
+}
+
+/// The people the evidence was heard from, most evidence first: authors of
+/// feedback that was not anonymous, and participants of interviews whose
+/// highlights are evidence. For the platform team's eyes only.
+pub fn affected(connection: &Connection, id: i64) -> Result<Vec<AffectedPerson>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT name, team, count(*) FROM (
+             SELECT users.name AS name, teams.slug AS team
+               FROM pain_point_evidence
+               JOIN feedback ON feedback.id = pain_point_evidence.feedback_id
+               JOIN users ON users.id = feedback.author_id
+               LEFT JOIN teams ON teams.id = users.team_id
+              WHERE pain_point_evidence.pain_point_id = ?1 AND feedback.anonymous = 0
+             UNION ALL
+             SELECT interviews.participant_name, teams.slug
+               FROM pain_point_evidence
+               JOIN highlights ON highlights.id = pain_point_evidence.highlight_id
+               JOIN interviews ON interviews.id = highlights.interview_id
+               LEFT JOIN teams ON teams.id = interviews.participant_team_id
+              WHERE pain_point_evidence.pain_point_id = ?1)
+          GROUP BY name, team ORDER BY count(*) DESC, name",
+    )?;
+    let people = statement
+        .query_map([id], |row| {
+            Ok(AffectedPerson {
+                name: row.get(0)?,
+                team: row.get(1)?,
+                evidence: row.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(people)
 }
 
 /// Interview highlights attached to a pain point: (interview id, quote).

@@ -84,6 +84,20 @@ pub fn impact(parts: &ImpactParts) -> f64 {
         + 2.0 * unhappiness
 }
 
+/// The teams of the people heard (`None` for someone without a team), each
+/// with how many people of it were heard, most first.
+pub fn affected_teams<'a>(teams: impl Iterator<Item = Option<&'a str>>) -> Vec<(String, u32)> {
+    let mut counted: Vec<(String, u32)> = Vec::new();
+    for team in teams.flatten() {
+        match counted.iter_mut().find(|(name, _)| name == team) {
+            Some((_, people)) => *people += 1,
+            None => counted.push((team.to_owned(), 1)),
+        }
+    }
+    counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +119,15 @@ mod tests {
             ..ImpactParts::default()
         };
         assert_eq!(impact(&happy), 1.0);
+    }
+
+    #[test]
+    fn affected_teams_count_people_most_first() {
+        let teams = [Some("payments"), None, Some("search"), Some("payments")];
+        assert_eq!(
+            affected_teams(teams.into_iter()),
+            vec![("payments".to_owned(), 2), ("search".to_owned(), 1)]
+        );
     }
 
     #[test]

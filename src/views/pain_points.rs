@@ -4,9 +4,9 @@
 use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, date, layout};
-use crate::db::pain_points::{Evidence, PainPoint};
+use crate::db::pain_points::{AffectedPerson, Evidence, PainPoint};
 use crate::domain::FieldErrors;
-use crate::domain::pain_point::{PainPointDraft, PainPointStatus, impact};
+use crate::domain::pain_point::{PainPointDraft, PainPointStatus, affected_teams, impact};
 
 /// The ranked list, narrowed to a service and a tag if asked, and the form
 /// that names a new pain point.
@@ -94,12 +94,23 @@ pub fn list(chrome: &Chrome<'_>, page: &ListPage<'_>) -> Markup {
     )
 }
 
-pub fn detail(
-    chrome: &Chrome<'_>,
-    pain_point: &PainPoint,
-    evidence: &[Evidence],
-    quotes: &[(i64, String)],
-) -> Markup {
+/// One pain point with everything the team knows about it.
+pub struct DetailPage<'a> {
+    pub pain_point: &'a PainPoint,
+    pub evidence: &'a [Evidence],
+    /// (interview id, quote) of each highlight among the evidence.
+    pub quotes: &'a [(i64, String)],
+    pub affected: &'a [AffectedPerson],
+}
+
+pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
+    let DetailPage {
+        pain_point,
+        evidence,
+        quotes,
+        affected,
+    } = *page;
+    let teams = affected_teams(affected.iter().map(|person| person.team.as_deref()));
     let parts = &pain_point.parts;
     layout(
         &pain_point.title,
@@ -170,6 +181,29 @@ pub fn detail(
                     input #into type="text" inputmode="numeric" name="into" size="5";
                     button type="submit" { "Merge" }
                 }
+            }
+            h2 { "Affected" }
+            @if affected.is_empty() {
+                p { "Nobody by name yet: anonymous feedback counts as evidence but names nobody." }
+            } @else {
+                p.affected-teams {
+                    "Teams: "
+                    @for (index, (team, people)) in teams.iter().enumerate() {
+                        @if index > 0 { ", " }
+                        (team) " (" (people) @if *people == 1 { " person" } @else { " people" } ")"
+                    }
+                    @if teams.is_empty() { "none known" }
+                }
+                ul.affected-people {
+                    @for person in affected {
+                        li {
+                            (person.name)
+                            @if let Some(team) = &person.team { " (" (team) ")" }
+                            " · " (person.evidence) @if person.evidence == 1 { " piece" } @else { " pieces" } " of evidence"
+                        }
+                    }
+                }
+                p.hint { "Authors of feedback that was not anonymous, and people interviewed whose words are evidence." }
             }
             h2 { "Evidence" }
             @for (interview, quote) in quotes {

@@ -15,7 +15,9 @@ use crate::app::AppState;
 use crate::db::pain_points::{self, PainPoint};
 use crate::domain::FieldErrors;
 use crate::domain::labels::{LabelFilter, split_list};
-use crate::domain::pain_point::{NewPainPoint, PainPointDraft, PainPointStatus, impact};
+use crate::domain::pain_point::{
+    NewPainPoint, PainPointDraft, PainPointStatus, affected_teams, impact,
+};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
@@ -74,7 +76,7 @@ pub async fn list_page(
     CsrfToken(csrf): CsrfToken,
     Query(filter): Query<LabelFilter>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     render_list(
         &state,
         &viewer,
@@ -115,7 +117,7 @@ pub async fn create(
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<PainPointForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let draft = form.draft();
     match NewPainPoint::parse(&draft) {
         Err(errors) => {
@@ -145,7 +147,7 @@ pub async fn detail_page(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let found = state
         .db
@@ -155,10 +157,11 @@ pub async fn detail_page(
             };
             let evidence = pain_points::evidence(connection, id)?;
             let quotes = pain_points::highlight_evidence(connection, id)?;
-            Ok(Some((pain_point, evidence, quotes)))
+            let affected = pain_points::affected(connection, id)?;
+            Ok(Some((pain_point, evidence, quotes, affected)))
         })
         .await?;
-    let (pain_point, evidence, quotes) = found.ok_or(Error::NotFound)?;
+    let (pain_point, evidence, quotes, affected) = found.ok_or(Error::NotFound)?;
     // A merged pain point's address leads to where its evidence went.
     if let Some(into) = pain_point.merged_into {
         return Ok(Redirect::permanent(&format!("/pain-points/{into}")).into_response());
@@ -167,7 +170,16 @@ pub async fn detail_page(
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
-    Ok(views::pain_points::detail(&chrome, &pain_point, &evidence, &quotes).into_response())
+    Ok(views::pain_points::detail(
+        &chrome,
+        &views::pain_points::DetailPage {
+            pain_point: &pain_point,
+            evidence: &evidence,
+            quotes: &quotes,
+            affected: &affected,
+        },
+    )
+    .into_response())
 }
 
 /// Changes the title, description, services and tags from the pain point's page.
@@ -177,7 +189,7 @@ pub async fn edit(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<PainPointForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let pain_point = NewPainPoint::parse(&form.draft())?;
     state
@@ -221,7 +233,7 @@ pub async fn add_evidence(
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<EvidenceForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = form
         .pain_point
         .trim()
@@ -251,7 +263,7 @@ pub async fn remove_evidence(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<RemoveEvidenceForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let feedback_id = form
         .feedback_id
@@ -270,7 +282,7 @@ pub async fn set_status(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let status = PainPointStatus::parse_as("status", &form.status)?;
     state
@@ -292,7 +304,7 @@ pub async fn merge(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<MergeForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let from = parse_id(&id)?;
     let into = form
         .into
@@ -336,7 +348,7 @@ pub async fn list_api(
     Query(page): Query<PageQuery>,
     Query(filter): Query<LabelFilter>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let list = ranked(&state, &filter).await?;
     page.page(list.iter().map(pain_point_json).collect())
 }
@@ -346,7 +358,7 @@ pub async fn create_api(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = PainPointDraft {
@@ -377,17 +389,29 @@ pub async fn get_api(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
-    let (pain_point, evidence) = state
+    let (pain_point, evidence, affected) = state
         .db
         .read(move |connection| {
             let pain_point =
                 pain_points::by_id(connection, id, Utc::now())?.ok_or(Error::NotFound)?;
-            Ok((pain_point, pain_points::evidence(connection, id)?))
+            Ok((
+                pain_point,
+                pain_points::evidence(connection, id)?,
+                pain_points::affected(connection, id)?,
+            ))
         })
         .await?;
     let mut value = pain_point_json(&pain_point);
+    let teams = affected_teams(affected.iter().map(|person| person.team.as_deref()));
+    value["affected_teams"] = json!(
+        teams
+            .iter()
+            .map(|(team, people)| json!({"team": team, "people": people}))
+            .collect::<Vec<_>>()
+    );
+    value["affected_people"] = json!(affected);
     value["evidence"] = json!(evidence
         .iter()
         .map(|item| json!({"feedback_id": item.feedback_id, "summary": item.summary, "service": item.service, "team": item.team, "created_at": item.created_at}))
@@ -402,7 +426,7 @@ pub async fn add_evidence_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let feedback: Vec<i64> = object(body)?
         .get("feedback_ids")
@@ -434,7 +458,7 @@ pub async fn update_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let body = object(body)?;
     let current = state

@@ -35,7 +35,7 @@ pub async fn board(
     CsrfToken(csrf): CsrfToken,
     Query(filter): Query<LabelFilter>,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let mut items = state.db.read(roadmap::list).await?;
     items.retain(|item| filter.admits(&item.services, &item.tags));
     let chrome = Chrome {
@@ -78,7 +78,7 @@ pub async fn create(
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<ItemForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let item = NewRoadmapItem::parse(&form.draft(RoadmapStatus::Idea))?;
     let owner = viewer.user.id;
     let id = state
@@ -94,7 +94,7 @@ pub async fn detail(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let item = load(&state, id).await?;
     let tests = state
@@ -116,7 +116,7 @@ pub async fn edit(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<ItemForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let current = load(&state, id).await?;
     let item = NewRoadmapItem::parse(&form.draft(current.status))?;
@@ -139,7 +139,7 @@ pub async fn link(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<LinkForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let pain_point = parse_id(&form.pain_point)
         .map_err(|_| Error::invalid("pain_point", "give a pain point number"))?;
@@ -158,7 +158,7 @@ pub async fn set_status(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let status = RoadmapStatus::parse_as("status", &form.status)?;
     if status == RoadmapStatus::Shipped {
@@ -235,7 +235,7 @@ pub async fn list_api(
     Query(page): Query<PageQuery>,
     Query(filter): Query<LabelFilter>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let mut items = state.db.read(roadmap::list).await?;
     items.retain(|item| filter.admits(&item.services, &item.tags));
     page.page(items)
@@ -246,7 +246,7 @@ pub async fn create_api(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = RoadmapDraft {
@@ -273,7 +273,7 @@ pub async fn get_api(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<RoadmapItem>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     Ok(Json(load(&state, parse_id(&id)?).await?))
 }
 
@@ -284,7 +284,7 @@ pub async fn link_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<RoadmapItem>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let pain_point = object(body)?
         .get("pain_point_id")
@@ -302,7 +302,7 @@ pub async fn ship_api(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let told = closed_loop::ship(&state.db, &state.links, id).await?;
     Ok(Json(
@@ -320,7 +320,7 @@ pub async fn update_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<RoadmapItem>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let body = object(body)?;
     let current = load(&state, id).await?;

@@ -102,7 +102,7 @@ async fn an_interview_highlight_becomes_evidence_for_a_pain_point() {
             .get("/api/v1/interviews")
             .await
             .status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert_eq!(
         app.signed_in(CONTRIBUTOR)
@@ -110,7 +110,7 @@ async fn an_interview_highlight_becomes_evidence_for_a_pain_point() {
             .get(&format!("/interviews/{id}"))
             .await
             .status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
 }
 

@@ -186,12 +186,12 @@ async fn contributors_find_pain_point_titles_but_not_the_teams_notes_or_pages() 
     assert_eq!(team_notes["total"], 1);
     assert_eq!(
         contributor.get("/api/v1/pain-points").await.status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     let browser = app.signed_in(CONTRIBUTOR).await;
     assert_eq!(
         browser.get("/pain-points").await.status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
 }
 
@@ -303,4 +303,80 @@ async fn a_pain_point_with_services_and_tags_is_filtered_searched_and_listed_on_
         .unwrap();
     assert_eq!(patched["tags"], json!(["caching"]));
     assert_eq!(patched["services"], json!(["ci-runner"]), "kept");
+}
+
+#[tokio::test]
+async fn a_pain_point_names_the_people_and_teams_heard_but_never_an_anonymous_author() {
+    let app = TestApp::spawn().await;
+    give(
+        &app,
+        CONTRIBUTOR,
+        json!({"service": "ci-runner", "kind": "pain", "body": "cold cache again"}),
+    )
+    .await;
+    give(
+        &app,
+        OTHER_CONTRIBUTOR,
+        json!({"service": "ci-runner", "kind": "pain", "body": "cache cold", "anonymous": true}),
+    )
+    .await;
+    let api = app.api(TEAM);
+    api.post_json("/api/v1/pain-points", &json!({"title": "Cold caches"}))
+        .await;
+    api.post_json(
+        "/api/v1/pain-points/1/evidence",
+        &json!({"feedback_ids": [1, 2]}),
+    )
+    .await;
+    api.post_json(
+        "/api/v1/interviews",
+        &json!({"participant_name": "Lars Berg", "participant_team": "platform",
+                "held_on": "2026-11-20", "notes": "The cache is cold every morning."}),
+    )
+    .await;
+    api.post_json(
+        "/api/v1/interviews/1/highlights",
+        &json!({"quote": "cold every morning"}),
+    )
+    .await;
+    let team = app.signed_in(TEAM).await;
+    team.submit(
+        "/interviews/1",
+        "/pain-points/highlights",
+        &[("pain_point", "1"), ("highlight", "1")],
+    )
+    .await;
+
+    let page = team.get_text("/pain-points/1").await;
+    assert!(page.contains("Cora Contributor (payments)"), "{page}");
+    assert!(page.contains("Lars Berg (platform)"));
+    assert!(
+        !page.contains("Otto Other"),
+        "an anonymous author stays anonymous"
+    );
+    let pain_point: Value = api.get("/api/v1/pain-points/1").await.json().await.unwrap();
+    assert_eq!(
+        pain_point["affected_teams"],
+        json!([{"team": "payments", "people": 1}, {"team": "platform", "people": 1}])
+    );
+    let names: Vec<&str> = pain_point["affected_people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|person| person["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Cora Contributor", "Lars Berg"]);
+
+    let contributor = app.signed_in(CONTRIBUTOR).await;
+    assert_eq!(
+        contributor.get("/pain-points/1").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.api(CONTRIBUTOR)
+            .get("/api/v1/pain-points/1")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 }

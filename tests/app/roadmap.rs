@@ -150,7 +150,7 @@ async fn roadmap_items_check_their_fields_and_are_for_the_team() {
         .api(CONTRIBUTOR)
         .post_json("/api/v1/roadmap-items", &json!({"title": "Mine"}))
         .await;
-    assert_eq!(contributor.status(), StatusCode::FORBIDDEN);
+    assert_eq!(contributor.status(), StatusCode::NOT_FOUND);
     let link = app
         .api(TEAM)
         .post_json(
