@@ -212,6 +212,27 @@ pub fn by_id(connection: &Connection, id: i64) -> Result<Option<Interview>> {
     Ok(Some(interview))
 }
 
+/// The highlights of the given interviews: (interview id, highlight).
+pub fn highlights_of(connection: &Connection, interviews: &[i64]) -> Result<Vec<(i64, Highlight)>> {
+    let ids = serde_json::to_string(interviews).unwrap_or_else(|_| "[]".into());
+    let mut statement = connection.prepare_cached(
+        "SELECT interview_id, id, quote FROM highlights
+          WHERE interview_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+    )?;
+    let highlights = statement
+        .query_map([ids], |row| {
+            Ok((
+                row.get(0)?,
+                Highlight {
+                    id: row.get(1)?,
+                    quote: row.get(2)?,
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(highlights)
+}
+
 pub fn add_highlight(
     connection: &Connection,
     interview: i64,

@@ -105,6 +105,18 @@ fn set_links(connection: &Connection, id: i64, pain_point: &NewPainPoint) -> Res
     links::set_tags(connection, Owner::PainPoint, id, &pain_point.tags)
 }
 
+/// Every pain point that was not merged away, as (id, title) by title: the
+/// choices of a "link to pain point" form, without computing impact.
+pub fn choices(connection: &Connection) -> Result<Vec<(i64, String)>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT id, title FROM pain_points WHERE merged_into IS NULL ORDER BY lower(title), id",
+    )?;
+    let choices = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(choices)
+}
+
 /// Every pain point that was not merged away, with its impact parts.
 pub fn list(connection: &Connection, now: DateTime<Utc>) -> Result<Vec<PainPoint>> {
     let mut statement = connection.prepare_cached(&format!(

@@ -181,13 +181,7 @@ pub async fn detail(
 ) -> Result<maud::Markup> {
     viewer.hide_unless_platform_team()?;
     let interview = load(&state, parse_id(&id)?).await?;
-    let choices: Vec<(i64, String)> = state
-        .db
-        .read(|connection| pain_points::list(connection, Utc::now()))
-        .await?
-        .into_iter()
-        .map(|pain_point| (pain_point.id, pain_point.title))
-        .collect();
+    let choices = state.db.read(pain_points::choices).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf: &csrf,

@@ -199,35 +199,34 @@ pub async fn edit(
     Ok(Redirect::to(&format!("/pain-points/{id}")))
 }
 
-/// Feedback ids from a form: checkboxes (`feedback_ids` repeated) or typed
-/// into a box ("12, 15 18").
+/// Evidence from a form: feedback ids as checkboxes (`feedback_ids`
+/// repeated) or typed into a box ("12, 15 18"), and highlight checkboxes
+/// (`highlight_ids`, from search results); `return_to` is the page to go
+/// back to (the search results), else the pain point.
 #[derive(Deserialize)]
 pub struct EvidenceForm {
     #[serde(default)]
     pain_point: String,
     #[serde(default)]
     feedback_ids: Vec<String>,
+    #[serde(default)]
+    highlight_ids: Vec<String>,
+    #[serde(default)]
+    return_to: String,
 }
 
-fn ids(raw: &[String]) -> Result<Vec<i64>> {
-    let ids: Vec<i64> = raw
-        .iter()
+fn ids(raw: &[String], field: &'static str, example: &str) -> Result<Vec<i64>> {
+    raw.iter()
         .flat_map(|value| value.split(|c: char| c == ',' || c.is_whitespace()))
         .filter(|value| !value.is_empty())
         .map(|value| value.trim_start_matches('#').parse::<i64>())
         .collect::<std::result::Result<_, _>>()
-        .map_err(|_| Error::invalid("feedback_ids", "use feedback numbers, like 12, 15"))?;
-    if ids.is_empty() {
-        return Err(Error::invalid(
-            "feedback_ids",
-            "choose at least one feedback item",
-        ));
-    }
-    Ok(ids)
+        .map_err(|_| Error::invalid(field, format!("use numbers, like {example}")))
 }
 
-/// Links feedback to a pain point, from the inbox (several at once), an
-/// item's page, or the pain point's page.
+/// Links feedback and highlights to a pain point, from the inbox or search
+/// results (several at once), an item's page, or the pain point's page.
+/// Linking something already linked changes nothing.
 pub async fn add_evidence(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -240,14 +239,29 @@ pub async fn add_evidence(
         .trim_start_matches('#')
         .parse::<i64>()
         .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
-    let feedback = ids(&form.feedback_ids)?;
+    let feedback = ids(&form.feedback_ids, "feedback_ids", "12, 15")?;
+    let highlights = ids(&form.highlight_ids, "highlight_ids", "3")?;
+    if feedback.is_empty() && highlights.is_empty() {
+        return Err(Error::invalid(
+            "feedback_ids",
+            "choose at least one feedback item or highlight",
+        ));
+    }
     let added_by = viewer.user.id;
     state
         .db
         .write(move |connection| {
-            pain_points::add_evidence(connection, id, &feedback, added_by, Utc::now())
+            let now = Utc::now();
+            pain_points::add_evidence(connection, id, &feedback, added_by, now)?;
+            for highlight in highlights {
+                pain_points::add_highlight_evidence(connection, id, highlight, added_by, now)?;
+            }
+            Ok(())
         })
         .await?;
+    if form.return_to.starts_with("/search") && views::is_local_path(&form.return_to) {
+        return Ok(Redirect::to(&form.return_to));
+    }
     Ok(Redirect::to(&format!("/pain-points/{id}")))
 }
 

@@ -380,3 +380,87 @@ async fn a_pain_point_names_the_people_and_teams_heard_but_never_an_anonymous_au
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_team_links_search_hits_to_a_pain_point_and_linking_twice_is_a_no_op() {
+    let app = TestApp::spawn().await;
+    give(
+        &app,
+        CONTRIBUTOR,
+        json!({"service": "ci-runner", "kind": "pain", "body": "The quokka cache is cold"}),
+    )
+    .await;
+    let api = app.api(TEAM);
+    api.post_json(
+        "/api/v1/interviews",
+        &json!({"participant_name": "Lars Berg", "held_on": "2026-11-20",
+                "notes": "Every morning the quokka cache is cold."}),
+    )
+    .await;
+    api.post_json(
+        "/api/v1/interviews/1/highlights",
+        &json!({"quote": "the quokka cache is cold"}),
+    )
+    .await;
+    api.post_json("/api/v1/pain-points", &json!({"title": "Cold caches"}))
+        .await;
+    api.search_until("quokka", 2).await;
+
+    let team = app.signed_in(TEAM).await;
+    let results = team.get_text("/search?q=quokka").await;
+    assert!(
+        results.contains(r#"name="feedback_ids" value="1""#),
+        "{results}"
+    );
+    assert!(results.contains(r#"name="highlight_ids" value="1""#));
+    for _ in 0..2 {
+        let linked = team
+            .submit(
+                "/search?q=quokka",
+                "/pain-points/evidence",
+                &[
+                    ("pain_point", "1"),
+                    ("feedback_ids", "1"),
+                    ("highlight_ids", "1"),
+                    ("return_to", "/search?q=quokka"),
+                ],
+            )
+            .await;
+        assert_eq!(linked.status(), StatusCode::SEE_OTHER);
+        assert_eq!(linked.headers()["location"], "/search?q=quokka");
+    }
+    let pain_point: Value = api.get("/api/v1/pain-points/1").await.json().await.unwrap();
+    assert_eq!(
+        pain_point["impact_parts"]["evidence"], 2,
+        "linked once each"
+    );
+
+    let elsewhere = team
+        .submit(
+            "/search?q=quokka",
+            "/pain-points/evidence",
+            &[
+                ("pain_point", "1"),
+                ("feedback_ids", "1"),
+                ("return_to", "https://evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.headers()["location"], "/pain-points/1");
+    let nothing = team
+        .submit(
+            "/search?q=quokka",
+            "/pain-points/evidence",
+            &[("pain_point", "1")],
+        )
+        .await;
+    assert_eq!(nothing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let contributor = app.signed_in(CONTRIBUTOR).await;
+    let own = contributor.get_text("/search?q=quokka").await;
+    assert!(
+        own.contains("quokka"),
+        "a contributor finds their own feedback"
+    );
+    assert!(!own.contains("link-form") && !own.contains("Cold caches"));
+}
