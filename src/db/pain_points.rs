@@ -129,6 +129,26 @@ pub fn list(connection: &Connection, now: DateTime<Utc>) -> Result<Vec<PainPoint
     Ok(pain_points)
 }
 
+/// The pain points among `ids` that were not merged away, with their impact
+/// parts (only their evidence is read).
+pub fn list_among(
+    connection: &Connection,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<Vec<PainPoint>> {
+    let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut statement = connection.prepare_cached(&format!(
+        "{PAIN_POINT_SELECT} WHERE pain_points.merged_into IS NULL
+            AND pain_points.id IN (SELECT value FROM json_each(?2))
+          GROUP BY pain_points.id"
+    ))?;
+    let recent = now - Duration::days(RECENT_DAYS);
+    let pain_points = statement
+        .query_map(params![recent, ids], pain_point_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(pain_points)
+}
+
 pub fn by_id(connection: &Connection, id: i64, now: DateTime<Utc>) -> Result<Option<PainPoint>> {
     let recent = now - Duration::days(RECENT_DAYS);
     Ok(connection
