@@ -146,6 +146,34 @@ pub fn router(state: AppState) -> Router {
         .route("/tests/{id}/result", post(web::tree::record_result))
         .route("/shipped", get(web::roadmap::shipped_page))
         .route(
+            "/surveys",
+            get(web::survey_pages::list_page).post(web::survey_pages::create),
+        )
+        .route("/surveys/{id}", get(web::survey_pages::detail_page))
+        .route(
+            "/surveys/{id}/questions",
+            post(web::survey_pages::add_question),
+        )
+        .route(
+            "/surveys/{id}/questions/{question}/remove",
+            post(web::survey_pages::remove_question),
+        )
+        .route("/surveys/{id}/open", post(web::survey_pages::open))
+        .route("/surveys/{id}/close", post(web::survey_pages::close))
+        .route("/surveys/{id}/invitations", post(web::survey_pages::invite))
+        .route(
+            "/surveys/{id}/open-link",
+            post(web::survey_pages::open_link),
+        )
+        .route(
+            "/surveys/{id}/results",
+            get(web::survey_pages::results_page),
+        )
+        .route(
+            "/surveys/{id}/import",
+            get(web::survey_pages::import_page).post(web::survey_pages::import),
+        )
+        .route(
             "/respond/{token}",
             get(web::respond::form).post(web::respond::submit),
         )
@@ -250,12 +278,23 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/surveys/{id}/invitations",
-            post(web::surveys::invite),
+            post(web::survey_invitations::invite),
         )
-        .route("/api/v1/surveys/{id}/results", get(web::surveys::results))
+        .route(
+            "/api/v1/surveys/{id}/results",
+            get(web::survey_results::results),
+        )
         .route(
             "/api/v1/surveys/{id}/results.csv",
-            get(web::surveys::results_csv),
+            get(web::survey_results::results_csv),
+        )
+        .route(
+            "/api/v1/surveys/{id}/open-link",
+            post(web::surveys::open_link),
+        )
+        .route(
+            "/api/v1/surveys/{id}/import",
+            post(web::survey_import::import_api),
         )
         .route("/api/v1/responses/{token}", post(web::surveys::respond))
         .route("/api/v1/search/similar", get(web::search::similar_api))
@@ -397,7 +436,7 @@ pub struct Application {
 impl Application {
     /// Opens the data directory and binds the listening socket. Binding
     /// before serving lets tests use port 0 and know the port at once.
-    pub async fn build(config: Config) -> Result<Application> {
+    pub async fn build(mut config: Config) -> Result<Application> {
         std::fs::create_dir_all(&config.data_dir).map_err(|error| {
             Error::Internal(format!(
                 "cannot create the data directory {}: {error}",
@@ -414,10 +453,20 @@ impl Application {
         })
         .await
         .map_err(|error| Error::Internal(format!("opening the database failed: {error}")))??;
-        let (links, mailer) = mail_setup(&db, &config).await?;
         let listener = TcpListener::bind(config.listen).await.map_err(|error| {
             Error::Internal(format!("cannot listen on {}: {error}", config.listen))
         })?;
+        if config.public_url.is_empty() {
+            // Links in mail then work on this machine, port 0 included.
+            let mut address = listener.local_addr().map_err(|error| {
+                Error::Internal(format!("the listening socket has no address: {error}"))
+            })?;
+            if address.ip().is_unspecified() {
+                address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            config.public_url = format!("http://{address}");
+        }
+        let (links, mailer) = mail_setup(&db, &config).await?;
         Ok(Application {
             listener,
             state: AppState(Arc::new(App {

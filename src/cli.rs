@@ -57,14 +57,11 @@ struct Cli {
 /// Where mail goes and what links in it point to.
 #[derive(Debug, Args)]
 struct MailArgs {
-    /// How people reach this Earshot, for links in emails.
-    #[arg(
-        long,
-        env = "EARSHOT_PUBLIC_URL",
-        default_value = "http://127.0.0.1:3000",
-        global = true
-    )]
-    public_url: String,
+    /// How people reach this Earshot, for links in emails and survey
+    /// invitations [default: http://<listen address> when serving,
+    /// http://127.0.0.1:3000 otherwise].
+    #[arg(long, env = "EARSHOT_PUBLIC_URL", global = true)]
+    public_url: Option<String>,
     /// SMTP server: smtp://user:password@mail.example.com:587?tls=required (STARTTLS),
     /// smtps://user:password@mail.example.com (TLS) or smtp://localhost:25 (plain);
     /// unset: .eml files under <data>/mail.
@@ -202,15 +199,19 @@ pub fn main() -> ExitCode {
     };
     telemetry::init(cli.log_format);
     let config = Config {
-        public_url: cli.mail.public_url.clone(),
+        public_url: cli
+            .mail
+            .public_url
+            .clone()
+            .unwrap_or_else(|| Config::new(&cli.data_dir).public_url),
         smtp_url: cli.mail.smtp_url.clone().map(Secret),
         mail_from: cli.mail.mail_from.clone(),
         mail_retry: std::time::Duration::from_secs(cli.mail.mail_retry_seconds),
         ..Config::new(&cli.data_dir)
     };
     let outcome = match cli.command {
-        None => serve(config, cli.serve),
-        Some(Command::Serve(args)) => serve(config, args),
+        None => serve(config, cli.serve, cli.mail.public_url.is_some()),
+        Some(Command::Serve(args)) => serve(config, args, cli.mail.public_url.is_some()),
         Some(Command::Digest(command)) => digest(config, command),
         Some(Command::Seed) => seed_database(&cli.data_dir),
         Some(Command::Reindex) => reindex(&cli.data_dir),
@@ -239,10 +240,19 @@ fn describe(error: &Error) -> String {
     }
 }
 
-fn serve(config: Config, args: ServeArgs) -> Result<()> {
+/// `public_url_given`: whether `--public-url` was set; if not, links point
+/// at the address Earshot listens on, so they work on the machine it runs on.
+fn serve(config: Config, args: ServeArgs, public_url_given: bool) -> Result<()> {
+    // Empty: the application points links at the address it listens on.
+    let public_url = if public_url_given {
+        config.public_url.clone()
+    } else {
+        String::new()
+    };
     let config = Config {
         listen: args.listen,
         secure_cookies: args.secure_cookies,
+        public_url,
         ..config
     };
     let runtime = tokio::runtime::Runtime::new()

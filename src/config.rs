@@ -20,7 +20,8 @@ pub struct Config {
     pub session_lifetime: Duration,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
-    /// Where links in emails point: how people reach this Earshot.
+    /// Where links in emails point: how people reach this Earshot. Empty
+    /// when serving: `http://` and the address it listens on.
     pub public_url: String,
     /// SMTP server; `None` writes mail as `.eml` files under `<data>/mail`.
     pub smtp_url: Option<Secret>,

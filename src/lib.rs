@@ -33,7 +33,9 @@
 //! - [`domain`]: pure types and rules: feedback, people, services, checked text, the
 //!   search query language, digest schedules, interviews, pain points and their impact
 //!   formula, roadmap, outcomes, the discovery cadence, surveys and their statistics
-//!   ([`domain::stats`], with sources cited) and satisfaction trends.
+//!   ([`domain::stats`], with sources cited), wave comparisons and service breakdowns
+//!   ([`domain::survey_results`]), CSV import checks ([`domain::survey_import`]) and
+//!   satisfaction trends.
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries.
 //! - [`search`]: the only tantivy; the index, its indexer thread (following
 //!   `search_changes`), query compilation, facets, snippets and typo fallback. The query
@@ -79,7 +81,10 @@
 //! - **Architecture Invariant:** only `mail` imports lettre. Every message goes through
 //!   the `email_outbox` table, keyed so that each (subscription, period) is enqueued once.
 //! - **Architecture Invariant:** an anonymous survey response stores a team but no
-//!   person, and nothing links it to the invitation (only hashes of the token).
+//!   person, and nothing links it to the invitation (only hashes of the token); an
+//!   invitation message's link is wiped from the outbox once the message is handled.
+//! - **Architecture Invariant:** survey results read `survey_answer_counts`, kept exact
+//!   by triggers in the same transaction as the answers, never a scan of every answer.
 //! - **Architecture Invariant:** migrations are embedded, applied at start, never
 //!   edited once landed; a database newer than the binary is refused.
 

@@ -133,3 +133,59 @@ impl Mailer {
         message.map_err(|error| format!("the message cannot be built: {error}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mailer() -> (Mailer, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer =
+            Mailer::new(None, dir.path().to_owned(), "Earshot <earshot@localhost>").unwrap();
+        (mailer, dir)
+    }
+
+    fn email<'a>(to: &'a str, subject: &'a str) -> OutgoingEmail<'a> {
+        OutgoingEmail {
+            to,
+            subject,
+            text: "body",
+            html: None,
+            message_id: "<test.1@earshot.local>",
+            unsubscribe_url: Some("https://earshot.example/unsubscribe/abc"),
+        }
+    }
+
+    #[test]
+    fn line_breaks_in_a_subject_cannot_add_a_header() {
+        let (mailer, _dir) = mailer();
+        let message = mailer
+            .build(&email(
+                "lead@example.com",
+                "Shipped: faster runners\r\nBcc: evil@example.com",
+            ))
+            .unwrap();
+        let formatted = String::from_utf8(message.formatted()).unwrap();
+        let head = formatted.split("\r\n\r\n").next().unwrap();
+        assert!(
+            !head
+                .lines()
+                .any(|line| line.to_ascii_lowercase().starts_with("bcc:")),
+            "{head}"
+        );
+        assert_eq!(
+            message.envelope().to(),
+            ["lead@example.com".parse::<lettre::Address>().unwrap()]
+        );
+    }
+
+    #[test]
+    fn a_recipient_with_a_line_break_is_refused_for_good() {
+        let (mailer, _dir) = mailer();
+        assert!(
+            mailer
+                .build(&email("lead@example.com\r\nBcc: evil@example.com", "Hi"))
+                .is_err()
+        );
+    }
+}

@@ -283,10 +283,23 @@ pub fn recent_messages(
     Ok(messages)
 }
 
+/// Outbox keys of survey invitations, whose bodies carry a personal link.
+pub const SURVEY_INVITATION_KEY: &str = "survey-invitation:";
+
+/// Once a survey invitation has left (or failed for good), its personal
+/// link is wiped from the outbox: kept, it would let anyone who reads the
+/// database tie an anonymous response to the person invited.
+const FORGET_SURVEY_LINK: &str = "body_text = CASE WHEN dedupe_key LIKE 'survey-invitation:%'
+        THEN '(personal survey link removed once the message was handled)' ELSE body_text END,
+    body_html = CASE WHEN dedupe_key LIKE 'survey-invitation:%' THEN NULL ELSE body_html END";
+
 pub fn mark_sent(connection: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
     connection.execute(
-        "UPDATE email_outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?2, last_error = NULL
-          WHERE id = ?1",
+        &format!(
+            "UPDATE email_outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?2, last_error = NULL,
+                {FORGET_SURVEY_LINK}
+              WHERE id = ?1"
+        ),
         params![id, now],
     )?;
     Ok(())
@@ -310,7 +323,11 @@ pub fn mark_retry(
 /// A permanent failure: stop, and show it to an admin.
 pub fn mark_failed(connection: &Connection, id: i64, error: &str) -> Result<()> {
     connection.execute(
-        "UPDATE email_outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+        &format!(
+            "UPDATE email_outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2,
+                {FORGET_SURVEY_LINK}
+              WHERE id = ?1"
+        ),
         params![id, error],
     )?;
     Ok(())

@@ -15,8 +15,12 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0001_initial.sql"),
     ),
     (
-        "0002_discovery",
-        include_str!("../../migrations/0002_discovery.sql"),
+        "0002_survey_answer_counts",
+        include_str!("../../migrations/0002_survey_answer_counts.sql"),
+    ),
+    (
+        "0003_discovery",
+        include_str!("../../migrations/0003_discovery.sql"),
     ),
 ];
 

@@ -17,6 +17,8 @@ pub mod roadmap;
 pub mod search;
 pub mod services;
 pub mod settings;
+pub mod survey_responses;
+pub mod survey_results;
 pub mod surveys;
 pub mod tree;
 mod writer;

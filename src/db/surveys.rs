@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::domain::satisfaction::{Wave, WaveQuestion};
-use crate::domain::survey::{Answer, NewSurvey, Question, QuestionKind};
+use crate::domain::survey::{NewQuestion, NewSurvey, Question, QuestionKind};
 use crate::error::{Error, Result};
 
 /// A stored question.
@@ -15,6 +15,7 @@ pub struct QuestionRecord {
     pub prompt: String,
     pub service: Option<String>,
     pub required: bool,
+    pub allow_na: bool,
     pub choices: Vec<String>,
 }
 
@@ -24,6 +25,7 @@ impl QuestionRecord {
             id: self.id,
             kind: self.kind,
             required: self.required,
+            allow_na: self.allow_na,
             choices: self.choices.clone(),
         }
     }
@@ -38,6 +40,13 @@ pub struct Survey {
     pub status: String,
     pub anonymous: bool,
     pub threshold: u32,
+    /// The earlier wave of the same survey, for comparisons.
+    pub previous_wave_id: Option<i64>,
+    pub opens_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+    /// Whether an open link exists (the token itself is shown once, never stored).
+    pub open_link: bool,
+    pub created_at: DateTime<Utc>,
     pub questions: Vec<QuestionRecord>,
 }
 
@@ -47,57 +56,202 @@ pub fn insert_survey(
     created_by: i64,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    if let Some(previous) = survey.previous_wave {
+        let exists: bool = connection.query_row(
+            "SELECT EXISTS (SELECT 1 FROM surveys WHERE id = ?1)",
+            [previous],
+            |row| row.get(0),
+        )?;
+        if !exists {
+            return Err(Error::invalid(
+                "previous_wave",
+                format!("there is no survey {previous}"),
+            ));
+        }
+    }
     connection.execute(
-        "INSERT INTO surveys (title, introduction, anonymous, threshold, created_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO surveys (title, introduction, anonymous, threshold, previous_wave_id, opens_at, closes_at,
+                              created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             survey.title,
             survey.introduction,
             survey.anonymous,
             survey.threshold,
+            survey.previous_wave,
+            survey.opens_at,
+            survey.closes_at,
             created_by,
             now
         ],
     )?;
     let id = connection.last_insert_rowid();
     for (position, question) in survey.questions.iter().enumerate() {
-        let service_id: Option<i64> = match &question.service {
-            None => None,
-            Some(slug) => Some(
-                connection
-                    .query_row("SELECT id FROM services WHERE slug = ?1", [slug], |row| {
-                        row.get(0)
-                    })
-                    .optional()?
-                    .ok_or_else(|| {
-                        Error::invalid("questions", format!("there is no service {slug:?}"))
-                    })?,
-            ),
-        };
-        let choices = serde_json::to_string(&question.choices)
-            .map_err(|error| Error::Internal(error.to_string()))?;
-        connection.execute(
-            "INSERT INTO survey_questions (survey_id, position, kind, prompt, service_id, required, allow_na, choices)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                id,
-                position as i64,
-                question.kind.as_str(),
-                question.prompt,
-                service_id,
-                question.required,
-                question.kind.scale().is_some(),
-                choices
-            ],
-        )?;
+        insert_question(connection, id, position as i64, question)?;
     }
     Ok(id)
+}
+
+fn insert_question(
+    connection: &Connection,
+    survey_id: i64,
+    position: i64,
+    question: &NewQuestion,
+) -> Result<i64> {
+    let service_id: Option<i64> = match &question.service {
+        None => None,
+        Some(slug) => Some(
+            connection
+                .query_row("SELECT id FROM services WHERE slug = ?1", [slug], |row| {
+                    row.get(0)
+                })
+                .optional()?
+                .ok_or_else(|| {
+                    Error::invalid("questions", format!("there is no service {slug:?}"))
+                })?,
+        ),
+    };
+    let choices = serde_json::to_string(&question.choices)
+        .map_err(|error| Error::Internal(error.to_string()))?;
+    connection.execute(
+        "INSERT INTO survey_questions (survey_id, position, kind, prompt, service_id, required, allow_na, choices)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            survey_id,
+            position,
+            question.kind.as_str(),
+            question.prompt,
+            service_id,
+            question.required,
+            question.allow_na,
+            choices
+        ],
+    )?;
+    Ok(connection.last_insert_rowid())
+}
+
+/// Refuses to change the questions of a survey that is not a draft or has
+/// answers: results must mean what the questions asked.
+fn questions_may_change(connection: &Connection, survey_id: i64) -> Result<()> {
+    let (status, answered): (String, bool) = connection
+        .query_row(
+            "SELECT status, EXISTS (SELECT 1 FROM survey_responses WHERE survey_id = ?1)
+               FROM surveys WHERE id = ?1",
+            [survey_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?
+        .ok_or(Error::NotFound)?;
+    if answered {
+        return Err(Error::Conflict(
+            "the survey has answers, so its questions can no longer change; start a new wave instead"
+                .into(),
+        ));
+    }
+    if status != "draft" {
+        return Err(Error::Conflict(format!(
+            "the survey is {status}; questions change only while it is a draft"
+        )));
+    }
+    Ok(())
+}
+
+/// Adds a question at the end of a draft survey without answers.
+pub fn add_question(
+    connection: &Connection,
+    survey_id: i64,
+    question: &NewQuestion,
+) -> Result<i64> {
+    questions_may_change(connection, survey_id)?;
+    let position: i64 = connection.query_row(
+        "SELECT coalesce(max(position) + 1, 0) FROM survey_questions WHERE survey_id = ?1",
+        [survey_id],
+        |row| row.get(0),
+    )?;
+    insert_question(connection, survey_id, position, question)
+}
+
+/// Removes a question from a draft survey without answers.
+pub fn remove_question(connection: &Connection, survey_id: i64, question_id: i64) -> Result<()> {
+    questions_may_change(connection, survey_id)?;
+    let removed = connection.execute(
+        "DELETE FROM survey_questions WHERE id = ?1 AND survey_id = ?2",
+        params![question_id, survey_id],
+    )?;
+    if removed == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
+/// Stores the hash of a new open link, replacing any earlier one.
+pub fn set_open_link(connection: &Connection, survey_id: i64, token_hash: &str) -> Result<()> {
+    let changed = connection.execute(
+        "UPDATE surveys SET open_link_hash = ?2 WHERE id = ?1",
+        params![survey_id, token_hash],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
+/// The survey an open link belongs to.
+pub fn survey_by_open_link(connection: &Connection, token_hash: &str) -> Result<Option<i64>> {
+    Ok(connection
+        .query_row(
+            "SELECT id FROM surveys WHERE open_link_hash = ?1",
+            [token_hash],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// A survey in the list of surveys.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SurveySummary {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+    pub anonymous: bool,
+    pub created_at: DateTime<Utc>,
+    pub questions: u32,
+    pub invited: u32,
+    pub responses: u32,
+}
+
+/// Every survey, newest first, with counts.
+pub fn list_surveys(connection: &Connection) -> Result<Vec<SurveySummary>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT id, title, status, anonymous, created_at,
+                (SELECT count(*) FROM survey_questions WHERE survey_id = surveys.id),
+                (SELECT count(*) FROM survey_invitations WHERE survey_id = surveys.id),
+                (SELECT count(*) FROM survey_responses WHERE survey_id = surveys.id)
+           FROM surveys ORDER BY created_at DESC, id DESC",
+    )?;
+    let surveys = statement
+        .query_map([], |row| {
+            Ok(SurveySummary {
+                id: row.get(0)?,
+                title: row.get(1)?,
+                status: row.get(2)?,
+                anonymous: row.get(3)?,
+                created_at: row.get(4)?,
+                questions: row.get(5)?,
+                invited: row.get(6)?,
+                responses: row.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(surveys)
 }
 
 pub fn survey_by_id(connection: &Connection, id: i64) -> Result<Option<Survey>> {
     let Some(mut survey) = connection
         .query_row(
-            "SELECT id, title, introduction, status, anonymous, threshold FROM surveys WHERE id = ?1",
+            "SELECT id, title, introduction, status, anonymous, threshold, previous_wave_id, opens_at,
+                    closes_at, open_link_hash IS NOT NULL, created_at
+               FROM surveys WHERE id = ?1",
             [id],
             |row| {
                 Ok(Survey {
@@ -107,6 +261,11 @@ pub fn survey_by_id(connection: &Connection, id: i64) -> Result<Option<Survey>> 
                     status: row.get(3)?,
                     anonymous: row.get(4)?,
                     threshold: row.get(5)?,
+                    previous_wave_id: row.get(6)?,
+                    opens_at: row.get(7)?,
+                    closes_at: row.get(8)?,
+                    open_link: row.get(9)?,
+                    created_at: row.get(10)?,
                     questions: Vec::new(),
                 })
             },
@@ -116,7 +275,7 @@ pub fn survey_by_id(connection: &Connection, id: i64) -> Result<Option<Survey>> 
         return Ok(None);
     };
     let mut statement = connection.prepare_cached(
-        "SELECT survey_questions.id, kind, prompt, services.slug, required, choices
+        "SELECT survey_questions.id, kind, prompt, services.slug, required, choices, allow_na
            FROM survey_questions LEFT JOIN services ON services.id = survey_questions.service_id
           WHERE survey_id = ?1 ORDER BY position",
     )?;
@@ -130,6 +289,7 @@ pub fn survey_by_id(connection: &Connection, id: i64) -> Result<Option<Survey>> 
                 prompt: row.get(2)?,
                 service: row.get(3)?,
                 required: row.get(4)?,
+                allow_na: row.get(6)?,
                 choices: serde_json::from_str(&choices).unwrap_or_default(),
             })
         })?
@@ -160,9 +320,12 @@ pub fn change_status(connection: &Connection, id: i64, from: &str, to: &str) -> 
 }
 
 /// What inviting one address did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invited {
-    New,
+    New {
+        user_id: i64,
+        name: String,
+    },
     Already,
     /// Not a known person.
     Unknown,
@@ -180,10 +343,12 @@ pub fn invite(
     cap_days: u32,
     now: DateTime<Utc>,
 ) -> Result<Invited> {
-    let Some(user_id) = connection
-        .query_row("SELECT id FROM users WHERE email = ?1", [email], |row| {
-            row.get::<_, i64>(0)
-        })
+    let Some((user_id, name)) = connection
+        .query_row(
+            "SELECT id, name FROM users WHERE email = ?1",
+            [email],
+            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
+        )
         .optional()?
     else {
         return Ok(Invited::Unknown);
@@ -213,10 +378,49 @@ pub fn invite(
         )?;
     }
     Ok(if inserted == 1 {
-        Invited::New
+        Invited::New { user_id, name }
     } else {
         Invited::Already
     })
+}
+
+/// The addresses of a team's members, for inviting a team as a whole, and
+/// records the team in the survey's audience; `None` if there is no such team.
+pub fn audience_team(
+    connection: &Connection,
+    survey_id: i64,
+    team_slug: &str,
+) -> Result<Option<Vec<String>>> {
+    let Some(team_id) = connection
+        .query_row("SELECT id FROM teams WHERE slug = ?1", [team_slug], |row| {
+            row.get::<_, i64>(0)
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    connection.execute(
+        "INSERT INTO survey_audience_teams (survey_id, team_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        params![survey_id, team_id],
+    )?;
+    let mut statement =
+        connection.prepare_cached("SELECT email FROM users WHERE team_id = ?1 ORDER BY email")?;
+    let emails = statement
+        .query_map([team_id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(emails))
+}
+
+/// The teams a survey was sent to as a whole.
+pub fn audience_teams(connection: &Connection, survey_id: i64) -> Result<Vec<String>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT teams.slug FROM survey_audience_teams JOIN teams ON teams.id = survey_audience_teams.team_id
+          WHERE survey_id = ?1 ORDER BY teams.slug",
+    )?;
+    let teams = statement
+        .query_map([survey_id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(teams)
 }
 
 /// Who a personal link belongs to.
@@ -249,81 +453,6 @@ pub fn invitation_by_token(
         .optional()?)
 }
 
-/// Stores a response, replacing an earlier one from the same link. In an
-/// anonymous survey the response keeps the team (for breakdowns) but no
-/// person, and the invitation is not marked, so nothing says who answered.
-pub fn save_response(
-    connection: &Connection,
-    invitation: &Invitation,
-    anonymous: bool,
-    respondent_key: &str,
-    answers: &[(i64, Answer)],
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let existing: Option<i64> = connection
-        .query_row(
-            "SELECT id FROM survey_responses WHERE respondent_key = ?1",
-            [respondent_key],
-            |row| row.get(0),
-        )
-        .optional()?;
-    let user = (!anonymous).then_some(invitation.user_id);
-    let response_id = match existing {
-        Some(id) => {
-            connection.execute("DELETE FROM survey_answers WHERE response_id = ?1", [id])?;
-            connection.execute(
-                "UPDATE survey_responses SET updated_at = ?2 WHERE id = ?1",
-                params![id, now],
-            )?;
-            id
-        }
-        None => {
-            connection.execute(
-                "INSERT INTO survey_responses (survey_id, respondent_key, user_id, team_id, completed, submitted_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5)",
-                params![invitation.survey_id, respondent_key, user, invitation.team_id, now],
-            )?;
-            connection.last_insert_rowid()
-        }
-    };
-    for (question_id, answer) in answers {
-        let (value, not_applicable, text, choices) = match answer {
-            Answer::Value(value) => (Some(f64::from(*value)), false, None, None),
-            Answer::NotApplicable => (None, true, None, None),
-            Answer::Text(text) => (None, false, Some(text.clone()), None),
-            Answer::Choices(choices) => (
-                None,
-                false,
-                None,
-                Some(
-                    serde_json::to_string(choices)
-                        .map_err(|error| Error::Internal(error.to_string()))?,
-                ),
-            ),
-        };
-        connection.execute(
-            "INSERT INTO survey_answers (response_id, question_id, value, not_applicable, text, choices)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![response_id, question_id, value, not_applicable, text, choices],
-        )?;
-    }
-    if !anonymous {
-        connection.execute(
-            "UPDATE survey_invitations SET responded_at = coalesce(responded_at, ?2) WHERE id = ?1",
-            params![invitation.id, now],
-        )?;
-    }
-    Ok(existing.is_none())
-}
-
-/// One numeric answer with the respondent's team, for results.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScaleAnswer {
-    pub team: Option<String>,
-    /// `None` for "not applicable".
-    pub value: Option<u8>,
-}
-
 /// Invitations and responses of a survey.
 pub fn counts(connection: &Connection, survey_id: i64) -> Result<(u32, u32)> {
     Ok(connection.query_row(
@@ -334,73 +463,23 @@ pub fn counts(connection: &Connection, survey_id: i64) -> Result<(u32, u32)> {
     )?)
 }
 
-/// Every numeric answer to a question, with the team that gave it.
-pub fn scale_answers(connection: &Connection, question_id: i64) -> Result<Vec<ScaleAnswer>> {
-    let mut statement = connection.prepare_cached(
-        "SELECT teams.slug, survey_answers.value FROM survey_answers
-           JOIN survey_responses ON survey_responses.id = survey_answers.response_id
-           LEFT JOIN teams ON teams.id = survey_responses.team_id
-          WHERE survey_answers.question_id = ?1",
-    )?;
-    let answers = statement
-        .query_map([question_id], |row| {
-            let value: Option<f64> = row.get(1)?;
-            Ok(ScaleAnswer {
-                team: row.get(0)?,
-                value: value.map(|value| value as u8),
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(answers)
-}
-
-/// The answers of an earlier response from the same link, for editing.
-pub fn previous_answers(
-    connection: &Connection,
-    respondent_key: &str,
-) -> Result<Vec<(i64, Answer)>> {
-    let mut statement = connection.prepare_cached(
-        "SELECT survey_answers.question_id, survey_answers.value, survey_answers.not_applicable,
-                survey_answers.text, survey_answers.choices
-           FROM survey_answers JOIN survey_responses ON survey_responses.id = survey_answers.response_id
-          WHERE survey_responses.respondent_key = ?1",
-    )?;
-    let answers = statement
-        .query_map([respondent_key], |row| {
-            let value: Option<f64> = row.get(1)?;
-            let not_applicable: bool = row.get(2)?;
-            let text: Option<String> = row.get(3)?;
-            let choices: Option<String> = row.get(4)?;
-            let answer = if not_applicable {
-                Answer::NotApplicable
-            } else if let Some(value) = value {
-                Answer::Value(value as u8)
-            } else if let Some(text) = text {
-                Answer::Text(text)
-            } else {
-                Answer::Choices(
-                    choices
-                        .and_then(|choices| serde_json::from_str(&choices).ok())
-                        .unwrap_or_default(),
-                )
-            };
-            Ok((row.get(0)?, answer))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(answers)
-}
-
-/// Every opened survey, oldest first, with its numeric answers.
+/// Every opened survey, oldest first by opening time (an imported wave from
+/// last year sorts where it belongs), with its numeric answers (read
+/// from the per-value counts, so the cost does not grow with the answers).
 pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
     let mut statement = connection.prepare_cached(
-        "SELECT surveys.id, surveys.title, surveys.created_at, survey_questions.id, survey_questions.kind,
-                services.slug, survey_answers.value, surveys.threshold
+        "SELECT surveys.id, surveys.title, coalesce(surveys.opens_at, surveys.created_at), survey_questions.id,
+                survey_questions.kind,
+                services.slug, counts.value, sum(counts.answers), surveys.threshold
            FROM surveys
            JOIN survey_questions ON survey_questions.survey_id = surveys.id
            LEFT JOIN services ON services.id = survey_questions.service_id
-           JOIN survey_answers ON survey_answers.question_id = survey_questions.id
+           JOIN survey_answer_counts AS counts ON counts.question_id = survey_questions.id
           WHERE surveys.status <> 'draft' AND survey_questions.kind IN ('nps', 'csat', 'ces', 'likert')
-          ORDER BY surveys.created_at, surveys.id, survey_questions.position",
+            AND counts.answers > 0
+          GROUP BY survey_questions.id, counts.value
+          ORDER BY coalesce(surveys.opens_at, surveys.created_at), surveys.id, survey_questions.position,
+                   survey_questions.id",
     )?;
     let mut waves: Vec<Wave> = Vec::new();
     let mut last_question = None;
@@ -412,7 +491,7 @@ pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
                 survey_id,
                 title: row.get(1)?,
                 opened: row.get(2)?,
-                threshold: row.get(7)?,
+                threshold: row.get(8)?,
                 questions: Vec::new(),
             });
             last_question = None;
@@ -428,55 +507,22 @@ pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
             });
             last_question = Some(question_id);
         }
-        let value: Option<f64> = row.get(6)?;
+        let value: i64 = row.get(6)?;
+        let answers: u32 = row.get(7)?;
+        let value = u8::try_from(value).ok();
         wave.questions
             .last_mut()
             .expect("pushed above")
             .values
-            .push(value.map(|value| value as u8));
+            .extend(std::iter::repeat_n(value, answers as usize));
     }
     Ok(waves)
-}
-
-/// The choices picked and texts written for a question.
-pub fn other_answers(
-    connection: &Connection,
-    question_id: i64,
-) -> Result<(Vec<Vec<String>>, Vec<String>)> {
-    let mut statement = connection.prepare_cached(
-        "SELECT choices, text FROM survey_answers WHERE question_id = ?1 AND (choices IS NOT NULL OR text IS NOT NULL)",
-    )?;
-    let mut choices = Vec::new();
-    let mut texts = Vec::new();
-    let mut rows = statement.query([question_id])?;
-    while let Some(row) = rows.next()? {
-        let picked: Option<String> = row.get(0)?;
-        let text: Option<String> = row.get(1)?;
-        if let Some(picked) = picked {
-            choices.push(serde_json::from_str(&picked).unwrap_or_default());
-        }
-        if let Some(text) = text {
-            texts.push(text);
-        }
-    }
-    Ok((choices, texts))
-}
-
-/// Responses that answered every question of the survey.
-pub fn complete_responses(connection: &Connection, survey_id: i64) -> Result<u32> {
-    Ok(connection.query_row(
-        "SELECT count(*) FROM survey_responses
-          WHERE survey_id = ?1
-            AND (SELECT count(*) FROM survey_answers WHERE response_id = survey_responses.id)
-                = (SELECT count(*) FROM survey_questions WHERE survey_id = ?1)",
-        [survey_id],
-        |row| row.get(0),
-    )?)
 }
 
 /// What one respondent wrote, for the team (search results link here).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WrittenResponse {
+    pub survey_id: i64,
     pub survey_title: String,
     pub submitted_at: DateTime<Utc>,
     /// Who answered, only for surveys that are not anonymous.
@@ -492,7 +538,8 @@ pub fn written_response(connection: &Connection, id: i64) -> Result<Option<Writt
         .query_row(
             "SELECT surveys.title, survey_responses.submitted_at,
                     CASE WHEN surveys.anonymous THEN NULL ELSE users.name END,
-                    CASE WHEN surveys.anonymous THEN NULL ELSE teams.name END
+                    CASE WHEN surveys.anonymous THEN NULL ELSE teams.name END,
+                    surveys.id
                FROM survey_responses
                JOIN surveys ON surveys.id = survey_responses.survey_id
                LEFT JOIN users ON users.id = survey_responses.user_id
@@ -501,6 +548,7 @@ pub fn written_response(connection: &Connection, id: i64) -> Result<Option<Writt
             [id],
             |row| {
                 Ok(WrittenResponse {
+                    survey_id: row.get(4)?,
                     survey_title: row.get(0)?,
                     submitted_at: row.get(1)?,
                     respondent: row.get(2)?,

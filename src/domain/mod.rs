@@ -19,6 +19,8 @@ pub mod search;
 pub mod service;
 pub mod stats;
 pub mod survey;
+pub mod survey_import;
+pub mod survey_results;
 pub mod text;
 
 pub use feedback::{FeedbackDraft, FeedbackKind, FeedbackStatus, NewFeedback, Rating, parse_tags};

@@ -1,6 +1,8 @@
 //! Surveys: questions of the kinds platform teams ask, and the checks on
 //! what people answer.
 
+use chrono::{DateTime, NaiveDateTime, Utc};
+
 use super::feedback::text_enum;
 use super::stats::{self, Estimate};
 use super::text::{FieldErrors, optional_text, required_text};
@@ -41,6 +43,8 @@ pub struct QuestionDraft {
     pub prompt: String,
     pub service: Option<String>,
     pub required: bool,
+    /// Offer "not applicable"; `None` means yes on rating scales, no on NPS.
+    pub not_applicable: Option<bool>,
     pub choices: Vec<String>,
 }
 
@@ -51,6 +55,11 @@ pub struct SurveyDraft {
     pub introduction: String,
     pub anonymous: bool,
     pub threshold: Option<i64>,
+    /// The earlier wave of the same survey, for comparisons.
+    pub previous_wave: Option<i64>,
+    /// RFC 3339, or `YYYY-MM-DDTHH:MM` (a browser's datetime-local) read as UTC.
+    pub opens_at: String,
+    pub closes_at: String,
     pub questions: Vec<QuestionDraft>,
 }
 
@@ -60,7 +69,56 @@ pub struct NewQuestion {
     pub prompt: String,
     pub service: Option<String>,
     pub required: bool,
+    /// Whether a "not applicable" answer is offered (numeric questions only).
+    pub allow_na: bool,
     pub choices: Vec<String>,
+}
+
+impl NewQuestion {
+    /// Checks one question; the message names what to fix.
+    pub fn parse(question: &QuestionDraft) -> Result<NewQuestion, String> {
+        let kind = QuestionKind::parse(&question.kind)
+            .ok_or_else(|| format!("the kind must be {}", QuestionKind::choices()))?;
+        let prompt = required_text(&question.prompt, 500)
+            .map_err(|_| "the prompt must be 1 to 500 characters".to_owned())?;
+        let choices: Vec<String> = question
+            .choices
+            .iter()
+            .map(|choice| choice.trim().to_owned())
+            .filter(|choice| !choice.is_empty())
+            .collect();
+        if kind.has_choices()
+            && (choices.len() < 2 || choices.iter().any(|choice| choice.chars().count() > 200))
+        {
+            return Err("give 2 or more choices of up to 200 characters".into());
+        }
+        let mut unique = choices.clone();
+        unique.sort();
+        unique.dedup();
+        if unique.len() != choices.len() {
+            return Err("each choice must differ from the others".into());
+        }
+        // "Not applicable" makes sense on a rating scale (a service one never
+        // used); NPS asks everyone, but a team may still offer it.
+        let allow_na =
+            kind.scale().is_some() && question.not_applicable.unwrap_or(kind != QuestionKind::Nps);
+        Ok(NewQuestion {
+            kind,
+            prompt,
+            service: question
+                .service
+                .clone()
+                .map(|service| service.trim().to_owned())
+                .filter(|service| !service.is_empty()),
+            required: question.required,
+            allow_na,
+            choices: if kind.has_choices() {
+                choices
+            } else {
+                Vec::new()
+            },
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,7 +128,65 @@ pub struct NewSurvey {
     pub anonymous: bool,
     /// No breakdown shows fewer respondents than this.
     pub threshold: u32,
+    pub previous_wave: Option<i64>,
+    /// No answers are taken before this time.
+    pub opens_at: Option<DateTime<Utc>>,
+    /// No answers are taken from this time on.
+    pub closes_at: Option<DateTime<Utc>>,
     pub questions: Vec<NewQuestion>,
+}
+
+/// Reads a time as RFC 3339, or as `YYYY-MM-DDTHH:MM[:SS]` in UTC (what a
+/// browser's datetime-local control sends); empty is no time.
+pub fn parse_time(raw: &str) -> Result<Option<DateTime<Utc>>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(time) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(Some(time.with_timezone(&Utc)));
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(time) = NaiveDateTime::parse_from_str(raw, format) {
+            return Ok(Some(time.and_utc()));
+        }
+    }
+    Err("must be a time like 2025-03-31T09:00 (UTC) or 2025-03-31T09:00:00+02:00".into())
+}
+
+/// Whether a survey takes answers at `now`: open, and inside its window.
+/// The message says why not, for the person answering.
+pub fn taking_answers(
+    status: &str,
+    opens_at: Option<DateTime<Utc>>,
+    closes_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    if status != "open" {
+        return Err(format!("the survey is {status}; it takes no answers now"));
+    }
+    if let Some(opens_at) = opens_at
+        && now < opens_at
+    {
+        return Err(format!(
+            "the survey opens at {}; it takes no answers before then",
+            opens_at.format("%Y-%m-%d %H:%M UTC")
+        ));
+    }
+    if let Some(closes_at) = closes_at
+        && now >= closes_at
+    {
+        return Err(format!(
+            "the survey closed at {}; it takes no more answers",
+            closes_at.format("%Y-%m-%d %H:%M UTC")
+        ));
+    }
+    Ok(())
 }
 
 impl NewSurvey {
@@ -84,79 +200,46 @@ impl NewSurvey {
             .ok()
             .flatten()
             .unwrap_or_default();
+        let opens_at = parse_time(&draft.opens_at)
+            .map_err(|message| errors.add("opens_at", message))
+            .ok()
+            .flatten();
+        let closes_at = parse_time(&draft.closes_at)
+            .map_err(|message| errors.add("closes_at", message))
+            .ok()
+            .flatten();
+        if let (Some(opens_at), Some(closes_at)) = (opens_at, closes_at)
+            && closes_at <= opens_at
+        {
+            errors.add("closes_at", "must be after the opening time");
+        }
         let threshold = draft.threshold.unwrap_or(5);
         if !(1..=1_000).contains(&threshold) {
             errors.add("threshold", "must be a whole number from 1 to 1000");
         }
-        if draft.questions.is_empty() || draft.questions.len() > MAX_QUESTIONS {
+        if draft.questions.len() > MAX_QUESTIONS {
             errors.add(
                 "questions",
-                format!("a survey has 1 to {MAX_QUESTIONS} questions"),
+                format!("a survey has at most {MAX_QUESTIONS} questions"),
             );
         }
         let mut questions = Vec::new();
         for (index, question) in draft.questions.iter().enumerate() {
-            let Some(kind) = QuestionKind::parse(&question.kind) else {
-                errors.add(
-                    "questions",
-                    format!(
-                        "question {}: the kind must be {}",
-                        index + 1,
-                        QuestionKind::choices()
-                    ),
-                );
-                continue;
-            };
-            let Ok(prompt) = required_text(&question.prompt, 500) else {
-                errors.add(
-                    "questions",
-                    format!(
-                        "question {}: the prompt must be 1 to 500 characters",
-                        index + 1
-                    ),
-                );
-                continue;
-            };
-            let choices: Vec<String> = question
-                .choices
-                .iter()
-                .map(|choice| choice.trim().to_owned())
-                .collect();
-            if kind.has_choices()
-                && (choices.len() < 2
-                    || choices
-                        .iter()
-                        .any(|choice| choice.is_empty() || choice.chars().count() > 200))
-            {
-                errors.add(
-                    "questions",
-                    format!(
-                        "question {}: give 2 or more choices of up to 200 characters",
-                        index + 1
-                    ),
-                );
-                continue;
+            match NewQuestion::parse(question) {
+                Ok(question) => questions.push(question),
+                Err(message) => {
+                    errors.add("questions", format!("question {}: {message}", index + 1))
+                }
             }
-            questions.push(NewQuestion {
-                kind,
-                prompt,
-                service: question
-                    .service
-                    .clone()
-                    .filter(|service| !service.trim().is_empty()),
-                required: question.required,
-                choices: if kind.has_choices() {
-                    choices
-                } else {
-                    Vec::new()
-                },
-            });
         }
         errors.into_result(|| NewSurvey {
             title: title.expect("checked above"),
             introduction,
             anonymous: draft.anonymous,
             threshold: threshold as u32,
+            previous_wave: draft.previous_wave,
+            opens_at,
+            closes_at,
             questions,
         })
     }
@@ -168,6 +251,7 @@ pub struct Question {
     pub id: i64,
     pub kind: QuestionKind,
     pub required: bool,
+    pub allow_na: bool,
     pub choices: Vec<String>,
 }
 
@@ -217,7 +301,19 @@ pub fn check_answers(
             continue;
         }
         let answer = match (question.kind.scale(), question.kind) {
-            (Some(_), _) if draft.not_applicable => Some(Answer::NotApplicable),
+            (Some(_), _) if draft.not_applicable && question.allow_na => {
+                Some(Answer::NotApplicable)
+            }
+            (Some(_), _) if draft.not_applicable => {
+                errors.add(
+                    "answers",
+                    format!(
+                        "question {}: \"not applicable\" is not offered",
+                        question.id
+                    ),
+                );
+                continue;
+            }
             (Some((low, high)), _) => match draft.value {
                 None => None,
                 Some(value)
@@ -323,12 +419,23 @@ pub fn breakdown(
             None => groups.push((group.clone(), vec![*value])),
         }
     }
+    breakdown_groups(kind, groups, answers.len() as u32, k)
+}
+
+/// Results of disjoint groups (each with its answers, N/A as `None`) out
+/// of `total` answers, with the same suppression as [`breakdown`].
+pub fn breakdown_groups(
+    kind: QuestionKind,
+    mut groups: Vec<(String, Vec<Option<u8>>)>,
+    total: u32,
+    k: u32,
+) -> Vec<GroupResult> {
     groups.sort_by(|a, b| a.0.cmp(&b.0));
     let sizes: Vec<(String, u32)> = groups
         .iter()
         .map(|(name, values)| (name.clone(), values.len() as u32))
         .collect();
-    let hidden = stats::suppress(&sizes, answers.len() as u32, k);
+    let hidden = stats::suppress(&sizes, total, k);
     groups
         .into_iter()
         .zip(hidden)
@@ -351,24 +458,28 @@ mod tests {
                 id: 1,
                 kind: QuestionKind::Nps,
                 required: true,
+                allow_na: false,
                 choices: vec![],
             },
             Question {
                 id: 2,
                 kind: QuestionKind::Csat,
                 required: false,
+                allow_na: true,
                 choices: vec![],
             },
             Question {
                 id: 3,
                 kind: QuestionKind::Single,
                 required: false,
+                allow_na: true,
                 choices: vec!["a".into(), "b".into()],
             },
             Question {
                 id: 4,
                 kind: QuestionKind::Text,
                 required: false,
+                allow_na: true,
                 choices: vec![],
             },
         ]
@@ -455,6 +566,58 @@ mod tests {
                 "{drafts:?} was accepted"
             );
         }
+    }
+
+    #[test]
+    fn not_applicable_is_refused_where_the_question_does_not_offer_it() {
+        let refused = check_answers(
+            &questions(),
+            &[AnswerDraft {
+                question_id: 1,
+                not_applicable: true,
+                ..AnswerDraft::default()
+            }],
+        )
+        .unwrap_err();
+        assert!(refused.get("answers").unwrap().contains("not offered"));
+    }
+
+    #[test]
+    fn answers_are_taken_only_while_open_and_inside_the_window() {
+        let now = Utc::now();
+        let hour = chrono::Duration::hours(1);
+        assert!(taking_answers("open", Some(now - hour), Some(now + hour), now).is_ok());
+        assert!(
+            taking_answers("draft", None, None, now)
+                .unwrap_err()
+                .contains("draft")
+        );
+        assert!(
+            taking_answers("open", Some(now + hour), None, now)
+                .unwrap_err()
+                .contains("opens at")
+        );
+        assert!(
+            taking_answers("open", None, Some(now), now)
+                .unwrap_err()
+                .contains("closed at")
+        );
+        assert_eq!(
+            parse_time("2025-03-31T09:00")
+                .unwrap()
+                .unwrap()
+                .to_rfc3339(),
+            "2025-03-31T09:00:00+00:00"
+        );
+        assert_eq!(
+            parse_time("2025-03-31T09:00:00+02:00")
+                .unwrap()
+                .unwrap()
+                .to_rfc3339(),
+            "2025-03-31T07:00:00+00:00"
+        );
+        assert!(parse_time("next tuesday").is_err());
+        assert_eq!(parse_time(" ").unwrap(), None);
     }
 
     #[test]

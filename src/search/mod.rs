@@ -17,6 +17,7 @@
 //! typed (`ci-runner`, `k8s.prod`, `INC-4211`), folded, and score higher, so
 //! exact matches rank above stemmed and fuzzy ones.
 
+mod facets;
 pub mod indexer;
 mod query;
 
@@ -26,8 +27,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::Datelike;
 use tantivy::schema::{
-    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RegexTokenizer, RemoveLongFilter, SimpleTokenizer,
@@ -41,9 +41,9 @@ use crate::domain::search::{Audience, SearchDocument};
 use crate::error::{Error, Result};
 
 /// Bumped whenever the schema, the analysis or what is indexed changes
-/// (3: survey comments); an index built by an
+/// (3: survey comments; 6: facets from fast fields); an index built by an
 /// older version is rebuilt at start.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Threads one search spreads its segments over (the machine has 2 cores).
 const SEARCH_THREADS: usize = 2;
@@ -72,7 +72,9 @@ struct Fields {
     rating: Field,
     created: Field,
     audience: Field,
-    facets: Field,
+    /// Facet columns (see `facets`), never searched.
+    facet_key: Field,
+    facet_tag: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -106,7 +108,8 @@ fn schema() -> (Schema, Fields) {
         rating: builder.add_u64_field("rating", INDEXED | FAST),
         created: builder.add_date_field("created", INDEXED | FAST | STORED),
         audience: builder.add_text_field("audience", STRING),
-        facets: builder.add_facet_field("facets", FacetOptions::default()),
+        facet_key: builder.add_text_field(facets::KEY_FIELD, FAST),
+        facet_tag: builder.add_text_field(facets::TAG_FIELD, FAST),
     };
     (builder.build(), fields)
 }
@@ -243,7 +246,15 @@ impl SearchIndex {
         // The kind facet is the finest kind (pain, idea, ... for feedback),
         // which is what people narrow by.
         let kind = source.subkind.as_deref().unwrap_or(source.entity.as_str());
-        document.add_facet(fields.facets, Facet::from_path(["kind", kind]));
+        document.add_text(
+            fields.facet_key,
+            facets::key(
+                kind,
+                source.team.as_deref(),
+                source.created_at.year(),
+                &source.services,
+            ),
+        );
         document.add_text(fields.title, &source.title);
         document.add_text(fields.body, &source.body);
         document.add_text(fields.ident, &source.title);
@@ -254,18 +265,13 @@ impl SearchIndex {
         }
         for service in &source.services {
             document.add_text(fields.service, service);
-            document.add_facet(
-                fields.facets,
-                Facet::from_path(["service", service.as_str()]),
-            );
         }
         if let Some(team) = &source.team {
             document.add_text(fields.team, team);
-            document.add_facet(fields.facets, Facet::from_path(["team", team.as_str()]));
         }
         for tag in &source.tags {
             document.add_text(fields.tag, tag);
-            document.add_facet(fields.facets, Facet::from_path(["tag", tag.as_str()]));
+            document.add_text(fields.facet_tag, tag);
         }
         if let Some(status) = &source.status {
             document.add_text(fields.status, status);
@@ -277,8 +283,6 @@ impl SearchIndex {
             fields.created,
             DateTime::from_timestamp_micros(source.created_at.timestamp_micros()),
         );
-        let year = source.created_at.year().to_string();
-        document.add_facet(fields.facets, Facet::from_path(["year", year.as_str()]));
         let audience = match source.audience {
             Audience::Everyone => "everyone".to_owned(),
             Audience::Owner(user) => format!("user:{user}"),

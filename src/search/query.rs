@@ -6,15 +6,17 @@ use std::ops::Bound;
 
 use chrono::{DateTime as ChronoDateTime, NaiveDate, Utc};
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::TopDocs;
+use tantivy::query::EnableScoring;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DateTime, DocAddress, Executor, Order, Searcher, TantivyDocument, Term};
 
+use super::facets::FacetCounts;
 use super::{IDENT, PROSE, SearchIndex, tantivy_error};
 use crate::domain::query::{FilterField, SearchQuery, Term as QueryTerm};
 use crate::domain::search::EntityKind;
@@ -91,6 +93,33 @@ const STOP_WORDS: &[&str] = &[
     "after", "could", "everi", "into", "keep", "still", "thing",
 ];
 const SNIPPET_CHARS: usize = 200;
+/// Searches expected to match fewer documents than this run on the calling
+/// thread: handing segments to the search threads costs more than it saves
+/// (thread wake-ups and spinning were most of a rare-term search's CPU).
+const PARALLEL_FROM: u64 = 20_000;
+
+/// Runs `collector` over every segment, on the search threads or on this one.
+fn collect<C: tantivy::collector::Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: &C,
+    parallel: bool,
+) -> Result<C::Fruit> {
+    let scoring = if collector.requires_scoring() {
+        EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        EnableScoring::disabled_from_searcher(searcher)
+    };
+    let single = Executor::single_thread();
+    let executor = if parallel {
+        searcher.index().search_executor()
+    } else {
+        &single
+    };
+    searcher
+        .search_with_executor(query, collector, executor, scoring)
+        .map_err(tantivy_error)
+}
 
 impl SearchIndex {
     /// Searches; CPU-bound, so callers run it off the async threads.
@@ -122,34 +151,37 @@ impl SearchIndex {
         request: &SearchRequest,
     ) -> Result<SearchResults> {
         let compiled = self.compile(analyzers, query, request.viewer);
-        let mut facets = FacetCollector::for_field("facets");
-        for facet in FACETS {
-            facets.add_facet(format!("/{facet}").as_str());
-        }
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
         let by_newest = request.sort == SortOrder::Newest || !query.has_terms();
+        let parallel = self.expected_matches(searcher, analyzers, query)? >= PARALLEL_FROM;
+        // One pass collects the page, the count and the facets: a separate
+        // top-k pass (block-max WAND) measured no faster, because the count
+        // and facets must visit every match anyway.
         let (addresses, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) = if by_newest {
-            let (top, total, facet_counts) = searcher
-                .search(
-                    &compiled,
-                    &(
-                        top.order_by_fast_field::<DateTime>("created", Order::Desc),
-                        Count,
-                        facets,
-                    ),
-                )
-                .map_err(tantivy_error)?;
+            let (top, (total, facet_counts)) = collect(
+                searcher,
+                compiled.as_ref(),
+                &(
+                    top.order_by_fast_field::<DateTime>("created", Order::Desc),
+                    FacetCounts,
+                ),
+                parallel,
+            )?;
             (
                 top.into_iter().map(|(_, address)| (0.0, address)).collect(),
                 total,
                 facet_counts,
             )
         } else {
-            searcher
-                .search(&compiled, &(top.order_by_score(), Count, facets))
-                .map_err(tantivy_error)?
+            let (top, (total, facet_counts)) = collect(
+                searcher,
+                compiled.as_ref(),
+                &(top.order_by_score(), FacetCounts),
+                parallel,
+            )?;
+            (top, total, facet_counts)
         };
-        let snippets = SnippetGenerator::create(searcher, &compiled, self.fields.body)
+        let snippets = SnippetGenerator::create(searcher, compiled.as_ref(), self.fields.body)
             .map(|mut generator| {
                 generator.set_max_num_chars(SNIPPET_CHARS);
                 generator
@@ -165,15 +197,12 @@ impl SearchIndex {
             .into_iter()
             .map(|name| {
                 let mut counts: Vec<FacetCount> = facet_counts
-                    .get(format!("/{name}").as_str())
-                    .map(|(facet, count)| FacetCount {
-                        value: facet
-                            .to_path()
-                            .last()
-                            .copied()
-                            .unwrap_or_default()
-                            .to_owned(),
-                        count,
+                    .get(name)
+                    .into_iter()
+                    .flatten()
+                    .map(|(value, count)| FacetCount {
+                        value: value.clone(),
+                        count: *count,
                     })
                     .collect();
                 counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
@@ -332,7 +361,7 @@ impl SearchIndex {
         analyzers: &mut Analyzers,
         query: &SearchQuery,
         viewer: Viewer,
-    ) -> BooleanQuery {
+    ) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for clause in &query.clauses {
             let alternatives: Vec<Box<dyn Query>> = clause
@@ -398,7 +427,12 @@ impl SearchIndex {
         if let Some(audience) = self.audience_filter(viewer) {
             clauses.push((Occur::Must, audience));
         }
-        BooleanQuery::new(clauses)
+        // A lone clause is the query itself: a union of term queries at the
+        // top is what tantivy's block-max WAND can prune.
+        if let [(Occur::Must, _)] = clauses.as_slice() {
+            return clauses.pop().expect("one clause").1;
+        }
+        Box::new(BooleanQuery::new(clauses))
     }
 
     fn filter_query(&self, field: FilterField, value: &str) -> Box<dyn Query> {
@@ -448,6 +482,47 @@ impl SearchIndex {
             0 => None,
             _ => Some(Box::new(BooleanQuery::union(alternatives))),
         }
+    }
+
+    /// About how many documents `query` can match: for the narrowest of its
+    /// required clauses, the documents containing any of its words; every
+    /// document when it has no words (filters alone).
+    fn expected_matches(
+        &self,
+        searcher: &Searcher,
+        analyzers: &mut Analyzers,
+        query: &SearchQuery,
+    ) -> Result<u64> {
+        let mut narrowest = searcher.num_docs();
+        for clause in &query.clauses {
+            let mut clause_matches = 0;
+            for term in clause {
+                let text = match term {
+                    QueryTerm::Word(word) => word.clone(),
+                    QueryTerm::Phrase(words) => words.join(" "),
+                };
+                let tokens = [
+                    (self.fields.ident, analyzers.ident(&text)),
+                    (self.fields.body, analyzers.prose(&text)),
+                ];
+                for (field, tokens) in tokens {
+                    // A phrase matches no more than its rarest word.
+                    let mut rarest = u64::MAX;
+                    for token in tokens {
+                        rarest = rarest.min(
+                            searcher
+                                .doc_freq(&Term::from_field_text(field, &token))
+                                .map_err(tantivy_error)?,
+                        );
+                    }
+                    if rarest != u64::MAX {
+                        clause_matches += rarest;
+                    }
+                }
+            }
+            narrowest = narrowest.min(clause_matches);
+        }
+        Ok(narrowest)
     }
 
     /// The query with every word that matches nothing (in what this viewer

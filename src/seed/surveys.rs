@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use rusqlite::Connection;
 
 use crate::auth;
-use crate::db::{people, surveys};
+use crate::db::{people, survey_responses, surveys};
 use crate::domain::survey::{Answer, NewQuestion, NewSurvey, QuestionKind};
 use crate::domain::{Email, Role};
 use crate::error::Result;
@@ -127,6 +127,7 @@ fn question(kind: QuestionKind, prompt: &str, service: Option<&str>) -> NewQuest
         prompt: prompt.to_owned(),
         service: service.map(str::to_owned),
         required: kind == QuestionKind::Nps,
+        allow_na: kind != QuestionKind::Nps,
         choices: Vec::new(),
     }
 }
@@ -168,6 +169,7 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<usize> {
     }
     let mut dice = Dice(2026);
     let mut responses = 0;
+    let mut previous_wave = None;
     for wave in &WAVES {
         let opened = now - Duration::days(wave.days_ago);
         let quarter = (opened.month() - 1) / 3 + 1;
@@ -176,6 +178,9 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<usize> {
             introduction: "Ten questions, three minutes. Answers are anonymous; no group under five people is shown.".into(),
             anonymous: true,
             threshold: 5,
+            previous_wave,
+            opens_at: None,
+            closes_at: None,
             questions: vec![
                 question(QuestionKind::Nps, "How likely are you to recommend the platform to a colleague?", None),
                 question(QuestionKind::Csat, "How satisfied are you with CI runners?", Some("ci-runner")),
@@ -186,6 +191,7 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<usize> {
             ],
         };
         let id = surveys::insert_survey(connection, &survey, 1, opened)?;
+        previous_wave = Some(id);
         surveys::change_status(connection, id, "draft", "open")?;
         let stored = surveys::survey_by_id(connection, id)?.expect("just stored");
         let ids: Vec<i64> = stored
@@ -236,12 +242,13 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<usize> {
                 .clamp(1.0, 7.0) as u8;
             let mut all = vec![(ids[0], Answer::Value(nps)), (ids[5], Answer::Value(ease))];
             all.extend(answers);
-            surveys::save_response(
+            let complete = all.len() == ids.len();
+            survey_responses::save_response(
                 connection,
-                &invitation,
+                &invitation.respondent(auth::hash_token(&format!("response:{token}"))),
                 true,
-                &auth::hash_token(&format!("response:{token}")),
                 &all,
+                complete,
                 opened + Duration::days(2),
             )?;
             responses += 1;

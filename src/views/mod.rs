@@ -13,6 +13,7 @@ pub mod respond;
 pub mod roadmap;
 pub mod search;
 pub mod services;
+pub mod surveys;
 pub mod tree;
 
 use axum::http::StatusCode;
@@ -56,6 +57,7 @@ pub fn layout(title: &str, chrome: &Chrome<'_>, content: Markup) -> Markup {
                                 a href="/interviews" { "Interviews" }
                                 a href="/pain-points" { "Pain points" }
                                 a href="/roadmap" { "Roadmap" }
+                                a href="/surveys" { "Surveys" }
                                 a href="/tree" { "Tree" }
                             }
                             a href="/shipped" { "Shipped" }

@@ -1,7 +1,7 @@
 //! The survey answering page: plain HTML controls with labels and
 //! fieldsets, usable by keyboard and on a phone, no script needed.
 
-use maud::{Markup, html};
+use maud::{DOCTYPE, Markup, html};
 
 use super::{Chrome, csrf_field, date, layout};
 use crate::db::surveys::{QuestionRecord, Survey, WrittenResponse};
@@ -33,9 +33,11 @@ fn question(question: &QuestionRecord, previous: Option<&Answer>) -> Markup {
                             @if value == high { span.hint { " " (high_label) } }
                         }
                     }
-                    label.choice {
-                        input type="radio" name=(name) value="na" checked[previous == Some(&Answer::NotApplicable)];
-                        "Not applicable"
+                    @if question.allow_na {
+                        label.choice {
+                            input type="radio" name=(name) value="na" checked[previous == Some(&Answer::NotApplicable)];
+                            "Not applicable"
+                        }
                     }
                 }
             } @else if question.kind == QuestionKind::Text {
@@ -77,9 +79,7 @@ pub fn form(
                 @if survey.anonymous {
                     p.hint { "Anonymous: your answers are stored with your team but not your name, and no group smaller than " (survey.threshold) " people is ever shown." }
                 }
-                @if survey.status != "open" {
-                    p.error { "This survey is " (survey.status) ", so it takes no answers now." }
-                } @else {
+                {
                     @if !errors.is_empty() {
                         div.error-summary role="alert" {
                             p { "Some answers need fixing:" }
@@ -102,7 +102,7 @@ pub fn form(
     )
 }
 
-pub fn thanks(chrome: &Chrome<'_>, survey: &Survey, token: &str) -> Markup {
+pub fn thanks(chrome: &Chrome<'_>, survey: &Survey, token: &str, editable: bool) -> Markup {
     layout(
         "Thank you",
         chrome,
@@ -110,18 +110,56 @@ pub fn thanks(chrome: &Chrome<'_>, survey: &Survey, token: &str) -> Markup {
             section.narrow {
                 h1 { "Thank you" }
                 p { "Your answers to " strong { (survey.title) } " are saved." }
-                p { "Changed your mind? " a href={ "/respond/" (token) } { "Edit your answers" } " while the survey is open." }
+                @if editable {
+                    p { "Changed your mind? " a href={ "/respond/" (token) } { "Edit your answers" } " while the survey is open." }
+                }
             }
         },
     )
 }
 
-pub fn closed(chrome: &Chrome<'_>, survey: &Survey) -> Markup {
+/// The survey takes no answers now; `reason` says why (not open yet, closed).
+pub fn closed(chrome: &Chrome<'_>, survey: &Survey, reason: &str) -> Markup {
     layout(
         &survey.title,
         chrome,
-        html! { section.narrow { h1 { (survey.title) } p.error { "This survey is " (survey.status) ", so it takes no answers now." } } },
+        html! { section.narrow { h1 { (survey.title) } p.error { "Sorry: " (reason) "." } } },
     )
+}
+
+/// The invitation email: subject, text and HTML, with the personal link.
+pub fn invitation_message(
+    title: &str,
+    introduction: &str,
+    name: &str,
+    url: &str,
+) -> (String, String, String) {
+    let subject = format!("Survey: {title}");
+    let introduction_text = if introduction.is_empty() {
+        String::new()
+    } else {
+        format!("{introduction}\n\n")
+    };
+    let text = format!(
+        "Hi {name},\n\nThe platform team asks for your view: {title}.\n\n{introduction_text}\
+         Answer here (this link is yours; do not forward it): {url}\n\n\
+         You can come back to the same link to change your answers while the survey is open.\n"
+    );
+    let html = html! {
+        (DOCTYPE)
+        html {
+            head { meta charset="utf-8"; title { (subject) } }
+            body style="font-family:Arial,Helvetica,sans-serif;color:#1d2330;" {
+                p { "Hi " (name) "," }
+                p { "The platform team asks for your view: " strong { (title) } "." }
+                @if !introduction.is_empty() { p { (introduction) } }
+                p { a href=(url) style="color:#2456c7;" { "Answer the survey" } }
+                p style="font-size:12px;color:#5d6678;" { "This link is yours; do not forward it. You can come back to it to change your answers while the survey is open." }
+            }
+        }
+    }
+    .into_string();
+    (subject, text, html)
 }
 
 pub fn written_response(chrome: &Chrome<'_>, response: &WrittenResponse) -> Markup {
@@ -129,7 +167,7 @@ pub fn written_response(chrome: &Chrome<'_>, response: &WrittenResponse) -> Mark
         &format!("Survey comment: {}", response.survey_title),
         chrome,
         html! {
-            p.breadcrumb { (response.survey_title) }
+            p.breadcrumb { a href={ "/surveys/" (response.survey_id) "/results" } { (response.survey_title) } }
             h1 { "Survey comment" }
             p.lede {
                 "Answered " (date(response.submitted_at))

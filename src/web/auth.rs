@@ -49,12 +49,14 @@ impl Viewer {
         self.user.role.is_platform_team()
     }
 
-    /// Refuses anyone outside the platform team.
+    /// Refuses anyone outside the platform team with a 404, as if the
+    /// page or item did not exist: a contributor learns nothing from a
+    /// team-only URL, not even that it is there.
     pub fn require_platform_team(&self) -> Result<()> {
         if self.is_platform_team() {
             Ok(())
         } else {
-            Err(Error::Forbidden("This page is for the platform team."))
+            Err(Error::NotFound)
         }
     }
 

@@ -15,6 +15,10 @@ pub mod respond;
 pub mod roadmap;
 pub mod search;
 pub mod services;
+pub mod survey_import;
+pub mod survey_invitations;
+pub mod survey_pages;
+pub mod survey_results;
 pub mod surveys;
 pub mod tree;
 

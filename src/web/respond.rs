@@ -7,28 +7,27 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::surveys::{respondent, save_answers};
 use crate::app::AppState;
-use crate::auth::hash_token;
-use crate::db::surveys::{self, Invitation, Survey};
+use crate::db::survey_responses::{self, Respondent};
+use crate::db::surveys::{self, Survey};
 use crate::domain::FieldErrors;
-use crate::domain::survey::{Answer, AnswerDraft, check_answers};
+use crate::domain::survey::{Answer, AnswerDraft, check_answers, taking_answers};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
-async fn find(state: &AppState, token: &str) -> Result<(Invitation, Survey, Vec<(i64, Answer)>)> {
-    let token_hash = hash_token(token);
-    let respondent_key = hash_token(&format!("response:{token}"));
-    state
-        .db
-        .read(move |connection| {
-            let invitation =
-                surveys::invitation_by_token(connection, &token_hash)?.ok_or(Error::NotFound)?;
-            let survey =
-                surveys::survey_by_id(connection, invitation.survey_id)?.ok_or(Error::NotFound)?;
-            let previous = surveys::previous_answers(connection, &respondent_key)?;
-            Ok((invitation, survey, previous))
-        })
-        .await
+async fn find(state: &AppState, token: &str) -> Result<(Respondent, Survey, Vec<(i64, Answer)>)> {
+    let (survey, respondent) = respondent(state, token).await?;
+    let previous = match respondent.key.clone() {
+        None => Vec::new(),
+        Some(key) => {
+            state
+                .db
+                .read(move |connection| survey_responses::previous_answers(connection, &key))
+                .await?
+        }
+    };
+    Ok((respondent, survey, previous))
 }
 
 pub async fn form(
@@ -41,6 +40,14 @@ pub async fn form(
         viewer: None,
         csrf: &csrf,
     };
+    if let Err(reason) = taking_answers(
+        &survey.status,
+        survey.opens_at,
+        survey.closes_at,
+        Utc::now(),
+    ) {
+        return Ok(views::respond::closed(&chrome, &survey, &reason));
+    }
     Ok(views::respond::form(
         &chrome,
         &survey,
@@ -90,15 +97,20 @@ pub async fn submit(
     Path(token): Path<String>,
     VerifiedForm(fields): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let (invitation, survey, _) = find(&state, &token).await?;
+    let (respondent, survey, _) = find(&state, &token).await?;
     let chrome = Chrome {
         viewer: None,
         csrf: &csrf,
     };
-    if survey.status != "open" {
+    if let Err(reason) = taking_answers(
+        &survey.status,
+        survey.opens_at,
+        survey.closes_at,
+        Utc::now(),
+    ) {
         return Ok((
             StatusCode::CONFLICT,
-            views::respond::closed(&chrome, &survey),
+            views::respond::closed(&chrome, &survey, &reason),
         )
             .into_response());
     }
@@ -129,22 +141,9 @@ pub async fn submit(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let respondent_key = hash_token(&format!("response:{token}"));
-    let anonymous = survey.anonymous;
-    state
-        .db
-        .write(move |connection| {
-            surveys::save_response(
-                connection,
-                &invitation,
-                anonymous,
-                &respondent_key,
-                &answers,
-                Utc::now(),
-            )
-        })
-        .await?;
-    Ok(views::respond::thanks(&chrome, &survey, &token).into_response())
+    let editable = respondent.key.is_some();
+    save_answers(&state, respondent, answers).await?;
+    Ok(views::respond::thanks(&chrome, &survey, &token, editable).into_response())
 }
 
 /// What one respondent wrote, for the platform team: where a search hit

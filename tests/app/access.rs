@@ -184,15 +184,15 @@ async fn contributors_cannot_reach_the_inbox_or_triage() {
         .await;
     let browser = app.signed_in(CONTRIBUTOR).await;
 
-    assert_eq!(browser.get("/inbox").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(browser.get("/inbox").await.status(), StatusCode::NOT_FOUND);
     let triage = browser
         .submit("/feedback/1", "/feedback/1/status", &[("status", "closed")])
         .await;
-    assert_eq!(triage.status(), StatusCode::FORBIDDEN);
+    assert_eq!(triage.status(), StatusCode::NOT_FOUND);
     let note = browser
         .submit("/feedback/1", "/feedback/1/notes", &[("body", "hi")])
         .await;
-    assert_eq!(note.status(), StatusCode::FORBIDDEN);
+    assert_eq!(note.status(), StatusCode::NOT_FOUND);
     let status: String = app.with_db(|connection| {
         Ok(connection.query_row("SELECT status FROM feedback", [], |row| row.get(0))?)
     });

@@ -241,6 +241,13 @@ async fn serve_logs_requests_without_identifying_anyone_and_stops_cleanly_on_sig
     )
     .await;
     let token = text(&created.stdout).trim().to_owned();
+    let team = run(
+        &data_dir,
+        &["token", "create", "--email", "sam.rivera@halcyon.example"],
+        "",
+    )
+    .await;
+    let team_token = text(&team.stdout).trim().to_owned();
 
     let mut server = earshot(&data_dir)
         .env("EARSHOT_LOG", "debug")
@@ -274,6 +281,20 @@ async fn serve_logs_requests_without_identifying_anyone_and_stops_cleanly_on_sig
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
+    // Without --public-url, links in mail point at the address served.
+    let preview = reqwest::Client::new()
+        .get(format!("http://{address}/digests/1/preview"))
+        .bearer_auth(&team_token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        preview.contains(&format!("http://{address}/unsubscribe/")),
+        "{preview}"
+    );
 
     let pid = server.id().unwrap().to_string();
     let killed = Command::new("kill")

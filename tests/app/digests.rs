@@ -598,26 +598,7 @@ async fn a_subscription_gets_only_the_sections_it_chose() {
 #[tokio::test]
 async fn scores_held_back_for_anonymity_are_listed_one_by_one() {
     let app = TestApp::spawn().await;
-    let emails: Vec<String> = app.with_db(|connection| {
-        let team = earshot::db::people::ensure_team(connection, "payments", "Payments")?;
-        (0..6)
-            .map(|index| {
-                let email = format!("payer{index}@example.com");
-                earshot::db::people::insert_user(
-                    connection,
-                    &earshot::db::people::NewUser {
-                        email: &earshot::domain::Email::parse(&email).unwrap(),
-                        name: "Respondent",
-                        role: earshot::domain::Role::Contributor,
-                        team_id: Some(team),
-                        password_hash: None,
-                    },
-                    chrono::Utc::now(),
-                )?;
-                Ok(email)
-            })
-            .collect()
-    });
+    let emails = app.add_team_members(&[("payments", 6)]);
     let api = app.api(TEAM);
     let survey: serde_json::Value = api
         .post_json(

@@ -143,6 +143,33 @@ impl TestApp {
         db::with_connection(&self.data_dir.join("earshot.db"), f).expect("database access")
     }
 
+    /// Contributors without passwords in the given teams (created as
+    /// needed): `{team}{index}@example.com`; returns their addresses.
+    pub fn add_team_members(&self, teams: &[(&str, usize)]) -> Vec<String> {
+        self.with_db(|connection| {
+            let mut emails = Vec::new();
+            for (team, size) in teams {
+                let team_id = people::ensure_team(connection, team, team)?;
+                for index in 0..*size {
+                    let email = format!("{team}{index}@example.com");
+                    people::insert_user(
+                        connection,
+                        &people::NewUser {
+                            email: &Email::parse(&email).unwrap(),
+                            name: "Respondent",
+                            role: Role::Contributor,
+                            team_id: Some(team_id),
+                            password_hash: None,
+                        },
+                        Utc::now(),
+                    )?;
+                    emails.push(email);
+                }
+            }
+            Ok(emails)
+        })
+    }
+
     pub fn feedback_count(&self) -> i64 {
         self.with_db(|connection| {
             Ok(connection.query_row("SELECT count(*) FROM feedback", [], |row| row.get(0))?)

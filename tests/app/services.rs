@@ -105,7 +105,7 @@ async fn bad_reliability_figures_are_refused_field_by_field() {
         &json!({"period": "2026-11"}),
     )
     .await;
-    assert_eq!(contributor.status(), StatusCode::FORBIDDEN);
+    assert_eq!(contributor.status(), StatusCode::NOT_FOUND);
     let range = put(
         &team,
         "/api/v1/services/ci-runner/reliability",

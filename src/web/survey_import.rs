@@ -1,0 +1,76 @@
+//! Importing historical survey results from CSV, all or nothing: the file
+//! is checked whole (see `domain::survey_import`), every problem reported
+//! with its row, and the rows stored in one transaction only if none has a
+//! problem.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde_json::json;
+
+use super::auth::Viewer;
+use super::parse_id;
+use super::surveys::load;
+use crate::app::AppState;
+use crate::db::survey_responses;
+use crate::db::surveys::Survey;
+use crate::domain::FieldErrors;
+use crate::domain::survey_import::{ImportQuestion, read_import};
+use crate::error::{Error, Result};
+
+/// Checks and stores a CSV file's responses; returns how many.
+pub async fn import_csv(state: &AppState, survey: &Survey, bytes: Vec<u8>) -> Result<usize> {
+    if survey.questions.is_empty() {
+        return Err(Error::Conflict(
+            "the survey has no questions yet; add the questions of the file first".into(),
+        ));
+    }
+    let questions: Vec<ImportQuestion> = survey
+        .questions
+        .iter()
+        .map(|question| ImportQuestion {
+            prompt: question.prompt.clone(),
+            question: question.for_checking(),
+        })
+        .collect();
+    let teams = state.db.read(survey_responses::team_slugs).await?;
+    let responses = tokio::task::spawn_blocking(move || read_import(&bytes, &questions, &teams))
+        .await
+        .map_err(|error| Error::Internal(format!("reading the import failed: {error}")))?
+        .map_err(|problems| {
+            let mut errors = FieldErrors::default();
+            for problem in problems {
+                errors.add("csv", problem);
+            }
+            Error::Invalid(errors)
+        })?;
+    if responses.is_empty() {
+        return Err(Error::invalid(
+            "csv",
+            "the file has a header but no rows; nothing was imported",
+        ));
+    }
+    let survey_id = survey.id;
+    state
+        .db
+        .write(move |connection| {
+            survey_responses::import_responses(connection, survey_id, &responses, Utc::now())
+        })
+        .await
+}
+
+/// `POST /api/v1/surveys/{id}/import` with the CSV file as the body.
+pub async fn import_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    viewer.require_platform_team()?;
+    let survey = load(&state, parse_id(&id)?).await?;
+    let imported = import_csv(&state, &survey, body.to_vec()).await?;
+    Ok((StatusCode::CREATED, Json(json!({"imported": imported}))).into_response())
+}

@@ -1,0 +1,341 @@
+//! The survey builder pages (platform team only): list and create drafts,
+//! add and remove questions while a draft has no answers, open and close,
+//! invite, make an open link, import, and read results.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::parse_id;
+use super::survey_import::import_csv;
+use super::survey_invitations::invite_people;
+use super::survey_results::results_json;
+use super::surveys::{create_open_link, load};
+use crate::app::AppState;
+use crate::db::{services, survey_responses, surveys};
+use crate::domain::survey::{NewQuestion, NewSurvey, QuestionDraft, SurveyDraft};
+use crate::error::{Error, Result};
+use crate::views::surveys::BuilderChoices;
+use crate::views::{self, Chrome};
+
+pub async fn list_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let list = state.db.read(surveys::list_surveys).await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::surveys::list(&chrome, &list))
+}
+
+#[derive(Deserialize)]
+pub struct SurveyForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    introduction: String,
+    #[serde(default)]
+    anonymous: Option<String>,
+    #[serde(default)]
+    threshold: String,
+    #[serde(default)]
+    opens_at: String,
+    #[serde(default)]
+    closes_at: String,
+    #[serde(default)]
+    previous_wave: String,
+}
+
+/// Creates a draft with no questions; they are added one at a time.
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    VerifiedForm(form): VerifiedForm<SurveyForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let threshold =
+        match form.threshold.trim() {
+            "" => None,
+            raw => Some(raw.parse::<i64>().map_err(|_| {
+                Error::invalid("threshold", "must be a whole number from 1 to 1000")
+            })?),
+        };
+    let previous_wave = match form.previous_wave.trim() {
+        "" => None,
+        raw => Some(parse_id(raw)?),
+    };
+    let survey = NewSurvey::parse(&SurveyDraft {
+        title: form.title,
+        introduction: form.introduction,
+        anonymous: form.anonymous.is_some(),
+        threshold,
+        previous_wave,
+        opens_at: form.opens_at,
+        closes_at: form.closes_at,
+        questions: Vec::new(),
+    })?;
+    let created_by = viewer.user.id;
+    let id = state
+        .db
+        .write(move |connection| {
+            surveys::insert_survey(connection, &survey, created_by, Utc::now())
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/surveys/{id}")))
+}
+
+pub async fn detail_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let survey = load(&state, parse_id(&id)?).await?;
+    let survey_id = survey.id;
+    let choices = state
+        .db
+        .read(move |connection| {
+            let (invited, responses) = surveys::counts(connection, survey_id)?;
+            Ok(BuilderChoices {
+                services: services::list_services(connection)?
+                    .into_iter()
+                    .map(|service| (service.slug, service.name))
+                    .collect(),
+                teams: survey_responses::team_slugs(connection)?,
+                audience: surveys::audience_teams(connection, survey_id)?,
+                invited,
+                responses,
+            })
+        })
+        .await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::surveys::detail(&chrome, &survey, &choices))
+}
+
+#[derive(Deserialize)]
+pub struct QuestionForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    prompt: String,
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    choices: String,
+    #[serde(default)]
+    required: Option<String>,
+    #[serde(default)]
+    not_applicable: Option<String>,
+}
+
+pub async fn add_question(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<QuestionForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let question = NewQuestion::parse(&QuestionDraft {
+        kind: form.kind,
+        prompt: form.prompt,
+        service: Some(form.service),
+        required: form.required.is_some(),
+        not_applicable: Some(form.not_applicable.is_some()),
+        choices: form.choices.lines().map(str::to_owned).collect(),
+    })
+    .map_err(|message| Error::invalid("question", message))?;
+    state
+        .db
+        .write(move |connection| surveys::add_question(connection, id, &question))
+        .await?;
+    Ok(Redirect::to(&format!("/surveys/{id}")))
+}
+
+pub async fn remove_question(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, question)): Path<(String, String)>,
+    VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let (id, question) = (parse_id(&id)?, parse_id(&question)?);
+    state
+        .db
+        .write(move |connection| surveys::remove_question(connection, id, question))
+        .await?;
+    Ok(Redirect::to(&format!("/surveys/{id}")))
+}
+
+async fn move_to(
+    state: &AppState,
+    id: &str,
+    from: &'static str,
+    to: &'static str,
+) -> Result<Redirect> {
+    let survey = load(state, parse_id(id)?).await?;
+    if to == "open" && survey.questions.is_empty() {
+        return Err(Error::Conflict(
+            "the survey has no questions yet; add one before opening it".into(),
+        ));
+    }
+    let survey_id = survey.id;
+    state
+        .db
+        .write(move |connection| surveys::change_status(connection, survey_id, from, to))
+        .await?;
+    Ok(Redirect::to(&format!("/surveys/{survey_id}")))
+}
+
+pub async fn open(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    move_to(&state, &id, "draft", "open").await
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    move_to(&state, &id, "open", "closed").await
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    emails: String,
+    #[serde(default)]
+    teams: Vec<String>,
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<InviteForm>,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let survey = load(&state, parse_id(&id)?).await?;
+    let emails = form
+        .emails
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .map(str::to_owned)
+        .collect();
+    let outcome = invite_people(&state, &survey, emails, form.teams).await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::surveys::links(&chrome, &survey, "Invited", &outcome))
+}
+
+pub async fn open_link(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+    VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let survey = load(&state, parse_id(&id)?).await?;
+    if survey.status == "closed" {
+        return Err(Error::Conflict("the survey is closed".into()));
+    }
+    let (_, url) = create_open_link(&state, survey.id).await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::surveys::links(
+        &chrome,
+        &survey,
+        "Open link",
+        &serde_json::json!({ "url": url }),
+    ))
+}
+
+pub async fn results_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let survey = load(&state, parse_id(&id)?).await?;
+    let results = results_json(&state, &survey).await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::surveys::results(&chrome, &survey, &results))
+}
+
+pub async fn import_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let survey = load(&state, parse_id(&id)?).await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::surveys::import(&chrome, &survey, &[], None))
+}
+
+#[derive(Deserialize)]
+pub struct ImportForm {
+    #[serde(default)]
+    csv: String,
+}
+
+/// A pasted CSV; problems are listed on the page (422) and nothing is stored.
+pub async fn import(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<ImportForm>,
+) -> Result<Response> {
+    viewer.require_platform_team()?;
+    let survey = load(&state, parse_id(&id)?).await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    match import_csv(&state, &survey, form.csv.into_bytes()).await {
+        Ok(imported) => {
+            Ok(views::surveys::import(&chrome, &survey, &[], Some(imported)).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let problems: Vec<String> = errors.iter().map(|error| error.message.clone()).collect();
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::surveys::import(&chrome, &survey, &problems, None),
+            )
+                .into_response())
+        }
+        Err(error) => Err(error),
+    }
+}

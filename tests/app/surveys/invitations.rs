@@ -1,0 +1,157 @@
+//! Invitations go through the email outbox: one message per invitee with
+//! their personal link, once, and the link leaves the database once sent.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::{add_people, post, survey};
+use crate::helpers::{TEAM, TestApp};
+use crate::smtp::SmtpServer;
+
+fn outbox(app: &TestApp) -> Vec<(String, String, String, String)> {
+    app.with_db(|connection| {
+        let mut statement = connection.prepare(
+            "SELECT to_address, message_id, body_text, status FROM email_outbox
+              WHERE dedupe_key LIKE 'survey-invitation:%' ORDER BY to_address",
+        )?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    })
+}
+
+#[tokio::test]
+async fn inviting_a_team_and_a_person_mails_each_their_own_link_once_through_the_outbox() {
+    let app = TestApp::spawn().await;
+    add_people(&app);
+    let team = app.api(TEAM);
+    let created: Value = post(&team, "/api/v1/surveys", survey())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_i64().unwrap();
+    post(&team, &format!("/api/v1/surveys/{id}/open"), json!({})).await;
+    let invite =
+        json!({"teams": ["mobile"], "emails": ["payments0@example.com", "mobile1@example.com"]});
+    let response = post(
+        &team,
+        &format!("/api/v1/surveys/{id}/invitations"),
+        invite.clone(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let invited: Value = response.json().await.unwrap();
+    let links: Vec<(String, String)> = invited["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|invitation| {
+            (
+                invitation["email"].as_str().unwrap().to_owned(),
+                invitation["url"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        links.len(),
+        3,
+        "mobile0, mobile1 (once) and payments0: {invited}"
+    );
+
+    let queued = outbox(&app);
+    assert_eq!(queued.len(), 3);
+    for ((to, message_id, body, status), (email, url)) in queued.iter().zip(&links) {
+        assert_eq!((to, status.as_str()), (email, "pending"));
+        assert!(
+            body.contains(url),
+            "each message carries its own link: {body}"
+        );
+        assert!(
+            message_id.starts_with(&format!("<survey-invitation.{id}.")),
+            "{message_id}"
+        );
+    }
+    // Inviting again sends nothing new.
+    let again: Value = post(&team, &format!("/api/v1/surveys/{id}/invitations"), invite)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["invitations"], json!([]));
+    assert_eq!(again["already_invited"].as_array().unwrap().len(), 3);
+    assert_eq!(outbox(&app).len(), 3);
+
+    let smtp = SmtpServer::start().await;
+    let send = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .env("EARSHOT_DATA_DIR", &app.data_dir)
+        .env("EARSHOT_SMTP_URL", smtp.url())
+        .args(["digest", "send", "--due"])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        send.status.success(),
+        "{}",
+        String::from_utf8_lossy(&send.stderr)
+    );
+    let received = smtp.messages();
+    assert_eq!(received.len(), 3);
+    for (email, url) in &links {
+        let message = received
+            .iter()
+            .find(|message| message.recipients.contains(email))
+            .unwrap();
+        let token = url.rsplit('/').next().unwrap();
+        assert!(
+            message.data.replace("=\r\n", "").contains(token),
+            "{}",
+            message.data
+        );
+        assert!(
+            message
+                .header("Message-ID")
+                .unwrap()
+                .starts_with("<survey-invitation.")
+        );
+    }
+    // Sent: the outbox no longer holds the links, and nothing goes twice.
+    for (_, _, body, status) in outbox(&app) {
+        assert_eq!(status, "sent");
+        assert!(!body.contains("/respond/svy_"), "{body}");
+    }
+    let twice = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .env("EARSHOT_DATA_DIR", &app.data_dir)
+        .env("EARSHOT_SMTP_URL", smtp.url())
+        .args(["digest", "send", "--due"])
+        .output()
+        .await
+        .unwrap();
+    assert!(twice.status.success());
+    assert_eq!(smtp.messages().len(), 3);
+}
+
+#[tokio::test]
+async fn inviting_an_unknown_team_or_a_bad_address_is_refused_and_mails_nobody() {
+    let app = TestApp::spawn().await;
+    add_people(&app);
+    let team = app.api(TEAM);
+    let created: Value = post(&team, "/api/v1/surveys", survey())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_i64().unwrap();
+    for body in [
+        json!({"teams": ["nowhere"], "emails": ["payments0@example.com"]}),
+        json!({"emails": ["not an address"]}),
+        json!({}),
+    ] {
+        let response = post(&team, &format!("/api/v1/surveys/{id}/invitations"), body).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert!(outbox(&app).is_empty());
+}
