@@ -106,6 +106,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/interviews/{id}", get(web::interviews::detail))
         .route(
+            "/interviews/{id}/edit",
+            get(web::interviews::edit_page).post(web::interviews::edit),
+        )
+        .route(
             "/interviews/{id}/highlights",
             post(web::interviews::add_highlight),
         )
@@ -119,6 +123,7 @@ pub fn router(state: AppState) -> Router {
             post(web::pain_points::remove_evidence),
         )
         .route("/pain-points/{id}/merge", post(web::pain_points::merge))
+        .route("/pain-points/{id}/edit", post(web::pain_points::edit))
         .route(
             "/roadmap",
             get(web::roadmap::board).post(web::roadmap::create),
@@ -126,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .route("/roadmap/{id}", get(web::roadmap::detail))
         .route("/roadmap/{id}/pain-points", post(web::roadmap::link))
         .route("/roadmap/{id}/status", post(web::roadmap::set_status))
+        .route("/roadmap/{id}/edit", post(web::roadmap::edit))
         .route("/dashboard", get(web::dashboard::dashboard))
         .route("/dashboard/settings", post(web::dashboard::save_settings))
         .route("/interviews/recruiting", get(web::dashboard::recruiting))
@@ -251,7 +257,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/interviews",
             get(web::interviews::list_api).post(web::interviews::create_api),
         )
-        .route("/api/v1/interviews/{id}", get(web::interviews::get_api))
+        .route(
+            "/api/v1/interviews/{id}",
+            get(web::interviews::get_api).patch(web::interviews::update_api),
+        )
         .route(
             "/api/v1/interviews/{id}/highlights",
             post(web::interviews::highlight_api),
@@ -260,7 +269,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/outcomes",
             get(web::tree::list_outcomes_api).post(web::tree::create_outcome_api),
         )
-        .route("/api/v1/outcomes/{id}", get(web::tree::get_outcome_api))
+        .route(
+            "/api/v1/outcomes/{id}",
+            get(web::tree::get_outcome_api).patch(web::tree::update_outcome_api),
+        )
         .route("/api/v1/surveys", post(web::surveys::create_survey))
         .route("/api/v1/surveys/{id}", get(web::surveys::get_survey))
         .route("/api/v1/surveys/{id}/open", post(web::surveys::open_survey))

@@ -48,8 +48,9 @@
 //! - [`views`]: maud views, inline-SVG charts and the stylesheet. Markdown (interview
 //!   notes) is the only user text rendered as markup, through `views::markdown`
 //!   (pulldown-cmark, then ammonia); search snippets are tantivy's escaped text.
-//! - [`seed`]: the embedded demo organisation from `seed-data/`, plus generated
-//!   pain points, roadmap, subscriptions and four survey waves.
+//! - [`seed`]: the embedded demo organisation from `seed-data/` (people, services,
+//!   feedback, and the discovery work: outcomes, pain points, roadmap, interviews),
+//!   plus generated reliability figures, subscriptions and four survey waves.
 //! - [`telemetry`]: tracing setup.
 //! - [`metrics`]: Prometheus metrics at `/metrics` (requests by route template, writer batches).
 //!
@@ -73,7 +74,8 @@
 //! - **Architecture Invariant:** every searchable change appends to `search_changes`
 //!   in the same transaction (SQL triggers), so a search index can always catch up.
 //! - **Architecture Invariant:** a viewer who may not see an item gets 404, not 403,
-//!   so existence does not leak.
+//!   so existence does not leak; all of discovery (interviews, pain points, roadmap
+//!   items, outcomes) answers contributors with 404 (`Viewer::hide_unless_platform_team`).
 //! - **Architecture Invariant:** every HTML form carries the CSRF token; posts without
 //!   it are refused with 403 before the handler runs.
 //! - **Architecture Invariant:** only `mail` imports lettre. Every message goes through

@@ -209,6 +209,24 @@ pub fn list_feedback(
     Ok((items, total.unsigned_abs()))
 }
 
+/// The newest feedback on a service (only `author`'s, if given), without
+/// counting the rest: for the service page.
+pub fn recent_for_service(
+    connection: &Connection,
+    service_id: i64,
+    author: Option<i64>,
+    limit: u32,
+) -> Result<Vec<Feedback>> {
+    let mut statement = connection.prepare_cached(&format!(
+        "{FEEDBACK_SELECT} WHERE feedback.service_id = ?1 AND (?2 IS NULL OR feedback.author_id = ?2)
+         ORDER BY feedback.created_at DESC, feedback.id DESC LIMIT ?3"
+    ))?;
+    let items = statement
+        .query_map(params![service_id, author, limit], feedback_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(items)
+}
+
 /// Sets the status; `NotFound` if there is no such item.
 pub fn set_status(
     connection: &Connection,

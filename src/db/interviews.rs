@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::links::{self, Owner};
 use crate::domain::interview::NewInterview;
 use crate::error::{Error, Result};
 
@@ -18,7 +19,16 @@ pub struct Interview {
     pub opportunities: String,
     pub insights: String,
     pub services: Vec<String>,
+    pub tags: Vec<String>,
+    pub interviewers: Vec<Interviewer>,
     pub highlights: Vec<Highlight>,
+}
+
+/// Someone of the platform team who held an interview.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Interviewer {
+    pub name: String,
+    pub email: String,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -33,12 +43,21 @@ const INTERVIEW_SELECT: &str = "
            interviews.insights,
            (SELECT group_concat(services.slug, ',') FROM interview_services
               JOIN services ON services.id = interview_services.service_id
-             WHERE interview_services.interview_id = interviews.id)
+             WHERE interview_services.interview_id = interviews.id),
+           (SELECT group_concat(tags.name, ',') FROM interview_tags
+              JOIN tags ON tags.id = interview_tags.tag_id
+             WHERE interview_tags.interview_id = interviews.id),
+           (SELECT json_group_array(json_object('name', users.name, 'email', users.email))
+              FROM (SELECT users.name, users.email FROM interview_interviewers
+                      JOIN users ON users.id = interview_interviewers.user_id
+                     WHERE interview_interviewers.interview_id = interviews.id
+                     ORDER BY users.name) AS users)
       FROM interviews LEFT JOIN teams ON teams.id = interviews.participant_team_id";
 
 fn interview_from_row(row: &Row<'_>) -> rusqlite::Result<Interview> {
     let held_on: String = row.get(4)?;
     let services: Option<String> = row.get(9)?;
+    let interviewers: String = row.get(11)?;
     Ok(Interview {
         id: row.get(0)?,
         participant_name: row.get(1)?,
@@ -49,9 +68,9 @@ fn interview_from_row(row: &Row<'_>) -> rusqlite::Result<Interview> {
         notes: row.get(6)?,
         opportunities: row.get(7)?,
         insights: row.get(8)?,
-        services: services
-            .map(|list| list.split(',').map(str::to_owned).collect())
-            .unwrap_or_default(),
+        services: links::split_sorted(services),
+        tags: links::split_sorted(row.get(10)?),
+        interviewers: serde_json::from_str(&interviewers).unwrap_or_default(),
         highlights: Vec::new(),
     })
 }
@@ -85,23 +104,80 @@ pub fn insert(
         ],
     )?;
     let id = connection.last_insert_rowid();
+    set_links(connection, id, interview, interviewer)?;
+    Ok(id)
+}
+
+/// Services, tags and interviewers; no interviewer named means `recorder`.
+fn set_links(
+    connection: &Connection,
+    id: i64,
+    interview: &NewInterview,
+    recorder: i64,
+) -> Result<()> {
+    links::set_services(connection, Owner::Interview, id, &interview.services)?;
+    links::set_tags(connection, Owner::Interview, id, &interview.tags)?;
     connection.execute(
-        "INSERT INTO interview_interviewers (interview_id, user_id) VALUES (?1, ?2)",
-        params![id, interviewer],
+        "DELETE FROM interview_interviewers WHERE interview_id = ?1",
+        [id],
     )?;
-    for slug in &interview.services {
+    if interview.interviewers.is_empty() {
+        connection.execute(
+            "INSERT INTO interview_interviewers (interview_id, user_id) VALUES (?1, ?2)",
+            params![id, recorder],
+        )?;
+    }
+    for email in &interview.interviewers {
         let added = connection.execute(
-            "INSERT OR IGNORE INTO interview_services (interview_id, service_id) SELECT ?1, id FROM services WHERE slug = ?2",
-            params![id, slug],
+            "INSERT OR IGNORE INTO interview_interviewers (interview_id, user_id)
+             SELECT ?1, id FROM users WHERE email = ?2 AND role IN ('team', 'admin')",
+            params![id, email.as_str()],
         )?;
         if added == 0 {
             return Err(Error::invalid(
-                "services",
-                format!("there is no service {slug:?}"),
+                "interviewers",
+                format!("{email} is not someone of the platform team"),
             ));
         }
     }
-    Ok(id)
+    Ok(())
+}
+
+/// Replaces everything about an interview but its highlights, which keep
+/// their quoted text even when the notes change.
+pub fn update(
+    connection: &Connection,
+    id: i64,
+    interview: &NewInterview,
+    editor: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let team_id = super::people::team_id(
+        connection,
+        interview.participant_team.as_deref(),
+        "participant_team",
+    )?;
+    let changed = connection.execute(
+        "UPDATE interviews SET participant_name = ?2, participant_team_id = ?3, participant_role = ?4,
+                held_on = ?5, quote = ?6, notes_md = ?7, opportunities = ?8, insights = ?9, updated_at = ?10
+          WHERE id = ?1",
+        params![
+            id,
+            interview.participant_name,
+            team_id,
+            interview.participant_role,
+            interview.held_on.to_string(),
+            interview.quote,
+            interview.notes,
+            interview.opportunities,
+            interview.insights,
+            now
+        ],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound);
+    }
+    set_links(connection, id, interview, editor)
 }
 
 /// Interviews, most recent first.
@@ -134,6 +210,27 @@ pub fn by_id(connection: &Connection, id: i64) -> Result<Option<Interview>> {
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(Some(interview))
+}
+
+/// The highlights of the given interviews: (interview id, highlight).
+pub fn highlights_of(connection: &Connection, interviews: &[i64]) -> Result<Vec<(i64, Highlight)>> {
+    let ids = serde_json::to_string(interviews).unwrap_or_else(|_| "[]".into());
+    let mut statement = connection.prepare_cached(
+        "SELECT interview_id, id, quote FROM highlights
+          WHERE interview_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+    )?;
+    let highlights = statement
+        .query_map([ids], |row| {
+            Ok((
+                row.get(0)?,
+                Highlight {
+                    id: row.get(1)?,
+                    quote: row.get(2)?,
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(highlights)
 }
 
 pub fn add_highlight(

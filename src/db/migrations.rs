@@ -18,6 +18,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_survey_answer_counts",
         include_str!("../../migrations/0002_survey_answer_counts.sql"),
     ),
+    (
+        "0003_discovery",
+        include_str!("../../migrations/0003_discovery.sql"),
+    ),
 ];
 
 pub fn apply(connection: &mut Connection) -> Result<()> {

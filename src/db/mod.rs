@@ -9,6 +9,7 @@
 pub mod digests;
 pub mod feedback;
 pub mod interviews;
+mod links;
 mod migrations;
 pub mod pain_points;
 pub mod people;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::links::{self, Owner};
 use crate::domain::pain_point::{ImpactParts, NewPainPoint, PainPointStatus};
 use crate::error::{Error, Result};
 
@@ -17,6 +18,8 @@ pub struct PainPoint {
     pub parts: ImpactParts,
     pub first_heard: Option<DateTime<Utc>>,
     pub last_heard: Option<DateTime<Utc>>,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
 }
 
 /// A feedback item attached as evidence.
@@ -31,6 +34,15 @@ pub struct Evidence {
     pub created_at: DateTime<Utc>,
 }
 
+/// Someone the evidence was heard from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AffectedPerson {
+    pub name: String,
+    pub team: Option<String>,
+    /// Pieces of evidence from this person.
+    pub evidence: u32,
+}
+
 /// Evidence newer than this counts as recent in the impact score.
 const RECENT_DAYS: i64 = 90;
 
@@ -40,7 +52,13 @@ const PAIN_POINT_SELECT: &str = "
            count(feedback.id) + count(pain_point_evidence.highlight_id),
            count(DISTINCT feedback.author_id), count(DISTINCT users.team_id),
            coalesce(sum(feedback.created_at >= ?1), 0), avg(feedback.rating),
-           min(feedback.created_at), max(feedback.created_at)
+           min(feedback.created_at), max(feedback.created_at),
+           (SELECT group_concat(services.slug, ',') FROM pain_point_services
+              JOIN services ON services.id = pain_point_services.service_id
+             WHERE pain_point_services.pain_point_id = pain_points.id),
+           (SELECT group_concat(tags.name, ',') FROM pain_point_tags
+              JOIN tags ON tags.id = pain_point_tags.tag_id
+             WHERE pain_point_tags.pain_point_id = pain_points.id)
       FROM pain_points
       LEFT JOIN pain_point_evidence ON pain_point_evidence.pain_point_id = pain_points.id
       LEFT JOIN feedback ON feedback.id = pain_point_evidence.feedback_id
@@ -63,6 +81,8 @@ fn pain_point_from_row(row: &Row<'_>) -> rusqlite::Result<PainPoint> {
         },
         first_heard: row.get(10)?,
         last_heard: row.get(11)?,
+        services: links::split_sorted(row.get(12)?),
+        tags: links::split_sorted(row.get(13)?),
     })
 }
 
@@ -75,7 +95,26 @@ pub fn insert(
         "INSERT INTO pain_points (title, description, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
         params![pain_point.title, pain_point.description, now],
     )?;
-    Ok(connection.last_insert_rowid())
+    let id = connection.last_insert_rowid();
+    set_links(connection, id, pain_point)?;
+    Ok(id)
+}
+
+fn set_links(connection: &Connection, id: i64, pain_point: &NewPainPoint) -> Result<()> {
+    links::set_services(connection, Owner::PainPoint, id, &pain_point.services)?;
+    links::set_tags(connection, Owner::PainPoint, id, &pain_point.tags)
+}
+
+/// Every pain point that was not merged away, as (id, title) by title: the
+/// choices of a "link to pain point" form, without computing impact.
+pub fn choices(connection: &Connection) -> Result<Vec<(i64, String)>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT id, title FROM pain_points WHERE merged_into IS NULL ORDER BY lower(title), id",
+    )?;
+    let choices = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(choices)
 }
 
 /// Every pain point that was not merged away, with its impact parts.
@@ -86,6 +125,26 @@ pub fn list(connection: &Connection, now: DateTime<Utc>) -> Result<Vec<PainPoint
     let recent = now - Duration::days(RECENT_DAYS);
     let pain_points = statement
         .query_map([recent], pain_point_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(pain_points)
+}
+
+/// The pain points among `ids` that were not merged away, with their impact
+/// parts (only their evidence is read).
+pub fn list_among(
+    connection: &Connection,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<Vec<PainPoint>> {
+    let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut statement = connection.prepare_cached(&format!(
+        "{PAIN_POINT_SELECT} WHERE pain_points.merged_into IS NULL
+            AND pain_points.id IN (SELECT value FROM json_each(?2))
+          GROUP BY pain_points.id"
+    ))?;
+    let recent = now - Duration::days(RECENT_DAYS);
+    let pain_points = statement
+        .query_map(params![recent, ids], pain_point_from_row)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(pain_points)
 }
@@ -206,6 +265,39 @@ pub fn add_highlight_evidence(
     Ok(())
 }
 
+/// The people the evidence was heard from, most evidence first: authors of
+/// feedback that was not anonymous, and participants of interviews whose
+/// highlights are evidence. For the platform team's eyes only.
+pub fn affected(connection: &Connection, id: i64) -> Result<Vec<AffectedPerson>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT name, team, count(*) FROM (
+             SELECT users.name AS name, teams.slug AS team
+               FROM pain_point_evidence
+               JOIN feedback ON feedback.id = pain_point_evidence.feedback_id
+               JOIN users ON users.id = feedback.author_id
+               LEFT JOIN teams ON teams.id = users.team_id
+              WHERE pain_point_evidence.pain_point_id = ?1 AND feedback.anonymous = 0
+             UNION ALL
+             SELECT interviews.participant_name, teams.slug
+               FROM pain_point_evidence
+               JOIN highlights ON highlights.id = pain_point_evidence.highlight_id
+               JOIN interviews ON interviews.id = highlights.interview_id
+               LEFT JOIN teams ON teams.id = interviews.participant_team_id
+              WHERE pain_point_evidence.pain_point_id = ?1)
+          GROUP BY name, team ORDER BY count(*) DESC, name",
+    )?;
+    let people = statement
+        .query_map([id], |row| {
+            Ok(AffectedPerson {
+                name: row.get(0)?,
+                team: row.get(1)?,
+                evidence: row.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(people)
+}
+
 /// Interview highlights attached to a pain point: (interview id, quote).
 pub fn highlight_evidence(connection: &Connection, id: i64) -> Result<Vec<(i64, String)>> {
     let mut statement = connection.prepare_cached(
@@ -242,7 +334,7 @@ pub fn set_status(
     Ok(())
 }
 
-/// Merges `from` into `into`: evidence and roadmap links move, and `from`
+/// Merges `from` into `into`: evidence, roadmap links, services and tags move, and `from`
 /// remembers where it went so that its address redirects there.
 pub fn merge(connection: &Connection, from: i64, into: i64, now: DateTime<Utc>) -> Result<()> {
     if from == into {
@@ -268,6 +360,16 @@ pub fn merge(connection: &Connection, from: i64, into: i64, now: DateTime<Utc>) 
         params![from, into],
     )?;
     connection.execute(
+        "INSERT OR IGNORE INTO pain_point_services (pain_point_id, service_id)
+         SELECT ?2, service_id FROM pain_point_services WHERE pain_point_id = ?1",
+        params![from, into],
+    )?;
+    connection.execute(
+        "INSERT OR IGNORE INTO pain_point_tags (pain_point_id, tag_id)
+         SELECT ?2, tag_id FROM pain_point_tags WHERE pain_point_id = ?1",
+        params![from, into],
+    )?;
+    connection.execute(
         "UPDATE pain_points SET merged_into = ?2, updated_at = ?3 WHERE id = ?1",
         params![from, into, now],
     )?;
@@ -290,12 +392,16 @@ pub fn merged_into(connection: &Connection, id: i64) -> Result<Option<i64>> {
         .flatten())
 }
 
-/// Pain points with feedback evidence about `service`.
+/// Pain points about `service`: linked to it, or with feedback evidence about it.
 pub fn ids_for_service(connection: &Connection, service: &str) -> Result<Vec<i64>> {
     let mut statement = connection.prepare_cached(
-        "SELECT DISTINCT pain_point_evidence.pain_point_id FROM pain_point_evidence
+        "SELECT pain_point_evidence.pain_point_id FROM pain_point_evidence
            JOIN feedback ON feedback.id = pain_point_evidence.feedback_id
            JOIN services ON services.id = feedback.service_id
+          WHERE services.slug = ?1
+         UNION
+         SELECT pain_point_services.pain_point_id FROM pain_point_services
+           JOIN services ON services.id = pain_point_services.service_id
           WHERE services.slug = ?1",
     )?;
     let ids = statement
@@ -315,5 +421,5 @@ pub fn update(
         "UPDATE pain_points SET title = ?2, description = ?3, updated_at = ?4 WHERE id = ?1",
         params![id, pain_point.title, pain_point.description, now],
     )?;
-    Ok(())
+    set_links(connection, id, pain_point)
 }

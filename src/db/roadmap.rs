@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::links::{self, Owner};
 use crate::domain::roadmap::{NewRoadmapItem, RoadmapStatus};
 use crate::error::{Error, Result};
 
@@ -17,6 +18,8 @@ pub struct RoadmapItem {
     pub shipped_on: Option<NaiveDate>,
     /// (id, title) of each linked pain point.
     pub pain_points: Vec<(i64, String)>,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
 }
 
 const ITEM_SELECT: &str = "
@@ -25,7 +28,13 @@ const ITEM_SELECT: &str = "
            (SELECT json_group_array(json_array(pain_points.id, pain_points.title))
               FROM roadmap_item_pain_points
               JOIN pain_points ON pain_points.id = roadmap_item_pain_points.pain_point_id
-             WHERE roadmap_item_pain_points.roadmap_item_id = roadmap_items.id)
+             WHERE roadmap_item_pain_points.roadmap_item_id = roadmap_items.id),
+           (SELECT group_concat(services.slug, ',') FROM roadmap_item_services
+              JOIN services ON services.id = roadmap_item_services.service_id
+             WHERE roadmap_item_services.roadmap_item_id = roadmap_items.id),
+           (SELECT group_concat(tags.name, ',') FROM roadmap_item_tags
+              JOIN tags ON tags.id = roadmap_item_tags.tag_id
+             WHERE roadmap_item_tags.roadmap_item_id = roadmap_items.id)
       FROM roadmap_items";
 
 fn item_from_row(row: &Row<'_>) -> rusqlite::Result<RoadmapItem> {
@@ -40,6 +49,8 @@ fn item_from_row(row: &Row<'_>) -> rusqlite::Result<RoadmapItem> {
         target_quarter: row.get(4)?,
         shipped_on: shipped_on.and_then(|day| NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()),
         pain_points: serde_json::from_str(&pain_points).unwrap_or_default(),
+        services: links::split_sorted(row.get(7)?),
+        tags: links::split_sorted(row.get(8)?),
     })
 }
 
@@ -54,7 +65,39 @@ pub fn insert(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
         params![item.title, item.description, item.status.as_str(), item.target_quarter, owner, now],
     )?;
-    Ok(connection.last_insert_rowid())
+    let id = connection.last_insert_rowid();
+    set_links(connection, id, item)?;
+    Ok(id)
+}
+
+fn set_links(connection: &Connection, id: i64, item: &NewRoadmapItem) -> Result<()> {
+    links::set_services(connection, Owner::RoadmapItem, id, &item.services)?;
+    links::set_tags(connection, Owner::RoadmapItem, id, &item.tags)
+}
+
+/// Items about `service`: linked to it, or answering a pain point about it
+/// (`pain_points` are that service's pain point ids).
+pub fn for_service(
+    connection: &Connection,
+    service: &str,
+    pain_points: &[i64],
+) -> Result<Vec<RoadmapItem>> {
+    let ids = serde_json::to_string(pain_points).unwrap_or_else(|_| "[]".into());
+    let mut statement = connection.prepare_cached(&format!(
+        "{ITEM_SELECT}
+          WHERE roadmap_items.id IN (
+                SELECT roadmap_item_services.roadmap_item_id FROM roadmap_item_services
+                  JOIN services ON services.id = roadmap_item_services.service_id
+                 WHERE services.slug = ?1
+                UNION
+                SELECT roadmap_item_id FROM roadmap_item_pain_points
+                 WHERE pain_point_id IN (SELECT value FROM json_each(?2)))
+          ORDER BY roadmap_items.target_quarter IS NULL, roadmap_items.target_quarter, roadmap_items.id"
+    ))?;
+    let items = statement
+        .query_map(params![service, ids], item_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(items)
 }
 
 pub fn list(connection: &Connection) -> Result<Vec<RoadmapItem>> {
@@ -201,7 +244,8 @@ pub fn opt_out(connection: &Connection, user_id: i64) -> Result<Option<String>> 
         .optional()?)
 }
 
-/// Changes an item's title, description and target quarter (not its status).
+/// Changes an item's title, description, target quarter, services and tags
+/// (not its status).
 pub fn update(
     connection: &Connection,
     id: i64,
@@ -215,5 +259,5 @@ pub fn update(
     if changed == 0 {
         return Err(Error::NotFound);
     }
-    Ok(())
+    set_links(connection, id, item)
 }

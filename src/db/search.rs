@@ -120,7 +120,10 @@ const ROADMAP_DOCUMENT: &str = "
            roadmap_items.created_at,
            (SELECT group_concat(services.slug, ',') FROM roadmap_item_services
               JOIN services ON services.id = roadmap_item_services.service_id
-             WHERE roadmap_item_services.roadmap_item_id = roadmap_items.id)
+             WHERE roadmap_item_services.roadmap_item_id = roadmap_items.id),
+           (SELECT group_concat(tags.name, ',') FROM roadmap_item_tags
+              JOIN tags ON tags.id = roadmap_item_tags.tag_id
+             WHERE roadmap_item_tags.roadmap_item_id = roadmap_items.id)
       FROM roadmap_items";
 
 /// Roadmap items are for everyone to find.
@@ -133,7 +136,7 @@ fn roadmap_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> 
         internal: String::new(),
         services: split(row.get(5)?),
         team: None,
-        tags: Vec::new(),
+        tags: split(row.get(6)?),
         status: Some(row.get(3)?),
         subkind: None,
         rating: None,
@@ -148,7 +151,10 @@ const INTERVIEW_DOCUMENT: &str = "
            teams.slug, interviews.created_at,
            (SELECT group_concat(services.slug, ',') FROM interview_services
               JOIN services ON services.id = interview_services.service_id
-             WHERE interview_services.interview_id = interviews.id)
+             WHERE interview_services.interview_id = interviews.id),
+           (SELECT group_concat(tags.name, ',') FROM interview_tags
+              JOIN tags ON tags.id = interview_tags.tag_id
+             WHERE interview_tags.interview_id = interviews.id)
       FROM interviews LEFT JOIN teams ON teams.id = interviews.participant_team_id";
 
 /// Interview notes are for the platform team only.
@@ -162,7 +168,7 @@ fn interview_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument
         internal: row.get(3)?,
         services: split(row.get(6)?),
         team: row.get(4)?,
-        tags: Vec::new(),
+        tags: split(row.get(7)?),
         status: None,
         subkind: None,
         rating: None,

@@ -27,6 +27,23 @@ pub fn insert_outcome(
     Ok(connection.last_insert_rowid())
 }
 
+pub fn update_outcome(
+    connection: &Connection,
+    id: i64,
+    title: &str,
+    metric: &str,
+    target: &str,
+) -> Result<()> {
+    let changed = connection.execute(
+        "UPDATE outcomes SET title = ?2, metric = ?3, target = ?4 WHERE id = ?1",
+        params![id, title, metric, target],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
 pub fn outcomes(connection: &Connection) -> Result<Vec<Outcome>> {
     let mut statement =
         connection.prepare_cached("SELECT id, title, metric, target FROM outcomes ORDER BY id")?;

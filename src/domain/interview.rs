@@ -4,6 +4,8 @@
 
 use chrono::NaiveDate;
 
+use super::labels::{parse_email_list, parse_service_list, parse_tag_list};
+use super::people::Email;
 use super::text::{FieldErrors, optional_text, required_text};
 
 /// An interview as typed, before checks.
@@ -18,6 +20,9 @@ pub struct InterviewDraft {
     pub opportunities: String,
     pub insights: String,
     pub services: Vec<String>,
+    pub tags: Vec<String>,
+    /// Emails of the people who held the interview; none means whoever records it.
+    pub interviewers: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +38,9 @@ pub struct NewInterview {
     pub opportunities: String,
     pub insights: String,
     pub services: Vec<String>,
+    pub tags: Vec<String>,
+    /// Empty means whoever records the interview held it.
+    pub interviewers: Vec<Email>,
 }
 
 impl NewInterview {
@@ -58,6 +66,12 @@ impl NewInterview {
         if held_on.is_none() {
             errors.add("held_on", "must be a date like 2026-11-26");
         }
+        let tags = parse_tag_list(&draft.tags)
+            .map_err(|message| errors.add("tags", message))
+            .unwrap_or_default();
+        let interviewers = parse_email_list(&draft.interviewers)
+            .map_err(|message| errors.add("interviewers", message))
+            .unwrap_or_default();
         errors.into_result(|| NewInterview {
             participant_name: name.expect("checked above"),
             participant_team: (!team.is_empty()).then_some(team),
@@ -67,12 +81,9 @@ impl NewInterview {
             notes,
             opportunities,
             insights,
-            services: draft
-                .services
-                .iter()
-                .filter(|slug| !slug.trim().is_empty())
-                .cloned()
-                .collect(),
+            services: parse_service_list(&draft.services),
+            tags,
+            interviewers,
         })
     }
 }
@@ -120,5 +131,26 @@ mod tests {
         })
         .unwrap_err();
         assert!(errors.get("participant_name").is_some() && errors.get("held_on").is_some());
+    }
+
+    #[test]
+    fn tags_and_interviewers_are_checked_with_the_rest() {
+        let draft = InterviewDraft {
+            participant_name: "Lars".into(),
+            held_on: "2026-11-20".into(),
+            tags: vec!["Caching, onboarding".into()],
+            interviewers: vec!["a@example.com".into(), "b@example.com".into()],
+            ..InterviewDraft::default()
+        };
+        let interview = NewInterview::parse(&draft).unwrap();
+        assert_eq!(interview.tags, vec!["caching", "onboarding"]);
+        assert_eq!(interview.interviewers.len(), 2);
+        let errors = NewInterview::parse(&InterviewDraft {
+            tags: vec!["no spaces!".into()],
+            interviewers: vec!["nobody".into()],
+            ..draft
+        })
+        .unwrap_err();
+        assert!(errors.get("tags").is_some() && errors.get("interviewers").is_some());
     }
 }

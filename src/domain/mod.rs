@@ -8,6 +8,7 @@ pub mod csv;
 pub mod digest;
 pub mod feedback;
 pub mod interview;
+pub mod labels;
 pub mod outcome;
 pub mod pain_point;
 pub mod people;

@@ -2,6 +2,7 @@
 //! evidence, ranked by an impact score whose parts are shown.
 
 use super::feedback::text_enum;
+use super::labels::{parse_service_list, parse_tag_list};
 use super::text::{FieldErrors, optional_text, required_text};
 
 text_enum! {
@@ -14,12 +15,16 @@ text_enum! {
 pub struct PainPointDraft {
     pub title: String,
     pub description: String,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewPainPoint {
     pub title: String,
     pub description: String,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
 }
 
 impl NewPainPoint {
@@ -33,9 +38,14 @@ impl NewPainPoint {
             .ok()
             .flatten()
             .unwrap_or_default();
+        let tags = parse_tag_list(&draft.tags)
+            .map_err(|message| errors.add("tags", message))
+            .unwrap_or_default();
         errors.into_result(|| NewPainPoint {
             title: title.expect("checked above"),
             description,
+            services: parse_service_list(&draft.services),
+            tags,
         })
     }
 }
@@ -74,6 +84,20 @@ pub fn impact(parts: &ImpactParts) -> f64 {
         + 2.0 * unhappiness
 }
 
+/// The teams of the people heard (`None` for someone without a team), each
+/// with how many people of it were heard, most first.
+pub fn affected_teams<'a>(teams: impl Iterator<Item = Option<&'a str>>) -> Vec<(String, u32)> {
+    let mut counted: Vec<(String, u32)> = Vec::new();
+    for team in teams.flatten() {
+        match counted.iter_mut().find(|(name, _)| name == team) {
+            Some((_, people)) => *people += 1,
+            None => counted.push((team.to_owned(), 1)),
+        }
+    }
+    counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,11 +122,20 @@ mod tests {
     }
 
     #[test]
+    fn affected_teams_count_people_most_first() {
+        let teams = [Some("payments"), None, Some("search"), Some("payments")];
+        assert_eq!(
+            affected_teams(teams.into_iter()),
+            vec![("payments".to_owned(), 2), ("search".to_owned(), 1)]
+        );
+    }
+
+    #[test]
     fn a_pain_point_needs_a_title() {
         assert!(NewPainPoint::parse(&PainPointDraft::default()).is_err());
         let parsed = NewPainPoint::parse(&PainPointDraft {
             title: " Flaky CI caches ".into(),
-            description: String::new(),
+            ..PainPointDraft::default()
         })
         .unwrap();
         assert_eq!(parsed.title, "Flaky CI caches");

@@ -1,6 +1,7 @@
 //! Roadmap items: the solutions the team ships for pain points.
 
 use super::feedback::text_enum;
+use super::labels::{parse_service_list, parse_tag_list};
 use super::text::{FieldErrors, optional_text, required_text};
 
 text_enum! {
@@ -16,6 +17,8 @@ pub struct RoadmapDraft {
     /// "2026-Q4", or empty.
     pub target_quarter: String,
     pub status: String,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +27,8 @@ pub struct NewRoadmapItem {
     pub description: String,
     pub target_quarter: Option<String>,
     pub status: RoadmapStatus,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
 }
 
 /// Whether `raw` is a quarter like `2026-Q4`.
@@ -65,7 +70,12 @@ impl NewRoadmapItem {
                 format!("choose one of {}", RoadmapStatus::choices()),
             );
         }
+        let tags = parse_tag_list(&draft.tags)
+            .map_err(|message| errors.add("tags", message))
+            .unwrap_or_default();
         errors.into_result(|| NewRoadmapItem {
+            services: parse_service_list(&draft.services),
+            tags,
             title: title.expect("checked above"),
             description,
             target_quarter,

@@ -209,10 +209,28 @@ impl SearchIndex {
         self.applied.load(Ordering::Acquire)
     }
 
+    /// The index's one writer. The writer lock is an `flock`: a process
+    /// forked by another thread (a test or the command line spawning
+    /// `earshot`) shares the lock file's descriptor until it execs, so a
+    /// lock just released by the rebuild can look busy for a moment. That
+    /// is waited out, for up to two seconds; another live writer is not.
     fn writer(&self, threads: usize) -> Result<IndexWriter> {
-        self.index
-            .writer_with_num_threads(threads, threads * 40_000_000)
-            .map_err(tantivy_error)
+        let mut attempts = 0;
+        loop {
+            match self
+                .index
+                .writer_with_num_threads(threads, threads * 40_000_000)
+            {
+                Err(tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                )) if attempts < 40 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                result => return result.map_err(tantivy_error),
+            }
+        }
     }
 
     fn document(&self, source: &SearchDocument) -> TantivyDocument {

@@ -5,6 +5,7 @@
 //! data is loaded, so the demo always looks current. Everything goes through
 //! the same parsing as user input, so bad seed data fails loudly.
 
+mod discovery;
 mod surveys;
 
 use std::fmt;
@@ -14,11 +15,8 @@ use rusqlite::Connection;
 use serde::Deserialize;
 
 use crate::auth;
-use crate::db::pain_points as pain_point_rows;
-use crate::db::{digests, feedback, people, roadmap, services, settings};
+use crate::db::{digests, feedback, people, services, settings};
 use crate::domain::digest::{NewSubscription, SubscriptionDraft};
-use crate::domain::pain_point::NewPainPoint;
-use crate::domain::roadmap::{NewRoadmapItem, RoadmapStatus};
 use crate::domain::{
     Email, FeedbackDraft, FeedbackStatus, NewFeedback, NewService, Role, ServiceDraft,
 };
@@ -171,7 +169,7 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<SeedSummary> 
     for (index, item) in items.iter().enumerate() {
         load_feedback(connection, index, item, now)?;
     }
-    load_discovery(connection, now)?;
+    discovery::load(connection, now)?;
     surveys::load(connection, now)?;
     load_reliability(connection, now)?;
     load_subscriptions(connection, now)?;
@@ -228,127 +226,9 @@ fn load_feedback(
     Ok(())
 }
 
-/// Pain points the platform team has named from the feedback (evidence
-/// chosen by tag and service), and roadmap items that answer them, two of
-/// them shipped.
-fn load_discovery(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
-    let sam = person_id(connection, "sam.rivera@halcyon.example")?;
-    let pain_points = [
-        (
-            "Alerts page us for things we cannot fix",
-            "Mostly upstream partner latency and staging.",
-            "alert-fatigue",
-            "alerting",
-        ),
-        (
-            "Pods get OOMKilled and nobody knows what to request",
-            "Requests and limits are copied between services.",
-            "resources",
-            "k8s.prod",
-        ),
-        (
-            "CI caches are cold after every deploy",
-            "The bucket lifecycle rule evicts the Gradle cache.",
-            "caching",
-            "ci-runner",
-        ),
-        (
-            "Flaky CI runners fail builds at random",
-            "",
-            "flaky",
-            "ci-runner",
-        ),
-        (
-            "Logs are gone before we need them",
-            "Retention was 7 days until the change.",
-            "retention",
-            "logging",
-        ),
-        (
-            "Rolling back a bad deploy takes too long",
-            "",
-            "rollback",
-            "deploy-pipeline",
-        ),
-    ];
-    let mut ids = Vec::new();
-    for (title, description, tag, service) in pain_points {
-        let id = pain_point_rows::insert(
-            connection,
-            &NewPainPoint {
-                title: title.into(),
-                description: description.into(),
-            },
-            now - Duration::days(120),
-        )?;
-        let evidence = feedback::ids_with_tag(connection, tag, service)?;
-        pain_point_rows::add_evidence(connection, id, &evidence, sam, now - Duration::days(30))?;
-        ids.push(id);
-    }
-    let items = [
-        (
-            "Warm the CI cache on deploy",
-            "Pre-fill the Gradle cache when a deploy lands.",
-            "2026-Q3",
-            RoadmapStatus::Shipped,
-            Some(60),
-            vec![ids[2]],
-        ),
-        (
-            "30-day log retention",
-            "Keep logs for 30 days on every tier.",
-            "2026-Q3",
-            RoadmapStatus::Shipped,
-            Some(45),
-            vec![ids[4]],
-        ),
-        (
-            "Route alerts by service ownership",
-            "Page the owning team, not the platform rota.",
-            "2026-Q4",
-            RoadmapStatus::InProgress,
-            None,
-            vec![ids[0]],
-        ),
-        (
-            "Right-sizing advice for requests and limits",
-            "",
-            "2027-Q1",
-            RoadmapStatus::Planned,
-            None,
-            vec![ids[1]],
-        ),
-        (
-            "One-click rollback in deploy-pipeline",
-            "",
-            "2027-Q1",
-            RoadmapStatus::Idea,
-            None,
-            vec![ids[5]],
-        ),
-    ];
-    for (title, description, quarter, status, shipped_days_ago, answers) in items {
-        let id = roadmap::insert(
-            connection,
-            &NewRoadmapItem {
-                title: title.into(),
-                description: description.into(),
-                target_quarter: Some(quarter.into()),
-                status: RoadmapStatus::Idea,
-            },
-            sam,
-            now - Duration::days(100),
-        )?;
-        for pain_point in answers {
-            roadmap::link_pain_point(connection, id, pain_point, now - Duration::days(90))?;
-        }
-        let when = now - Duration::days(shipped_days_ago.unwrap_or(10));
-        roadmap::set_status(connection, id, status, when)?;
-    }
-    Ok(())
-}
-
-/// Three months of reliability figures, as a monitoring tool would push them.
+/// Twelve months of reliability figures, as a monitoring tool would push
+/// them: each service wavers around its usual level, and the last three
+/// months tell the demo's story (the CI cache fix, alerting getting worse).
 fn load_reliability(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
     let figures = [
         (
@@ -367,10 +247,33 @@ fn load_reliability(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
             "logging",
             [(0.995, 0.2, 3), (0.997, 0.4, 2), (0.998, 0.6, 1)],
         ),
+        (
+            "deploy-pipeline",
+            [(0.996, 0.3, 3), (0.994, 0.05, 5), (0.997, 0.4, 2)],
+        ),
+        (
+            "k8s.staging",
+            [(0.985, -0.2, 7), (0.982, -0.5, 8), (0.988, 0.1, 5)],
+        ),
     ];
-    for (service, months) in figures {
-        for (back, (attainment, budget, incidents)) in months.into_iter().enumerate() {
-            let month = now - Duration::days(30 * (2 - back as i64));
+    for (service, recent) in figures {
+        let (base_attainment, base_budget, base_incidents) = recent[0];
+        for back in (0..12_i64).rev() {
+            // Nine earlier months near the first recent one, then the three.
+            let (attainment, budget, incidents) = if back < 3 {
+                recent[(2 - back) as usize]
+            } else {
+                let wobble = ((back * 7) % 5 - 2) as f64;
+                (
+                    (base_attainment + wobble * 0.0004).min(0.99995),
+                    base_budget + wobble * 0.08,
+                    (base_incidents + ((back as u32 * 3) % 4)).saturating_sub(1),
+                )
+            };
+            let month = now
+                .date_naive()
+                .checked_sub_months(chrono::Months::new(back as u32))
+                .unwrap_or_default();
             services::upsert_reliability(
                 connection,
                 service,

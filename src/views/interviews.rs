@@ -4,6 +4,52 @@ use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, layout, markdown};
 use crate::db::interviews::Interview;
+use crate::domain::interview::InterviewDraft;
+
+/// The fields of an interview snapshot, empty or as stored.
+fn interview_form(
+    chrome: &Chrome<'_>,
+    action: &str,
+    draft: &InterviewDraft,
+    submit: &str,
+) -> Markup {
+    html! {
+        form method="post" action=(action) {
+            (csrf_field(chrome.csrf))
+            label for="participant_name" { "Participant" }
+            input #participant_name type="text" name="participant_name" value=(draft.participant_name) required;
+            label for="participant_team" { "Their team (slug)" }
+            input #participant_team type="text" name="participant_team" value=(draft.participant_team) placeholder="payments";
+            label for="participant_role" { "Role" }
+            input #participant_role type="text" name="participant_role" value=(draft.participant_role);
+            label for="held_on" { "Date" }
+            input #held_on type="date" name="held_on" value=(draft.held_on) required;
+            label for="interviewers" { "Interviewers (emails, comma-separated; empty means you)" }
+            input #interviewers type="text" name="interviewers" value=(draft.interviewers.join(", ")) placeholder="sam.rivera@halcyon.example, ines.okafor@halcyon.example";
+            label for="quote" { "Memorable quote" }
+            input #quote type="text" name="quote" value=(draft.quote);
+            label for="notes" { "Notes (Markdown)" }
+            textarea #notes name="notes" rows="8" { (draft.notes) }
+            label for="opportunities" { "Opportunities heard" }
+            textarea #opportunities name="opportunities" rows="3" { (draft.opportunities) }
+            label for="insights" { "Insights" }
+            textarea #insights name="insights" rows="3" { (draft.insights) }
+            label for="services" { "Services discussed (slugs, comma-separated)" }
+            input #services type="text" name="services" value=(draft.services.join(", ")) placeholder="ci-runner, k8s.prod";
+            label for="tags" { "Tags (comma-separated)" }
+            input #tags type="text" name="tags" value=(draft.tags.join(", ")) placeholder="caching, onboarding";
+            button type="submit" { (submit) }
+        }
+    }
+}
+
+fn tag_list(tags: &[String]) -> Markup {
+    html! {
+        @for tag in tags {
+            " " a.badge href={ "/search?q=tag:" (tag) } { (tag) }
+        }
+    }
+}
 
 pub fn list(chrome: &Chrome<'_>, interviews: &[Interview], today: &str) -> Markup {
     layout(
@@ -19,33 +65,13 @@ pub fn list(chrome: &Chrome<'_>, interviews: &[Interview], today: &str) -> Marku
                         @if let Some(team) = &interview.participant_team { " (" (team) ")" }
                         " · " (interview.held_on)
                         @if !interview.quote.is_empty() { " · “" (interview.quote) "”" }
+                        (tag_list(&interview.tags))
                     }
                 }
             }
             section.narrow {
                 h2 { "Record an interview snapshot" }
-                form method="post" action="/interviews" {
-                    (csrf_field(chrome.csrf))
-                    label for="participant_name" { "Participant" }
-                    input #participant_name type="text" name="participant_name" required;
-                    label for="participant_team" { "Their team (slug)" }
-                    input #participant_team type="text" name="participant_team" placeholder="payments";
-                    label for="participant_role" { "Role" }
-                    input #participant_role type="text" name="participant_role";
-                    label for="held_on" { "Date" }
-                    input #held_on type="date" name="held_on" value=(today) required;
-                    label for="quote" { "Memorable quote" }
-                    input #quote type="text" name="quote";
-                    label for="notes" { "Notes (Markdown)" }
-                    textarea #notes name="notes" rows="8" {}
-                    label for="opportunities" { "Opportunities heard" }
-                    textarea #opportunities name="opportunities" rows="3" {}
-                    label for="insights" { "Insights" }
-                    textarea #insights name="insights" rows="3" {}
-                    label for="services" { "Services discussed (slugs, comma-separated)" }
-                    input #services type="text" name="services" placeholder="ci-runner, k8s.prod";
-                    button type="submit" { "Save" }
-                }
+                (interview_form(chrome, "/interviews", &InterviewDraft { held_on: today.to_owned(), ..InterviewDraft::default() }, "Save"))
             }
         },
     )
@@ -63,7 +89,13 @@ pub fn detail(chrome: &Chrome<'_>, interview: &Interview, pain_points: &[(i64, S
                 @if let Some(team) = &interview.participant_team { " · " (team) }
                 @if !interview.participant_role.is_empty() { " · " (interview.participant_role) }
                 @if !interview.services.is_empty() { " · " (interview.services.join(", ")) }
+                @if !interview.interviewers.is_empty() {
+                    " · interviewed by "
+                    (interview.interviewers.iter().map(|person| person.name.as_str()).collect::<Vec<_>>().join(", "))
+                }
+                " · " a href={ "/interviews/" (interview.id) "/edit" } { "edit" }
             }
+            @if !interview.tags.is_empty() { p.tags { "Tags:" (tag_list(&interview.tags)) } }
             @if !interview.quote.is_empty() { blockquote { "“" (interview.quote) "”" } }
             article.feedback-item { (markdown::render(&interview.notes)) }
             @if !interview.opportunities.is_empty() { h2 { "Opportunities" } div.body { (interview.opportunities) } }
@@ -91,6 +123,21 @@ pub fn detail(chrome: &Chrome<'_>, interview: &Interview, pain_points: &[(i64, S
                 label for="highlight" { "Highlight a passage (paste or select it in the notes)" }
                 textarea #highlight name="quote" rows="2" {}
                 button type="submit" { "Save highlight" }
+            }
+        },
+    )
+}
+
+pub fn edit(chrome: &Chrome<'_>, id: i64, draft: &InterviewDraft) -> Markup {
+    layout(
+        &format!("Edit interview with {}", draft.participant_name),
+        chrome,
+        html! {
+            p.back { a href={ "/interviews/" (id) } { "← Interview" } }
+            h1 { "Edit interview with " (draft.participant_name) }
+            p.hint { "Highlights keep the text they quoted, even if the notes change." }
+            section.narrow {
+                (interview_form(chrome, &format!("/interviews/{id}/edit"), draft, "Save changes"))
             }
         },
     )

@@ -4,31 +4,63 @@
 use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, date, layout};
-use crate::db::pain_points::{Evidence, PainPoint};
+use crate::db::pain_points::{AffectedPerson, Evidence, PainPoint};
 use crate::domain::FieldErrors;
-use crate::domain::pain_point::{PainPointDraft, PainPointStatus, impact};
+use crate::domain::pain_point::{PainPointDraft, PainPointStatus, affected_teams, impact};
 
-pub fn list(
-    chrome: &Chrome<'_>,
-    pain_points: &[PainPoint],
-    draft: &PainPointDraft,
-    errors: &FieldErrors,
-) -> Markup {
+/// The ranked list, narrowed to a service and a tag if asked, and the form
+/// that names a new pain point.
+pub struct ListPage<'a> {
+    pub pain_points: &'a [PainPoint],
+    pub service: &'a str,
+    pub tag: &'a str,
+    pub draft: &'a PainPointDraft,
+    pub errors: &'a FieldErrors,
+}
+
+/// Services and tags as links that narrow a list (`base` is its address).
+pub fn labels(base: &str, services: &[String], tags: &[String]) -> Markup {
+    html! {
+        @for service in services {
+            " " a.badge href={ (base) "?service=" (service) } { code { (service) } }
+        }
+        @for tag in tags {
+            " " a.badge href={ (base) "?tag=" (tag) } { "#" (tag) }
+        }
+    }
+}
+
+pub fn list(chrome: &Chrome<'_>, page: &ListPage<'_>) -> Markup {
+    let ListPage {
+        pain_points,
+        draft,
+        errors,
+        ..
+    } = page;
     layout(
         "Pain points",
         chrome,
         html! {
             h1 { "Pain points" }
             p.lede { "Problems in the users' own words, backed by what they said, highest impact first." }
+            form.filters method="get" action="/pain-points" {
+                label { "Service " input type="text" name="service" value=(page.service) size="12"; }
+                label { " Tag " input type="text" name="tag" value=(page.tag) size="12"; }
+                button type="submit" { "Filter" }
+                @if !page.service.is_empty() || !page.tag.is_empty() { " " a href="/pain-points" { "Clear" } }
+            }
             @if pain_points.is_empty() {
                 p { "None yet. Name the first problem below, then link feedback to it from the inbox." }
             } @else {
                 table.feedback {
                     thead { tr { th { "Pain point" } th { "Status" } th { "Impact" } th { "Teams" } th { "People" } th { "Evidence" } th { "Last heard" } } }
                     tbody {
-                        @for pain_point in pain_points {
+                        @for pain_point in pain_points.iter() {
                             tr {
-                                td data-label="Pain point" { a href={ "/pain-points/" (pain_point.id) } { (pain_point.title) } }
+                                td data-label="Pain point" {
+                                    a href={ "/pain-points/" (pain_point.id) } { (pain_point.title) }
+                                    (labels("/pain-points", &pain_point.services, &pain_point.tags))
+                                }
                                 td data-label="Status" { (pain_point.status.label()) }
                                 td data-label="Impact" { strong { (format!("{:.0}", impact(&pain_point.parts))) } }
                                 td data-label="Teams" { (pain_point.parts.teams) }
@@ -49,6 +81,12 @@ pub fn list(
                     @if let Some(message) = errors.get("title") { p.field-error { (message) } }
                     label for="description" { "What we know (team only)" }
                     textarea #description name="description" rows="3" { (draft.description) }
+                    label for="services" { "Services (slugs, comma-separated)" }
+                    input #services type="text" name="services" value=(draft.services.join(", ")) placeholder="ci-runner";
+                    @if let Some(message) = errors.get("services") { p.field-error { (message) } }
+                    label for="tags" { "Tags (comma-separated)" }
+                    input #tags type="text" name="tags" value=(draft.tags.join(", ")) placeholder="caching";
+                    @if let Some(message) = errors.get("tags") { p.field-error { (message) } }
                     button type="submit" { "Create" }
                 }
             }
@@ -56,12 +94,23 @@ pub fn list(
     )
 }
 
-pub fn detail(
-    chrome: &Chrome<'_>,
-    pain_point: &PainPoint,
-    evidence: &[Evidence],
-    quotes: &[(i64, String)],
-) -> Markup {
+/// One pain point with everything the team knows about it.
+pub struct DetailPage<'a> {
+    pub pain_point: &'a PainPoint,
+    pub evidence: &'a [Evidence],
+    /// (interview id, quote) of each highlight among the evidence.
+    pub quotes: &'a [(i64, String)],
+    pub affected: &'a [AffectedPerson],
+}
+
+pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
+    let DetailPage {
+        pain_point,
+        evidence,
+        quotes,
+        affected,
+    } = *page;
+    let teams = affected_teams(affected.iter().map(|person| person.team.as_deref()));
     let parts = &pain_point.parts;
     layout(
         &pain_point.title,
@@ -75,6 +124,7 @@ pub fn detail(
                 @if let (Some(first), Some(last)) = (pain_point.first_heard, pain_point.last_heard) {
                     " · first heard " (date(first)) ", last heard " (date(last))
                 }
+                (labels("/pain-points", &pain_point.services, &pain_point.tags))
             }
             section.triage {
                 h2 { "Impact " (format!("{:.0}", impact(parts))) }
@@ -110,12 +160,50 @@ pub fn detail(
                     input #parent type="text" inputmode="numeric" name="parent" size="4";
                     button type="submit" { "Place" }
                 }
+                details {
+                    summary { "Edit title, description, services and tags" }
+                    form method="post" action={ "/pain-points/" (pain_point.id) "/edit" } {
+                        (csrf_field(chrome.csrf))
+                        label for="edit-title" { "In the users' words" }
+                        input #edit-title type="text" name="title" value=(pain_point.title);
+                        label for="edit-description" { "What we know (team only)" }
+                        textarea #edit-description name="description" rows="3" { (pain_point.description) }
+                        label for="edit-services" { "Services (slugs, comma-separated)" }
+                        input #edit-services type="text" name="services" value=(pain_point.services.join(", "));
+                        label for="edit-tags" { "Tags (comma-separated)" }
+                        input #edit-tags type="text" name="tags" value=(pain_point.tags.join(", "));
+                        button type="submit" { "Save" }
+                    }
+                }
                 form.inline method="post" action={ "/pain-points/" (pain_point.id) "/merge" } {
                     (csrf_field(chrome.csrf))
                     label for="into" { "Merge into pain point # " }
                     input #into type="text" inputmode="numeric" name="into" size="5";
                     button type="submit" { "Merge" }
                 }
+            }
+            h2 { "Affected" }
+            @if affected.is_empty() {
+                p { "Nobody by name yet: anonymous feedback counts as evidence but names nobody." }
+            } @else {
+                p.affected-teams {
+                    "Teams: "
+                    @for (index, (team, people)) in teams.iter().enumerate() {
+                        @if index > 0 { ", " }
+                        (team) " (" (people) @if *people == 1 { " person" } @else { " people" } ")"
+                    }
+                    @if teams.is_empty() { "none known" }
+                }
+                ul.affected-people {
+                    @for person in affected {
+                        li {
+                            (person.name)
+                            @if let Some(team) = &person.team { " (" (team) ")" }
+                            " · " (person.evidence) @if person.evidence == 1 { " piece" } @else { " pieces" } " of evidence"
+                        }
+                    }
+                }
+                p.hint { "Authors of feedback that was not anonymous, and people interviewed whose words are evidence." }
             }
             h2 { "Evidence" }
             @for (interview, quote) in quotes {

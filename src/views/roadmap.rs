@@ -2,9 +2,11 @@
 
 use maud::{Markup, html};
 
+use super::pain_points::labels;
 use super::{Chrome, csrf_field, layout};
 use crate::db::roadmap::RoadmapItem;
 use crate::db::tree::AssumptionTest;
+use crate::domain::labels::LabelFilter;
 use crate::domain::outcome::TestStatus;
 use crate::domain::roadmap::RoadmapStatus;
 
@@ -20,7 +22,23 @@ fn pain_points(item: &RoadmapItem, links: bool) -> Markup {
     }
 }
 
-pub fn board(chrome: &Chrome<'_>, items: &[RoadmapItem]) -> Markup {
+/// The fields of an item (status is set apart, since shipping tells people).
+fn item_fields(item: Option<&RoadmapItem>) -> Markup {
+    html! {
+        label for="title" { "Title" }
+        input #title type="text" name="title" value=[item.map(|item| &item.title)] required;
+        label for="target_quarter" { "Target quarter" }
+        input #target_quarter type="text" name="target_quarter" value=[item.and_then(|item| item.target_quarter.as_deref())] placeholder="2027-Q1";
+        label for="description" { "Description" }
+        textarea #description name="description" rows="3" { @if let Some(item) = item { (item.description) } }
+        label for="services" { "Services (slugs, comma-separated)" }
+        input #services type="text" name="services" value=[item.map(|item| item.services.join(", "))] placeholder="ci-runner";
+        label for="tags" { "Tags (comma-separated)" }
+        input #tags type="text" name="tags" value=[item.map(|item| item.tags.join(", "))] placeholder="caching";
+    }
+}
+
+pub fn board(chrome: &Chrome<'_>, items: &[RoadmapItem], filter: &LabelFilter) -> Markup {
     let mut quarters: Vec<Option<&str>> = items
         .iter()
         .map(|item| item.target_quarter.as_deref())
@@ -31,6 +49,12 @@ pub fn board(chrome: &Chrome<'_>, items: &[RoadmapItem]) -> Markup {
         chrome,
         html! {
             h1 { "Roadmap" }
+            form.filters method="get" action="/roadmap" {
+                label { "Service " input type="text" name="service" value=(filter.service) size="12"; }
+                label { " Tag " input type="text" name="tag" value=(filter.tag) size="12"; }
+                button type="submit" { "Filter" }
+                @if !filter.service.is_empty() || !filter.tag.is_empty() { " " a href="/roadmap" { "Clear" } }
+            }
             div.board {
                 @for status in RoadmapStatus::ALL {
                     section.column {
@@ -39,6 +63,7 @@ pub fn board(chrome: &Chrome<'_>, items: &[RoadmapItem]) -> Markup {
                             article.card {
                                 a href={ "/roadmap/" (item.id) } { (item.title) }
                                 @if let Some(quarter) = &item.target_quarter { " " span.badge { (quarter) } }
+                                (labels("/roadmap", &item.services, &item.tags))
                             }
                         }
                     }
@@ -57,12 +82,7 @@ pub fn board(chrome: &Chrome<'_>, items: &[RoadmapItem]) -> Markup {
                 h2 { "Add an item" }
                 form method="post" action="/roadmap" {
                     (csrf_field(chrome.csrf))
-                    label for="title" { "Title" }
-                    input #title type="text" name="title" required;
-                    label for="target_quarter" { "Target quarter" }
-                    input #target_quarter type="text" name="target_quarter" placeholder="2027-Q1";
-                    label for="description" { "Description" }
-                    textarea #description name="description" rows="3" {}
+                    (item_fields(None))
                     button type="submit" { "Add" }
                 }
             }
@@ -81,8 +101,17 @@ pub fn detail(chrome: &Chrome<'_>, item: &RoadmapItem, tests: &[AssumptionTest])
                 (item.status.label())
                 @if let Some(quarter) = &item.target_quarter { " · " (quarter) }
                 @if let Some(day) = item.shipped_on { " · shipped " (day) }
+                (labels("/roadmap", &item.services, &item.tags))
             }
             @if !item.description.is_empty() { div.body { (item.description) } }
+            details {
+                summary { "Edit title, quarter, description, services and tags" }
+                section.narrow { form method="post" action={ "/roadmap/" (item.id) "/edit" } {
+                    (csrf_field(chrome.csrf))
+                    (item_fields(Some(item)))
+                    button type="submit" { "Save" }
+                } }
+            }
             h2 { "Answers these pain points" }
             (pain_points(item, true))
             section.triage {

@@ -3,8 +3,20 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::{Chrome, date, layout};
+use super::{Chrome, csrf_field, date, layout};
+use crate::db::interviews::Highlight;
+use crate::domain::search::EntityKind;
 use crate::search::{SearchResults, SortOrder};
+
+/// What the platform team needs to link hits to a pain point.
+pub struct Linking {
+    /// (id, title) of every pain point.
+    pub pain_points: Vec<(i64, String)>,
+    /// (interview id, highlight) for the interviews among the hits.
+    pub highlights: Vec<(i64, Highlight)>,
+    /// This page of results, to come back to after linking.
+    pub return_to: String,
+}
 
 pub struct SearchPage<'a> {
     pub query: &'a str,
@@ -14,9 +26,12 @@ pub struct SearchPage<'a> {
     pub results: &'a SearchResults,
     /// Contributors find only their own feedback (and what everyone may see).
     pub own_only: bool,
+    /// For the platform team: linking hits to pain points.
+    pub linking: Option<&'a Linking>,
 }
 
-fn search_link(query: &str, sort: SortOrder, page: usize) -> String {
+/// The address of a page of results.
+pub fn search_link(query: &str, sort: SortOrder, page: usize) -> String {
     let mut pairs = vec![("q", query.to_owned())];
     if sort == SortOrder::Newest {
         pairs.push(("sort", "newest".to_owned()));
@@ -115,15 +130,44 @@ pub fn search_page(chrome: &Chrome<'_>, page: &SearchPage<'_>) -> Markup {
                     @if results.total == 0 {
                         p { "Nothing matched. Try fewer words, or see how to search below." }
                     }
+                    @let linking = page.linking.filter(|linking| !linking.pain_points.is_empty() && !results.hits.is_empty());
+                    @if let Some(linking) = linking {
+                        form.inline #link-form method="post" action="/pain-points/evidence" {
+                            (csrf_field(chrome.csrf))
+                            input type="hidden" name="return_to" value=(linking.return_to);
+                            label for="pain_point" { "Link selected feedback and highlights to " }
+                            select #pain_point name="pain_point" {
+                                @for (id, title) in &linking.pain_points { option value=(id) { (title) } }
+                            }
+                            button type="submit" { "Link to pain point" }
+                        }
+                    }
                     @for hit in &results.hits {
                         article.hit {
-                            h2 { a href=(hit.url) { (hit.title) } }
+                            h2 {
+                                @if let (Some(_), EntityKind::Feedback) = (linking, hit.entity) {
+                                    input type="checkbox" name="feedback_ids" value=(hit.id) form="link-form"
+                                        aria-label={ "Select feedback #" (hit.id) };
+                                    " "
+                                }
+                                a href=(hit.url) { (hit.title) }
+                            }
                             p.meta {
                                 span.badge { (hit.entity.as_str()) }
                                 @if let Some(created) = hit.created_at { " · " (date(created)) }
                             }
                             // The snippet is tantivy's escaped text with our <mark> highlights.
                             p.snippet { (PreEscaped(&hit.snippet_html)) }
+                            @if let (Some(linking), EntityKind::Interview) = (linking, hit.entity) {
+                                ul.highlights {
+                                    @for (_, highlight) in linking.highlights.iter().filter(|(interview, _)| *interview == hit.id) {
+                                        li { label {
+                                            input type="checkbox" name="highlight_ids" value=(highlight.id) form="link-form";
+                                            " “" (highlight.quote) "”"
+                                        } }
+                                    }
+                                }
+                            }
                         }
                     }
                     @if results.total > page.page_size {

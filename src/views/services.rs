@@ -5,6 +5,7 @@ use maud::{Markup, html};
 use super::{Chrome, csrf_field, date, layout};
 use crate::db::feedback::Feedback;
 use crate::db::pain_points::PainPoint;
+use crate::db::roadmap::RoadmapItem;
 use crate::db::services::{MonthlyFeedback, Reliability, Service};
 use crate::domain::pain_point::impact;
 use crate::domain::stats::Estimate;
@@ -16,8 +17,12 @@ pub struct ServicePage {
     /// Oldest month first.
     pub months: Vec<MonthlyFeedback>,
     pub recent: Vec<Feedback>,
-    /// Pain points with evidence about this service, highest impact first.
+    /// Pain points linked to this service or with evidence about it, highest
+    /// impact first (the ten first; none for contributors).
     pub top_pain_points: Vec<PainPoint>,
+    /// Roadmap items linked to this service or answering its pain points
+    /// (for contributors, only what shipped).
+    pub roadmap: Vec<RoadmapItem>,
     /// Wave titles and this service's CSAT in each, when surveys asked.
     pub satisfaction: Option<(Vec<String>, Vec<Option<Estimate>>)>,
     /// The platform team edits the catalog; admins delete from it.
@@ -145,6 +150,20 @@ pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
                 ol {
                     @for pain_point in &page.top_pain_points {
                         li { a href={ "/pain-points/" (pain_point.id) } { (pain_point.title) } " · impact " (format!("{:.0}", impact(&pain_point.parts))) }
+                    }
+                }
+                p { a href={ "/pain-points?service=" (service.slug) } { "Pain points linked to " (service.slug) } }
+            }
+            @if !page.roadmap.is_empty() {
+                h2 { "Roadmap" }
+                ul {
+                    @for item in &page.roadmap {
+                        li {
+                            @if page.can_edit { a href={ "/roadmap/" (item.id) } { (item.title) } } @else { a href="/shipped" { (item.title) } }
+                            " · " (item.status.label())
+                            @if let Some(quarter) = &item.target_quarter { " · " (quarter) }
+                            @if let Some(day) = item.shipped_on { " · shipped " (day) }
+                        }
                     }
                 }
             }

@@ -82,6 +82,18 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// For updates: `None` when the field is absent (keep what is stored),
+    /// `Some("")` when it is null.
+    pub fn optional_string(&mut self, name: &'static str) -> Option<String> {
+        self.fields.contains_key(name).then(|| self.string(name))
+    }
+
+    /// For updates: `None` when the field is absent, the list otherwise
+    /// (null is the empty list).
+    pub fn optional_strings(&mut self, name: &'static str) -> Option<Vec<String>> {
+        self.fields.contains_key(name).then(|| self.strings(name))
+    }
+
     pub fn new(fields: &'a Map<String, Value>) -> Self {
         Fields {
             fields,

@@ -57,12 +57,7 @@ impl From<FeedbackForm> for FeedbackDraft {
 
 /// Open pain points to link feedback to, by title.
 fn pain_point_choices(connection: &Connection) -> Result<PainPointChoices> {
-    let mut choices: PainPointChoices = pain_points::list(connection, Utc::now())?
-        .into_iter()
-        .map(|pain_point| (pain_point.id, pain_point.title))
-        .collect();
-    choices.sort_by_key(|(_, title)| title.to_lowercase());
-    Ok(choices)
+    pain_points::choices(connection)
 }
 
 pub async fn new_form(

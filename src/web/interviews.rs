@@ -16,6 +16,7 @@ use crate::app::AppState;
 use crate::db::interviews::{self, Interview};
 use crate::db::pain_points;
 use crate::domain::interview::{InterviewDraft, NewInterview, parse_highlight};
+use crate::domain::labels::split_list;
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
@@ -32,7 +33,7 @@ pub async fn list_page(
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let list = state.db.read(interviews::list).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
@@ -65,6 +66,49 @@ pub struct InterviewForm {
     insights: String,
     #[serde(default)]
     services: String,
+    #[serde(default)]
+    tags: String,
+    #[serde(default)]
+    interviewers: String,
+}
+
+impl InterviewForm {
+    fn draft(self) -> InterviewDraft {
+        InterviewDraft {
+            participant_name: self.participant_name,
+            participant_team: self.participant_team,
+            participant_role: self.participant_role,
+            held_on: self.held_on,
+            quote: self.quote,
+            notes: self.notes,
+            opportunities: self.opportunities,
+            insights: self.insights,
+            services: split_list(&self.services),
+            tags: split_list(&self.tags),
+            interviewers: split_list(&self.interviewers),
+        }
+    }
+}
+
+/// The stored interview as a draft, for editing it.
+fn draft_of(interview: &Interview) -> InterviewDraft {
+    InterviewDraft {
+        participant_name: interview.participant_name.clone(),
+        participant_team: interview.participant_team.clone().unwrap_or_default(),
+        participant_role: interview.participant_role.clone(),
+        held_on: interview.held_on.to_string(),
+        quote: interview.quote.clone(),
+        notes: interview.notes.clone(),
+        opportunities: interview.opportunities.clone(),
+        insights: interview.insights.clone(),
+        services: interview.services.clone(),
+        tags: interview.tags.clone(),
+        interviewers: interview
+            .interviewers
+            .iter()
+            .map(|person| person.email.clone())
+            .collect(),
+    }
 }
 
 async fn store(state: &AppState, viewer: &Viewer, draft: InterviewDraft) -> Result<i64> {
@@ -83,23 +127,49 @@ pub async fn create(
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<InterviewForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
-    let draft = InterviewDraft {
-        participant_name: form.participant_name,
-        participant_team: form.participant_team,
-        participant_role: form.participant_role,
-        held_on: form.held_on,
-        quote: form.quote,
-        notes: form.notes,
-        opportunities: form.opportunities,
-        insights: form.insights,
-        services: form
-            .services
-            .split(',')
-            .map(|slug| slug.trim().to_owned())
-            .collect(),
+    viewer.hide_unless_platform_team()?;
+    let id = store(&state, &viewer, form.draft()).await?;
+    Ok(Redirect::to(&format!("/interviews/{id}")))
+}
+
+async fn save(state: &AppState, viewer: &Viewer, id: i64, draft: InterviewDraft) -> Result<()> {
+    let interview = NewInterview::parse(&draft)?;
+    let editor = viewer.user.id;
+    state
+        .db
+        .write(move |connection| interviews::update(connection, id, &interview, editor, Utc::now()))
+        .await
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> Result<maud::Markup> {
+    viewer.hide_unless_platform_team()?;
+    let interview = load(&state, parse_id(&id)?).await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
     };
-    let id = store(&state, &viewer, draft).await?;
+    Ok(views::interviews::edit(
+        &chrome,
+        interview.id,
+        &draft_of(&interview),
+    ))
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<InterviewForm>,
+) -> Result<Redirect> {
+    viewer.hide_unless_platform_team()?;
+    let id = parse_id(&id)?;
+    load(&state, id).await?;
+    save(&state, &viewer, id, form.draft()).await?;
     Ok(Redirect::to(&format!("/interviews/{id}")))
 }
 
@@ -109,15 +179,9 @@ pub async fn detail(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let interview = load(&state, parse_id(&id)?).await?;
-    let choices: Vec<(i64, String)> = state
-        .db
-        .read(|connection| pain_points::list(connection, Utc::now()))
-        .await?
-        .into_iter()
-        .map(|pain_point| (pain_point.id, pain_point.title))
-        .collect();
+    let choices = state.db.read(pain_points::choices).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf: &csrf,
@@ -147,7 +211,7 @@ pub async fn add_highlight(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<HighlightForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     highlight(&state, &viewer, id, &form.quote).await?;
     Ok(Redirect::to(&format!("/interviews/{id}")))
@@ -166,7 +230,7 @@ pub async fn link_highlight(
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<HighlightEvidenceForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let pain_point = parse_id(&form.pain_point)
         .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
     let highlight = parse_id(&form.highlight)?;
@@ -185,7 +249,7 @@ pub async fn list_api(
     viewer: Viewer,
     Query(page): Query<PageQuery>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     page.page(state.db.read(interviews::list).await?)
 }
 
@@ -194,7 +258,7 @@ pub async fn create_api(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = InterviewDraft {
@@ -207,6 +271,8 @@ pub async fn create_api(
         opportunities: fields.string("opportunities"),
         insights: fields.string("insights"),
         services: fields.strings("services"),
+        tags: fields.strings("tags"),
+        interviewers: fields.strings("interviewers"),
     };
     fields.check()?;
     let id = store(&state, &viewer, draft).await?;
@@ -219,8 +285,53 @@ pub async fn get_api(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<Interview>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     Ok(Json(load(&state, parse_id(&id)?).await?))
+}
+
+/// `PATCH /api/v1/interviews/{id}`: any of the fields of a new interview;
+/// absent fields keep their value, and a field of the wrong type is named.
+pub async fn update_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<Interview>> {
+    viewer.hide_unless_platform_team()?;
+    let id = parse_id(&id)?;
+    let body = object(body)?;
+    let current = draft_of(&load(&state, id).await?);
+    let mut fields = Fields::new(&body);
+    let draft = InterviewDraft {
+        participant_name: fields
+            .optional_string("participant_name")
+            .unwrap_or(current.participant_name),
+        participant_team: fields
+            .optional_string("participant_team")
+            .unwrap_or(current.participant_team),
+        participant_role: fields
+            .optional_string("participant_role")
+            .unwrap_or(current.participant_role),
+        held_on: fields.optional_string("held_on").unwrap_or(current.held_on),
+        quote: fields.optional_string("quote").unwrap_or(current.quote),
+        notes: fields.optional_string("notes").unwrap_or(current.notes),
+        opportunities: fields
+            .optional_string("opportunities")
+            .unwrap_or(current.opportunities),
+        insights: fields
+            .optional_string("insights")
+            .unwrap_or(current.insights),
+        services: fields
+            .optional_strings("services")
+            .unwrap_or(current.services),
+        tags: fields.optional_strings("tags").unwrap_or(current.tags),
+        interviewers: fields
+            .optional_strings("interviewers")
+            .unwrap_or(current.interviewers),
+    };
+    fields.check()?;
+    save(&state, &viewer, id, draft).await?;
+    Ok(Json(load(&state, id).await?))
 }
 
 /// `{"quote": "..."}`: a passage of the notes.
@@ -230,7 +341,7 @@ pub async fn highlight_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let quote = object(body)?
         .get("quote")

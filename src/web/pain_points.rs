@@ -14,16 +14,20 @@ use super::{StatusForm, parse_id};
 use crate::app::AppState;
 use crate::db::pain_points::{self, PainPoint};
 use crate::domain::FieldErrors;
-use crate::domain::pain_point::{NewPainPoint, PainPointDraft, PainPointStatus, impact};
+use crate::domain::labels::{LabelFilter, split_list};
+use crate::domain::pain_point::{
+    NewPainPoint, PainPointDraft, PainPointStatus, affected_teams, impact,
+};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
 /// Pain points, highest impact first.
-async fn ranked(state: &AppState) -> Result<Vec<PainPoint>> {
+async fn ranked(state: &AppState, filter: &LabelFilter) -> Result<Vec<PainPoint>> {
     let mut list = state
         .db
         .read(|connection| pain_points::list(connection, Utc::now()))
         .await?;
+    list.retain(|pain_point| filter.admits(&pain_point.services, &pain_point.tags));
     list.sort_by(|a, b| {
         impact(&b.parts)
             .total_cmp(&impact(&a.parts))
@@ -36,10 +40,11 @@ async fn render_list(
     state: &AppState,
     viewer: &Viewer,
     csrf: &str,
+    filter: &LabelFilter,
     draft: PainPointDraft,
     errors: FieldErrors,
 ) -> Result<Response> {
-    let list = ranked(state).await?;
+    let list = ranked(state, filter).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf,
@@ -51,7 +56,16 @@ async fn render_list(
     };
     Ok((
         status,
-        views::pain_points::list(&chrome, &list, &draft, &errors),
+        views::pain_points::list(
+            &chrome,
+            &views::pain_points::ListPage {
+                pain_points: &list,
+                service: filter.service.trim(),
+                tag: filter.tag.trim(),
+                draft: &draft,
+                errors: &errors,
+            },
+        ),
     )
         .into_response())
 }
@@ -60,12 +74,14 @@ pub async fn list_page(
     State(state): State<AppState>,
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
+    Query(filter): Query<LabelFilter>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     render_list(
         &state,
         &viewer,
         &csrf,
+        &filter,
         PainPointDraft::default(),
         FieldErrors::default(),
     )
@@ -78,6 +94,21 @@ pub struct PainPointForm {
     title: String,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    services: String,
+    #[serde(default)]
+    tags: String,
+}
+
+impl PainPointForm {
+    fn draft(self) -> PainPointDraft {
+        PainPointDraft {
+            title: self.title,
+            description: self.description,
+            services: split_list(&self.services),
+            tags: split_list(&self.tags),
+        }
+    }
 }
 
 pub async fn create(
@@ -86,13 +117,20 @@ pub async fn create(
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<PainPointForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
-    let draft = PainPointDraft {
-        title: form.title,
-        description: form.description,
-    };
+    viewer.hide_unless_platform_team()?;
+    let draft = form.draft();
     match NewPainPoint::parse(&draft) {
-        Err(errors) => render_list(&state, &viewer, &csrf, draft, errors).await,
+        Err(errors) => {
+            render_list(
+                &state,
+                &viewer,
+                &csrf,
+                &LabelFilter::default(),
+                draft,
+                errors,
+            )
+            .await
+        }
         Ok(pain_point) => {
             let id = state
                 .db
@@ -109,7 +147,7 @@ pub async fn detail_page(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let found = state
         .db
@@ -119,10 +157,11 @@ pub async fn detail_page(
             };
             let evidence = pain_points::evidence(connection, id)?;
             let quotes = pain_points::highlight_evidence(connection, id)?;
-            Ok(Some((pain_point, evidence, quotes)))
+            let affected = pain_points::affected(connection, id)?;
+            Ok(Some((pain_point, evidence, quotes, affected)))
         })
         .await?;
-    let (pain_point, evidence, quotes) = found.ok_or(Error::NotFound)?;
+    let (pain_point, evidence, quotes, affected) = found.ok_or(Error::NotFound)?;
     // A merged pain point's address leads to where its evidence went.
     if let Some(into) = pain_point.merged_into {
         return Ok(Redirect::permanent(&format!("/pain-points/{into}")).into_response());
@@ -131,58 +170,98 @@ pub async fn detail_page(
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
-    Ok(views::pain_points::detail(&chrome, &pain_point, &evidence, &quotes).into_response())
+    Ok(views::pain_points::detail(
+        &chrome,
+        &views::pain_points::DetailPage {
+            pain_point: &pain_point,
+            evidence: &evidence,
+            quotes: &quotes,
+            affected: &affected,
+        },
+    )
+    .into_response())
 }
 
-/// Feedback ids from a form: checkboxes (`feedback_ids` repeated) or typed
-/// into a box ("12, 15 18").
+/// Changes the title, description, services and tags from the pain point's page.
+pub async fn edit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<PainPointForm>,
+) -> Result<Redirect> {
+    viewer.hide_unless_platform_team()?;
+    let id = parse_id(&id)?;
+    let pain_point = NewPainPoint::parse(&form.draft())?;
+    state
+        .db
+        .write(move |connection| pain_points::update(connection, id, &pain_point, Utc::now()))
+        .await?;
+    Ok(Redirect::to(&format!("/pain-points/{id}")))
+}
+
+/// Evidence from a form: feedback ids as checkboxes (`feedback_ids`
+/// repeated) or typed into a box ("12, 15 18"), and highlight checkboxes
+/// (`highlight_ids`, from search results); `return_to` is the page to go
+/// back to (the search results), else the pain point.
 #[derive(Deserialize)]
 pub struct EvidenceForm {
     #[serde(default)]
     pain_point: String,
     #[serde(default)]
     feedback_ids: Vec<String>,
+    #[serde(default)]
+    highlight_ids: Vec<String>,
+    #[serde(default)]
+    return_to: String,
 }
 
-fn ids(raw: &[String]) -> Result<Vec<i64>> {
-    let ids: Vec<i64> = raw
-        .iter()
+fn ids(raw: &[String], field: &'static str, example: &str) -> Result<Vec<i64>> {
+    raw.iter()
         .flat_map(|value| value.split(|c: char| c == ',' || c.is_whitespace()))
         .filter(|value| !value.is_empty())
         .map(|value| value.trim_start_matches('#').parse::<i64>())
         .collect::<std::result::Result<_, _>>()
-        .map_err(|_| Error::invalid("feedback_ids", "use feedback numbers, like 12, 15"))?;
-    if ids.is_empty() {
-        return Err(Error::invalid(
-            "feedback_ids",
-            "choose at least one feedback item",
-        ));
-    }
-    Ok(ids)
+        .map_err(|_| Error::invalid(field, format!("use numbers, like {example}")))
 }
 
-/// Links feedback to a pain point, from the inbox (several at once), an
-/// item's page, or the pain point's page.
+/// Links feedback and highlights to a pain point, from the inbox or search
+/// results (several at once), an item's page, or the pain point's page.
+/// Linking something already linked changes nothing.
 pub async fn add_evidence(
     State(state): State<AppState>,
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<EvidenceForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = form
         .pain_point
         .trim()
         .trim_start_matches('#')
         .parse::<i64>()
         .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
-    let feedback = ids(&form.feedback_ids)?;
+    let feedback = ids(&form.feedback_ids, "feedback_ids", "12, 15")?;
+    let highlights = ids(&form.highlight_ids, "highlight_ids", "3")?;
+    if feedback.is_empty() && highlights.is_empty() {
+        return Err(Error::invalid(
+            "feedback_ids",
+            "choose at least one feedback item or highlight",
+        ));
+    }
     let added_by = viewer.user.id;
     state
         .db
         .write(move |connection| {
-            pain_points::add_evidence(connection, id, &feedback, added_by, Utc::now())
+            let now = Utc::now();
+            pain_points::add_evidence(connection, id, &feedback, added_by, now)?;
+            for highlight in highlights {
+                pain_points::add_highlight_evidence(connection, id, highlight, added_by, now)?;
+            }
+            Ok(())
         })
         .await?;
+    if form.return_to.starts_with("/search") && views::is_local_path(&form.return_to) {
+        return Ok(Redirect::to(&form.return_to));
+    }
     Ok(Redirect::to(&format!("/pain-points/{id}")))
 }
 
@@ -198,7 +277,7 @@ pub async fn remove_evidence(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<RemoveEvidenceForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let feedback_id = form
         .feedback_id
@@ -217,7 +296,7 @@ pub async fn set_status(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let status = PainPointStatus::parse_as("status", &form.status)?;
     state
@@ -239,7 +318,7 @@ pub async fn merge(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<MergeForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let from = parse_id(&id)?;
     let into = form
         .into
@@ -260,6 +339,8 @@ fn pain_point_json(pain_point: &PainPoint) -> Value {
         "title": pain_point.title,
         "description": pain_point.description,
         "status": pain_point.status,
+        "services": pain_point.services,
+        "tags": pain_point.tags,
         "url": format!("/pain-points/{}", pain_point.id),
         "impact": impact(&pain_point.parts),
         "impact_parts": {
@@ -279,9 +360,10 @@ pub async fn list_api(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(page): Query<PageQuery>,
+    Query(filter): Query<LabelFilter>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
-    let list = ranked(&state).await?;
+    viewer.hide_unless_platform_team()?;
+    let list = ranked(&state, &filter).await?;
     page.page(list.iter().map(pain_point_json).collect())
 }
 
@@ -290,12 +372,14 @@ pub async fn create_api(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = PainPointDraft {
         title: fields.string("title"),
         description: fields.string("description"),
+        services: fields.strings("services"),
+        tags: fields.strings("tags"),
     };
     fields.check()?;
     let pain_point = NewPainPoint::parse(&draft)?;
@@ -319,17 +403,29 @@ pub async fn get_api(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
-    let (pain_point, evidence) = state
+    let (pain_point, evidence, affected) = state
         .db
         .read(move |connection| {
             let pain_point =
                 pain_points::by_id(connection, id, Utc::now())?.ok_or(Error::NotFound)?;
-            Ok((pain_point, pain_points::evidence(connection, id)?))
+            Ok((
+                pain_point,
+                pain_points::evidence(connection, id)?,
+                pain_points::affected(connection, id)?,
+            ))
         })
         .await?;
     let mut value = pain_point_json(&pain_point);
+    let teams = affected_teams(affected.iter().map(|person| person.team.as_deref()));
+    value["affected_teams"] = json!(
+        teams
+            .iter()
+            .map(|(team, people)| json!({"team": team, "people": people}))
+            .collect::<Vec<_>>()
+    );
+    value["affected_people"] = json!(affected);
     value["evidence"] = json!(evidence
         .iter()
         .map(|item| json!({"feedback_id": item.feedback_id, "summary": item.summary, "service": item.service, "team": item.team, "created_at": item.created_at}))
@@ -344,7 +440,7 @@ pub async fn add_evidence_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let feedback: Vec<i64> = object(body)?
         .get("feedback_ids")
@@ -367,14 +463,16 @@ pub async fn add_evidence_api(
     Ok(Json(json!({"added": added})))
 }
 
-/// `PATCH /api/v1/pain-points/{id}`: any of `title`, `description`, `status`.
+/// `PATCH /api/v1/pain-points/{id}`: any of `title`, `description`,
+/// `status`, `services`, `tags`; absent fields keep their value, and a
+/// field of the wrong type is named.
 pub async fn update_api(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let body = object(body)?;
     let current = state
@@ -382,18 +480,22 @@ pub async fn update_api(
         .read(move |connection| pain_points::by_id(connection, id, Utc::now()))
         .await?
         .ok_or(Error::NotFound)?;
-    let text = |name: &str, current: &str| {
-        body.get(name)
-            .and_then(Value::as_str)
-            .unwrap_or(current)
-            .to_owned()
+    let mut fields = Fields::new(&body);
+    let draft = PainPointDraft {
+        title: fields.optional_string("title").unwrap_or(current.title),
+        description: fields
+            .optional_string("description")
+            .unwrap_or(current.description),
+        services: fields
+            .optional_strings("services")
+            .unwrap_or(current.services),
+        tags: fields.optional_strings("tags").unwrap_or(current.tags),
     };
-    let pain_point = NewPainPoint::parse(&PainPointDraft {
-        title: text("title", &current.title),
-        description: text("description", &current.description),
-    })?;
-    let status = match body.get("status").and_then(Value::as_str) {
-        Some(raw) => PainPointStatus::parse_as("status", raw)?,
+    let status = fields.optional_string("status");
+    fields.check()?;
+    let pain_point = NewPainPoint::parse(&draft)?;
+    let status = match status {
+        Some(raw) => PainPointStatus::parse_as("status", &raw)?,
         None => current.status,
     };
     let stored = state

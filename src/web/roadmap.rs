@@ -15,6 +15,7 @@ use crate::app::AppState;
 use crate::auth::constant_time_eq;
 use crate::db::roadmap::{self, RoadmapItem};
 use crate::db::tree;
+use crate::domain::labels::{LabelFilter, split_list};
 use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapStatus};
 use crate::error::{Error, Result};
 use crate::jobs::closed_loop;
@@ -32,14 +33,16 @@ pub async fn board(
     State(state): State<AppState>,
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
+    Query(filter): Query<LabelFilter>,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
-    let items = state.db.read(roadmap::list).await?;
+    viewer.hide_unless_platform_team()?;
+    let mut items = state.db.read(roadmap::list).await?;
+    items.retain(|item| filter.admits(&item.services, &item.tags));
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
-    Ok(views::roadmap::board(&chrome, &items))
+    Ok(views::roadmap::board(&chrome, &items, &filter))
 }
 
 #[derive(Deserialize)]
@@ -50,6 +53,24 @@ pub struct ItemForm {
     description: String,
     #[serde(default)]
     target_quarter: String,
+    #[serde(default)]
+    services: String,
+    #[serde(default)]
+    tags: String,
+}
+
+impl ItemForm {
+    /// The draft of an item with `status` (a form never sets it).
+    fn draft(self, status: RoadmapStatus) -> RoadmapDraft {
+        RoadmapDraft {
+            title: self.title,
+            description: self.description,
+            target_quarter: self.target_quarter,
+            status: status.as_str().to_owned(),
+            services: split_list(&self.services),
+            tags: split_list(&self.tags),
+        }
+    }
 }
 
 pub async fn create(
@@ -57,13 +78,8 @@ pub async fn create(
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<ItemForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
-    let item = NewRoadmapItem::parse(&RoadmapDraft {
-        title: form.title,
-        description: form.description,
-        target_quarter: form.target_quarter,
-        status: String::new(),
-    })?;
+    viewer.hide_unless_platform_team()?;
+    let item = NewRoadmapItem::parse(&form.draft(RoadmapStatus::Idea))?;
     let owner = viewer.user.id;
     let id = state
         .db
@@ -78,7 +94,7 @@ pub async fn detail(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let item = load(&state, id).await?;
     let tests = state
@@ -90,6 +106,25 @@ pub async fn detail(
         csrf: &csrf,
     };
     Ok(views::roadmap::detail(&chrome, &item, &tests))
+}
+
+/// Changes the title, description, quarter, services and tags from the
+/// item's page.
+pub async fn edit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<ItemForm>,
+) -> Result<Redirect> {
+    viewer.hide_unless_platform_team()?;
+    let id = parse_id(&id)?;
+    let current = load(&state, id).await?;
+    let item = NewRoadmapItem::parse(&form.draft(current.status))?;
+    state
+        .db
+        .write(move |connection| roadmap::update(connection, id, &item, Utc::now()))
+        .await?;
+    Ok(Redirect::to(&format!("/roadmap/{id}")))
 }
 
 #[derive(Deserialize)]
@@ -104,7 +139,7 @@ pub async fn link(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<LinkForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let pain_point = parse_id(&form.pain_point)
         .map_err(|_| Error::invalid("pain_point", "give a pain point number"))?;
@@ -123,7 +158,7 @@ pub async fn set_status(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let status = RoadmapStatus::parse_as("status", &form.status)?;
     if status == RoadmapStatus::Shipped {
@@ -198,9 +233,12 @@ pub async fn list_api(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(page): Query<PageQuery>,
+    Query(filter): Query<LabelFilter>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
-    page.page(state.db.read(roadmap::list).await?)
+    viewer.hide_unless_platform_team()?;
+    let mut items = state.db.read(roadmap::list).await?;
+    items.retain(|item| filter.admits(&item.services, &item.tags));
+    page.page(items)
 }
 
 pub async fn create_api(
@@ -208,7 +246,7 @@ pub async fn create_api(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = RoadmapDraft {
@@ -216,6 +254,8 @@ pub async fn create_api(
         description: fields.string("description"),
         target_quarter: fields.string("target_quarter"),
         status: fields.string("status"),
+        services: fields.strings("services"),
+        tags: fields.strings("tags"),
     };
     fields.check()?;
     let item = NewRoadmapItem::parse(&draft)?;
@@ -233,7 +273,7 @@ pub async fn get_api(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<RoadmapItem>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     Ok(Json(load(&state, parse_id(&id)?).await?))
 }
 
@@ -244,7 +284,7 @@ pub async fn link_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<RoadmapItem>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let pain_point = object(body)?
         .get("pain_point_id")
@@ -262,7 +302,7 @@ pub async fn ship_api(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let told = closed_loop::ship(&state.db, &state.links, id).await?;
     Ok(Json(
@@ -271,32 +311,38 @@ pub async fn ship_api(
 }
 
 /// `PATCH /api/v1/roadmap-items/{id}`: any of `title`, `description`,
-/// `target_quarter`, `status` (shipping tells the people who asked).
+/// `target_quarter`, `status`, `services`, `tags` (shipping tells the people
+/// who asked); absent fields keep their value, and a field of the wrong type
+/// is named.
 pub async fn update_api(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<RoadmapItem>> {
-    viewer.require_platform_team()?;
+    viewer.hide_unless_platform_team()?;
     let id = parse_id(&id)?;
     let body = object(body)?;
     let current = load(&state, id).await?;
-    let text = |name: &str, current: &str| {
-        body.get(name)
-            .and_then(Value::as_str)
-            .unwrap_or(current)
-            .to_owned()
+    let mut fields = Fields::new(&body);
+    let draft = RoadmapDraft {
+        title: fields.optional_string("title").unwrap_or(current.title),
+        description: fields
+            .optional_string("description")
+            .unwrap_or(current.description),
+        target_quarter: fields
+            .optional_string("target_quarter")
+            .unwrap_or_else(|| current.target_quarter.unwrap_or_default()),
+        status: fields
+            .optional_string("status")
+            .unwrap_or_else(|| current.status.as_str().to_owned()),
+        services: fields
+            .optional_strings("services")
+            .unwrap_or(current.services),
+        tags: fields.optional_strings("tags").unwrap_or(current.tags),
     };
-    let item = NewRoadmapItem::parse(&RoadmapDraft {
-        title: text("title", &current.title),
-        description: text("description", &current.description),
-        target_quarter: text(
-            "target_quarter",
-            current.target_quarter.as_deref().unwrap_or_default(),
-        ),
-        status: text("status", current.status.as_str()),
-    })?;
+    fields.check()?;
+    let item = NewRoadmapItem::parse(&draft)?;
     let status = item.status;
     state
         .db

@@ -7,10 +7,13 @@ use serde_json::{Value, json};
 
 use super::auth::{CsrfToken, Viewer};
 use crate::app::AppState;
+use crate::db::{interviews, pain_points};
 use crate::domain::FieldErrors;
 use crate::domain::query;
+use crate::domain::search::EntityKind;
 use crate::error::{Error, Result};
 use crate::search::{SearchRequest, SearchResults, SortOrder, Viewer as SearchViewer};
+use crate::views::search::search_link;
 use crate::views::{self, Chrome};
 
 /// Results per page on `/search`.
@@ -83,6 +86,31 @@ pub async fn search_page(
     } else {
         page
     };
+    // The team links what it finds to pain points, right from the results.
+    let linking = if viewer.is_platform_team() {
+        let interviews: Vec<i64> = results
+            .hits
+            .iter()
+            .filter(|hit| hit.entity == EntityKind::Interview)
+            .map(|hit| hit.id)
+            .collect();
+        let (pain_points, highlights) = state
+            .db
+            .read(move |connection| {
+                Ok((
+                    pain_points::choices(connection)?,
+                    interviews::highlights_of(connection, &interviews)?,
+                ))
+            })
+            .await?;
+        Some(views::search::Linking {
+            pain_points,
+            highlights,
+            return_to: search_link(&params.q, sort, page),
+        })
+    } else {
+        None
+    };
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf: &csrf,
@@ -96,6 +124,7 @@ pub async fn search_page(
             page_size: PAGE_SIZE,
             results: &results,
             own_only: !viewer.is_platform_team(),
+            linking: linking.as_ref(),
         },
     ))
 }

@@ -8,9 +8,10 @@ use chrono::{Duration, Utc};
 use super::api::{ApiJson, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use crate::app::AppState;
-use crate::db::feedback::{self as stored, FeedbackFilter};
-use crate::db::{pain_points, services, surveys};
+use crate::db::feedback as stored;
+use crate::db::{pain_points, roadmap, services, surveys};
 use crate::domain::pain_point::impact;
+use crate::domain::roadmap::RoadmapStatus;
 use crate::domain::satisfaction;
 use crate::domain::{NewService, Operations, ServiceDraft, ServiceOperationsDraft};
 use crate::error::{Error, Result};
@@ -47,22 +48,19 @@ pub async fn service_page(
                 service.id,
                 Utc::now() - Duration::days(365),
             )?;
-            let filter = FeedbackFilter {
-                service: Some(service.slug.clone()),
-                author_id: own_only,
-                ..FeedbackFilter::default()
-            };
-            let (recent, _) = stored::list_feedback(connection, &filter, 10, 0)?;
-            // Pain point pages are the team's; contributors see the scores only.
+            let recent = stored::recent_for_service(connection, service.id, own_only, 10)?;
+            // Pain points and roadmap items in the making are the team's;
+            // contributors see what shipped.
+            let ids = pain_points::ids_for_service(connection, &service.slug)?;
             let mut top = Vec::new();
-            if own_only.is_none() {
-                let ids = pain_points::ids_for_service(connection, &service.slug)?;
-                top = pain_points::list(connection, Utc::now())?
-                    .into_iter()
-                    .filter(|pain_point| ids.contains(&pain_point.id))
-                    .collect();
+            if own_only.is_none() && !ids.is_empty() {
+                top = pain_points::list_among(connection, &ids, Utc::now())?;
                 top.sort_by(|a, b| impact(&b.parts).total_cmp(&impact(&a.parts)));
-                top.truncate(5);
+                top.truncate(10);
+            }
+            let mut roadmap = roadmap::for_service(connection, &service.slug, &ids)?;
+            if own_only.is_some() {
+                roadmap.retain(|item| item.status == RoadmapStatus::Shipped);
             }
             let waves = surveys::waves(connection)?;
             let satisfaction = satisfaction::summarise(&waves)
@@ -81,6 +79,7 @@ pub async fn service_page(
                 months,
                 recent,
                 top_pain_points: top,
+                roadmap,
                 satisfaction,
                 can_edit: own_only.is_none(),
                 can_delete: false,

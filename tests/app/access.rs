@@ -1,7 +1,7 @@
 //! Signing in, sessions, tokens and who may see what.
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::{CONTRIBUTOR, OTHER_CONTRIBUTOR, PASSWORD, TEAM, TestApp, feedback_json};
 
@@ -262,4 +262,68 @@ async fn an_api_post_riding_on_the_session_cookie_needs_the_csrf_header() {
         .unwrap();
     assert_eq!(with.status(), StatusCode::CREATED);
     assert_eq!(app.feedback_count(), 1);
+}
+
+/// Discovery is the platform team's: a contributor learns nothing of it,
+/// not even that something exists (404 rather than 403).
+#[tokio::test]
+async fn a_contributor_gets_not_found_on_every_discovery_page_and_api() {
+    let app = TestApp::spawn().await;
+    let api = app.api(TEAM);
+    api.post_json(
+        "/api/v1/interviews",
+        &json!({"participant_name": "Lars", "held_on": "2026-11-20", "notes": "cache"}),
+    )
+    .await;
+    api.post_json("/api/v1/pain-points", &json!({"title": "Cold caches"}))
+        .await;
+    api.post_json("/api/v1/roadmap-items", &json!({"title": "Warm caches"}))
+        .await;
+    api.post_json("/api/v1/outcomes", &json!({"title": "Fast builds"}))
+        .await;
+    let browser = app.signed_in(CONTRIBUTOR).await;
+    for page in [
+        "/interviews",
+        "/interviews/1",
+        "/interviews/1/edit",
+        "/pain-points",
+        "/pain-points/1",
+        "/roadmap",
+        "/roadmap/1",
+        "/tree",
+    ] {
+        assert_eq!(
+            browser.get(page).await.status(),
+            StatusCode::NOT_FOUND,
+            "{page}"
+        );
+    }
+    let contributor = app.api(CONTRIBUTOR);
+    for path in [
+        "/api/v1/interviews",
+        "/api/v1/interviews/1",
+        "/api/v1/pain-points",
+        "/api/v1/pain-points/1",
+        "/api/v1/roadmap-items",
+        "/api/v1/roadmap-items/1",
+        "/api/v1/outcomes",
+        "/api/v1/outcomes/1",
+    ] {
+        assert_eq!(
+            contributor.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    for path in [
+        "/api/v1/interviews/1",
+        "/api/v1/pain-points/1",
+        "/api/v1/roadmap-items/1",
+        "/api/v1/outcomes/1",
+    ] {
+        let patched = contributor
+            .patch_json(path, &json!({"title": "mine"}))
+            .await;
+        assert_eq!(patched.status(), StatusCode::NOT_FOUND, "PATCH {path}");
+    }
 }

@@ -100,6 +100,21 @@ async fn the_seed_data_is_a_believable_organisation() {
         0
     );
     assert!(count("SELECT count(*) FROM services WHERE slug IN ('ci-runner', 'k8s.prod')") == 2);
+    // Discovery: the seed bar.
+    assert!(count("SELECT count(*) FROM interviews") >= 15);
+    assert!(count("SELECT count(DISTINCT interview_id) FROM interview_tags") >= 15);
+    assert!(count("SELECT count(*) FROM highlights") >= 15);
+    assert!(count("SELECT count(DISTINCT pain_point_id) FROM pain_point_evidence") >= 12);
+    assert!(count("SELECT count(DISTINCT pain_point_id) FROM pain_point_services") >= 12);
+    assert!(count("SELECT count(*) FROM roadmap_items") >= 10);
+    assert_eq!(count("SELECT count(DISTINCT status) FROM roadmap_items"), 5);
+    assert!(count("SELECT count(DISTINCT roadmap_item_id) FROM roadmap_item_services") >= 10);
+    assert!(count("SELECT count(*) FROM outcomes") >= 3);
+    assert!(
+        count(
+            "SELECT min(n) FROM (SELECT count(*) AS n FROM service_reliability GROUP BY service_id)"
+        ) >= 12
+    );
 }
 
 #[tokio::test]

@@ -314,6 +314,39 @@ impl Api {
             .expect("request")
     }
 
+    pub async fn patch_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .patch(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Waits (polling, up to 10 s: the indexer runs on its own thread)
+    /// until searching `query` finds `total` things, and returns the results.
+    pub async fn search_until(&self, query: &str, total: u64) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let response = self
+                .client
+                .get(format!("{}/api/v1/search", self.base))
+                .bearer_auth(&self.token)
+                .query(&[("q", query), ("limit", "50")])
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(response.status(), StatusCode::OK, "searching {query:?}");
+            let results: Value = response.json().await.unwrap();
+            if results["total"] == total || std::time::Instant::now() > deadline {
+                assert_eq!(results["total"], total, "{query:?}: {results}");
+                return results;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// Posts raw bytes with a content type of our choosing.
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Response {
         self.client

@@ -226,3 +226,241 @@ async fn collections_page_with_limit_and_offset() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+#[tokio::test]
+async fn a_pain_point_with_services_and_tags_is_filtered_searched_and_listed_on_its_service_page() {
+    let app = TestApp::spawn().await;
+    let team = app.signed_in(TEAM).await;
+    let created = team
+        .submit(
+            "/pain-points",
+            "/pain-points",
+            &[
+                ("title", "Namespaces take tickets"),
+                ("services", "k8s.prod"),
+                ("tags", "onboarding, tickets"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    team.submit("/pain-points", "/pain-points", &[("title", "Slow builds")])
+        .await;
+    let page = team.get_text("/pain-points/1").await;
+    assert!(page.contains("k8s.prod") && page.contains("#onboarding"));
+    let filtered = team.get_text("/pain-points?tag=onboarding").await;
+    assert!(filtered.contains("Namespaces take tickets") && !filtered.contains("Slow builds"));
+    let by_service = team.get_text("/pain-points?service=k8s.prod").await;
+    assert!(!by_service.contains("Slow builds"));
+    let service_page = team.get_text("/services/k8s.prod").await;
+    assert!(
+        service_page.contains("Namespaces take tickets"),
+        "{service_page}"
+    );
+
+    let edited = team
+        .submit(
+            "/pain-points/1",
+            "/pain-points/1/edit",
+            &[
+                ("title", "Namespaces take three tickets"),
+                ("services", "ci-runner"),
+                ("tags", "self-service"),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status(), StatusCode::SEE_OTHER);
+    let api = app.api(TEAM);
+    let pain_point: Value = api.get("/api/v1/pain-points/1").await.json().await.unwrap();
+    assert_eq!(pain_point["services"], json!(["ci-runner"]));
+    assert_eq!(pain_point["tags"], json!(["self-service"]));
+    api.search_until("kind:pain_point tag:self-service service:ci-runner", 1)
+        .await;
+    api.search_until("tag:onboarding", 0).await;
+    let listed: Value = api
+        .get("/api/v1/pain-points?service=ci-runner")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["total"], 1);
+
+    let unknown = api
+        .patch_json("/api/v1/pain-points/1", &json!({"services": ["nope"]}))
+        .await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = unknown.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "services");
+    let wrong = api
+        .patch_json("/api/v1/pain-points/1", &json!({"tags": "caching"}))
+        .await;
+    let problem: Value = wrong.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "tags");
+    let patched: Value = api
+        .patch_json("/api/v1/pain-points/1", &json!({"tags": ["caching"]}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(patched["tags"], json!(["caching"]));
+    assert_eq!(patched["services"], json!(["ci-runner"]), "kept");
+}
+
+#[tokio::test]
+async fn a_pain_point_names_the_people_and_teams_heard_but_never_an_anonymous_author() {
+    let app = TestApp::spawn().await;
+    give(
+        &app,
+        CONTRIBUTOR,
+        json!({"service": "ci-runner", "kind": "pain", "body": "cold cache again"}),
+    )
+    .await;
+    give(
+        &app,
+        OTHER_CONTRIBUTOR,
+        json!({"service": "ci-runner", "kind": "pain", "body": "cache cold", "anonymous": true}),
+    )
+    .await;
+    let api = app.api(TEAM);
+    api.post_json("/api/v1/pain-points", &json!({"title": "Cold caches"}))
+        .await;
+    api.post_json(
+        "/api/v1/pain-points/1/evidence",
+        &json!({"feedback_ids": [1, 2]}),
+    )
+    .await;
+    api.post_json(
+        "/api/v1/interviews",
+        &json!({"participant_name": "Lars Berg", "participant_team": "platform",
+                "held_on": "2026-11-20", "notes": "The cache is cold every morning."}),
+    )
+    .await;
+    api.post_json(
+        "/api/v1/interviews/1/highlights",
+        &json!({"quote": "cold every morning"}),
+    )
+    .await;
+    let team = app.signed_in(TEAM).await;
+    team.submit(
+        "/interviews/1",
+        "/pain-points/highlights",
+        &[("pain_point", "1"), ("highlight", "1")],
+    )
+    .await;
+
+    let page = team.get_text("/pain-points/1").await;
+    assert!(page.contains("Cora Contributor (payments)"), "{page}");
+    assert!(page.contains("Lars Berg (platform)"));
+    assert!(
+        !page.contains("Otto Other"),
+        "an anonymous author stays anonymous"
+    );
+    let pain_point: Value = api.get("/api/v1/pain-points/1").await.json().await.unwrap();
+    assert_eq!(
+        pain_point["affected_teams"],
+        json!([{"team": "payments", "people": 1}, {"team": "platform", "people": 1}])
+    );
+    let names: Vec<&str> = pain_point["affected_people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|person| person["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Cora Contributor", "Lars Berg"]);
+
+    let contributor = app.signed_in(CONTRIBUTOR).await;
+    assert_eq!(
+        contributor.get("/pain-points/1").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.api(CONTRIBUTOR)
+            .get("/api/v1/pain-points/1")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_team_links_search_hits_to_a_pain_point_and_linking_twice_is_a_no_op() {
+    let app = TestApp::spawn().await;
+    give(
+        &app,
+        CONTRIBUTOR,
+        json!({"service": "ci-runner", "kind": "pain", "body": "The quokka cache is cold"}),
+    )
+    .await;
+    let api = app.api(TEAM);
+    api.post_json(
+        "/api/v1/interviews",
+        &json!({"participant_name": "Lars Berg", "held_on": "2026-11-20",
+                "notes": "Every morning the quokka cache is cold."}),
+    )
+    .await;
+    api.post_json(
+        "/api/v1/interviews/1/highlights",
+        &json!({"quote": "the quokka cache is cold"}),
+    )
+    .await;
+    api.post_json("/api/v1/pain-points", &json!({"title": "Cold caches"}))
+        .await;
+    api.search_until("quokka", 2).await;
+
+    let team = app.signed_in(TEAM).await;
+    let results = team.get_text("/search?q=quokka").await;
+    assert!(
+        results.contains(r#"name="feedback_ids" value="1""#),
+        "{results}"
+    );
+    assert!(results.contains(r#"name="highlight_ids" value="1""#));
+    for _ in 0..2 {
+        let linked = team
+            .submit(
+                "/search?q=quokka",
+                "/pain-points/evidence",
+                &[
+                    ("pain_point", "1"),
+                    ("feedback_ids", "1"),
+                    ("highlight_ids", "1"),
+                    ("return_to", "/search?q=quokka"),
+                ],
+            )
+            .await;
+        assert_eq!(linked.status(), StatusCode::SEE_OTHER);
+        assert_eq!(linked.headers()["location"], "/search?q=quokka");
+    }
+    let pain_point: Value = api.get("/api/v1/pain-points/1").await.json().await.unwrap();
+    assert_eq!(
+        pain_point["impact_parts"]["evidence"], 2,
+        "linked once each"
+    );
+
+    let elsewhere = team
+        .submit(
+            "/search?q=quokka",
+            "/pain-points/evidence",
+            &[
+                ("pain_point", "1"),
+                ("feedback_ids", "1"),
+                ("return_to", "https://evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.headers()["location"], "/pain-points/1");
+    let nothing = team
+        .submit(
+            "/search?q=quokka",
+            "/pain-points/evidence",
+            &[("pain_point", "1")],
+        )
+        .await;
+    assert_eq!(nothing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let contributor = app.signed_in(CONTRIBUTOR).await;
+    let own = contributor.get_text("/search?q=quokka").await;
+    assert!(
+        own.contains("quokka"),
+        "a contributor finds their own feedback"
+    );
+    assert!(!own.contains("link-form") && !own.contains("Cold caches"));
+}

@@ -247,3 +247,83 @@ async fn fields_of_the_wrong_type_are_named_on_every_collection() {
         assert_eq!(problem["errors"][0]["field"], field, "{path}: {problem}");
     }
 }
+
+#[tokio::test]
+async fn roadmap_items_carry_services_and_tags_onto_the_board_search_and_service_page() {
+    let app = TestApp::spawn().await;
+    let api = app.api(TEAM);
+    let created = api
+        .post_json(
+            "/api/v1/roadmap-items",
+            &json!({"title": "Warm caches", "services": ["ci-runner"], "tags": ["caching"]}),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let item: Value = created.json().await.unwrap();
+    assert_eq!(item["services"], json!(["ci-runner"]));
+    assert_eq!(item["tags"], json!(["caching"]));
+    api.post_json("/api/v1/roadmap-items", &json!({"title": "Bigger nodes"}))
+        .await;
+    let team = app.signed_in(TEAM).await;
+    let board = team.get_text("/roadmap?tag=caching").await;
+    assert!(board.contains("Warm caches") && !board.contains("Bigger nodes"));
+    api.search_until("kind:roadmap_item tag:caching", 1).await;
+    assert!(
+        team.get_text("/services/ci-runner")
+            .await
+            .contains("Warm caches")
+    );
+    let contributor = app.signed_in(CONTRIBUTOR).await;
+    assert!(
+        !contributor
+            .get_text("/services/ci-runner")
+            .await
+            .contains("Warm caches"),
+        "contributors see only what shipped"
+    );
+
+    let edited = team
+        .submit(
+            "/roadmap/1",
+            "/roadmap/1/edit",
+            &[
+                ("title", "Warm caches on deploy"),
+                ("target_quarter", "2027-Q1"),
+                ("services", "k8s.prod"),
+                ("tags", "caching, deploys"),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status(), StatusCode::SEE_OTHER);
+    let item: Value = api
+        .get("/api/v1/roadmap-items/1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(item["services"], json!(["k8s.prod"]));
+    assert_eq!(item["tags"], json!(["caching", "deploys"]));
+    assert_eq!(item["status"], "idea", "editing keeps the status");
+    let listed: Value = api
+        .get("/api/v1/roadmap-items?service=k8s.prod")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["total"], 1);
+
+    api.post_json("/api/v1/roadmap-items/1/ship", &json!({}))
+        .await;
+    assert!(
+        contributor
+            .get_text("/services/k8s.prod")
+            .await
+            .contains("Warm caches on deploy")
+    );
+    let wrong = api
+        .patch_json("/api/v1/roadmap-items/1", &json!({"services": "k8s.prod"}))
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = wrong.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "services");
+}

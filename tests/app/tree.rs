@@ -115,3 +115,45 @@ async fn pain_points_nest_under_outcomes_and_each_other_with_solutions_and_tests
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn patching_an_outcome_keeps_fields_not_sent_and_names_a_wrong_typed_one() {
+    let app = TestApp::spawn().await;
+    let api = app.api(TEAM);
+    api.post_json(
+        "/api/v1/outcomes",
+        &json!({"title": "Platform CSAT at 80%", "metric": "CSAT", "target": ">= 80%"}),
+    )
+    .await;
+    let patched = api
+        .patch_json("/api/v1/outcomes/1", &json!({"target": ">= 85%"}))
+        .await;
+    assert_eq!(patched.status(), StatusCode::OK);
+    let outcome: Value = patched.json().await.unwrap();
+    assert_eq!(outcome["target"], ">= 85%");
+    assert_eq!(outcome["title"], "Platform CSAT at 80%");
+    let wrong = api
+        .patch_json("/api/v1/outcomes/1", &json!({"metric": 80}))
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = wrong.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "metric");
+    let empty = api
+        .patch_json("/api/v1/outcomes/1", &json!({"title": ""}))
+        .await;
+    let problem: Value = empty.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "title");
+    assert_eq!(
+        api.patch_json("/api/v1/outcomes/7", &json!({"title": "x"}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.api(CONTRIBUTOR)
+            .patch_json("/api/v1/outcomes/1", &json!({"title": "x"}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}

@@ -1,0 +1,286 @@
+//! Page-render benchmark: every discovery page, over HTTP as a platform
+//! team member, against a release build holding the demo organisation plus
+//! 100,000 generated feedback items (spread over the services and people,
+//! one in fifty linked as evidence to a pain point). The goal is under 50 ms
+//! per page.
+//!
+//! Run: `cargo bench --bench pages` (`PAGES_FEEDBACK`, default 100000;
+//! `PAGES_ROUNDS`, default 200 requests per page, one at a time on one
+//! keep-alive connection, after 10 to warm up).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{Duration as Days, Utc};
+use earshot::db::{self, feedback, interviews, pain_points, people, services};
+use earshot::domain::{Email, FeedbackKind, NewFeedback, Rating, ServiceSlug};
+use hdrhistogram::Histogram;
+
+#[path = "support/http.rs"]
+mod http;
+
+const TEAM_LOGIN: &str = "sam.rivera@halcyon.example";
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A small deterministic generator (PCG-style LCG).
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % bound
+    }
+}
+
+/// What the pages are about: a service, an interview and the pain point
+/// with the most evidence.
+struct Subjects {
+    service: String,
+    interview: Option<i64>,
+    pain_point: i64,
+}
+
+fn main() {
+    let extra: u64 = env_or("PAGES_FEEDBACK", 100_000);
+    let rounds: usize = env_or("PAGES_ROUNDS", 200);
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path();
+    println!(
+        "pages bench: demo organisation + {extra} feedback items, {rounds} requests per page, release build"
+    );
+
+    let started = Instant::now();
+    let subjects = generate(data_dir, extra);
+    println!("generated in {:.1} s", started.elapsed().as_secs_f64());
+    let status = Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("reindex")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("earshot reindex runs");
+    assert!(status.success());
+
+    let token = team_token(data_dir);
+    let (mut server, address) = start_server(data_dir);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let authorization = format!("Bearer {token}");
+    let mut pages = vec![
+        format!("/services/{}", subjects.service),
+        "/interviews".to_owned(),
+    ];
+    if let Some(interview) = subjects.interview {
+        pages.push(format!("/interviews/{interview}"));
+    }
+    pages.extend([
+        "/pain-points".to_owned(),
+        format!("/pain-points/{}", subjects.pain_point),
+        "/roadmap".to_owned(),
+        "/tree".to_owned(),
+        "/shipped".to_owned(),
+        "/dashboard".to_owned(),
+    ]);
+
+    println!(
+        "\n{:<28} {:>9} {:>9} {:>9} {:>8}",
+        "page (GET, team)", "p50 ms", "p99 ms", "max ms", "KB"
+    );
+    let mut slowest: (f64, &str) = (0.0, "");
+    for page in &pages {
+        let (latencies, size) = runtime.block_on(time_page(address, &authorization, page, rounds));
+        let ms = |quantile: f64| latencies.value_at_quantile(quantile) as f64 / 1000.0;
+        println!(
+            "{page:<28} {:>9.2} {:>9.2} {:>9.2} {:>8.0}",
+            ms(0.5),
+            ms(0.99),
+            latencies.max() as f64 / 1000.0,
+            size as f64 / 1024.0
+        );
+        if ms(0.99) > slowest.0 {
+            slowest = (ms(0.99), page);
+        }
+    }
+    println!(
+        "\nslowest p99: {} at {:.2} ms (goal: under 50 ms)",
+        slowest.1, slowest.0
+    );
+    // Several people at once on the page that does the most work (small
+    // enough for the load generator's 16 KB response buffer).
+    let busiest = &pages[0];
+    let throughput = runtime.block_on(http::load(
+        address,
+        http::request("GET", busiest, &[("authorization", &authorization)], ""),
+        4,
+        Duration::from_secs(5),
+    ));
+    println!(
+        "{busiest} from 4 connections: {:.0} pages/s, p99 {:.2} ms, {} failed",
+        throughput.succeeded as f64 / throughput.elapsed.as_secs_f64(),
+        throughput.latencies.value_at_quantile(0.99) as f64 / 1000.0,
+        throughput.failed
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+/// The demo organisation, then `extra` feedback items recombined from its
+/// own sentences, one in fifty linked as evidence to a pain point.
+fn generate(data_dir: &Path, extra: u64) -> Subjects {
+    db::with_connection(&data_dir.join("earshot.db"), |connection| {
+        let now = Utc::now();
+        earshot::seed::load(connection, now)?;
+        let team = people::user_by_email(connection, &Email::parse(TEAM_LOGIN).unwrap())?
+            .expect("the demo team login");
+        let slugs: Vec<String> = services::list_services(connection)?
+            .into_iter()
+            .map(|service| service.slug)
+            .collect();
+        let (sentences, authors) = vocabulary(connection)?;
+        let targets: Vec<i64> = pain_points::choices(connection)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let mut random = Random(7);
+        let mut evidence: Vec<Vec<i64>> = vec![Vec::new(); targets.len()];
+        for index in 0..extra {
+            let mut body = String::new();
+            for _ in 0..1 + random.below(3) {
+                body.push_str(&sentences[random.below(sentences.len() as u64) as usize]);
+                body.push(' ');
+            }
+            let anonymous = random.below(4) == 0;
+            let item = NewFeedback {
+                service: ServiceSlug::parse(&slugs[random.below(slugs.len() as u64) as usize])
+                    .unwrap(),
+                kind: FeedbackKind::ALL[random.below(4) as usize],
+                rating: Rating::new(random.below(6) as i64),
+                title: None,
+                body: body.trim().to_owned(),
+                anonymous,
+                contact_ok: !anonymous && random.below(10) == 0,
+            };
+            let author = (!anonymous).then(|| authors[random.below(authors.len() as u64) as usize]);
+            let created = now - Days::minutes(random.below(365 * 24 * 60) as i64);
+            let id = feedback::insert_feedback(connection, &item, author, created)?;
+            if index % 50 == 0 && !targets.is_empty() {
+                // Skewed, as real evidence is: the first pain point gets the most.
+                let target = (random.below(targets.len() as u64) * random.below(2)) as usize;
+                evidence[target].push(id);
+            }
+        }
+        for (target, ids) in targets.iter().zip(&evidence) {
+            pain_points::add_evidence(connection, *target, ids, team.id, now)?;
+        }
+        let busiest = targets
+            .iter()
+            .zip(&evidence)
+            .max_by_key(|(_, ids)| ids.len())
+            .map(|(id, _)| *id)
+            .expect("the demo has pain points");
+        Ok(Subjects {
+            service: "ci-runner".to_owned(),
+            interview: interviews::list(connection)?
+                .first()
+                .map(|interview| interview.id),
+            pain_point: busiest,
+        })
+    })
+    .expect("generate the data")
+}
+
+/// Sentences from the demo's feedback, and the ids of people who wrote any.
+fn vocabulary(connection: &db::Connection) -> earshot::error::Result<(Vec<String>, Vec<i64>)> {
+    let filter = feedback::FeedbackFilter::default();
+    let (items, _) = feedback::list_feedback(connection, &filter, 10_000, 0)?;
+    let mut sentences = Vec::new();
+    let mut authors = Vec::new();
+    for item in items {
+        sentences.extend(
+            item.body
+                .split_inclusive(['.', '!', '?'])
+                .map(str::trim)
+                .filter(|sentence| sentence.len() > 12)
+                .map(str::to_owned),
+        );
+        if let Some(author) = item.author
+            && !authors.contains(&author.id)
+        {
+            authors.push(author.id);
+        }
+    }
+    Ok((sentences, authors))
+}
+
+fn team_token(data_dir: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["token", "create", "--email", TEAM_LOGIN])
+        .output()
+        .expect("earshot token create runs");
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+fn start_server(data_dir: &Path) -> (Child, SocketAddr) {
+    let address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let server = Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["serve", "--listen", &address.to_string()])
+        .env("EARSHOT_LOG", "warn")
+        .spawn()
+        .expect("earshot serve runs");
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while std::net::TcpStream::connect(address).is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, address)
+}
+
+/// Latencies of `rounds` requests for `page`, and the size of its body.
+async fn time_page(
+    address: SocketAddr,
+    authorization: &str,
+    page: &str,
+    rounds: usize,
+) -> (Histogram<u64>, usize) {
+    let mut connection = http::Connection::open(address).await;
+    let request = http::request("GET", page, &[("authorization", authorization)], "");
+    let mut latencies = Histogram::<u64>::new(3).unwrap();
+    let mut size = 0;
+    for round in 0..rounds + 10 {
+        let sent = Instant::now();
+        let (status, body) = connection.send(&request).await;
+        let elapsed = sent.elapsed();
+        assert_eq!(
+            status,
+            200,
+            "GET {page}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        size = body.len();
+        if round >= 10 {
+            latencies.record(elapsed.as_micros() as u64).unwrap();
+        }
+    }
+    (latencies, size)
+}
