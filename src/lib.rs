@@ -75,7 +75,7 @@
 //!   in the same transaction (SQL triggers), so a search index can always catch up.
 //! - **Architecture Invariant:** a viewer who may not see an item gets 404, not 403,
 //!   so existence does not leak; all of discovery (interviews, pain points, roadmap
-//!   items, outcomes) answers contributors with 404 (`Viewer::hide_unless_platform_team`).
+//!   items, outcomes) answers contributors with 404 (`Viewer::require_platform_team`).
 //! - **Architecture Invariant:** every HTML form carries the CSRF token; posts without
 //!   it are refused with 403 before the handler runs.
 //! - **Architecture Invariant:** only `mail` imports lettre. Every message goes through

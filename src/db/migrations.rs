@@ -22,6 +22,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_discovery",
         include_str!("../../migrations/0003_discovery.sql"),
     ),
+    (
+        "0004_roadmap_answers_in_search",
+        include_str!("../../migrations/0004_roadmap_answers_in_search.sql"),
+    ),
 ];
 
 pub fn apply(connection: &mut Connection) -> Result<()> {

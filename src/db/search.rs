@@ -96,40 +96,12 @@ fn split(list: Option<String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A pain point's title is for everyone; what the team knows is internal.
+/// Pain points are the team's (their pages are): contributors meet the
+/// problems that were solved through the shipped roadmap items that answer
+/// them, whose documents carry their titles.
 fn pain_point_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> {
     Ok(SearchDocument {
         entity: EntityKind::PainPoint,
-        id: row.get(0)?,
-        title: row.get(1)?,
-        body: String::new(),
-        internal: row.get(2)?,
-        services: split(row.get(5)?),
-        team: None,
-        tags: split(row.get(6)?),
-        status: Some(row.get(3)?),
-        subkind: None,
-        rating: None,
-        created_at: row.get(4)?,
-        audience: Audience::Everyone,
-    })
-}
-
-const ROADMAP_DOCUMENT: &str = "
-    SELECT roadmap_items.id, roadmap_items.title, roadmap_items.description, roadmap_items.status,
-           roadmap_items.created_at,
-           (SELECT group_concat(services.slug, ',') FROM roadmap_item_services
-              JOIN services ON services.id = roadmap_item_services.service_id
-             WHERE roadmap_item_services.roadmap_item_id = roadmap_items.id),
-           (SELECT group_concat(tags.name, ',') FROM roadmap_item_tags
-              JOIN tags ON tags.id = roadmap_item_tags.tag_id
-             WHERE roadmap_item_tags.roadmap_item_id = roadmap_items.id)
-      FROM roadmap_items";
-
-/// Roadmap items are for everyone to find.
-fn roadmap_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> {
-    Ok(SearchDocument {
-        entity: EntityKind::RoadmapItem,
         id: row.get(0)?,
         title: row.get(1)?,
         body: row.get(2)?,
@@ -141,7 +113,51 @@ fn roadmap_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> 
         subkind: None,
         rating: None,
         created_at: row.get(4)?,
-        audience: Audience::Everyone,
+        audience: Audience::PlatformTeam,
+    })
+}
+
+const ROADMAP_DOCUMENT: &str = "
+    SELECT roadmap_items.id, roadmap_items.title, roadmap_items.description, roadmap_items.status,
+           roadmap_items.created_at,
+           (SELECT group_concat(services.slug, ',') FROM roadmap_item_services
+              JOIN services ON services.id = roadmap_item_services.service_id
+             WHERE roadmap_item_services.roadmap_item_id = roadmap_items.id),
+           (SELECT group_concat(tags.name, ',') FROM roadmap_item_tags
+              JOIN tags ON tags.id = roadmap_item_tags.tag_id
+             WHERE roadmap_item_tags.roadmap_item_id = roadmap_items.id),
+           (SELECT group_concat(pain_points.title, char(10)) FROM roadmap_item_pain_points
+              JOIN pain_points ON pain_points.id = roadmap_item_pain_points.pain_point_id
+             WHERE roadmap_item_pain_points.roadmap_item_id = roadmap_items.id)
+      FROM roadmap_items";
+
+/// A shipped roadmap item is for everyone to find, with the problems it
+/// answered (what /shipped shows); one in the making is the team's.
+fn roadmap_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> {
+    let status: String = row.get(3)?;
+    let description: String = row.get(2)?;
+    let answers: Option<String> = row.get(7)?;
+    Ok(SearchDocument {
+        entity: EntityKind::RoadmapItem,
+        id: row.get(0)?,
+        title: row.get(1)?,
+        body: match answers {
+            Some(answers) => format!("{description}\n\nAnswers:\n{answers}"),
+            None => description,
+        },
+        internal: String::new(),
+        services: split(row.get(5)?),
+        team: None,
+        tags: split(row.get(6)?),
+        audience: if status == "shipped" {
+            Audience::Everyone
+        } else {
+            Audience::PlatformTeam
+        },
+        status: Some(status),
+        subkind: None,
+        rating: None,
+        created_at: row.get(4)?,
     })
 }
 

@@ -171,7 +171,7 @@ pub fn shipped(chrome: &Chrome<'_>, items: &[RoadmapItem]) -> Markup {
             p.lede { "What the platform team shipped, and the problems it answered." }
             @if items.is_empty() { p { "Nothing shipped yet." } }
             @for item in items {
-                article.hit {
+                article.hit id={ "roadmap-" (item.id) } {
                     h2 { (item.title) }
                     p.meta { @if let Some(day) = item.shipped_on { "Shipped " (day) } }
                     @if !item.description.is_empty() { p { (item.description) } }

@@ -60,17 +60,6 @@ impl Viewer {
         }
     }
 
-    /// Refuses anyone outside the platform team as if nothing were there
-    /// (404): interviews, pain points, roadmap items in the making and the
-    /// tree are not for contributors to learn about, not even that they exist.
-    pub fn hide_unless_platform_team(&self) -> Result<()> {
-        if self.is_platform_team() {
-            Ok(())
-        } else {
-            Err(Error::NotFound)
-        }
-    }
-
     /// Refuses anyone but admins.
     pub fn require_admin(&self) -> Result<()> {
         if self.user.role == crate::domain::Role::Admin {

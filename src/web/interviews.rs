@@ -33,7 +33,7 @@ pub async fn list_page(
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<maud::Markup> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let list = state.db.read(interviews::list).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
@@ -127,7 +127,7 @@ pub async fn create(
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<InterviewForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = store(&state, &viewer, form.draft()).await?;
     Ok(Redirect::to(&format!("/interviews/{id}")))
 }
@@ -147,7 +147,7 @@ pub async fn edit_page(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> Result<maud::Markup> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let interview = load(&state, parse_id(&id)?).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
@@ -166,7 +166,7 @@ pub async fn edit(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<InterviewForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     load(&state, id).await?;
     save(&state, &viewer, id, form.draft()).await?;
@@ -179,7 +179,7 @@ pub async fn detail(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> Result<maud::Markup> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let interview = load(&state, parse_id(&id)?).await?;
     let choices = state.db.read(pain_points::choices).await?;
     let chrome = Chrome {
@@ -211,7 +211,7 @@ pub async fn add_highlight(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<HighlightForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     highlight(&state, &viewer, id, &form.quote).await?;
     Ok(Redirect::to(&format!("/interviews/{id}")))
@@ -230,7 +230,7 @@ pub async fn link_highlight(
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<HighlightEvidenceForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let pain_point = parse_id(&form.pain_point)
         .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
     let highlight = parse_id(&form.highlight)?;
@@ -249,7 +249,7 @@ pub async fn list_api(
     viewer: Viewer,
     Query(page): Query<PageQuery>,
 ) -> Result<Json<Value>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     page.page(state.db.read(interviews::list).await?)
 }
 
@@ -258,7 +258,7 @@ pub async fn create_api(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = InterviewDraft {
@@ -285,7 +285,7 @@ pub async fn get_api(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<Interview>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     Ok(Json(load(&state, parse_id(&id)?).await?))
 }
 
@@ -297,7 +297,7 @@ pub async fn update_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Interview>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let body = object(body)?;
     let current = draft_of(&load(&state, id).await?);
@@ -341,7 +341,7 @@ pub async fn highlight_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let quote = object(body)?
         .get("quote")

@@ -76,7 +76,7 @@ pub async fn list_page(
     CsrfToken(csrf): CsrfToken,
     Query(filter): Query<LabelFilter>,
 ) -> Result<Response> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     render_list(
         &state,
         &viewer,
@@ -117,7 +117,7 @@ pub async fn create(
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<PainPointForm>,
 ) -> Result<Response> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let draft = form.draft();
     match NewPainPoint::parse(&draft) {
         Err(errors) => {
@@ -147,7 +147,7 @@ pub async fn detail_page(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let found = state
         .db
@@ -189,7 +189,7 @@ pub async fn edit(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<PainPointForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let pain_point = NewPainPoint::parse(&form.draft())?;
     state
@@ -232,7 +232,7 @@ pub async fn add_evidence(
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<EvidenceForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = form
         .pain_point
         .trim()
@@ -277,7 +277,7 @@ pub async fn remove_evidence(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<RemoveEvidenceForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let feedback_id = form
         .feedback_id
@@ -296,7 +296,7 @@ pub async fn set_status(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let status = PainPointStatus::parse_as("status", &form.status)?;
     state
@@ -318,7 +318,7 @@ pub async fn merge(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<MergeForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let from = parse_id(&id)?;
     let into = form
         .into
@@ -362,7 +362,7 @@ pub async fn list_api(
     Query(page): Query<PageQuery>,
     Query(filter): Query<LabelFilter>,
 ) -> Result<Json<Value>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let list = ranked(&state, &filter).await?;
     page.page(list.iter().map(pain_point_json).collect())
 }
@@ -372,7 +372,7 @@ pub async fn create_api(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = PainPointDraft {
@@ -403,7 +403,7 @@ pub async fn get_api(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let (pain_point, evidence, affected) = state
         .db
@@ -440,7 +440,7 @@ pub async fn add_evidence_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let feedback: Vec<i64> = object(body)?
         .get("feedback_ids")
@@ -472,7 +472,7 @@ pub async fn update_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let body = object(body)?;
     let current = state

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::{Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -35,7 +35,7 @@ pub async fn board(
     CsrfToken(csrf): CsrfToken,
     Query(filter): Query<LabelFilter>,
 ) -> Result<maud::Markup> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let mut items = state.db.read(roadmap::list).await?;
     items.retain(|item| filter.admits(&item.services, &item.tags));
     let chrome = Chrome {
@@ -78,7 +78,7 @@ pub async fn create(
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<ItemForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let item = NewRoadmapItem::parse(&form.draft(RoadmapStatus::Idea))?;
     let owner = viewer.user.id;
     let id = state
@@ -93,10 +93,19 @@ pub async fn detail(
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
-) -> Result<maud::Markup> {
-    viewer.hide_unless_platform_team()?;
+) -> Result<Response> {
     let id = parse_id(&id)?;
     let item = load(&state, id).await?;
+    if !viewer.is_platform_team() {
+        // What a contributor may read of a roadmap item is what /shipped
+        // shows (search finds shipped items for them); the rest is hidden.
+        return match item.status {
+            RoadmapStatus::Shipped => {
+                Ok(Redirect::to(&format!("/shipped#roadmap-{id}")).into_response())
+            }
+            _ => Err(Error::NotFound),
+        };
+    }
     let tests = state
         .db
         .read(move |connection| tree::assumption_tests(connection, Some(id)))
@@ -105,7 +114,7 @@ pub async fn detail(
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
-    Ok(views::roadmap::detail(&chrome, &item, &tests))
+    Ok(views::roadmap::detail(&chrome, &item, &tests).into_response())
 }
 
 /// Changes the title, description, quarter, services and tags from the
@@ -116,7 +125,7 @@ pub async fn edit(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<ItemForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let current = load(&state, id).await?;
     let item = NewRoadmapItem::parse(&form.draft(current.status))?;
@@ -139,7 +148,7 @@ pub async fn link(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<LinkForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let pain_point = parse_id(&form.pain_point)
         .map_err(|_| Error::invalid("pain_point", "give a pain point number"))?;
@@ -158,7 +167,7 @@ pub async fn set_status(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let status = RoadmapStatus::parse_as("status", &form.status)?;
     if status == RoadmapStatus::Shipped {
@@ -235,7 +244,7 @@ pub async fn list_api(
     Query(page): Query<PageQuery>,
     Query(filter): Query<LabelFilter>,
 ) -> Result<Json<Value>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let mut items = state.db.read(roadmap::list).await?;
     items.retain(|item| filter.admits(&item.services, &item.tags));
     page.page(items)
@@ -246,7 +255,7 @@ pub async fn create_api(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = RoadmapDraft {
@@ -273,7 +282,7 @@ pub async fn get_api(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<RoadmapItem>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     Ok(Json(load(&state, parse_id(&id)?).await?))
 }
 
@@ -284,7 +293,7 @@ pub async fn link_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<RoadmapItem>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let pain_point = object(body)?
         .get("pain_point_id")
@@ -302,7 +311,7 @@ pub async fn ship_api(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let told = closed_loop::ship(&state.db, &state.links, id).await?;
     Ok(Json(
@@ -320,7 +329,7 @@ pub async fn update_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<RoadmapItem>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let body = object(body)?;
     let current = load(&state, id).await?;

@@ -22,7 +22,7 @@ pub async fn tree_page(
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<maud::Markup> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let rows = state.db.read(tree::tree).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
@@ -61,7 +61,7 @@ pub async fn create_outcome(
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<OutcomeForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     store_outcome(
         &state,
         NewOutcome::parse(&form.title, &form.metric, &form.target)?,
@@ -94,7 +94,7 @@ pub async fn place(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<PlacementForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let outcome = optional_id(&form.outcome, "outcome")?;
     let parent = optional_id(&form.parent, "parent")?;
@@ -119,7 +119,7 @@ pub async fn add_test(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<TestForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let (assumption, method) = parse_assumption(&form.assumption, &form.method)?;
     state
@@ -145,7 +145,7 @@ pub async fn record_result(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<ResultForm>,
 ) -> Result<Redirect> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let status = TestStatus::parse_as("status", &form.status)?;
     let result = crate::domain::text::optional_text(&form.result, 2_000)
@@ -163,7 +163,7 @@ pub async fn list_outcomes_api(
     viewer: Viewer,
     Query(page): Query<PageQuery>,
 ) -> Result<Json<Value>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     page.page(state.db.read(tree::outcomes).await?)
 }
 
@@ -172,7 +172,7 @@ pub async fn create_outcome_api(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let (title, metric, target) = (
@@ -195,7 +195,7 @@ pub async fn get_outcome_api(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<Outcome>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     Ok(Json(
         state
@@ -214,7 +214,7 @@ pub async fn update_outcome_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Outcome>> {
-    viewer.hide_unless_platform_team()?;
+    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let body = object(body)?;
     let current = state

@@ -147,7 +147,8 @@ async fn merging_moves_evidence_and_the_old_address_redirects() {
 }
 
 #[tokio::test]
-async fn contributors_find_pain_point_titles_but_not_the_teams_notes_or_pages() {
+async fn contributors_find_a_problem_only_once_a_shipped_item_answers_it_and_never_the_teams_pages()
+{
     let app = TestApp::spawn().await;
     let api = app.api(TEAM);
     api.post_json(
@@ -155,42 +156,81 @@ async fn contributors_find_pain_point_titles_but_not_the_teams_notes_or_pages() 
         &json!({"title": "Secrets rotation breaks deploys", "description": "quokka vault bug"}),
     )
     .await;
+    api.post_json(
+        "/api/v1/roadmap-items",
+        &json!({"title": "Vault agent sidecar"}),
+    )
+    .await;
+    api.post_json(
+        "/api/v1/roadmap-items/1/pain-points",
+        &json!({"pain_point_id": 1}),
+    )
+    .await;
     let contributor = app.api(CONTRIBUTOR);
+    let search = |query: &'static str| {
+        let contributor = &contributor;
+        async move {
+            let found: Value = contributor
+                .get(&format!("/api/v1/search?q={query}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            found
+        }
+    };
+    // The team finds everything at once, description included.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while api
+        .get("/api/v1/search?q=quokka")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["total"]
+        != 1
+    {
+        assert!(std::time::Instant::now() < deadline, "never indexed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Before shipping, a contributor finds neither the problem nor the plan.
+    for query in ["rotation", "sidecar", "quokka"] {
+        assert_eq!(search(query).await["total"], 0, "{query}");
+    }
+
+    api.post_json("/api/v1/roadmap-items/1/ship", &json!({}))
+        .await;
     let found = loop {
-        let found: Value = contributor
-            .get("/api/v1/search?q=rotation")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let found = search("rotation").await;
         if found["total"] == 1 || std::time::Instant::now() > deadline {
             break found;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     };
-    assert_eq!(found["hits"][0]["kind"], "pain_point", "{found}");
-    let notes: Value = contributor
-        .get("/api/v1/search?q=quokka")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(notes["total"], 0);
-    let team_notes: Value = api
-        .get("/api/v1/search?q=quokka")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(team_notes["total"], 1);
+    let hit = &found["hits"][0];
+    assert_eq!(hit["kind"], "roadmap_item", "{found}");
+    assert_eq!(search("quokka").await["total"], 0);
+    // The hit opens: the item on the page everyone may read.
+    let browser = app.signed_in(CONTRIBUTOR).await;
+    let opened = browser.get(hit["url"].as_str().unwrap()).await;
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    assert_eq!(opened.headers()["location"], "/shipped#roadmap-1");
+    assert!(
+        browser
+            .get_text("/shipped")
+            .await
+            .contains("Secrets rotation breaks deploys")
+    );
+
     assert_eq!(
         contributor.get("/api/v1/pain-points").await.status(),
         StatusCode::NOT_FOUND
     );
-    let browser = app.signed_in(CONTRIBUTOR).await;
     assert_eq!(
         browser.get("/pain-points").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        browser.get("/pain-points/1").await.status(),
         StatusCode::NOT_FOUND
     );
 }
