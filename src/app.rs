@@ -69,6 +69,10 @@ pub fn router(state: AppState) -> Router {
         .route("/feedback/thanks", get(web::feedback::thanks))
         .route("/feedback/mine", get(web::feedback::mine))
         .route("/feedback/{id}", get(web::feedback::detail))
+        .route(
+            "/feedback/{id}/delete",
+            get(web::feedback::delete_page).post(web::feedback::delete),
+        )
         // GET on a triage action (a reload after an error) goes back to the item.
         .route(
             "/feedback/{id}/status",
@@ -213,7 +217,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/feedback",
             get(web::api::list_feedback).post(web::api::create_feedback),
         )
-        .route("/api/v1/feedback/{id}", get(web::api::get_feedback))
+        .route(
+            "/api/v1/feedback/{id}",
+            get(web::api::get_feedback).delete(web::api::delete_feedback),
+        )
         .route(
             "/api/v1/services/{slug}",
             get(web::api::get_service)

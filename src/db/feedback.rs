@@ -328,3 +328,28 @@ pub fn ids_with_tag(connection: &Connection, tag: &str, service: &str) -> Result
         .collect::<rusqlite::Result<_>>()?;
     Ok(ids)
 }
+
+/// The pain points a feedback item is evidence for: (id, title).
+pub fn evidence_for(connection: &Connection, feedback_id: i64) -> Result<Vec<(i64, String)>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT pain_points.id, pain_points.title FROM pain_point_evidence
+           JOIN pain_points ON pain_points.id = pain_point_evidence.pain_point_id
+          WHERE pain_point_evidence.feedback_id = ?1
+          ORDER BY pain_points.id",
+    )?;
+    let pain_points = statement
+        .query_map([feedback_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(pain_points)
+}
+
+/// Deletes a feedback item with its tags, notes and evidence links (the
+/// pain points stay, with the rest of their evidence); items marked as its
+/// duplicates are unmarked. Returns whether it existed.
+pub fn delete_feedback(connection: &Connection, id: i64) -> Result<bool> {
+    connection.execute(
+        "UPDATE feedback SET duplicate_of = NULL WHERE duplicate_of = ?1",
+        [id],
+    )?;
+    Ok(connection.execute("DELETE FROM feedback WHERE id = ?1", [id])? > 0)
+}

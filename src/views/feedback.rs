@@ -456,6 +456,40 @@ pub fn detail(
                         (field_error(errors, "body"))
                         button type="submit" { "Add note" }
                     }
+                    p { a href={ "/feedback/" (item.id) "/delete" } { "Delete this feedback…" } }
+                }
+            }
+        },
+    )
+}
+
+/// Asks before deleting, and says which pain points lose this evidence.
+pub fn confirm_delete(
+    chrome: &Chrome<'_>,
+    item: &Feedback,
+    evidence_for: &[(i64, String)],
+) -> Markup {
+    let title = item_title(item);
+    layout(
+        &format!("Delete {title}?"),
+        chrome,
+        html! {
+            section.narrow {
+                p.back { a href={ "/feedback/" (item.id) } { "← " (title) } }
+                h1 { "Delete this feedback?" }
+                blockquote { (item.body) }
+                @if evidence_for.is_empty() {
+                    p { "It is not evidence for any pain point." }
+                } @else {
+                    p.notice { "It is evidence for these pain points; they keep the rest of their evidence, and their impact is recomputed without it:" }
+                    ul { @for (id, pain_point) in evidence_for { li { a href={ "/pain-points/" (id) } { (pain_point) } } } }
+                }
+                p.hint { "Its tags and internal notes go with it. This cannot be undone." }
+                form method="post" action={ "/feedback/" (item.id) "/delete" } {
+                    (csrf_field(chrome.csrf))
+                    button.danger type="submit" { "Delete it" }
+                    " "
+                    a href={ "/feedback/" (item.id) } { "Keep it" }
                 }
             }
         },

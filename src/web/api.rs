@@ -290,6 +290,48 @@ pub async fn get_feedback(
 }
 
 #[derive(Deserialize)]
+pub struct DeleteQuery {
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+/// `DELETE /api/v1/feedback/{id}` (platform team): an item that is
+/// evidence for pain points is deleted only with `?confirm=true`; without
+/// it the answer is 409, naming them.
+pub async fn delete_feedback(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(query): Query<DeleteQuery>,
+) -> Result<StatusCode> {
+    viewer.require_platform_team()?;
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let confirmed = query.confirm.as_deref() == Some("true");
+    state
+        .db
+        .write(move |connection| {
+            let evidence_for = stored::evidence_for(connection, id)?;
+            if !evidence_for.is_empty() && !confirmed {
+                let named: Vec<String> = evidence_for
+                    .iter()
+                    .map(|(id, title)| format!("#{id} {title:?}"))
+                    .collect();
+                return Err(Error::Conflict(format!(
+                    "this feedback is evidence for pain points {}; send ?confirm=true to delete it anyway",
+                    named.join(", ")
+                )));
+            }
+            if stored::delete_feedback(connection, id)? {
+                Ok(())
+            } else {
+                Err(Error::NotFound)
+            }
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
 pub struct ListQuery {
     service: Option<String>,
     kind: Option<String>,

@@ -434,3 +434,49 @@ pub async fn add_note(
     };
     triage(state, viewer, csrf, id, change, typed).await
 }
+
+/// The confirmation page before deleting an item (platform team only).
+pub async fn delete_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let (item, evidence_for) = state
+        .db
+        .read(move |connection| {
+            let item = stored::feedback_by_id(connection, id)?.ok_or(Error::NotFound)?;
+            Ok((item, stored::evidence_for(connection, id)?))
+        })
+        .await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::feedback::confirm_delete(
+        &chrome,
+        &item,
+        &evidence_for,
+    ))
+}
+
+/// Deletes an item once confirmed on its page.
+pub async fn delete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
+) -> Result<Redirect> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let existed = state
+        .db
+        .write(move |connection| stored::delete_feedback(connection, id))
+        .await?;
+    if !existed {
+        return Err(Error::NotFound);
+    }
+    Ok(Redirect::to("/inbox"))
+}

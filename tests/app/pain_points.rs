@@ -504,3 +504,86 @@ async fn the_team_links_search_hits_to_a_pain_point_and_linking_twice_is_a_no_op
     );
     assert!(!own.contains("link-form") && !own.contains("Cold caches"));
 }
+
+#[tokio::test]
+async fn deleting_feedback_that_is_evidence_asks_first_and_leaves_the_pain_point_consistent() {
+    let app = TestApp::spawn().await;
+    for body in ["cold cache", "cache gone again"] {
+        give(
+            &app,
+            CONTRIBUTOR,
+            json!({"service": "ci-runner", "kind": "pain", "rating": 2, "body": body}),
+        )
+        .await;
+    }
+    let api = app.api(TEAM);
+    api.post_json(
+        "/api/v1/pain-points",
+        &json!({"title": "CI caches are cold"}),
+    )
+    .await;
+    let team = app.signed_in(TEAM).await;
+    team.submit(
+        "/inbox",
+        "/pain-points/evidence",
+        &[
+            ("pain_point", "1"),
+            ("feedback_ids", "1"),
+            ("feedback_ids", "2"),
+        ],
+    )
+    .await;
+
+    // The API refuses without confirmation, naming the pain point.
+    let refused = api
+        .client
+        .delete(app.url("/api/v1/feedback/1"))
+        .bearer_auth(app.token_for(TEAM))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let problem: Value = refused.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("CI caches are cold"),
+        "{problem}"
+    );
+    // The page asks first and names it too.
+    let ask = team.get_text("/feedback/1/delete").await;
+    assert!(ask.contains("Delete this feedback?") && ask.contains("CI caches are cold"));
+    // A contributor cannot delete, not even their own.
+    let contributor = app.signed_in(CONTRIBUTOR).await;
+    assert_eq!(
+        contributor
+            .submit("/feedback/1", "/feedback/1/delete", &[])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let deleted = team
+        .submit("/feedback/1/delete", "/feedback/1/delete", &[])
+        .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        team.get("/feedback/1").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let pain_point: Value = api.get("/api/v1/pain-points/1").await.json().await.unwrap();
+    assert_eq!(pain_point["impact_parts"]["evidence"], 1, "{pain_point}");
+    assert_eq!(pain_point["evidence"][0]["feedback_id"], 2);
+    // Confirmed through the API, the last piece goes too.
+    let confirmed = api
+        .client
+        .delete(app.url("/api/v1/feedback/2?confirm=true"))
+        .bearer_auth(app.token_for(TEAM))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status(), StatusCode::NO_CONTENT);
+    let pain_point: Value = api.get("/api/v1/pain-points/1").await.json().await.unwrap();
+    assert_eq!(pain_point["impact_parts"]["evidence"], 0, "{pain_point}");
+    assert_eq!(app.feedback_count(), 0);
+}
