@@ -57,6 +57,15 @@ fn year_range(query: &str, year: &str) -> String {
     narrowed_with(&narrowed, &format!("before:{next}"))
 }
 
+/// The query without `filter`, to undo a facet.
+fn widened(query: &str, filter: &str) -> String {
+    query
+        .split_whitespace()
+        .filter(|part| *part != filter)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn narrowed_with(query: &str, filter: &str) -> String {
     if query.split_whitespace().any(|part| part == filter) {
         query.to_owned()
@@ -112,13 +121,26 @@ pub fn search_page(chrome: &Chrome<'_>, page: &SearchPage<'_>) -> Markup {
                             h2 { (name) }
                             ul {
                                 @for count in counts {
+                                    @let label = count.value.replace('_', " ");
+                                    @let filter = facet_field(name).map(|field| format!("{field}:{}", count.value));
+                                    @let applied = filter.as_deref().is_some_and(|filter| page.query.split_whitespace().any(|part| part == filter));
+                                    @let undone = match facet_field(name) {
+                                        // A year is a range: both ends go.
+                                        Some("after") => widened(&widened(page.query, filter.as_deref().unwrap_or_default()), &format!("before:{}", count.value.parse::<i32>().map(|year| year + 1).unwrap_or_default())),
+                                        _ => widened(page.query, filter.as_deref().unwrap_or_default()),
+                                    };
                                     li {
-                                        @match facet_field(name) {
-                                            Some("after") => a href=(search_link(&year_range(page.query, &count.value), page.sort, 1)) { (count.value) },
-                                            Some(field) => a href=(search_link(&narrowed(page.query, field, &count.value), page.sort, 1)) { (count.value) },
-                                            None => span { (count.value) },
+                                        @if applied {
+                                            strong { (label) } " " span.count { (count.count) } " "
+                                            a.remove href=(search_link(&undone, page.sort, 1)) aria-label={ "Remove " (label) } { "×" }
+                                        } @else {
+                                            @match facet_field(name) {
+                                                Some("after") => a href=(search_link(&year_range(page.query, &count.value), page.sort, 1)) { (label) },
+                                                Some(field) => a href=(search_link(&narrowed(page.query, field, &count.value), page.sort, 1)) { (label) },
+                                                None => span { (label) },
+                                            }
+                                            " " span.count { (count.count) }
                                         }
-                                        " " span.count { (count.count) }
                                     }
                                 }
                             }
@@ -153,7 +175,7 @@ pub fn search_page(chrome: &Chrome<'_>, page: &SearchPage<'_>) -> Markup {
                                 a href=(hit.url) { (hit.title) }
                             }
                             p.meta {
-                                span.badge { (hit.entity.as_str()) }
+                                span.badge { (hit.entity.as_str().replace('_', " ")) }
                                 @if let Some(created) = hit.created_at { " · " (date(created)) }
                             }
                             // The snippet is tantivy's escaped text with our <mark> highlights.

@@ -691,3 +691,24 @@ async fn survey_comments_are_found_by_the_team_only_and_anonymous_ones_name_no_t
     eventually(&team, "routing", 1).await;
     eventually(&team, "flamegraph", 0).await;
 }
+
+#[tokio::test]
+async fn an_applied_facet_is_marked_and_can_be_removed() {
+    let app = TestApp::spawn().await;
+    let api = app.api(CONTRIBUTOR);
+    give(&api, json!({"body": "slow logs on the runners"})).await;
+    give(
+        &api,
+        json!({"body": "slow logs when paging", "service": "k8s.prod"}),
+    )
+    .await;
+    eventually(&api, "logs", 2).await;
+    let browser = app.signed_in(CONTRIBUTOR).await;
+    let page = browser.get_text("/search?q=logs+service%3Ak8s.prod").await;
+    assert!(page.contains("<strong>k8s.prod</strong>"), "{page}");
+    assert!(
+        page.contains(r#"aria-label="Remove k8s.prod""#)
+            && page.contains(r#"href="/search?q=logs"#),
+        "{page}"
+    );
+}
