@@ -2,7 +2,6 @@
 //! previews and one-click unsubscribe.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
@@ -67,11 +66,7 @@ async fn render_page(
         viewer: Some(&viewer.user),
         csrf,
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(&errors);
     let page = views::digests::digests_page(
         &chrome,
         &views::digests::DigestsPage {

@@ -298,11 +298,7 @@ async fn render_detail(
         viewer: Some(&viewer.user),
         csrf,
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(&errors);
     Ok((
         status,
         views::feedback::detail(

@@ -51,11 +51,7 @@ async fn render_list(
         viewer: Some(&viewer.user),
         csrf,
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(errors);
     Ok((status, views::surveys::list(&chrome, &list, fields, errors)).into_response())
 }
 
@@ -184,11 +180,7 @@ async fn render_detail(
         viewer: Some(&viewer.user),
         csrf,
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(errors);
     Ok((
         status,
         views::surveys::detail(&chrome, &survey, &choices, fields, errors),
