@@ -16,8 +16,12 @@ use earshot::config::Config;
 use earshot::db::{self, people, services};
 use earshot::domain::{Email, NewService, Role, ServiceDraft};
 
+#[path = "support/earshot.rs"]
+mod earshot_bin;
 #[path = "support/http.rs"]
 mod http;
+
+use earshot_bin::env_or;
 use http::{load, request};
 
 fn main() {
@@ -108,13 +112,6 @@ fn main() {
         stored as u64, ingest.succeeded,
         "every acknowledged write is stored"
     );
-}
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(default)
 }
 
 /// A database with one service and one contributor; returns their API token.

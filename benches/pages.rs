@@ -10,7 +10,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, Utc};
@@ -18,17 +18,14 @@ use earshot::db::{self, feedback, interviews, pain_points, people, services};
 use earshot::domain::{Email, FeedbackKind, NewFeedback, Rating, ServiceSlug};
 use hdrhistogram::Histogram;
 
+#[path = "support/earshot.rs"]
+mod earshot_bin;
 #[path = "support/http.rs"]
 mod http;
 
-const TEAM_LOGIN: &str = "sam.rivera@halcyon.example";
+use earshot_bin::{env_or, start_server};
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(default)
-}
+const TEAM_LOGIN: &str = "sam.rivera@halcyon.example";
 
 /// A small deterministic generator (PCG-style LCG).
 struct Random(u64);
@@ -73,7 +70,7 @@ fn main() {
         .expect("earshot reindex runs");
     assert!(status.success());
 
-    let token = team_token(data_dir);
+    let token = earshot_bin::token(data_dir, TEAM_LOGIN);
     let (mut server, address) = start_server(data_dir);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -224,36 +221,6 @@ fn vocabulary(connection: &db::Connection) -> earshot::error::Result<(Vec<String
         }
     }
     Ok((sentences, authors))
-}
-
-fn team_token(data_dir: &Path) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["token", "create", "--email", TEAM_LOGIN])
-        .output()
-        .expect("earshot token create runs");
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
-
-fn start_server(data_dir: &Path) -> (Child, SocketAddr) {
-    let address = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let server = Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["serve", "--listen", &address.to_string()])
-        .env("EARSHOT_LOG", "warn")
-        .spawn()
-        .expect("earshot serve runs");
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while std::net::TcpStream::connect(address).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (server, address)
 }
 
 /// Latencies of `rounds` requests for `page`, and the size of its body.

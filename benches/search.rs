@@ -17,7 +17,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,8 +29,12 @@ use earshot::domain::{
 use hdrhistogram::Histogram;
 use serde_json::Value;
 
+#[path = "support/earshot.rs"]
+mod earshot_bin;
 #[path = "support/http.rs"]
 mod http;
+
+use earshot_bin::{env_or, start_server};
 
 /// The query mix: (class, Earshot query, FTS5 MATCH expression or none).
 const QUERIES: &[(&str, &str, Option<&str>)] = &[
@@ -47,13 +51,6 @@ const QUERIES: &[(&str, &str, Option<&str>)] = &[
     ("filtered", "latency service:alerting rating:<3", None),
     ("fuzzy (typo)", "flakey", None),
 ];
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(default)
-}
 
 fn main() {
     let documents: u64 = env_or("SEARCH_DOCS", 1_000_000);
@@ -92,7 +89,7 @@ fn main() {
         directory_size(&data_dir.join("index")) as f64 / 1e6
     );
 
-    let token = team_token(data_dir);
+    let token = earshot_bin::token(data_dir, "bench.team@example.com");
     let (mut server, address) = start_server(data_dir);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -303,36 +300,6 @@ fn generate(data_dir: &Path, documents: u64) {
         Ok(())
     })
     .expect("generate the corpus");
-}
-
-fn team_token(data_dir: &Path) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["token", "create", "--email", "bench.team@example.com"])
-        .output()
-        .expect("earshot token create runs");
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
-
-fn start_server(data_dir: &Path) -> (Child, SocketAddr) {
-    let address = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let server = Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["serve", "--listen", &address.to_string()])
-        .env("EARSHOT_LOG", "warn")
-        .spawn()
-        .expect("earshot serve runs");
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while std::net::TcpStream::connect(address).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (server, address)
 }
 
 fn search_request(authorization: &str, query: &str) -> Vec<u8> {

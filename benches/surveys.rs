@@ -10,7 +10,6 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, Utc};
@@ -19,8 +18,12 @@ use earshot::domain::survey::{NewQuestion, NewSurvey, QuestionKind};
 use earshot::domain::{Email, NewService, Role, ServiceDraft};
 use hdrhistogram::Histogram;
 
+#[path = "support/earshot.rs"]
+mod earshot_bin;
 #[path = "support/http.rs"]
 mod http;
+
+use earshot_bin::{env_or, start_server};
 
 const WAVES: usize = 4;
 const TEAMS: [&str; 8] = [
@@ -42,13 +45,6 @@ const SERVICES: [&str; 7] = [
     "metrics",
     "secrets",
 ];
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(default)
-}
 
 /// A small deterministic generator (the same every run).
 struct Dice(u64);
@@ -182,37 +178,6 @@ fn generate(data_dir: &Path, responses: usize) -> (i64, usize) {
     .expect("generate the survey answers")
 }
 
-fn team_token(data_dir: &Path) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["token", "create", "--email", "bench.team@example.com"])
-        .output()
-        .expect("earshot token create runs");
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
-
-fn start_server(data_dir: &Path) -> (Child, SocketAddr) {
-    let address = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let server = Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["serve", "--listen", &address.to_string()])
-        .env("EARSHOT_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("earshot serve runs");
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while std::net::TcpStream::connect(address).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (server, address)
-}
-
 /// p50 and p99 of `rounds` requests for `path`, after 20 unmeasured ones.
 async fn time_page(
     address: SocketAddr,
@@ -246,7 +211,10 @@ fn main() {
          generated in {:.1} s; {rounds} requests per page, release build",
         started.elapsed().as_secs_f64()
     );
-    let authorization = format!("Bearer {}", team_token(data.path()));
+    let authorization = format!(
+        "Bearer {}",
+        earshot_bin::token(data.path(), "bench.team@example.com")
+    );
     let (mut server, address) = start_server(data.path());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
