@@ -38,8 +38,9 @@
 //!   satisfaction trends.
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries.
 //! - [`search`]: the only tantivy; the index, its indexer thread (following
-//!   `search_changes`), query compilation, facets, snippets and typo fallback. The query
-//!   language itself is parsed in [`domain::query`], without tantivy.
+//!   `search_changes`), query compilation, facets (one dense fast-field key per
+//!   document, `search::facets`), snippets and typo fallback. The query language
+//!   itself is parsed in [`domain::query`], without tantivy.
 //! - [`mail`]: the only lettre; `.eml` files by default, pooled SMTP when configured.
 //! - [`jobs`]: background work in `serve`: the digest scheduler and the outbox sender;
 //!   "you said, we did" messages when a roadmap item ships.
