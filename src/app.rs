@@ -163,7 +163,10 @@ pub fn router(state: AppState) -> Router {
             post(web::survey_pages::remove_question),
         )
         .route("/surveys/{id}/open", post(web::survey_pages::open))
-        .route("/surveys/{id}/close", post(web::survey_pages::close))
+        .route(
+            "/surveys/{id}/close",
+            get(web::survey_pages::close_page).post(web::survey_pages::close),
+        )
         .route("/surveys/{id}/invitations", post(web::survey_pages::invite))
         .route(
             "/surveys/{id}/open-link",

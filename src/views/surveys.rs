@@ -236,10 +236,7 @@ pub fn detail(
                     button type="submit" { "Open the survey" }
                 }
             } @else if survey.status == "open" {
-                form method="post" action={ "/surveys/" (survey.id) "/close" } {
-                    (csrf_field(chrome.csrf))
-                    button type="submit" { "Close the survey" }
-                }
+                p { a href={ "/surveys/" (survey.id) "/close" } { "Close the survey…" } }
             } @else {
                 p { "Closed: it takes no more answers." }
             }
@@ -434,6 +431,27 @@ pub fn results(chrome: &Chrome<'_>, survey: &Survey, results: &Value) -> Markup 
                                 @if question["previous"]["significant"] == true { " " strong { "significant" } } }
                         }
                     }
+                }
+            }
+        },
+    )
+}
+
+/// Closing cannot be undone: the page says what it means before it happens.
+pub fn confirm_close(chrome: &Chrome<'_>, survey: &Survey, responses: u32) -> Markup {
+    layout(
+        &format!("Close {}?", survey.title),
+        chrome,
+        html! {
+            section.narrow {
+                p.back { a href={ "/surveys/" (survey.id) } { "← " (survey.title) } }
+                h1 { "Close this survey?" }
+                p { "It has " (count_of(u64::from(responses), "response", "responses")) ". Once closed it takes no more answers, personal or open-link, and cannot be opened again; its results stay." }
+                form method="post" action={ "/surveys/" (survey.id) "/close" } {
+                    (csrf_field(chrome.csrf))
+                    button.danger type="submit" { "Close it" }
+                    " "
+                    a href={ "/surveys/" (survey.id) } { "Keep it open" }
                 }
             }
         },

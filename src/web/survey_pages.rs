@@ -293,6 +293,31 @@ pub async fn open(
     move_to(&state, &id, "draft", "open").await
 }
 
+/// Asks before closing.
+pub async fn close_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> Result<maud::Markup> {
+    viewer.require_platform_team()?;
+    let survey = load(&state, parse_id(&id)?).await?;
+    let survey_id = survey.id;
+    let counts = state
+        .db
+        .read(move |connection| surveys::counts(connection, survey_id))
+        .await?;
+    let chrome = Chrome {
+        viewer: Some(&viewer.user),
+        csrf: &csrf,
+    };
+    Ok(views::surveys::confirm_close(
+        &chrome,
+        &survey,
+        counts.responses,
+    ))
+}
+
 pub async fn close(
     State(state): State<AppState>,
     viewer: Viewer,

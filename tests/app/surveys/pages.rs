@@ -151,7 +151,14 @@ async fn the_team_builds_a_survey_on_pages_one_question_at_a_time_and_reads_its_
         "{results}"
     );
     assert!(results.contains("Would you recommend the platform?"));
-    let closed = browser.submit(&page, &format!("{page}/close"), &[]).await;
+    let ask = browser.get_text(&format!("{page}/close")).await;
+    assert!(
+        ask.contains("Close this survey?") && ask.contains("It has 1 response."),
+        "{ask}"
+    );
+    let closed = browser
+        .submit(&format!("{page}/close"), &format!("{page}/close"), &[])
+        .await;
     assert_eq!(closed.status(), StatusCode::SEE_OTHER);
     assert!(
         person
