@@ -173,24 +173,13 @@ pub fn subscription_by_id(connection: &Connection, id: i64) -> Result<Option<Sub
 
 /// Ends the subscription whose unsubscribe token hashes to `hash`; returns
 /// its address, or `None` for an unknown token.
-/// Ends subscription `id`; returns its address, or `None` if there is none.
-pub fn unsubscribe_by_id(
-    connection: &Connection,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<Option<String>> {
-    let email: Option<String> = connection
-        .query_row(
-            "SELECT email FROM digest_subscriptions WHERE id = ?1",
-            [id],
-            |row| row.get(0),
-        )
-        .optional()?;
+/// Ends subscription `id` (ending it twice keeps the first time).
+pub fn unsubscribe_by_id(connection: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
     connection.execute(
         "UPDATE digest_subscriptions SET unsubscribed_at = coalesce(unsubscribed_at, ?2) WHERE id = ?1",
         params![id, now],
     )?;
-    Ok(email)
+    Ok(())
 }
 
 pub fn unsubscribe(

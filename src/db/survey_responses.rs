@@ -197,3 +197,58 @@ pub fn import_responses(
     }
     Ok(responses.len())
 }
+
+/// What one respondent wrote, for the team (search results link here).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrittenResponse {
+    pub survey_id: i64,
+    pub survey_title: String,
+    pub submitted_at: DateTime<Utc>,
+    /// Who answered, only for surveys that are not anonymous.
+    pub respondent: Option<String>,
+    /// The respondent's team, only for surveys that are not anonymous.
+    pub team: Option<String>,
+    /// (question prompt, text written), in question order.
+    pub comments: Vec<(String, String)>,
+}
+
+pub fn written_response(connection: &Connection, id: i64) -> Result<Option<WrittenResponse>> {
+    let Some(mut response) = connection
+        .query_row(
+            "SELECT surveys.title, survey_responses.submitted_at,
+                    CASE WHEN surveys.anonymous THEN NULL ELSE users.name END,
+                    CASE WHEN surveys.anonymous THEN NULL ELSE teams.name END,
+                    surveys.id
+               FROM survey_responses
+               JOIN surveys ON surveys.id = survey_responses.survey_id
+               LEFT JOIN users ON users.id = survey_responses.user_id
+               LEFT JOIN teams ON teams.id = survey_responses.team_id
+              WHERE survey_responses.id = ?1",
+            [id],
+            |row| {
+                Ok(WrittenResponse {
+                    survey_id: row.get(4)?,
+                    survey_title: row.get(0)?,
+                    submitted_at: row.get(1)?,
+                    respondent: row.get(2)?,
+                    team: row.get(3)?,
+                    comments: Vec::new(),
+                })
+            },
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut statement = connection.prepare_cached(
+        "SELECT survey_questions.prompt, survey_answers.text
+           FROM survey_answers
+           JOIN survey_questions ON survey_questions.id = survey_answers.question_id
+          WHERE survey_answers.response_id = ?1 AND trim(coalesce(survey_answers.text, '')) != ''
+          ORDER BY survey_questions.position",
+    )?;
+    response.comments = statement
+        .query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(response))
+}

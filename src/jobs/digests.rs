@@ -147,6 +147,8 @@ fn period_label(subscription: &Subscription, period: &Period, due: Due) -> Strin
 pub struct Facts {
     waves: Vec<Wave>,
     counts: Vec<surveys::ResponseCounts>,
+    /// Per wave, the scores held back for anonymity: (service, line).
+    suppressed: Vec<Vec<(Option<String>, String)>>,
     satisfaction: Satisfaction,
     discovery: HashMap<(DateTime<Utc>, DateTime<Utc>), DiscoveryActivity>,
 }
@@ -165,6 +167,7 @@ impl Facts {
             .await?;
         Ok(Facts {
             satisfaction: satisfaction::summarise(&waves),
+            suppressed: waves.iter().map(suppressed).collect(),
             waves,
             counts,
             discovery: HashMap::new(),
@@ -214,7 +217,14 @@ impl Facts {
             .collect();
         let counts = self.counts.get(index).copied().unwrap_or_default();
         Some(WaveReport {
-            suppressed: suppressed(&self.waves[index], scope),
+            suppressed: self.suppressed[index]
+                .iter()
+                .filter(|(service, _)| match service {
+                    Some(service) => scope.is_empty() || scope.contains(service),
+                    None => true,
+                })
+                .map(|(_, line)| line.clone())
+                .collect(),
             title: self.waves[index].title.clone(),
             nps: summary.nps.get(index).cloned().flatten(),
             ces: summary.ces.get(index).cloned().flatten(),
@@ -226,15 +236,12 @@ impl Facts {
 }
 
 /// One line per score of `wave` that rests on fewer answers than its
-/// anonymity threshold, for the services in scope. The number of answers
-/// itself is not given: it would say how small the group is.
-fn suppressed(wave: &Wave, scope: &[String]) -> Vec<String> {
+/// anonymity threshold, with the service it is about (once per run; each
+/// summary keeps the lines of its services). The number of answers itself
+/// is not given: it would say how small the group is.
+fn suppressed(wave: &Wave) -> Vec<(Option<String>, String)> {
     wave.questions
         .iter()
-        .filter(|question| match &question.service {
-            Some(service) => scope.is_empty() || scope.contains(service),
-            None => true,
-        })
         .filter_map(|question| {
             let estimate = match question.kind {
                 QuestionKind::Nps => stats::nps(&question.values),
@@ -244,13 +251,14 @@ fn suppressed(wave: &Wave, scope: &[String]) -> Vec<String> {
             }?;
             (estimate.n < wave.threshold).then(|| {
                 let score = question.kind.as_str().to_uppercase();
-                match &question.service {
+                let line = match &question.service {
                     Some(service) => format!(
                         "{score} for {service}: fewer than {} answers",
                         wave.threshold
                     ),
                     None => format!("{score}: fewer than {} answers", wave.threshold),
-                }
+                };
+                (question.service.clone(), line)
             })
         })
         .collect()

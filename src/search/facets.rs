@@ -57,13 +57,15 @@ struct Values {
 
 impl Values {
     fn number(&mut self, facet: &'static str, value: &str) -> u32 {
-        if let Some(number) = self.numbers.get(&(facet, value.to_owned())) {
-            return *number;
-        }
-        let number = self.names.len() as u32;
-        self.names.push((facet, value.to_owned()));
-        self.numbers.insert((facet, value.to_owned()), number);
-        number
+        let next = self.names.len() as u32;
+        let names = &mut self.names;
+        *self
+            .numbers
+            .entry((facet, value.to_owned()))
+            .or_insert_with(|| {
+                names.push((facet, value.to_owned()));
+                next
+            })
     }
 }
 

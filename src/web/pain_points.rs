@@ -214,8 +214,8 @@ fn ids(raw: &[String], field: &'static str, example: &str) -> Result<Vec<i64>> {
     raw.iter()
         .flat_map(|value| value.split(|c: char| c == ',' || c.is_whitespace()))
         .filter(|value| !value.is_empty())
-        .map(|value| value.trim_start_matches('#').parse::<i64>())
-        .collect::<std::result::Result<_, _>>()
+        .map(parse_id)
+        .collect::<Result<_>>()
         .map_err(|_| Error::invalid(field, format!("use numbers, like {example}")))
 }
 
@@ -228,11 +228,7 @@ pub async fn add_evidence(
     VerifiedForm(form): VerifiedForm<EvidenceForm>,
 ) -> Result<Redirect> {
     viewer.require_platform_team()?;
-    let id = form
-        .pain_point
-        .trim()
-        .trim_start_matches('#')
-        .parse::<i64>()
+    let id = parse_id(&form.pain_point)
         .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
     let feedback = ids(&form.feedback_ids, "feedback_ids", "12, 15")?;
     let highlights = ids(&form.highlight_ids, "highlight_ids", "3")?;
@@ -315,11 +311,7 @@ pub async fn merge(
 ) -> Result<Redirect> {
     viewer.require_platform_team()?;
     let from = parse_id(&id)?;
-    let into = form
-        .into
-        .trim()
-        .trim_start_matches('#')
-        .parse::<i64>()
+    let into = parse_id(&form.into)
         .map_err(|_| Error::invalid("into", "give the number of the pain point to merge into"))?;
     state
         .db

@@ -10,7 +10,7 @@ use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::surveys::{respondent, save_answers};
 use crate::app::AppState;
 use crate::db::survey_responses::{self, Respondent};
-use crate::db::surveys::{self, Survey};
+use crate::db::surveys::Survey;
 use crate::domain::FieldErrors;
 use crate::domain::survey::{Answer, AnswerDraft, check_answers, name_questions, taking_answers};
 use crate::error::{Error, Result};
@@ -177,7 +177,7 @@ pub async fn written_response(
     let id = super::parse_id(&id)?;
     let response = state
         .db
-        .read(move |connection| surveys::written_response(connection, id))
+        .read(move |connection| survey_responses::written_response(connection, id))
         .await?
         .ok_or(Error::NotFound)?;
     let chrome = Chrome {

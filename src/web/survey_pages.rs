@@ -82,42 +82,48 @@ pub async fn create(
     VerifiedForm(form): VerifiedForm<SurveyForm>,
 ) -> Result<Response> {
     viewer.require_platform_team()?;
-    let fields = SurveyFields {
-        title: form.title.clone(),
-        introduction: form.introduction.clone(),
-        anonymous: form.anonymous.is_some(),
-        threshold: form.threshold.clone(),
-        opens_at: form.opens_at.clone(),
-        closes_at: form.closes_at.clone(),
-        previous_wave: form.previous_wave.clone(),
-    };
-    match create_draft(&state, &viewer, form).await {
+    let fields = SurveyFields::from(form);
+    match create_draft(&state, &viewer, &fields).await {
         Ok(id) => Ok(Redirect::to(&format!("/surveys/{id}")).into_response()),
         Err(Error::Invalid(errors)) => render_list(&state, &viewer, &csrf, &fields, &errors).await,
         Err(error) => Err(error),
     }
 }
 
-async fn create_draft(state: &AppState, viewer: &Viewer, form: SurveyForm) -> Result<i64> {
+impl From<SurveyForm> for SurveyFields {
+    fn from(form: SurveyForm) -> SurveyFields {
+        SurveyFields {
+            title: form.title,
+            introduction: form.introduction,
+            anonymous: form.anonymous.is_some(),
+            threshold: form.threshold,
+            opens_at: form.opens_at,
+            closes_at: form.closes_at,
+            previous_wave: form.previous_wave,
+        }
+    }
+}
+
+async fn create_draft(state: &AppState, viewer: &Viewer, fields: &SurveyFields) -> Result<i64> {
     let threshold =
-        match form.threshold.trim() {
+        match fields.threshold.trim() {
             "" => None,
             raw => Some(raw.parse::<i64>().map_err(|_| {
                 Error::invalid("threshold", "must be a whole number from 1 to 1000")
             })?),
         };
-    let previous_wave = match form.previous_wave.trim() {
+    let previous_wave = match fields.previous_wave.trim() {
         "" => None,
         raw => Some(parse_id(raw)?),
     };
     let survey = NewSurvey::parse(&SurveyDraft {
-        title: form.title,
-        introduction: form.introduction,
-        anonymous: form.anonymous.is_some(),
+        title: fields.title.clone(),
+        introduction: fields.introduction.clone(),
+        anonymous: fields.anonymous,
         threshold,
         previous_wave,
-        opens_at: form.opens_at,
-        closes_at: form.closes_at,
+        opens_at: fields.opens_at.clone(),
+        closes_at: fields.closes_at.clone(),
         questions: Vec::new(),
     })?;
     let created_by = viewer.user.id;
@@ -214,38 +220,37 @@ pub async fn add_question(
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let fields = QuestionFields {
-        kind: form.kind.clone(),
-        prompt: form.prompt.clone(),
-        service: form.service.clone(),
-        choices: form.choices.clone(),
+        kind: form.kind,
+        prompt: form.prompt,
+        service: form.service,
+        choices: form.choices,
         required: form.required.is_some(),
         not_applicable: form.not_applicable.is_some(),
     };
-    let parsed = NewQuestion::parse(&QuestionDraft {
-        kind: form.kind,
-        prompt: form.prompt,
-        service: Some(form.service),
-        required: form.required.is_some(),
-        not_applicable: Some(form.not_applicable.is_some()),
-        choices: form.choices.lines().map(str::to_owned).collect(),
-    })
-    .map_err(|message| Error::invalid("prompt", message));
-    let added = match parsed {
-        Ok(question) => {
-            state
-                .db
-                .write(move |connection| surveys::add_question(connection, id, &question))
-                .await
-        }
-        Err(error) => Err(error),
-    };
-    match added {
-        Ok(_) => Ok(Redirect::to(&format!("/surveys/{id}")).into_response()),
+    match add_to_draft(&state, id, &fields).await {
+        Ok(()) => Ok(Redirect::to(&format!("/surveys/{id}")).into_response()),
         Err(Error::Invalid(errors)) => {
             render_detail(&state, &viewer, &csrf, id, &fields, &errors).await
         }
         Err(error) => Err(error),
     }
+}
+
+async fn add_to_draft(state: &AppState, id: i64, fields: &QuestionFields) -> Result<()> {
+    let question = NewQuestion::parse(&QuestionDraft {
+        kind: fields.kind.clone(),
+        prompt: fields.prompt.clone(),
+        service: Some(fields.service.clone()),
+        required: fields.required,
+        not_applicable: Some(fields.not_applicable),
+        choices: fields.choices.lines().map(str::to_owned).collect(),
+    })
+    .map_err(|message| Error::invalid("prompt", message))?;
+    state
+        .db
+        .write(move |connection| surveys::add_question(connection, id, &question))
+        .await?;
+    Ok(())
 }
 
 pub async fn remove_question(

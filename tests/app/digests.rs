@@ -30,6 +30,11 @@ async fn earshot(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> Output {
     output
 }
 
+/// `earshot digest preview` of subscription `id`, as text.
+async fn preview(data_dir: &Path, id: &str) -> String {
+    stdout(&earshot(data_dir, None, &["digest", "preview", "--subscription", id]).await)
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -320,17 +325,8 @@ async fn without_smtp_summaries_are_written_as_eml_files() {
         })
         .collect();
     assert_eq!(files.len(), 3);
-    let preview = earshot(
-        data.path(),
-        None,
-        &["digest", "preview", "--subscription", "1"],
-    )
-    .await;
-    assert!(
-        stdout(&preview).contains("Subject: Earshot:"),
-        "{}",
-        stdout(&preview)
-    );
+    let text = preview(data.path(), "1").await;
+    assert!(text.contains("Subject: Earshot:"), "{text}");
 }
 
 #[tokio::test]
@@ -483,13 +479,7 @@ async fn a_summary_reports_new_pain_points_shipped_items_and_interviews() {
     )
     .await;
 
-    let preview = earshot(
-        &app.data_dir,
-        None,
-        &["digest", "preview", "--subscription", "1"],
-    )
-    .await;
-    let text = stdout(&preview);
+    let text = preview(&app.data_dir, "1").await;
     assert!(
         text.contains("Parallel deploy lanes: answers Deploys wait in a queue"),
         "{text}"
@@ -501,13 +491,7 @@ async fn a_summary_reports_new_pain_points_shipped_items_and_interviews() {
 #[tokio::test]
 async fn a_monthly_summary_reports_the_survey_wave_with_intervals_and_only_significant_movers() {
     let data = seeded().await;
-    let preview = earshot(
-        data.path(),
-        None,
-        &["digest", "preview", "--subscription", "2"],
-    )
-    .await;
-    let text = stdout(&preview);
+    let text = preview(data.path(), "2").await;
     assert!(text.contains("Satisfaction (Platform survey"), "{text}");
     assert!(text.contains("NPS ") && text.contains("(95% "));
     let ci = text
@@ -571,27 +555,13 @@ async fn a_subscription_gets_only_the_sections_it_chose() {
     api.post_json("/api/v1/roadmap-items/1/ship", &serde_json::json!({}))
         .await;
 
-    let shipped = stdout(
-        &earshot(
-            &app.data_dir,
-            None,
-            &["digest", "preview", "--subscription", "1"],
-        )
-        .await,
-    );
+    let shipped = preview(&app.data_dir, "1").await;
     assert!(shipped.contains("Shipped (you said, we did):"), "{shipped}");
     for left_out in ["Feedback received", "New pain points", "Interviews held"] {
         assert!(!shipped.contains(left_out), "{left_out} in {shipped}");
     }
     // Nothing happened in the one section the second subscriber chose.
-    let interviews = stdout(
-        &earshot(
-            &app.data_dir,
-            None,
-            &["digest", "preview", "--subscription", "2"],
-        )
-        .await,
-    );
+    let interviews = preview(&app.data_dir, "2").await;
     assert!(interviews.contains("nothing would be sent"), "{interviews}");
     let sent = stdout(&earshot(&app.data_dir, None, &["digest", "send", "--now"]).await);
     assert!(sent.contains("Enqueued 1 new summaries"), "{sent}");
@@ -667,14 +637,7 @@ async fn scores_held_back_for_anonymity_are_listed_one_by_one() {
     )
     .await;
 
-    let text = stdout(
-        &earshot(
-            &app.data_dir,
-            None,
-            &["digest", "preview", "--subscription", "1"],
-        )
-        .await,
-    );
+    let text = preview(&app.data_dir, "1").await;
     assert!(
         text.contains("Satisfaction (Pulse, 6 of 6 invited answered)"),
         "{text}"
@@ -719,14 +682,7 @@ async fn a_contributors_summary_holds_only_what_they_may_read() {
     )
     .await;
 
-    let text = stdout(
-        &earshot(
-            &app.data_dir,
-            None,
-            &["digest", "preview", "--subscription", "1"],
-        )
-        .await,
-    );
+    let text = preview(&app.data_dir, "1").await;
     assert!(text.contains("Parallel deploy lanes"), "{text}");
     for team_only in ["Feedback received", "Interviews held", "Satisfaction"] {
         assert!(!text.contains(team_only), "{team_only} in {text}");
