@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use tokio::net::TcpListener;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, Database, WriterThread};
 use crate::db::{digests, settings};
@@ -41,6 +42,8 @@ pub struct App {
     pub metrics: Metrics,
     /// When the server started.
     pub started: Instant,
+    /// Where "now" comes from (the same as `config.clock`).
+    pub clock: Clock,
 }
 
 /// Shared handle to [`App`], cheap to clone into every handler.
@@ -481,6 +484,7 @@ impl Application {
             config.public_url = format!("http://{address}");
         }
         let (links, mailer) = mail_setup(&db, &config).await?;
+        let clock = config.clock.clone();
         Ok(Application {
             listener,
             state: AppState(Arc::new(App {
@@ -491,6 +495,7 @@ impl Application {
                 links,
                 metrics: Metrics::default(),
                 started: Instant::now(),
+                clock,
             })),
             writer_thread,
             indexer,

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::Duration;
 
+use crate::clock::Clock;
+
 /// Everything `serve` needs to know.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -32,6 +34,9 @@ pub struct Config {
     pub mail_retry: std::time::Duration,
     /// How often the digest scheduler and mail sender look for work.
     pub job_tick: std::time::Duration,
+    /// Where "now" comes from: the wall clock, or an instant chosen by a
+    /// test or `--clock`.
+    pub clock: Clock,
 }
 
 /// A value that holds a password: never printed.
@@ -58,6 +63,7 @@ impl Config {
             mail_from: "Earshot <earshot@localhost>".to_owned(),
             mail_retry: std::time::Duration::from_secs(30),
             job_tick: std::time::Duration::from_secs(30),
+            clock: Clock::system(),
         }
     }
 
