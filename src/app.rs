@@ -303,7 +303,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/surveys/{id}/results.csv",
-            get(web::survey_results::results_csv),
+            get(web::survey_results::results_csv_export),
         )
         .route(
             "/api/v1/surveys/{id}/open-link",

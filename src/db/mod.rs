@@ -17,6 +17,7 @@ pub mod roadmap;
 pub mod search;
 pub mod services;
 pub mod settings;
+pub mod survey_publication;
 pub mod survey_responses;
 pub mod survey_results;
 pub mod surveys;
@@ -63,6 +64,9 @@ impl Database {
         let mut connection = Connection::open(path)?;
         configure(&connection)?;
         migrations::apply(&mut connection)?;
+        // What migrations rewrote (coarser times, keys removed) leaves no
+        // older copy in the log.
+        writer::truncate_log(&connection)?;
         let (writer, thread) = Writer::start(connection)
             .map_err(|error| Error::Internal(format!("cannot start the writer thread: {error}")))?;
         let readers = Arc::new(Readers {
@@ -105,6 +109,12 @@ impl Database {
         })
         .await
         .map_err(|error| Error::Internal(format!("a read task failed: {error}")))?
+    }
+
+    /// Checkpoints the write-ahead log into the database file and empties
+    /// it (after wiping values that must leave no trace).
+    pub async fn checkpoint(&self) -> Result<()> {
+        self.writer.checkpoint().await
     }
 
     /// Counters of the writer's work.
@@ -162,6 +172,10 @@ fn configure(connection: &Connection) -> Result<()> {
     // FULL: every commit is fsynced, so an acknowledged write survives a
     // power cut. Group commit, not a weaker setting, pays for it.
     connection.pragma_update(None, "synchronous", "FULL")?;
+    // Deleted and overwritten values are zeroed, not left in free space:
+    // a wiped survey link or an old precise time must not be recoverable
+    // from the file (with a checkpoint, not from the log either).
+    connection.pragma_update(None, "secure_delete", true)?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 pub mod cadence;
 pub mod csv;
 pub mod digest;
+pub mod disclosure;
 pub mod feedback;
 pub mod interview;
 pub mod labels;

@@ -29,12 +29,11 @@ use sha2::Sha256;
 use crate::db::Database;
 use crate::db::digests::DiscoveryActivity;
 use crate::db::digests::{self, NewMessage, OutboxMessage, Subscription};
-use crate::db::surveys;
+use crate::db::{survey_results, surveys};
 use crate::domain::digest::effective_sections;
 use crate::domain::digest::{Cadence, Period};
 use crate::domain::satisfaction::{self, Satisfaction, Wave};
-use crate::domain::stats;
-use crate::domain::survey::QuestionKind;
+use crate::domain::survey_results::PublishedCounts;
 use crate::error::{Error, Result};
 use crate::mail::{CONCURRENCY, DeliveryError, Mailer, OutgoingEmail};
 use crate::views::digest::{Summary, WaveReport};
@@ -146,8 +145,8 @@ fn period_label(subscription: &Subscription, period: &Period, due: Due) -> Strin
 /// (queried once per period, however many subscribers share it).
 pub struct Facts {
     waves: Vec<Wave>,
-    counts: Vec<surveys::ResponseCounts>,
-    /// Per wave, the scores held back for anonymity: (service, line).
+    counts: Vec<PublishedCounts>,
+    /// Per wave, the scores its results page hides: (service, line).
     suppressed: Vec<Vec<(Option<String>, String)>>,
     satisfaction: Satisfaction,
     discovery: HashMap<(DateTime<Utc>, DateTime<Utc>), DiscoveryActivity>,
@@ -160,14 +159,14 @@ impl Facts {
                 let waves = surveys::waves(connection)?;
                 let counts = waves
                     .iter()
-                    .map(|wave| surveys::counts(connection, wave.survey_id))
+                    .map(|wave| survey_results::published_counts(connection, wave.survey_id))
                     .collect::<Result<Vec<_>>>()?;
                 Ok((waves, counts))
             })
             .await?;
         Ok(Facts {
             satisfaction: satisfaction::summarise(&waves),
-            suppressed: waves.iter().map(suppressed).collect(),
+            suppressed: waves.iter().map(satisfaction::held_back).collect(),
             waves,
             counts,
             discovery: HashMap::new(),
@@ -233,35 +232,6 @@ impl Facts {
             responses: counts.invited_answered,
         })
     }
-}
-
-/// One line per score of `wave` that rests on fewer answers than its
-/// anonymity threshold, with the service it is about (once per run; each
-/// summary keeps the lines of its services). The number of answers itself
-/// is not given: it would say how small the group is.
-fn suppressed(wave: &Wave) -> Vec<(Option<String>, String)> {
-    wave.questions
-        .iter()
-        .filter_map(|question| {
-            let estimate = match question.kind {
-                QuestionKind::Nps => stats::nps(&question.values),
-                QuestionKind::Csat => stats::csat(&question.values),
-                QuestionKind::Ces => stats::ces(&question.values),
-                _ => None,
-            }?;
-            (estimate.n < wave.threshold).then(|| {
-                let score = question.kind.as_str().to_uppercase();
-                let line = match &question.service {
-                    Some(service) => format!(
-                        "{score} for {service}: fewer than {} answers",
-                        wave.threshold
-                    ),
-                    None => format!("{score}: fewer than {} answers", wave.threshold),
-                };
-                (question.service.clone(), line)
-            })
-        })
-        .collect()
 }
 
 /// The key under which a subscription's message for a period is enqueued once.
@@ -389,6 +359,9 @@ pub async fn send_due(
     let messages = db
         .read(move |connection| digests::due_messages(connection, now, 512))
         .await?;
+    let invitations = messages
+        .iter()
+        .any(|message| message.message_id.starts_with("<survey-invitation."));
     let outcomes: Vec<Result<Outcome>> = futures_util::stream::iter(messages)
         .map(|message| async move {
             let unsubscribe = message.subscription_id.map(|id| links.unsubscribe_url(id));
@@ -414,6 +387,10 @@ pub async fn send_due(
             Outcome::Retrying => delivery.retrying += 1,
             Outcome::Failed => delivery.failed += 1,
         }
+    }
+    if invitations && delivery.sent + delivery.failed > 0 {
+        // Their personal links were wiped: no copy may stay in the log.
+        db.checkpoint().await?;
     }
     Ok(delivery)
 }

@@ -3,12 +3,14 @@
 //! forms, no script needed.
 
 use maud::{Markup, html};
-use serde_json::Value;
 
 use super::{Chrome, count_of, csrf_field, date, date_time, error_summary, layout};
 use crate::db::surveys::{Survey, SurveySummary};
 use crate::domain::FieldErrors;
-use crate::domain::survey::QuestionKind;
+use crate::domain::survey::{InvitationOutcome, QuestionKind};
+use crate::domain::survey_results::{
+    Change, Figure, Figures, QuestionResult, ScoreFigures, SurveyResults,
+};
 
 /// What the detail page offers in its selects.
 pub struct BuilderChoices {
@@ -18,7 +20,10 @@ pub struct BuilderChoices {
     /// Teams the survey was sent to as a whole.
     pub audience: Vec<String>,
     pub invited: u32,
+    /// Published responses.
     pub responses: u32,
+    /// Whether anyone answered yet (the questions are fixed once anyone has).
+    pub answered: bool,
 }
 
 /// What was typed into the new-survey form, kept when it comes back.
@@ -159,7 +164,7 @@ pub fn detail(
     fields: &QuestionFields,
     errors: &FieldErrors,
 ) -> Markup {
-    let editable = survey.status == "draft" && choices.responses == 0;
+    let editable = survey.status == "draft" && !choices.answered;
     layout(
         &survey.title,
         chrome,
@@ -227,7 +232,7 @@ pub fn detail(
                     p { button type="submit" { "Add the question" } }
                 }
             } @else {
-                p.hint { "The questions are fixed: " @if choices.responses > 0 { "the survey has answers." } @else { "the survey is " (survey.status) "." } }
+                p.hint { "The questions are fixed: " @if choices.answered { "the survey has answers." } @else { "the survey is " (survey.status) "." } }
             }
             h2 { "Status" }
             @if survey.status == "draft" {
@@ -267,49 +272,38 @@ pub fn detail(
     )
 }
 
-/// The links made by inviting or by an open link, shown once to copy.
-pub fn links(chrome: &Chrome<'_>, survey: &Survey, heading: &str, outcome: &Value) -> Markup {
-    let list = |key: &str| -> Vec<String> {
-        outcome[key]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|value| value.as_str().map(str::to_owned))
-            .collect()
-    };
+/// Who was invited. Their personal links went to them by mail and are
+/// shown to nobody else: whoever holds a link can answer as its person.
+pub fn invited(chrome: &Chrome<'_>, survey: &Survey, outcome: &InvitationOutcome) -> Markup {
     layout(
-        heading,
+        "Invited",
         chrome,
         html! {
             p.back { a href={ "/surveys/" (survey.id) } { "← " (survey.title) } }
-            h1 { (heading) }
-            @let made = outcome["url"].is_string()
-                || outcome["invitations"].as_array().is_some_and(|invitations| !invitations.is_empty());
-            @if made {
-                p.notice { "Copy these links now: only their hashes are kept, so they cannot be shown again." }
+            h1 { "Invited" }
+            @if outcome.invited.is_empty() {
+                p.notice { "Nobody new was invited." }
             } @else {
-                p.notice { "Nobody new was invited, so there are no new links." }
+                p.notice { (count_of(outcome.invited.len() as u64, "person was", "people were")) " invited; each gets their personal link by email, and only they see it." }
+                ul { @for email in &outcome.invited { li { (email) } } }
             }
-            @if let Some(url) = outcome["url"].as_str() {
-                p { code { (url) } }
+            @for (people, label) in [(&outcome.already_invited, "Already invited"), (&outcome.unknown, "Not known to Earshot (add them with earshot user add)"), (&outcome.contacted_recently, "Asked for something recently (contact cap)")] {
+                @if !people.is_empty() { p { strong { (label) ": " } (people.join(", ")) } }
             }
-            @if let Some(invitations) = outcome["invitations"].as_array() {
-                p { (invitations.len()) " invited; each gets their link by email." }
-                @if !invitations.is_empty() {
-                    table {
-                        thead { tr { th { "Person" } th { "Personal link" } } }
-                        tbody {
-                            @for invitation in invitations {
-                                tr { td { (invitation["email"].as_str().unwrap_or_default()) } td { code { (invitation["url"].as_str().unwrap_or_default()) } } }
-                            }
-                        }
-                    }
-                }
-                @for (key, label) in [("already_invited", "Already invited"), ("unknown", "Not known to Earshot (add them with earshot user add)"), ("contacted_recently", "Asked for something recently (contact cap)")] {
-                    @let people = list(key);
-                    @if !people.is_empty() { p { strong { (label) ": " } (people.join(", ")) } }
-                }
-            }
+        },
+    )
+}
+
+/// A new open link, shown once to copy (only its hash is kept).
+pub fn open_link(chrome: &Chrome<'_>, survey: &Survey, url: &str) -> Markup {
+    layout(
+        "Open link",
+        chrome,
+        html! {
+            p.back { a href={ "/surveys/" (survey.id) } { "← " (survey.title) } }
+            h1 { "Open link" }
+            p.notice { "Copy this link now: only its hash is kept, so it cannot be shown again. Anyone who has it can answer, with no name and no team." }
+            p { code { (url) } }
         },
     )
 }
@@ -346,27 +340,60 @@ pub fn import(
     )
 }
 
-fn figure(value: &Value) -> String {
+fn decimal(value: Option<f64>) -> String {
     value
-        .as_f64()
         .map(|value| format!("{value:.1}"))
         .unwrap_or_else(|| "–".to_owned())
 }
 
-fn figures(group: &Value) -> Markup {
+fn figure_cells(figure: &Figure) -> Markup {
     html! {
-        @if group["suppressed"] == true {
-            td colspan="3" { span.hint { "hidden: fewer than k people, or recoverable from the others" } }
-        } @else {
-            td { (group["n"]) }
-            td { (figure(&group["score"])) }
-            td.nowrap { (figure(&group["ci_low"])) " – " (figure(&group["ci_high"])) }
-        }
+        td { (figure.n) }
+        td { (decimal(Some(figure.score))) }
+        td.nowrap { (decimal(figure.ci_low)) " – " (decimal(figure.ci_high)) }
     }
 }
 
-/// The results page: the same figures as the API, as tables.
-pub fn results(chrome: &Chrome<'_>, survey: &Survey, results: &Value) -> Markup {
+fn change(change: &Change) -> Markup {
+    html! {
+        (format!("{:+.1}", change.delta))
+        @if change.significant { " " strong { "significant" } } @else { " " span.hint { "not significant" } }
+    }
+}
+
+const HIDDEN: &str = "hidden: fewer than k real answers, or recoverable from the figures shown";
+
+fn score_results(question: &QuestionResult, figures: &ScoreFigures) -> Markup {
+    let breakdown = &figures.breakdowns;
+    html! {
+        table {
+            thead { tr { th { "Group" } th { "n" } th { "Score" } th { "95% interval" } } }
+            tbody {
+                tr { td { strong { "Everyone" } } (figure_cells(&figures.figure)) }
+                @for team in &breakdown.team {
+                    tr { td { (team.group) } (figure_cells(&team.figure)) }
+                }
+                @if breakdown.others_hidden {
+                    tr { td { "Other teams and people without a team" } td colspan="3" { span.hint { (HIDDEN) } } }
+                }
+            }
+        }
+        p.hint {
+            (figures.not_applicable) " answered “not applicable”."
+            @if breakdown.after_close { " Team rows are shown once the survey is closed: while answers arrive, one answer could move a team's figure." }
+        }
+        @if let Some(distribution) = &figures.distribution {
+            p { "Answers from 1 to " (distribution.len()) ": " (distribution.iter().map(u32::to_string).collect::<Vec<_>>().join(" · ")) }
+        }
+        @if let Some(previous) = &figures.previous {
+            p { "Since the previous wave (" (decimal(Some(previous.score))) "): " (change(previous)) " (p = " (format!("{:.3}", previous.p_value)) ")" }
+        }
+        @if question.kind == QuestionKind::Nps { p.hint { "NPS in points from −100 to 100." } }
+    }
+}
+
+/// The results page: the same [`SurveyResults`] as the API and the CSV.
+pub fn results(chrome: &Chrome<'_>, survey: &Survey, results: &SurveyResults) -> Markup {
     layout(
         &format!("Results: {}", survey.title),
         chrome,
@@ -374,61 +401,51 @@ pub fn results(chrome: &Chrome<'_>, survey: &Survey, results: &Value) -> Markup 
             p.back { a href={ "/surveys/" (survey.id) } { "← " (survey.title) } }
             h1 { "Results: " (survey.title) }
             p.meta {
-                (count_of(results["responses"].as_u64().unwrap_or_default(), "response", "responses")) " · " (results["invited_responses"]) " of " (results["invited"]) " invited answered"
-                @if let Some(rate) = results["response_rate"].as_f64() { " (" (format!("{rate:.0}")) "%)" }
-                @if let Some(rate) = results["completion_rate"].as_f64() { " · " (format!("{rate:.0}")) "% complete" }
+                (count_of(u64::from(results.responses), "response", "responses")) " · " (results.invited_responses) " of " (results.invited) " invited answered"
+                @if let Some(rate) = results.response_rate { " (" (format!("{rate:.0}")) "%)" }
+                @if let Some(rate) = results.completion_rate { " · " (format!("{rate:.0}")) "% complete" }
                 " · NPS in points, CSAT in percent, CES and Likert as means; 95% intervals"
             }
-            @if let Some(previous) = results["previous_wave"].as_object() {
-                p { "Compared with " (previous["title"].as_str().unwrap_or_default()) ". "
-                    @let movers = results["movers"].as_array().map(Vec::len).unwrap_or_default();
-                    @if movers == 0 { "No significant movers (p < 0.05)." } @else { (movers) " significant movers (p < 0.05)." }
+            @if !results.closed {
+                p.hint { "The survey is open: figures are refreshed each time at least " (results.threshold) " more people have answered, so that no one's answers can be told apart by reading before and after." }
+            }
+            @if let Some(previous) = &results.previous_wave {
+                p { "Compared with " (previous.title) ". "
+                    @if results.movers.is_empty() { "No significant movers (p < 0.05)." } @else { (results.movers.len()) " significant movers (p < 0.05)." }
                 }
             }
-            @if let Some(services) = results["breakdowns"]["service"].as_array().filter(|services| !services.is_empty()) {
+            @if !results.breakdowns.service.is_empty() {
                 h2 { "By service" }
                 table {
                     thead { tr { th { "Service" } th { "Kind" } th { "n" } th { "Score" } th { "95% interval" } th { "Change" } } }
                     tbody {
-                        @for group in services {
+                        @for row in &results.breakdowns.service {
                             tr {
-                                td { (group["group"].as_str().unwrap_or_default()) }
-                                td { (group["kind"].as_str().unwrap_or_default()) }
-                                (figures(group))
-                                td {
-                                    @if let Some(delta) = group["previous"]["delta"].as_f64() {
-                                        (format!("{delta:+.1}"))
-                                        @if group["previous"]["significant"] == true { " " strong { "significant" } } @else { " " span.hint { "not significant" } }
-                                    }
+                                td { (row.group) }
+                                td { (row.kind.as_str()) }
+                                @match &row.figure {
+                                    Some(figure) => { (figure_cells(figure)) }
+                                    None => { td colspan="3" { span.hint { (HIDDEN) } } }
                                 }
+                                td { @if let Some(previous) = &row.previous { (change(previous)) } }
                             }
                         }
                     }
                 }
             }
-            @for question in results["questions"].as_array().into_iter().flatten() {
+            @for question in &results.questions {
                 section.question-results {
-                    h2 { (question["prompt"].as_str().unwrap_or_default()) " " span.hint { "(" (question["kind"].as_str().unwrap_or_default()) ")" } }
-                    @if question["suppressed"] == true {
-                        p.hint { "Hidden until at least " (results["threshold"]) " people have answered this question (" (question["n"]) " so far), so that no one's answers can be told apart." }
-                    } @else if let Some(answers) = question["answers"].as_array() {
-                        p { (answers.len()) " answers" }
-                        ul { @for answer in answers.iter().take(200) { li.body { (answer.as_str().unwrap_or_default()) } } }
-                    } @else if let Some(counts) = question["choices"].as_array() {
-                        table { tbody { @for count in counts { tr { td { (count["choice"].as_str().unwrap_or_default()) } td { (count["count"]) } } } } }
-                    } @else {
-                        table {
-                            thead { tr { th { "Group" } th { "n" } th { "Score" } th { "95% interval" } } }
-                            tbody {
-                                tr { td { strong { "Everyone" } } (figures(question)) }
-                                @for group in question["breakdowns"]["team"].as_array().into_iter().flatten() {
-                                    tr { td { (group["group"].as_str().unwrap_or_default()) } (figures(group)) }
-                                }
-                            }
+                    h2 { (question.prompt) " " span.hint { "(" (question.kind.as_str()) ")" } }
+                    @match &question.figures {
+                        None => { p.hint { "Hidden until at least " (results.threshold) " people have answered this question, so that no one's answers can be told apart." } }
+                        Some(Figures::Score(figures)) => { (score_results(question, figures)) }
+                        Some(Figures::Choices { n, choices }) => {
+                            p { (count_of(u64::from(*n), "answer", "answers")) }
+                            table { tbody { @for count in choices { tr { td { (count.choice) } td { (count.count) } } } } }
                         }
-                        @if let Some(delta) = question["previous"]["delta"].as_f64() {
-                            p { "Since the previous wave: " (format!("{delta:+.1}")) " (p = " (format!("{:.3}", question["previous"]["p_value"].as_f64().unwrap_or(1.0))) ")"
-                                @if question["previous"]["significant"] == true { " " strong { "significant" } } }
+                        Some(Figures::Texts { n, answers }) => {
+                            p { (count_of(u64::from(*n), "answer", "answers")) ", in alphabetical order" }
+                            ul { @for answer in answers.iter().take(200) { li.body { (answer) } } }
                         }
                     }
                 }

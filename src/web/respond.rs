@@ -1,23 +1,29 @@
-//! Answering a survey through a personal link, as a web page that works
-//! without JavaScript and on a phone. The link is the credential.
+//! Answering a survey through a personal or open link, as a web page that
+//! works without JavaScript and on a phone. The link is the credential. A
+//! used personal link of an anonymous survey says so and shows nothing of
+//! the answers.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::surveys::{respondent, save_answers};
 use crate::app::AppState;
-use crate::db::survey_responses::{self, Respondent};
+use crate::db::survey_responses::{self, ALREADY_ANSWERED, Respondent};
 use crate::db::surveys::Survey;
 use crate::domain::FieldErrors;
 use crate::domain::survey::{Answer, AnswerDraft, check_answers, name_questions, taking_answers};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
-async fn find(state: &AppState, token: &str) -> Result<(Respondent, Survey, Vec<(i64, Answer)>)> {
-    let (survey, respondent) = respondent(state, token).await?;
+/// Who answers, the survey, earlier answers (named surveys only) and
+/// whether the link is spent (an anonymous survey's, once used).
+async fn find(
+    state: &AppState,
+    token: &str,
+) -> Result<(Respondent, Survey, Vec<(i64, Answer)>, bool)> {
+    let (survey, respondent, used) = respondent(state, token).await?;
     let previous = match respondent.key.clone() {
         None => Vec::new(),
         Some(key) => {
@@ -27,7 +33,7 @@ async fn find(state: &AppState, token: &str) -> Result<(Respondent, Survey, Vec<
                 .await?
         }
     };
-    Ok((respondent, survey, previous))
+    Ok((respondent, survey, previous, used))
 }
 
 pub async fn form(
@@ -35,16 +41,19 @@ pub async fn form(
     CsrfToken(csrf): CsrfToken,
     Path(token): Path<String>,
 ) -> Result<maud::Markup> {
-    let (respondent, survey, previous) = find(&state, &token).await?;
+    let (respondent, survey, previous, used) = find(&state, &token).await?;
     let chrome = Chrome {
         viewer: None,
         csrf: &csrf,
     };
+    if used {
+        return Ok(views::respond::already_answered(&chrome, &survey));
+    }
     if let Err(reason) = taking_answers(
         &survey.status,
         survey.opens_at,
         survey.closes_at,
-        Utc::now(),
+        state.clock.now(),
     ) {
         return Ok(views::respond::closed(&chrome, &survey, &reason));
     }
@@ -98,16 +107,23 @@ pub async fn submit(
     Path(token): Path<String>,
     VerifiedForm(fields): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let (respondent, survey, _) = find(&state, &token).await?;
+    let (respondent, survey, _, used) = find(&state, &token).await?;
     let chrome = Chrome {
         viewer: None,
         csrf: &csrf,
     };
+    if used {
+        return Ok((
+            StatusCode::CONFLICT,
+            views::respond::already_answered(&chrome, &survey),
+        )
+            .into_response());
+    }
     if let Err(reason) = taking_answers(
         &survey.status,
         survey.opens_at,
         survey.closes_at,
-        Utc::now(),
+        state.clock.now(),
     ) {
         return Ok((
             StatusCode::CONFLICT,
@@ -159,8 +175,16 @@ pub async fn submit(
         }
     };
     let editable = respondent.key.is_some();
-    save_answers(&state, respondent, answers).await?;
-    Ok(views::respond::thanks(&chrome, &survey, &token, editable).into_response())
+    match save_answers(&state, respondent, answers).await {
+        Ok(_) => Ok(views::respond::thanks(&chrome, &survey, &token, editable).into_response()),
+        // Used meanwhile, from another tab or device.
+        Err(Error::Conflict(message)) if message == ALREADY_ANSWERED => Ok((
+            StatusCode::CONFLICT,
+            views::respond::already_answered(&chrome, &survey),
+        )
+            .into_response()),
+        Err(error) => Err(error),
+    }
 }
 
 /// What one respondent wrote, for the platform team: where a search hit
