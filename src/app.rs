@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
             get(web::pages::login_form).post(web::pages::login),
         )
         .route("/logout", post(web::pages::logout))
+        .route("/privacy", get(web::pages::privacy))
         .route("/feedback/new", get(web::feedback::new_form))
         .route("/feedback", post(web::feedback::submit))
         .route("/feedback/thanks", get(web::feedback::thanks))
@@ -373,12 +374,7 @@ pub struct DigestRunner {
 
 impl DigestRunner {
     pub async fn open(config: Config) -> Result<DigestRunner> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|error| {
-            Error::Internal(format!(
-                "cannot create the data directory {}: {error}",
-                config.data_dir.display()
-            ))
-        })?;
+        crate::data_dir::prepare(&config.data_dir)?;
         let path = config.database_path();
         let (db, writer_thread) = tokio::task::spawn_blocking(move || Database::open(&path))
             .await
@@ -454,12 +450,7 @@ impl Application {
     /// Opens the data directory and binds the listening socket. Binding
     /// before serving lets tests use port 0 and know the port at once.
     pub async fn build(mut config: Config) -> Result<Application> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|error| {
-            Error::Internal(format!(
-                "cannot create the data directory {}: {error}",
-                config.data_dir.display()
-            ))
-        })?;
+        crate::data_dir::prepare(&config.data_dir)?;
         let path = config.database_path();
         let data_dir = config.data_dir.clone();
         let (db, writer_thread, search, indexer) = tokio::task::spawn_blocking(move || {

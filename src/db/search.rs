@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::domain::disclosure::anonymous_answer_time;
 use crate::domain::search::{Audience, EntityKind, SearchDocument};
 use crate::error::Result;
 
@@ -235,7 +236,7 @@ fn survey_response_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDo
         status: None,
         subkind: None,
         rating: None,
-        created_at: super::survey_responses::day_of(submitted),
+        created_at: anonymous_answer_time(submitted),
         audience: Audience::PlatformTeam,
     })
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::surveys::Invitation;
+use crate::domain::disclosure::anonymous_answer_time;
 use crate::domain::survey::Answer;
 use crate::domain::survey_import::ImportedResponse;
 use crate::error::{Error, Result};
@@ -115,7 +116,7 @@ pub fn save_response(
                 &anonymous_respondent,
                 None,
                 complete,
-                day_of(now),
+                anonymous_answer_time(now),
                 false,
             )?
         }
@@ -142,11 +143,6 @@ pub fn save_response(
 /// What a used personal link of an anonymous survey says.
 pub const ALREADY_ANSWERED: &str =
     "this link has been used to answer already; an anonymous survey takes one answer per link";
-
-/// Midnight UTC of `at`'s day: the time anonymous answers keep.
-pub fn day_of(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
-}
 
 /// Writes the answers of one response.
 fn insert_answers(
@@ -259,7 +255,11 @@ pub fn import_responses(
             team_id,
             key: None,
         };
-        let at = if anonymous { day_of(at) } else { at };
+        let at = if anonymous {
+            anonymous_answer_time(at)
+        } else {
+            at
+        };
         let id = insert_response(connection, &respondent, None, response.complete, at, true)?;
         insert_answers(connection, id, &response.answers)?;
     }

@@ -40,9 +40,15 @@
 //!    summaries) only over at least [`DEFAULT_THRESHOLD`] ratings, and only
 //!    for a period that is over, so a new rating never moves a figure.
 //!
+//! 10. **Coarse times.** Anonymous feedback keeps the hour it was given,
+//!     anonymous survey answers the day: too coarse to match against who
+//!     signed in when.
+//!
 //! These are primary and complementary cell suppression in the sense of
 //! statistical disclosure control (Hundepool et al., "Statistical
 //! Disclosure Control", Wiley 2012, ch. 4 and 5).
+
+use chrono::{DateTime, Duration, DurationRound, NaiveTime, Utc};
 
 /// The anonymity threshold of a survey that does not set one.
 pub const DEFAULT_THRESHOLD: u32 = 5;
@@ -140,6 +146,16 @@ pub fn rating_average_publishable(ratings: u32, period_is_over: bool) -> bool {
     period_is_over && publishable(ratings, DEFAULT_THRESHOLD)
 }
 
+/// The time anonymous feedback keeps: the start of its hour (rule 10).
+pub fn anonymous_feedback_time(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.duration_trunc(Duration::hours(1)).unwrap_or(at)
+}
+
+/// The time an anonymous survey answer keeps: the start of its day (rule 10).
+pub fn anonymous_answer_time(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.date_naive().and_time(NaiveTime::MIN).and_utc()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +222,19 @@ mod tests {
         assert!(comparable(5, 5, 40, 5));
         assert!(!refresh_due(4, 5));
         assert!(refresh_due(5, 5));
+    }
+
+    #[test]
+    fn anonymous_times_keep_the_hour_or_the_day() {
+        let at: DateTime<Utc> = "2026-03-04T10:41:07.123Z".parse().unwrap();
+        assert_eq!(
+            anonymous_feedback_time(at).to_rfc3339(),
+            "2026-03-04T10:00:00+00:00"
+        );
+        assert_eq!(
+            anonymous_answer_time(at).to_rfc3339(),
+            "2026-03-04T00:00:00+00:00"
+        );
     }
 
     #[test]

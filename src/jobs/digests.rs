@@ -32,6 +32,7 @@ use crate::db::digests::{self, NewMessage, OutboxMessage, Subscription};
 use crate::db::{survey_results, surveys};
 use crate::domain::digest::effective_sections;
 use crate::domain::digest::{Cadence, Period};
+use crate::domain::disclosure::rating_average_publishable;
 use crate::domain::satisfaction::{self, Satisfaction, Wave};
 use crate::domain::survey_results::PublishedCounts;
 use crate::error::{Error, Result};
@@ -250,9 +251,20 @@ async fn render(
     due: Due,
 ) -> Result<Option<NewMessage>> {
     let (start, end, services) = (period.start, period.end, subscription.services.clone());
-    let volumes = db
+    // A period sent early is not over: a rating still to come would move
+    // its averages (disclosure rule 9).
+    let over = due == Due::Scheduled;
+    let volumes: Vec<_> = db
         .read(move |connection| digests::feedback_volume(connection, start, end, &services))
-        .await?;
+        .await?
+        .into_iter()
+        .map(|volume| digests::ServiceVolume {
+            average_rating: volume
+                .average_rating
+                .filter(|_| rating_average_publishable(volume.ratings, over)),
+            ..volume
+        })
+        .collect();
     let discovery = facts.discovery(db, start, end).await?;
     let satisfaction = facts.wave_report(start, end, &subscription.services);
     let unsubscribe_url = links.unsubscribe_url(subscription.id);

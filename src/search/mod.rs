@@ -20,6 +20,7 @@
 mod facets;
 pub mod indexer;
 mod query;
+mod visible;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -42,9 +43,10 @@ use crate::error::{Error, Result};
 
 /// Bumped whenever the schema, the analysis or what is indexed changes
 /// (3: survey comments; 6: facets from fast fields; 7: roadmap items
-/// carry what they answer, pain points are the team's); an index built by an
-/// older version is rebuilt at start.
-pub const SCHEMA_VERSION: u32 = 7;
+/// carry what they answer, pain points are the team's; 8: only published
+/// survey comments, dated by the day, and anonymous feedback by the hour);
+/// an index built by an older version is rebuilt at start.
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Threads one search spreads its segments over (the machine has 2 cores).
 const SEARCH_THREADS: usize = 2;

@@ -9,6 +9,7 @@ pub mod interviews;
 pub mod login;
 pub mod markdown;
 pub mod pain_points;
+pub mod privacy;
 pub mod respond;
 pub mod roadmap;
 pub mod search;

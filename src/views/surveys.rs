@@ -463,7 +463,7 @@ pub fn confirm_close(chrome: &Chrome<'_>, survey: &Survey, responses: u32) -> Ma
             section.narrow {
                 p.back { a href={ "/surveys/" (survey.id) } { "← " (survey.title) } }
                 h1 { "Close this survey?" }
-                p { "It has " (count_of(u64::from(responses), "response", "responses")) ". Once closed it takes no more answers, personal or open-link, and cannot be opened again; its results stay." }
+                p { "Its results show " (count_of(u64::from(responses), "response", "responses")) ". Once closed it takes no more answers, personal or open-link, and cannot be opened again; its results stay, with team rows added. Answers that arrived since the last refresh are published only if at least " (survey.threshold) " did: on top of figures already seen, fewer would give them away." }
                 form method="post" action={ "/surveys/" (survey.id) "/close" } {
                     (csrf_field(chrome.csrf))
                     button.danger type="submit" { "Close it" }

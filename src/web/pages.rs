@@ -1,4 +1,4 @@
-//! The front door: home, signing in and out.
+//! The front door: home, signing in and out, and what is kept private.
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -14,6 +14,16 @@ use crate::db::people;
 use crate::domain::Email;
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
+
+/// What is stored for anonymous feedback and surveys, and who sees what;
+/// for everyone, signed in or not (people answer surveys without signing in).
+pub async fn privacy(viewer: Option<Viewer>, CsrfToken(csrf): CsrfToken) -> maud::Markup {
+    let chrome = Chrome {
+        viewer: viewer.as_ref().map(|viewer| &viewer.user),
+        csrf: &csrf,
+    };
+    views::privacy::privacy(&chrome)
+}
 
 /// Sends each person where they start their work.
 pub async fn home(viewer: Option<Viewer>) -> Redirect {

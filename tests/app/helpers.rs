@@ -170,6 +170,31 @@ impl TestApp {
         })
     }
 
+    /// The personal survey links waiting in the outbox for survey `survey`,
+    /// as (address, token), by address: the links go to their people only,
+    /// so a test reads them where the mail would.
+    pub fn invitation_tokens(&self, survey: i64) -> Vec<(String, String)> {
+        self.with_db(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT to_address, body_text FROM email_outbox
+                  WHERE dedupe_key LIKE 'survey-invitation:' || ?1 || ':%' ORDER BY to_address",
+            )?;
+            let rows = statement
+                .query_map([survey], |row| {
+                    let body: String = row.get(1)?;
+                    let token = body
+                        .split("/respond/")
+                        .nth(1)
+                        .and_then(|rest| rest.split_whitespace().next())
+                        .unwrap_or_default()
+                        .to_owned();
+                    Ok((row.get(0)?, token))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+    }
+
     pub fn feedback_count(&self) -> i64 {
         self.with_db(|connection| {
             Ok(connection.query_row("SELECT count(*) FROM feedback", [], |row| row.get(0))?)
