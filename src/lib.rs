@@ -26,6 +26,7 @@
 //!   `token create`), clap with
 //!   `EARSHOT_*` variables.
 //! - [`config`]: settings with embedded defaults (`./data`, `127.0.0.1:3000`).
+//! - [`data_dir`]: the data directory, made private (0700, files 0600) at start.
 //! - [`app`]: [`app::AppState`], the one route table [`app::router`], and
 //!   [`app::Application`] (bind, serve, graceful shutdown).
 //! - [`error`]: the one error type, rendered as RFC 9457 problem JSON under `/api/`
@@ -33,20 +34,25 @@
 //! - [`domain`]: pure types and rules: feedback, people, services, checked text, the
 //!   search query language, digest schedules, interviews, pain points and their impact
 //!   formula, roadmap, outcomes, the discovery cadence, surveys and their statistics
-//!   ([`domain::stats`], with sources cited), wave comparisons and service breakdowns
+//!   ([`domain::stats`], with sources cited), disclosure control ([`domain::disclosure`]:
+//!   the rules, and the one place that decides what may be published), a survey's
+//!   published results as one typed structure with wave comparisons and its CSV
 //!   ([`domain::survey_results`]), CSV import checks ([`domain::survey_import`]) and
-//!   satisfaction trends.
+//!   satisfaction trends with the scores held back ([`domain::satisfaction`]).
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries.
 //! - [`search`]: the only tantivy; the index, its indexer thread (following
 //!   `search_changes`), query compilation, facets (one dense fast-field key per
-//!   document, `search::facets`), snippets and typo fallback. The query language
-//!   itself is parsed in [`domain::query`], without tantivy.
+//!   document, `search::facets`), snippets and typo fallback; for a contributor, scores,
+//!   snippets, suggestions and "similar" count only what they may open
+//!   (`search::visible`). The query language itself is parsed in [`domain::query`],
+//!   without tantivy.
 //! - [`mail`]: the only lettre; `.eml` files by default, pooled SMTP when configured.
 //! - [`jobs`]: background work in `serve`: the digest scheduler and the outbox sender;
 //!   "you said, we did" messages when a roadmap item ships.
 //! - [`auth`]: argon2id password hashes and random tokens (only hashes are stored).
 //! - [`web`]: handlers, auth extractors, CSRF, the JSON API.
-//! - [`views`]: maud views, inline-SVG charts and the stylesheet. Markdown (interview
+//! - [`views`]: maud views (the results page renders the same typed results as the API;
+//!   `/privacy` says what is stored), inline-SVG charts and the stylesheet. Markdown (interview
 //!   notes) is the only user text rendered as markup, through `views::markdown`
 //!   (pulldown-cmark, then ammonia); search snippets are tantivy's escaped text.
 //! - [`seed`]: the embedded demo organisation from `seed-data/` (people, services,
@@ -81,11 +87,23 @@
 //!   it are refused with 403 before the handler runs.
 //! - **Architecture Invariant:** only `mail` imports lettre. Every message goes through
 //!   the `email_outbox` table, keyed so that each (subscription, period) is enqueued once.
-//! - **Architecture Invariant:** an anonymous survey response stores a team but no
-//!   person, and nothing links it to the invitation (only hashes of the token); an
-//!   invitation message's link is wiped from the outbox once the message is handled.
-//! - **Architecture Invariant:** survey results read `survey_answer_counts`, kept exact
-//!   by triggers in the same transaction as the answers, never a scan of every answer.
+//! - **Architecture Invariant:** every published figure about people's answers (results
+//!   page, API, CSV, dashboard, service pages, summaries, survey comments in search,
+//!   rating averages) passes [`domain::disclosure`]; nothing else computes suppression.
+//!   Results are the typed [`domain::survey_results::SurveyResults`], never JSON
+//!   assembled in a handler.
+//! - **Architecture Invariant:** survey figures are read from a published snapshot
+//!   (`survey_published_counts`, `survey_publications`, published answers), refreshed in
+//!   the answering transaction only when k new real answers have arrived
+//!   (`db::survey_publication`); the snapshot copies `survey_answer_counts`, kept exact by
+//!   triggers, so results never scan every answer.
+//! - **Architecture Invariant:** an anonymous survey response stores a team and the day
+//!   but no person, key or hash of its link; the invitation only records that its link
+//!   was used, and the link answers once. Personal links go only to their people, by
+//!   mail; an invitation message's link is wiped from the outbox once handled, with
+//!   `secure_delete` on and a checkpoint after, so no copy stays in the database files.
+//! - **Architecture Invariant:** anonymous feedback keeps the hour, anonymous answers the
+//!   day; the data directory is readable only by Earshot's user.
 //! - **Architecture Invariant:** migrations are embedded, applied at start, never
 //!   edited once landed; a database newer than the binary is refused.
 

@@ -37,12 +37,12 @@ pub fn tallies(connection: &Connection, survey_id: i64) -> Result<Vec<(i64, Tall
 /// Everything published of a survey's answers.
 pub fn published_answers(connection: &Connection, survey_id: i64) -> Result<PublishedAnswers> {
     let mut statement = connection.prepare_cached(
-        "SELECT survey_answers.question_id, survey_answers.choices, survey_answers.text
-           FROM survey_answers
-           JOIN survey_questions ON survey_questions.id = survey_answers.question_id
-          WHERE survey_questions.survey_id = ?1 AND survey_questions.kind IN ('single', 'multi', 'text')
-            AND survey_answers.published = 1
-            AND (survey_answers.choices IS NOT NULL OR survey_answers.text IS NOT NULL)",
+        // From the survey's choice and text questions to their answers (by
+        // the question index): the other way round scans every answer.
+        "SELECT question_id, choices, text FROM survey_answers
+          WHERE question_id IN (SELECT id FROM survey_questions
+                                 WHERE survey_id = ?1 AND kind IN ('single', 'multi', 'text'))
+            AND published = 1 AND (choices IS NOT NULL OR text IS NOT NULL)",
     )?;
     let mut answers = PublishedAnswers {
         tallies: tallies(connection, survey_id)?,

@@ -14,6 +14,7 @@ pub mod respond;
 pub mod roadmap;
 pub mod search;
 pub mod services;
+pub mod survey_results;
 pub mod surveys;
 pub mod tree;
 

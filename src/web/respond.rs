@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::surveys::{respondent, save_answers};
 use crate::app::AppState;
-use crate::db::survey_responses::{self, ALREADY_ANSWERED, Respondent};
+use crate::db::survey_responses::{self, Respondent};
 use crate::db::surveys::Survey;
 use crate::domain::FieldErrors;
 use crate::domain::survey::{Answer, AnswerDraft, check_answers, name_questions, taking_answers};
@@ -175,16 +175,10 @@ pub async fn submit(
         }
     };
     let editable = respondent.key.is_some();
-    match save_answers(&state, respondent, answers).await {
-        Ok(_) => Ok(views::respond::thanks(&chrome, &survey, &token, editable).into_response()),
-        // Used meanwhile, from another tab or device.
-        Err(Error::Conflict(message)) if message == ALREADY_ANSWERED => Ok((
-            StatusCode::CONFLICT,
-            views::respond::already_answered(&chrome, &survey),
-        )
-            .into_response()),
-        Err(error) => Err(error),
-    }
+    // A link used meanwhile (another tab) is refused in the transaction,
+    // with a 409 page that says so.
+    save_answers(&state, respondent, answers).await?;
+    Ok(views::respond::thanks(&chrome, &survey, &token, editable).into_response())
 }
 
 /// What one respondent wrote, for the platform team: where a search hit

@@ -393,7 +393,7 @@ pub async fn results_page(
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
-    Ok(views::surveys::results(&chrome, &survey, &results))
+    Ok(views::survey_results::results(&chrome, &survey, &results))
 }
 
 pub async fn import_page(

@@ -5,10 +5,13 @@
 
 mod comparison;
 pub mod csv;
-
-use serde::Serialize;
+mod published;
 
 pub use comparison::{ComparableQuestion, compare, matching_question};
+pub use published::{
+    Change, ChoiceCount, Figure, Figures, Mover, QuestionResult, ScoreFigures, ServiceBreakdown,
+    ServiceRow, SurveyResults, TeamBreakdown, TeamFigure, WaveReference,
+};
 
 use super::disclosure::{comparable, publishable, team_rows, team_rows_published};
 use super::stats::{self, Estimate};
@@ -92,162 +95,6 @@ pub struct ResultsInput<'a> {
     pub answers: &'a PublishedAnswers,
     /// The previous wave, to compare with.
     pub previous: Option<(&'a ResultsSurvey, &'a PublishedAnswers)>,
-}
-
-/// A score with its interval, from one estimate.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Figure {
-    /// Real answers (not applicable and skipped are not counted).
-    pub n: u32,
-    pub score: f64,
-    pub ci_low: Option<f64>,
-    pub ci_high: Option<f64>,
-}
-
-impl From<&Estimate> for Figure {
-    fn from(estimate: &Estimate) -> Figure {
-        Figure {
-            n: estimate.n,
-            score: estimate.score,
-            ci_low: estimate.interval.map(|interval| interval.low),
-            ci_high: estimate.interval.map(|interval| interval.high),
-        }
-    }
-}
-
-/// The change since the previous wave; only between two shown figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Change {
-    pub survey_id: i64,
-    pub question_id: i64,
-    /// The previous wave's score.
-    pub score: f64,
-    pub delta: f64,
-    pub z: f64,
-    pub p_value: f64,
-    pub significant: bool,
-}
-
-/// One shown team.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TeamFigure {
-    pub group: String,
-    #[serde(flatten)]
-    pub figure: Figure,
-}
-
-/// A question's team rows: the shown teams, and whether anything else is
-/// hidden (never which teams).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TeamBreakdown {
-    pub team: Vec<TeamFigure>,
-    /// Teams or respondents without a team are hidden.
-    pub others_hidden: bool,
-    /// The survey is still open: team rows are shown once it is closed.
-    pub after_close: bool,
-}
-
-/// A numeric question's published figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ScoreFigures {
-    #[serde(flatten)]
-    pub figure: Figure,
-    pub not_applicable: u32,
-    /// Likert: how many answered each point of the scale.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub distribution: Option<Vec<u32>>,
-    pub previous: Option<Change>,
-    pub breakdowns: TeamBreakdown,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ChoiceCount {
-    pub choice: String,
-    pub count: u32,
-}
-
-/// What a question shows, by kind.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum Figures {
-    Score(ScoreFigures),
-    Choices {
-        n: u32,
-        choices: Vec<ChoiceCount>,
-    },
-    /// Comments, in alphabetical order (so the order says nothing about
-    /// who answered when).
-    Texts {
-        n: u32,
-        answers: Vec<String>,
-    },
-}
-
-/// One question's results; a suppressed question shows nothing but itself.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QuestionResult {
-    pub question_id: i64,
-    pub kind: QuestionKind,
-    pub prompt: String,
-    pub service: Option<String>,
-    pub suppressed: bool,
-    #[serde(flatten)]
-    pub figures: Option<Figures>,
-}
-
-/// A service-scoped question's row in the service breakdown.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ServiceRow {
-    pub question_id: i64,
-    pub kind: QuestionKind,
-    /// The service's slug.
-    pub group: String,
-    pub suppressed: bool,
-    #[serde(flatten)]
-    pub figure: Option<Figure>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub previous: Option<Change>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ServiceBreakdown {
-    pub service: Vec<ServiceRow>,
-}
-
-/// A significant change since the previous wave.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Mover {
-    pub question_id: i64,
-    pub kind: QuestionKind,
-    pub service: Option<String>,
-    pub delta: f64,
-    pub p_value: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct WaveReference {
-    pub survey_id: i64,
-    pub title: String,
-}
-
-/// A survey's published results.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SurveyResults {
-    pub survey_id: i64,
-    pub title: String,
-    pub threshold: u32,
-    pub closed: bool,
-    pub invited: u32,
-    pub responses: u32,
-    pub invited_responses: u32,
-    /// Of those invited, how many answered, in percent: open-link and
-    /// imported responses count in the results but not here.
-    pub response_rate: Option<f64>,
-    pub completion_rate: Option<f64>,
-    pub previous_wave: Option<WaveReference>,
-    pub movers: Vec<Mover>,
-    pub breakdowns: ServiceBreakdown,
-    pub questions: Vec<QuestionResult>,
 }
 
 /// The published results of a survey: every figure the disclosure rules
@@ -452,4 +299,107 @@ fn score_figures(
             after_close: !published,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tally(team: Option<&str>, value: Option<u8>, answers: u32) -> (i64, Tally) {
+        (
+            1,
+            Tally {
+                team: team.map(str::to_owned),
+                value,
+                answers,
+            },
+        )
+    }
+
+    fn survey(closed: bool) -> ResultsSurvey {
+        ResultsSurvey {
+            id: 7,
+            title: "Pulse".into(),
+            threshold: 5,
+            closed,
+            questions: vec![
+                ResultsQuestion {
+                    id: 1,
+                    kind: QuestionKind::Csat,
+                    prompt: "CI?".into(),
+                    service: Some("ci-runner".into()),
+                    choices: Vec::new(),
+                },
+                ResultsQuestion {
+                    id: 2,
+                    kind: QuestionKind::Text,
+                    prompt: "Else?".into(),
+                    service: None,
+                    choices: Vec::new(),
+                },
+            ],
+        }
+    }
+
+    fn results(closed: bool, answers: &PublishedAnswers) -> SurveyResults {
+        build(&ResultsInput {
+            survey: &survey(closed),
+            counts: PublishedCounts::default(),
+            answers,
+            previous: None,
+        })
+    }
+
+    fn score(results: &SurveyResults) -> &ScoreFigures {
+        match &results.questions[0].figures {
+            Some(Figures::Score(figures)) => figures,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn team_rows_wait_for_the_close_and_hidden_teams_go_unnamed() {
+        let answers = PublishedAnswers {
+            tallies: vec![
+                tally(Some("payments"), Some(5), 6),
+                tally(Some("search"), Some(2), 7),
+                tally(Some("mobile"), Some(4), 2),
+                tally(Some("mobile"), None, 3),
+            ],
+            ..PublishedAnswers::default()
+        };
+        let open = results(false, &answers);
+        assert!(score(&open).breakdowns.after_close && score(&open).breakdowns.team.is_empty());
+        let closed = results(true, &answers);
+        let rows: Vec<&str> = score(&closed)
+            .breakdowns
+            .team
+            .iter()
+            .map(|row| row.group.as_str())
+            .collect();
+        assert_eq!(rows, ["search"], "mobile (2 real) and payments to cover it");
+        assert!(score(&closed).breakdowns.others_hidden);
+        assert_eq!(score(&closed).figure.n, 15);
+        assert_eq!(score(&closed).not_applicable, 3);
+    }
+
+    #[test]
+    fn a_question_under_k_shows_nothing_and_comments_come_in_alphabetical_order() {
+        let answers = PublishedAnswers {
+            tallies: vec![tally(Some("payments"), Some(5), 4), tally(None, None, 9)],
+            texts: vec![(2, ["b", "c", "a", "e", "d"].map(str::to_owned).to_vec())],
+            ..PublishedAnswers::default()
+        };
+        let results = results(true, &answers);
+        assert!(results.questions[0].suppressed && results.questions[0].figures.is_none());
+        let service = &results.breakdowns.service[0];
+        assert!(service.suppressed && service.figure.is_none() && service.previous.is_none());
+        assert_eq!(
+            results.questions[1].figures,
+            Some(Figures::Texts {
+                n: 5,
+                answers: ["a", "b", "c", "d", "e"].map(str::to_owned).to_vec()
+            })
+        );
+    }
 }

@@ -20,7 +20,7 @@ use crate::surveys::{answer, close, post, results};
 /// Surveys answered over HTTP by `cargo test`; `CI=true` runs more.
 fn cases() -> u64 {
     if std::env::var("CI").is_ok_and(|ci| ci == "true") {
-        40
+        24
     } else {
         8
     }
