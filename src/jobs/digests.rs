@@ -26,6 +26,7 @@ use futures_util::StreamExt;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::clock::Clock;
 use crate::db::Database;
 use crate::db::digests::DiscoveryActivity;
 use crate::db::digests::{self, NewMessage, OutboxMessage, Subscription};
@@ -322,9 +323,9 @@ pub async fn preview(
     db: &Database,
     links: &Links,
     subscription: &Subscription,
+    now: DateTime<Utc>,
 ) -> Result<Option<NewMessage>> {
-    let period =
-        period_for(subscription, Utc::now(), Due::Now).expect("the current period always exists");
+    let period = period_for(subscription, now, Due::Now).expect("the current period always exists");
     let mut facts = Facts::load(db).await?;
     render(db, links, &mut facts, subscription, &period, Due::Now).await
 }
@@ -384,8 +385,9 @@ pub async fn send_due(
     mailer: &Mailer,
     links: &Links,
     retry: Duration,
+    clock: &Clock,
 ) -> Result<Delivery> {
-    let now = Utc::now();
+    let now = clock.now();
     let messages = db
         .read(move |connection| digests::due_messages(connection, now, 512))
         .await?;
@@ -402,7 +404,7 @@ pub async fn send_due(
                     unsubscribe_url: unsubscribe.as_deref(),
                 })
                 .await;
-            record(db, &message, outcome, retry).await
+            record(db, &message, outcome, retry, clock.now()).await
         })
         .buffer_unordered(CONCURRENCY as usize)
         .collect()
@@ -430,11 +432,12 @@ async fn record(
     message: &OutboxMessage,
     outcome: std::result::Result<(), DeliveryError>,
     retry: Duration,
+    now: DateTime<Utc>,
 ) -> Result<Outcome> {
     let id = message.id;
     match outcome {
         Ok(()) => {
-            db.write(move |connection| digests::mark_sent(connection, id, Utc::now()))
+            db.write(move |connection| digests::mark_sent(connection, id, now))
                 .await?;
             Ok(Outcome::Sent)
         }
@@ -442,8 +445,7 @@ async fn record(
             let wait = retry
                 .saturating_mul(2u32.saturating_pow(message.attempts as u32))
                 .min(MAX_BACKOFF);
-            let next =
-                Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+            let next = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
             tracing::warn!(message = id, attempts = message.attempts + 1, %error, "delivery failed; will retry");
             db.write(move |connection| digests::mark_retry(connection, id, &error, next))
                 .await?;
@@ -466,6 +468,7 @@ pub async fn run(
     links: Links,
     retry: Duration,
     tick: Duration,
+    clock: Clock,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
@@ -477,10 +480,10 @@ pub async fn run(
         if *stop.borrow() {
             return;
         }
-        if let Err(error) = enqueue_summaries(&db, &links, Utc::now(), Due::Scheduled).await {
+        if let Err(error) = enqueue_summaries(&db, &links, clock.now(), Due::Scheduled).await {
             log_unless_stopping(&error, "scheduling summaries failed");
         }
-        if let Err(error) = send_due(&db, &mailer, &links, retry).await {
+        if let Err(error) = send_due(&db, &mailer, &links, retry, &clock).await {
             log_unless_stopping(&error, "sending mail failed");
         }
     }
