@@ -26,6 +26,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_roadmap_answers_in_search",
         include_str!("../../migrations/0004_roadmap_answers_in_search.sql"),
     ),
+    (
+        "0005_summary_send_minute",
+        include_str!("../../migrations/0005_summary_send_minute.sql"),
+    ),
 ];
 
 pub fn apply(connection: &mut Connection) -> Result<()> {

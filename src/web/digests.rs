@@ -76,7 +76,7 @@ async fn render_page(
             draft: &draft,
             errors: &errors,
             can_subscribe_others: team,
-            now: now,
+            now,
         },
     );
     Ok((status, page).into_response())

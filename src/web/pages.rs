@@ -92,7 +92,6 @@ pub async fn login(
     };
     let token = new_token("");
     let token_hash = hash_token(&token);
-    let now = now;
     let expires_at = now + state.config.session_lifetime;
     let user_id = user.id;
     state

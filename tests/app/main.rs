@@ -5,6 +5,7 @@ mod access;
 mod bad_input;
 mod cadence;
 mod cli;
+mod demo;
 mod digests;
 mod feedback_api;
 mod feedback_form;
