@@ -2,6 +2,7 @@
 //! file per test, driven through HTTP and the command line.
 
 mod access;
+mod architecture;
 mod bad_input;
 mod cadence;
 mod cli;
