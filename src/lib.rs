@@ -24,15 +24,18 @@
 //! - `main.rs`: calls [`cli::main`]; nothing else.
 //! - [`cli`]: the command line (`serve`, `seed`, `reindex`, `digest`, `user add`,
 //!   `token create`), clap with
-//!   `EARSHOT_*` variables.
+//!   `EARSHOT_*` variables; `--clock` runs any of them as of another instant.
 //! - [`config`]: settings with embedded defaults (`./data`, `127.0.0.1:3000`).
 //! - [`data_dir`]: the data directory, made private (0700, files 0600) at start.
+//! - [`clock`]: [`clock::Clock`], where "now" comes from: chosen at the edge
+//!   (`cli`, tests), carried in `Config` and `App`, passed to what needs it.
 //! - [`app`]: [`app::AppState`], the one route table [`app::router`], and
 //!   [`app::Application`] (bind, serve, graceful shutdown).
 //! - [`error`]: the one error type, rendered as RFC 9457 problem JSON under `/api/`
 //!   and as an HTML page elsewhere.
 //! - [`domain`]: pure types and rules: feedback, people, services, checked text, the
-//!   search query language, digest schedules, interviews, pain points and their impact
+//!   search query language, summary subscriptions and their schedules
+//!   ([`domain::schedule`]: periods across time zones and daylight saving), interviews, pain points and their impact
 //!   formula, roadmap, outcomes, the discovery cadence, surveys and their statistics
 //!   ([`domain::stats`], with sources cited), disclosure control ([`domain::disclosure`]:
 //!   the rules, and the one place that decides what may be published), a survey's
@@ -104,6 +107,10 @@
 //!   `secure_delete` on and a checkpoint after, so no copy stays in the database files.
 //! - **Architecture Invariant:** anonymous feedback keeps the hour, anonymous answers the
 //!   day; the data directory is readable only by Earshot's user.
+//! - **Architecture Invariant:** time is an input: only the edge (`cli`, tests,
+//!   benches) reads the wall clock, into a [`clock::Clock`]; everything below
+//!   takes that clock or an instant (`grep -rn 'Utc::now' src` finds only
+//!   `clock.rs`). The demo (`seed`) is built relative to the instant it is given.
 //! - **Architecture Invariant:** migrations are embedded, applied at start, never
 //!   edited once landed; a database newer than the binary is refused.
 

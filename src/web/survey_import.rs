@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 
 /// Checks and stores a CSV file's responses; returns how many.
 pub async fn import_csv(state: &AppState, survey: &Survey, bytes: Vec<u8>) -> Result<usize> {
+    let now = state.clock.now();
     if survey.questions.is_empty() {
         return Err(Error::Conflict(
             "the survey has no questions yet; add the questions of the file first".into(),
@@ -55,7 +56,6 @@ pub async fn import_csv(state: &AppState, survey: &Survey, bytes: Vec<u8>) -> Re
     }
     let survey_id = survey.id;
     let anonymous = survey.anonymous;
-    let now = state.clock.now();
     state
         .db
         .write(move |connection| {

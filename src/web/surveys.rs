@@ -169,6 +169,7 @@ pub async fn open_link(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response> {
+    let _now = state.clock.now();
     viewer.require_platform_team()?;
     let survey = load(&state, parse_id(&id)?).await?;
     if survey.status == "closed" {

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use earshot::app::Application;
+use earshot::clock::Clock;
 use earshot::config::Config;
 use earshot::db::{self, people, services};
 use earshot::domain::{Email, NewService, Role, ServiceDraft};
@@ -29,6 +30,8 @@ static PASSWORD_HASH: LazyLock<String> =
 pub struct TestApp {
     pub address: String,
     pub data_dir: PathBuf,
+    /// The server's clock, which the test reads for what it expects.
+    pub clock: Clock,
     _temp: Option<TempDir>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<earshot::error::Result<()>>>,
@@ -37,19 +40,38 @@ pub struct TestApp {
 impl TestApp {
     /// A fresh Earshot with two services, a team and four people (one per
     /// role, and a second contributor).
+    /// It runs on the machine's clock, so the suite run under `faketime`
+    /// tries it on other days.
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(Clock::system()).await
+    }
+
+    /// The same, on a clock that starts at `at`: for tests whose
+    /// expectations depend on the day (weeks, periods, "today").
+    pub async fn spawn_at(at: &str) -> TestApp {
+        let at: DateTime<Utc> = at.parse().expect("an RFC 3339 instant");
+        TestApp::spawn_with(Clock::starting_at(at)).await
+    }
+
+    async fn spawn_with(clock: Clock) -> TestApp {
         let temp = tempfile::tempdir().expect("temp dir");
         let data_dir = temp.path().to_owned();
-        populate(&data_dir);
-        let mut app = TestApp::start(&data_dir).await;
+        populate(&data_dir, clock.now());
+        let mut app = TestApp::start_with(&data_dir, clock).await;
         app._temp = Some(temp);
         app
     }
 
     /// Starts Earshot on an existing data directory.
     pub async fn start(data_dir: &Path) -> TestApp {
+        TestApp::start_with(data_dir, Clock::system()).await
+    }
+
+    /// Starts Earshot on an existing data directory with the given clock.
+    pub async fn start_with(data_dir: &Path, clock: Clock) -> TestApp {
         let config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
+            clock: clock.clone(),
             ..Config::new(data_dir)
         };
         let application = Application::build(config).await.expect("build");
@@ -61,6 +83,7 @@ impl TestApp {
         TestApp {
             address,
             data_dir: data_dir.to_owned(),
+            clock,
             _temp: None,
             shutdown: Some(shutdown),
             server: Some(server),
@@ -84,7 +107,7 @@ impl TestApp {
     /// Stops and starts again on the same data directory.
     pub async fn restart(mut self) -> TestApp {
         self.stop().await;
-        let mut restarted = TestApp::start(&self.data_dir).await;
+        let mut restarted = TestApp::start_with(&self.data_dir, self.clock.clone()).await;
         restarted._temp = self._temp.take();
         restarted
     }
@@ -124,7 +147,7 @@ impl TestApp {
         let email = Email::parse(email).unwrap();
         self.with_db(|connection| {
             let user = people::require_user(connection, &email)?;
-            people::insert_api_token(connection, user.id, &hash, "test", Utc::now())
+            people::insert_api_token(connection, user.id, &hash, "test", self.clock.now())
         });
         token
     }
@@ -161,7 +184,7 @@ impl TestApp {
                             team_id: Some(team_id),
                             password_hash: None,
                         },
-                        Utc::now(),
+                        self.clock.now(),
                     )?;
                     emails.push(email);
                 }
@@ -210,7 +233,7 @@ impl Drop for TestApp {
     }
 }
 
-fn populate(data_dir: &Path) {
+fn populate(data_dir: &Path, now: DateTime<Utc>) {
     db::with_connection(&data_dir.join("earshot.db"), |connection| {
         let platform = people::ensure_team(connection, "platform", "Platform Engineering")?;
         let payments = people::ensure_team(connection, "payments", "Payments")?;
@@ -229,7 +252,7 @@ fn populate(data_dir: &Path) {
                     team_id: Some(team),
                     password_hash: Some(&PASSWORD_HASH),
                 },
-                Utc::now(),
+                now,
             )?;
         }
         for (slug, name) in [
@@ -243,7 +266,7 @@ fn populate(data_dir: &Path) {
                 ..ServiceDraft::default()
             })
             .unwrap();
-            services::insert_service(connection, &service, Utc::now())?;
+            services::insert_service(connection, &service, now)?;
         }
         Ok(())
     })

@@ -3,9 +3,11 @@
 
 mod access;
 mod anonymity;
+mod architecture;
 mod bad_input;
 mod cadence;
 mod cli;
+mod demo;
 mod digests;
 mod feedback_api;
 mod feedback_form;

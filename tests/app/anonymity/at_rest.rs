@@ -27,7 +27,7 @@ fn rated_at(app: &TestApp, rating: u8, at: chrono::DateTime<Utc>) {
 #[tokio::test]
 async fn finding_10_service_pages_average_ratings_only_over_k_of_them_in_months_that_are_over() {
     let app = TestApp::spawn().await;
-    let now = Utc::now();
+    let now = app.clock.now();
     let last_month = (now.date_naive().with_day(1).unwrap() - Duration::days(20))
         .and_hms_opt(12, 0, 0)
         .unwrap()
