@@ -115,7 +115,7 @@ pub fn list(
                 label for="introduction" { "Introduction " span.hint { "(shown above the questions)" } }
                 textarea #introduction name="introduction" rows="3" { (fields.introduction) }
                 label.choice { input type="checkbox" name="anonymous" value="on" checked[fields.anonymous]; " Anonymous: keep the team, never the person" }
-                label for="threshold" { "Anonymity threshold k " span.hint { "(no group smaller than this is ever shown)" } }
+                label for="threshold" { "Anonymity threshold k " span.hint { "(no figure rests on fewer real answers; at least 3 for an anonymous survey)" } }
                 input #threshold type="number" name="threshold" min="1" max="1000" value=(fields.threshold);
                 label for="opens_at" { "Opens at " span.hint { "(UTC, optional)" } }
                 input #opens_at type="datetime-local" name="opens_at" value=(fields.opens_at);
