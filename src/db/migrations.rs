@@ -26,6 +26,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_roadmap_answers_in_search",
         include_str!("../../migrations/0004_roadmap_answers_in_search.sql"),
     ),
+    (
+        "0005_identity",
+        include_str!("../../migrations/0005_identity.sql"),
+    ),
 ];
 
 pub fn apply(connection: &mut Connection) -> Result<()> {

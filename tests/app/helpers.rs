@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use chrono::Utc;
 use earshot::app::Application;
 use earshot::config::Config;
-use earshot::db::{self, people, services};
+use earshot::db::{self, credentials, people, services};
 use earshot::domain::{Email, NewService, Role, ServiceDraft};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
@@ -28,6 +28,8 @@ static PASSWORD_HASH: LazyLock<String> =
 
 pub struct TestApp {
     pub address: String,
+    /// The separate metrics address, when one was configured.
+    pub metrics_address: Option<String>,
     pub data_dir: PathBuf,
     _temp: Option<TempDir>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -38,21 +40,32 @@ impl TestApp {
     /// A fresh Earshot with two services, a team and four people (one per
     /// role, and a second contributor).
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|config| config).await
+    }
+
+    /// Like [`TestApp::spawn`], with settings changed by `configure`.
+    pub async fn spawn_with(configure: impl FnOnce(Config) -> Config) -> TestApp {
         let temp = tempfile::tempdir().expect("temp dir");
         let data_dir = temp.path().to_owned();
         populate(&data_dir);
-        let mut app = TestApp::start(&data_dir).await;
+        let mut app = TestApp::start_with(&data_dir, configure).await;
         app._temp = Some(temp);
         app
     }
 
     /// Starts Earshot on an existing data directory.
     pub async fn start(data_dir: &Path) -> TestApp {
-        let config = Config {
+        TestApp::start_with(data_dir, |config| config).await
+    }
+
+    /// Starts Earshot on an existing data directory with changed settings.
+    pub async fn start_with(data_dir: &Path, configure: impl FnOnce(Config) -> Config) -> TestApp {
+        let config = configure(Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             ..Config::new(data_dir)
-        };
+        });
         let application = Application::build(config).await.expect("build");
+        let metrics_address = application.metrics_addr().map(|address| format!("http://{address}"));
         let address = format!("http://{}", application.local_addr());
         let (shutdown, stop) = oneshot::channel::<()>();
         let server = tokio::spawn(application.run_until(async {
@@ -60,6 +73,7 @@ impl TestApp {
         }));
         TestApp {
             address,
+            metrics_address,
             data_dir: data_dir.to_owned(),
             _temp: None,
             shutdown: Some(shutdown),
@@ -124,7 +138,16 @@ impl TestApp {
         let email = Email::parse(email).unwrap();
         self.with_db(|connection| {
             let user = people::require_user(connection, &email)?;
-            people::insert_api_token(connection, user.id, &hash, "test", Utc::now())
+            credentials::insert_api_token(
+                connection,
+                &credentials::NewApiToken {
+                    user_id: user.id,
+                    token_hash: &hash,
+                    label: "test",
+                    expires_at: None,
+                },
+                Utc::now(),
+            )
         });
         token
     }
