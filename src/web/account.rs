@@ -81,12 +81,21 @@ async fn render(
     Ok((status, markup).into_response())
 }
 
+#[derive(Deserialize)]
+struct ChangedQuery {
+    #[serde(default)]
+    changed: String,
+}
+
 async fn account_page(
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     SignedIn(viewer): SignedIn,
+    Query(query): Query<ChangedQuery>,
 ) -> Result<Response> {
-    render(&state, &viewer, &csrf, FieldErrors::default(), None, None).await
+    let notice = (query.changed == "password")
+        .then_some("Your password was changed; you were signed out everywhere else.");
+    render(&state, &viewer, &csrf, FieldErrors::default(), None, notice).await
 }
 
 #[derive(Deserialize)]

@@ -111,3 +111,20 @@ async fn export(
         body,
     ))
 }
+
+/// Records what `viewer` did, once it is done (for handlers whose change
+/// runs elsewhere, such as shipping or a survey's status).
+pub async fn record(
+    state: &AppState,
+    viewer: &super::auth::Viewer,
+    action: AuditAction,
+    subject: String,
+    detail: String,
+) -> Result<()> {
+    let actor = Actor::person(viewer.user.id, &viewer.user.email);
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |connection| audit::record(connection, &actor, action, &subject, &detail, now))
+        .await
+}

@@ -294,6 +294,14 @@ pub async fn set_status(
         .db
         .write(move |connection| pain_points::set_status(connection, id, status, Utc::now()))
         .await?;
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::StatusChanged,
+        format!("pain_point:{id}"),
+        status.as_str().to_owned(),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/pain-points/{id}")))
 }
 

@@ -178,6 +178,14 @@ pub async fn set_status(
             .write(move |connection| roadmap::set_status(connection, id, status, Utc::now()))
             .await?;
     }
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::StatusChanged,
+        format!("roadmap_item:{id}"),
+        status.as_str().to_owned(),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/roadmap/{id}")))
 }
 
@@ -314,6 +322,14 @@ pub async fn ship_api(
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let told = closed_loop::ship(&state.db, &state.links, id).await?;
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::StatusChanged,
+        format!("roadmap_item:{id}"),
+        "shipped".to_owned(),
+    )
+    .await?;
     Ok(Json(
         json!({"item": load(&state, id).await?, "people_told": told}),
     ))

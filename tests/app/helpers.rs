@@ -65,7 +65,9 @@ impl TestApp {
             ..Config::new(data_dir)
         });
         let application = Application::build(config).await.expect("build");
-        let metrics_address = application.metrics_addr().map(|address| format!("http://{address}"));
+        let metrics_address = application
+            .metrics_addr()
+            .map(|address| format!("http://{address}"));
         let address = format!("http://{}", application.local_addr());
         let (shutdown, stop) = oneshot::channel::<()>();
         let server = tokio::spawn(application.run_until(async {

@@ -97,7 +97,11 @@ async fn metrics_count_requests_by_route_template_and_writer_batches() {
 async fn metrics_need_the_configured_token_on_the_main_address() {
     let closed = TestApp::spawn().await;
     let response = reqwest::get(closed.url("/metrics")).await.unwrap();
-    assert_eq!(response.status(), StatusCode::NOT_FOUND, "no token configured: not served");
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "no token configured: not served"
+    );
 
     let guarded = TestApp::spawn_with(|config| earshot::config::Config {
         metrics_token: Some(earshot::config::Secret("metrics-secret".into())),
@@ -126,7 +130,13 @@ async fn a_separate_metrics_address_serves_metrics_and_nothing_else() {
     let metrics = app.metrics_address.clone().expect("a metrics address");
     let response = reqwest::get(format!("{metrics}/metrics")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.text().await.unwrap().contains("earshot_writer_writes_total"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("earshot_writer_writes_total")
+    );
     let other = reqwest::get(format!("{metrics}/login")).await.unwrap();
     assert_eq!(other.status(), StatusCode::NOT_FOUND);
     let main = reqwest::get(app.url("/metrics")).await.unwrap();
