@@ -200,14 +200,18 @@ pub fn merge_teams(connection: &Connection, from: i64, into: i64) -> Result<()> 
         "UPDATE survey_responses SET team_id = ?2 WHERE team_id = ?1",
         "INSERT OR IGNORE INTO survey_audience_teams (survey_id, team_id)
          SELECT survey_id, ?2 FROM survey_audience_teams WHERE team_id = ?1",
-        "DELETE FROM survey_audience_teams WHERE team_id = ?1",
         "INSERT INTO survey_answer_counts (question_id, team_id, value, answers)
          SELECT question_id, ?2, value, answers FROM survey_answer_counts WHERE team_id = ?1
          ON CONFLICT (question_id, team_id, value) DO UPDATE SET answers = answers + excluded.answers",
+    ] {
+        connection.execute(statement, params![from, into])?;
+    }
+    for statement in [
+        "DELETE FROM survey_audience_teams WHERE team_id = ?1",
         "DELETE FROM survey_answer_counts WHERE team_id = ?1",
         "DELETE FROM teams WHERE id = ?1",
     ] {
-        connection.execute(statement, params![from, into])?;
+        connection.execute(statement, [from])?;
     }
     Ok(())
 }
