@@ -223,6 +223,8 @@ pub fn router(state: AppState) -> Router {
         .merge(web::oidc::routes())
         .merge(web::account::routes())
         .merge(web::people::routes())
+        .merge(web::teams::routes())
+        .merge(web::password_reset::routes())
         .merge(web::audit::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -509,7 +511,9 @@ impl Application {
             Some(settings) => Some(OidcProvider::new(settings.clone(), &config.public_url)?),
             None => None,
         };
-        let hashers = std::thread::available_parallelism().map_or(2, |cores| cores.get().min(4));
+        // Half the cores at most: hashing must leave the rest to serving.
+        let hashers =
+            std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).clamp(1, 4));
         Ok(Application {
             listener,
             metrics_listener,

@@ -75,7 +75,7 @@ pub struct OidcSettings {
     pub scopes: Vec<String>,
     /// The ID token claim that lists the person's groups.
     pub groups_claim: String,
-    /// What the sign-in button says: "Sign in with <label>".
+    /// What the sign-in button says: "Sign in with `label`".
     pub label: String,
 }
 

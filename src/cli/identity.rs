@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 
 #[derive(Debug, Args)]
 pub struct IdentityArgs {
-    /// OpenID Connect issuer URL (enables "Sign in with <label>").
+    /// OpenID Connect issuer URL (enables "Sign in with `label`").
     #[arg(long, env = "EARSHOT_OIDC_ISSUER", global = true)]
     pub oidc_issuer: Option<String>,
     #[arg(
@@ -135,6 +135,23 @@ pub struct IdentityArgs {
         default_value_t = 1024
     )]
     max_connections: usize,
+    /// Failed sign-ins per account in 15 minutes before it must wait.
+    #[arg(
+        long,
+        env = "EARSHOT_SIGN_IN_FAILURES_PER_ACCOUNT",
+        global = true,
+        default_value_t = 5
+    )]
+    sign_in_failures_per_account: u32,
+    /// Failed sign-ins per client address in 15 minutes (raise it when
+    /// many people share one address).
+    #[arg(
+        long,
+        env = "EARSHOT_SIGN_IN_FAILURES_PER_ADDRESS",
+        global = true,
+        default_value_t = 30
+    )]
+    sign_in_failures_per_address: u32,
     /// Seconds a client has to send a request's headers.
     #[arg(
         long,
@@ -206,6 +223,11 @@ impl IdentityArgs {
             header_read_timeout: std::time::Duration::from_secs(
                 self.header_read_timeout_seconds.max(1),
             ),
+            sign_in_limits: crate::config::SignInLimits {
+                per_account: self.sign_in_failures_per_account.max(1),
+                per_address: self.sign_in_failures_per_address.max(1),
+                ..crate::config::SignInLimits::default()
+            },
             ..config
         })
     }

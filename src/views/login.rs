@@ -12,7 +12,7 @@ pub struct LoginPage<'a> {
     pub next: Option<&'a str>,
     pub problem: Option<String>,
     pub local_accounts: bool,
-    /// "Sign in with <label>" when OpenID Connect is configured.
+    /// "Sign in with `label`" when OpenID Connect is configured.
     pub oidc_label: Option<&'a str>,
 }
 

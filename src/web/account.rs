@@ -1,5 +1,5 @@
 //! A person's own account: their password, their API tokens, signing out
-//! everywhere, and the page a password reset link opens.
+//! everywhere. Reset links are in `web::password_reset`.
 
 use axum::Json;
 use axum::Router;
@@ -32,7 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/account/tokens", post(create_token_form))
         .route("/account/tokens/{id}/revoke", post(revoke_token_form))
         .route("/account/sign-out-everywhere", post(sign_out_everywhere))
-        .route("/reset/{token}", get(reset_page).post(reset_password))
 }
 
 pub fn api_routes() -> Router<AppState> {
@@ -99,17 +98,17 @@ async fn account_page(
 }
 
 #[derive(Deserialize)]
-struct PasswordForm {
+pub(super) struct PasswordForm {
     #[serde(default)]
     current: String,
     #[serde(default)]
-    new: String,
+    pub(super) new: String,
     #[serde(default)]
-    confirm: String,
+    pub(super) confirm: String,
 }
 
 /// The new password, checked against the policy and its confirmation.
-fn new_password(new: &str, confirm: &str) -> std::result::Result<Password, FieldErrors> {
+pub(super) fn new_password(new: &str, confirm: &str) -> std::result::Result<Password, FieldErrors> {
     let password = Password::parse(new).map_err(|message| FieldErrors::one("new", message))?;
     if new != confirm {
         return Err(FieldErrors::one(
@@ -401,88 +400,4 @@ async fn revoke_token_api(
 ) -> Result<StatusCode> {
     revoke(&state, &viewer, super::parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The person a reset link is for, if it still works.
-async fn reset_link_user(state: &AppState, token: &str) -> Result<crate::db::people::User> {
-    if !state.config.local_accounts {
-        return Err(Error::NotFound);
-    }
-    let token_hash = hash_token(token);
-    let now = state.clock.now();
-    state
-        .db
-        .read(move |connection| credentials::reset_link_user(connection, &token_hash, now))
-        .await?
-        .ok_or(Error::Rejected {
-            status: StatusCode::GONE,
-            detail: "This reset link has expired or was already used; ask an admin for a new one."
-                .into(),
-        })
-}
-
-async fn reset_page(
-    State(state): State<AppState>,
-    CsrfToken(csrf): CsrfToken,
-    Path(token): Path<String>,
-) -> Result<Response> {
-    let user = reset_link_user(&state, &token).await?;
-    let chrome = Chrome {
-        viewer: None,
-        csrf: &csrf,
-    };
-    Ok(page::reset_page(&chrome, &user.email, &FieldErrors::default()).into_response())
-}
-
-async fn reset_password(
-    State(state): State<AppState>,
-    CsrfToken(csrf): CsrfToken,
-    Path(token): Path<String>,
-    jar: CookieJar,
-    VerifiedForm(form): VerifiedForm<PasswordForm>,
-) -> Result<Response> {
-    let user = reset_link_user(&state, &token).await?;
-    let password = match new_password(&form.new, &form.confirm) {
-        Ok(password) => password,
-        Err(errors) => {
-            let chrome = Chrome {
-                viewer: None,
-                csrf: &csrf,
-            };
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page::reset_page(&chrome, &user.email, &errors),
-            )
-                .into_response());
-        }
-    };
-    let new = password.as_str().to_owned();
-    let hash = state.passwords.run(move || hash_password(&new)).await??;
-    let token_hash = hash_token(&token);
-    let now = state.clock.now();
-    let actor = Actor::person(user.id, &user.email);
-    let user_id = user.id;
-    state
-        .db
-        .write(move |connection| {
-            if !credentials::use_reset_link(connection, &token_hash, now)? {
-                return Err(Error::Rejected {
-                    status: StatusCode::GONE,
-                    detail: "This reset link was already used; ask an admin for a new one.".into(),
-                });
-            }
-            credentials::set_password_hash(connection, user_id, &hash)?;
-            credentials::end_sessions(connection, user_id)?;
-            audit::record(
-                connection,
-                &actor,
-                AuditAction::PasswordReset,
-                &format!("person:{user_id}"),
-                "through a reset link",
-                now,
-            )
-        })
-        .await?;
-    let jar = start_session(&state, jar, &user, "reset link").await?;
-    Ok((jar, Redirect::to("/account?changed=password")).into_response())
 }

@@ -15,6 +15,7 @@ pub mod oidc;
 pub mod operations;
 pub mod pages;
 pub mod pain_points;
+pub mod password_reset;
 pub mod people;
 pub mod proxy;
 pub mod respond;
@@ -27,6 +28,7 @@ pub mod survey_invitations;
 pub mod survey_pages;
 pub mod survey_results;
 pub mod surveys;
+pub mod teams;
 pub mod throttle;
 pub mod tree;
 

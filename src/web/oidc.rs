@@ -1,4 +1,4 @@
-//! "Sign in with <company>": the two ends of the OpenID Connect flow
+//! "Sign in with `company`": the two ends of the OpenID Connect flow
 //! (`crate::oidc` talks to the provider). The first sign-in creates the
 //! person; later ones update their name, role and team from the groups
 //! claim (`config.groups`). A changed role ends the person's other sessions.

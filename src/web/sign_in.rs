@@ -99,7 +99,7 @@ async fn login(
         (status, login_page(&chrome, &page)).into_response()
     };
     let account = form.email.trim().to_lowercase();
-    if let Some(wait) = state.throttle.check(&account, address, Instant::now()) {
+    if let Err(wait) = state.throttle.attempt(&account, address, Instant::now()) {
         let seconds = wait.as_secs().max(1);
         tracing::info!("a sign-in was throttled");
         let mut response = refuse(
@@ -136,11 +136,10 @@ async fn login(
         })
         .await?;
     let Some(user) = user else {
-        state.throttle.failed(&account, address, Instant::now());
         tracing::info!("a sign-in failed");
         return Ok(refuse(StatusCode::UNAUTHORIZED, NO_MATCH.to_owned()));
     };
-    state.throttle.succeeded(&account);
+    state.throttle.succeeded(&account, address);
     let jar = start_session(&state, jar, &user, "password").await?;
     Ok((jar, Redirect::to(safe_next(&form.next).unwrap_or("/"))).into_response())
 }

@@ -3,6 +3,10 @@
 //! answered 429 with `Retry-After` before any password is checked, so a
 //! flood costs neither hashing time nor memory.
 //!
+//! An attempt is counted when it starts ([`SignInThrottle::attempt`]) and
+//! taken back if it succeeds: counted only after the (slow) check, fifty
+//! concurrent guesses would all pass the limit before any of them failed.
+//!
 //! The counts live in memory: a restart forgets them, which only gives an
 //! attacker one more window. The tables are bounded: when full, expired
 //! entries are swept, and if none expired the oldest window is dropped.
@@ -39,42 +43,44 @@ impl SignInThrottle {
         }
     }
 
-    /// `Some(wait)` when this account or address must wait before trying again.
-    pub fn check(&self, account: &str, address: IpAddr, now: Instant) -> Option<Duration> {
-        let account_wait = wait_of(
-            &self.accounts,
-            account,
-            self.limits.per_account,
-            self.limits.window,
-            now,
-        );
-        let address_wait = wait_of(
-            &self.addresses,
-            &address,
-            self.limits.per_address,
-            self.limits.window,
-            now,
-        );
-        account_wait.max(address_wait)
+    /// Starts an attempt: `Err(wait)` when this account or address must
+    /// wait first; otherwise the attempt is counted as failed until
+    /// [`SignInThrottle::succeeded`] says otherwise. Both tables are held
+    /// at once (accounts first), so concurrent attempts cannot slip past
+    /// the limit between the check and the count.
+    pub fn attempt(&self, account: &str, address: IpAddr, now: Instant) -> Result<(), Duration> {
+        let window = self.limits.window;
+        let (Ok(mut accounts), Ok(mut addresses)) = (self.accounts.lock(), self.addresses.lock())
+        else {
+            return Ok(());
+        };
+        let account_wait = wait_of(&accounts, account, self.limits.per_account, window, now);
+        let address_wait = wait_of(&addresses, &address, self.limits.per_address, window, now);
+        if let Some(wait) = account_wait.max(address_wait) {
+            return Err(wait);
+        }
+        count(&mut accounts, account.to_owned(), window, now);
+        count(&mut addresses, address, window, now);
+        Ok(())
     }
 
-    /// Counts a failed attempt against both.
-    pub fn failed(&self, account: &str, address: IpAddr, now: Instant) {
-        count(&self.accounts, account.to_owned(), self.limits.window, now);
-        count(&self.addresses, address, self.limits.window, now);
-    }
-
-    /// A successful sign-in clears the account's count (not the address's:
-    /// one good password must not unlock guessing at everyone else's).
-    pub fn succeeded(&self, account: &str) {
+    /// A successful sign-in clears the account's count and takes its
+    /// attempt back from the address (whose other failures stand: one good
+    /// password must not unlock guessing at everyone else's).
+    pub fn succeeded(&self, account: &str, address: IpAddr) {
         if let Ok(mut accounts) = self.accounts.lock() {
             accounts.remove(account);
+        }
+        if let Ok(mut addresses) = self.addresses.lock()
+            && let Some(entry) = addresses.get_mut(&address)
+        {
+            entry.failures = entry.failures.saturating_sub(1);
         }
     }
 }
 
 fn wait_of<K, Q>(
-    table: &Mutex<HashMap<K, Window>>,
+    table: &HashMap<K, Window>,
     key: &Q,
     limit: u32,
     window: Duration,
@@ -84,19 +90,17 @@ where
     K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
     Q: std::hash::Hash + Eq + ?Sized,
 {
-    let table = table.lock().ok()?;
     let entry = table.get(key)?;
     let ends = entry.started + window;
     (entry.failures >= limit && ends > now).then(|| ends - now)
 }
 
 fn count<K: std::hash::Hash + Eq + Clone>(
-    table: &Mutex<HashMap<K, Window>>,
+    table: &mut HashMap<K, Window>,
     key: K,
     window: Duration,
     now: Instant,
 ) {
-    let Ok(mut table) = table.lock() else { return };
     if table.len() >= MAX_KEYS && !table.contains_key(&key) {
         table.retain(|_, entry| entry.started + window > now);
         if table.len() >= MAX_KEYS
@@ -134,15 +138,16 @@ mod tests {
         });
         let address: IpAddr = [127, 0, 0, 1].into();
         let start = Instant::now();
-        assert_eq!(throttle.check("a@x.example", address, start), None);
-        throttle.failed("a@x.example", address, start);
-        throttle.failed("a@x.example", address, start);
-        let wait = throttle.check("a@x.example", address, start + Duration::from_secs(10));
-        assert_eq!(wait, Some(Duration::from_secs(50)));
-        assert_eq!(throttle.check("b@x.example", address, start), None);
+        assert_eq!(throttle.attempt("a@x.example", address, start), Ok(()));
+        assert_eq!(throttle.attempt("a@x.example", address, start), Ok(()));
+        let later = start + Duration::from_secs(10);
+        let wait = throttle.attempt("a@x.example", address, later);
+        assert_eq!(wait, Err(Duration::from_secs(50)));
+        assert_eq!(throttle.attempt("b@x.example", address, start), Ok(()));
+        let next_window = start + Duration::from_secs(60);
         assert_eq!(
-            throttle.check("a@x.example", address, start + Duration::from_secs(60)),
-            None
+            throttle.attempt("a@x.example", address, next_window),
+            Ok(())
         );
     }
 
@@ -156,9 +161,25 @@ mod tests {
         let address: IpAddr = [10, 0, 0, 7].into();
         let now = Instant::now();
         for account in ["a", "b", "c"] {
-            throttle.failed(account, address, now);
+            assert!(throttle.attempt(account, address, now).is_ok());
         }
-        assert!(throttle.check("d", address, now).is_some());
-        assert!(throttle.check("d", [10, 0, 0, 8].into(), now).is_none());
+        assert!(throttle.attempt("d", address, now).is_err());
+        assert!(throttle.attempt("d", [10, 0, 0, 8].into(), now).is_ok());
+    }
+
+    #[test]
+    fn a_success_takes_its_attempt_back_and_clears_the_account() {
+        let throttle = SignInThrottle::new(SignInLimits {
+            per_account: 2,
+            per_address: 2,
+            window: Duration::from_secs(60),
+        });
+        let address: IpAddr = [10, 0, 0, 9].into();
+        let now = Instant::now();
+        for _ in 0..5 {
+            assert!(throttle.attempt("a", address, now).is_ok());
+            throttle.succeeded("a", address);
+        }
+        assert!(throttle.attempt("a", address, now).is_ok());
     }
 }
