@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use earshot::clock::Clock;
 use earshot::db::{self, Database, digests, settings};
 use earshot::domain::digest::{NewSubscription, SubscriptionDraft};
 use earshot::jobs::digests::{Due, Links, enqueue_summaries, send_due};
@@ -82,9 +83,15 @@ fn main() {
         let started = Instant::now();
         let mut sent = 0;
         loop {
-            let delivery = send_due(&db, &mailer, &links, Duration::from_secs(1))
-                .await
-                .expect("send");
+            let delivery = send_due(
+                &db,
+                &mailer,
+                &links,
+                Duration::from_secs(1),
+                &Clock::system(),
+            )
+            .await
+            .expect("send");
             sent += delivery.sent;
             assert_eq!(delivery.failed, 0, "a summary failed");
             if delivery.sent + delivery.retrying == 0 {

@@ -11,7 +11,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
-use chrono::Utc;
 use tokio::net::TcpListener;
 
 use crate::auth::PasswordPool;
@@ -383,6 +382,7 @@ pub struct DigestRunner {
     links: Links,
     mailer: Arc<Mailer>,
     retry: std::time::Duration,
+    clock: Clock,
 }
 
 impl DigestRunner {
@@ -404,6 +404,7 @@ impl DigestRunner {
             links,
             mailer,
             retry: config.mail_retry,
+            clock: config.clock,
         })
     }
 
@@ -419,7 +420,7 @@ impl DigestRunner {
                     format!("there is no subscription {subscription}"),
                 )
             })?;
-        match digest_jobs::preview(&self.db, &self.links, &found).await? {
+        match digest_jobs::preview(&self.db, &self.links, &found, self.clock.now()).await? {
             Some(message) => println!(
                 "To: {}\nSubject: {}\n\n{}",
                 message.to_address, message.subject, message.body_text
@@ -438,9 +439,10 @@ impl DigestRunner {
             digest_jobs::Due::Now
         };
         let enqueued =
-            digest_jobs::enqueue_summaries(&self.db, &self.links, Utc::now(), mode).await?;
+            digest_jobs::enqueue_summaries(&self.db, &self.links, self.clock.now(), mode).await?;
         let delivery =
-            digest_jobs::send_due(&self.db, &self.mailer, &self.links, self.retry).await?;
+            digest_jobs::send_due(&self.db, &self.mailer, &self.links, self.retry, &self.clock)
+                .await?;
         println!(
             "Enqueued {enqueued} new summaries; sent {}, to retry {}, failed {}.",
             delivery.sent, delivery.retrying, delivery.failed
@@ -551,13 +553,14 @@ impl Application {
     /// Loads the demo organisation if the database is empty; `false` if
     /// there was data already.
     pub async fn load_demo(&self) -> Result<bool> {
+        let now = self.state.clock.now();
         self.state
             .db
-            .write(|connection| {
+            .write(move |connection| {
                 if !db::people::database_is_empty(connection)? {
                     return Ok(false);
                 }
-                crate::seed::load(connection, Utc::now())?;
+                crate::seed::load(connection, now)?;
                 Ok(true)
             })
             .await
@@ -584,6 +587,7 @@ impl Application {
             state.links.clone(),
             state.config.mail_retry,
             state.config.job_tick,
+            state.clock.clone(),
             jobs_stop,
         ));
         let limits = ConnectionLimits {

@@ -26,8 +26,11 @@
 //! - `main.rs`: calls [`cli::main`]; nothing else.
 //! - [`cli`]: the command line (`serve`, `seed`, `reindex`, `digest`, `user add`,
 //!   `token create|list|revoke` in `cli::accounts`), clap with `EARSHOT_*`
-//!   variables; sign-in and hardening settings in `cli::identity`.
+//!   variables; sign-in and hardening settings in `cli::identity`; `--clock`
+//!   runs any of them as of another instant.
 //! - [`config`]: settings with embedded defaults (`./data`, `127.0.0.1:3000`).
+//! - [`clock`]: [`clock::Clock`], where "now" comes from: chosen at the edge
+//!   (`cli`, tests), carried in `Config` and `App`, passed to what needs it.
 //! - [`app`]: [`app::AppState`], the one route table [`app::router`] (newer
 //!   features merge their own `routes()`), and [`app::Application`] (bind,
 //!   serve, graceful shutdown).
@@ -36,7 +39,8 @@
 //! - [`error`]: the one error type, rendered as RFC 9457 problem JSON under `/api/`
 //!   and as an HTML page elsewhere.
 //! - [`domain`]: pure types and rules: feedback, people, services, checked text, the
-//!   search query language, digest schedules, interviews, pain points and their impact
+//!   search query language, summary subscriptions and their schedules
+//!   ([`domain::schedule`]: periods across time zones and daylight saving), interviews, pain points and their impact
 //!   formula, roadmap, outcomes, the discovery cadence, surveys and their statistics
 //!   ([`domain::stats`], with sources cited), wave comparisons and service breakdowns
 //!   ([`domain::survey_results`]), CSV import checks ([`domain::survey_import`]) and
@@ -103,6 +107,10 @@
 //!   invitation message's link is wiped from the outbox once the message is handled.
 //! - **Architecture Invariant:** survey results read `survey_answer_counts`, kept exact
 //!   by triggers in the same transaction as the answers, never a scan of every answer.
+//! - **Architecture Invariant:** time is an input: only the edge (`cli`, tests,
+//!   benches) reads the wall clock, into a [`clock::Clock`]; everything below
+//!   takes that clock or an instant (`grep -rn 'Utc::now' src` finds only
+//!   `clock.rs`). The demo (`seed`) is built relative to the instant it is given.
 //! - **Architecture Invariant:** who may call a new handler shows in its signature
 //!   (`web::access` extractors); team-only places answer 404 to everyone else.
 //! - **Architecture Invariant:** a deactivated person's sessions and tokens stop

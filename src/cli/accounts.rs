@@ -5,6 +5,8 @@ use std::io::BufRead;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+
+use crate::clock::Clock;
 use clap::{Args, Subcommand};
 
 use super::open_data_dir;
@@ -76,7 +78,12 @@ fn parse_role(raw: &str) -> std::result::Result<Role, String> {
 
 /// Adds a person. Without a password they must have another way in: the
 /// company's identity (`--sso`, or configured), or the command refuses.
-pub fn add_user(data_dir: &Path, args: UserAddArgs, company_sign_in: bool) -> Result<()> {
+pub fn add_user(
+    data_dir: &Path,
+    args: UserAddArgs,
+    company_sign_in: bool,
+    clock: &Clock,
+) -> Result<()> {
     let email = Email::parse(&args.email).map_err(|message| Error::invalid("email", message))?;
     let name = single_line(&args.name, 100).map_err(|message| Error::invalid("name", message))?;
     let password_hash = if args.password_stdin {
@@ -95,7 +102,7 @@ pub fn add_user(data_dir: &Path, args: UserAddArgs, company_sign_in: bool) -> Re
         ));
     };
     let path = open_data_dir(data_dir)?;
-    let now = Utc::now();
+    let now = clock.now();
     db::with_connection(&path, |connection| {
         let team_id = match &args.team {
             None => None,
@@ -150,22 +157,22 @@ fn read_password() -> Result<Password> {
     })
 }
 
-pub fn token(data_dir: &Path, command: TokenCommand) -> Result<()> {
+pub fn token(data_dir: &Path, command: TokenCommand, clock: &Clock) -> Result<()> {
     match command {
-        TokenCommand::Create(args) => create_token(data_dir, args),
-        TokenCommand::List { email } => list_tokens(data_dir, email.as_deref()),
-        TokenCommand::Revoke { id } => revoke_token(data_dir, id),
+        TokenCommand::Create(args) => create_token(data_dir, args, clock),
+        TokenCommand::List { email } => list_tokens(data_dir, email.as_deref(), clock),
+        TokenCommand::Revoke { id } => revoke_token(data_dir, id, clock),
     }
 }
 
-fn create_token(data_dir: &Path, args: TokenCreateArgs) -> Result<()> {
+fn create_token(data_dir: &Path, args: TokenCreateArgs, clock: &Clock) -> Result<()> {
     let email = Email::parse(&args.email).map_err(|message| Error::invalid("email", message))?;
     let label =
         single_line(&args.label, 100).map_err(|message| Error::invalid("label", message))?;
     let path = open_data_dir(data_dir)?;
     let token = auth::new_token("esk_");
     let token_hash = auth::hash_token(&token);
-    let now = Utc::now();
+    let now = clock.now();
     let expires_at = args
         .expires_in_days
         .map(|days| now + chrono::Duration::days(i64::from(days)));
@@ -204,7 +211,7 @@ fn when(at: Option<DateTime<Utc>>) -> String {
     )
 }
 
-fn list_tokens(data_dir: &Path, email: Option<&str>) -> Result<()> {
+fn list_tokens(data_dir: &Path, email: Option<&str>, clock: &Clock) -> Result<()> {
     let path = open_data_dir(data_dir)?;
     let tokens = db::with_connection(&path, |connection| {
         let owner = match email {
@@ -221,7 +228,7 @@ fn list_tokens(data_dir: &Path, email: Option<&str>) -> Result<()> {
         "{:>5}  {:<24} {:<32} {:<16} {:<16} {:<16} status",
         "id", "label", "owner", "created", "last used", "expires"
     );
-    let now = Utc::now();
+    let now = clock.now();
     for token in tokens {
         let status = crate::views::account::token_status(&token, now);
         println!(
@@ -237,9 +244,9 @@ fn list_tokens(data_dir: &Path, email: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-fn revoke_token(data_dir: &Path, id: i64) -> Result<()> {
+fn revoke_token(data_dir: &Path, id: i64, clock: &Clock) -> Result<()> {
     let path = open_data_dir(data_dir)?;
-    let now = Utc::now();
+    let now = clock.now();
     let revoked = db::with_connection(&path, |connection| {
         let token = credentials::api_token(connection, id)?
             .ok_or_else(|| Error::invalid("id", format!("there is no token {id}")))?;

@@ -9,11 +9,12 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, error::ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::{Application, DigestRunner};
+use crate::clock::Clock;
 use crate::config::{self, Config, Secret};
 use crate::db::{self, people};
 
@@ -51,6 +52,11 @@ struct Cli {
         global = true
     )]
     log_format: LogFormat,
+    /// Run as if it were this instant (RFC 3339, like 2026-11-30T00:30:00Z),
+    /// with time passing from there: for demos and tests of another day.
+    /// Unset: the machine's clock.
+    #[arg(long, env = "EARSHOT_CLOCK", value_parser = parse_instant, global = true)]
+    clock: Option<DateTime<Utc>>,
     #[command(flatten)]
     mail: MailArgs,
     #[command(flatten)]
@@ -144,6 +150,14 @@ enum DigestCommand {
     },
 }
 
+fn parse_instant(raw: &str) -> std::result::Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|_| {
+            "give an instant like 2026-11-30T00:30:00Z or 2027-03-01T00:05:00+01:00".into()
+        })
+}
+
 /// Runs the command line and returns the process's exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -167,6 +181,8 @@ pub fn main() -> ExitCode {
         }
     };
     telemetry::init(cli.log_format);
+    // The one clock of this run, chosen here and passed down.
+    let clock = cli.clock.map_or_else(Clock::system, Clock::starting_at);
     let config = Config {
         public_url: cli
             .mail
@@ -176,6 +192,7 @@ pub fn main() -> ExitCode {
         smtp_url: cli.mail.smtp_url.clone().map(Secret),
         mail_from: cli.mail.mail_from.clone(),
         mail_retry: std::time::Duration::from_secs(cli.mail.mail_retry_seconds),
+        clock: clock.clone(),
         ..Config::new(&cli.data_dir)
     };
     let config = match cli.identity.apply(config) {
@@ -189,12 +206,15 @@ pub fn main() -> ExitCode {
         None => serve(config, cli.serve, cli.mail.public_url.is_some()),
         Some(Command::Serve(args)) => serve(config, args, cli.mail.public_url.is_some()),
         Some(Command::Digest(command)) => digest(config, command),
-        Some(Command::Seed) => seed_database(&cli.data_dir),
+        Some(Command::Seed) => seed_database(&cli.data_dir, &clock),
         Some(Command::Reindex) => reindex(&cli.data_dir),
-        Some(Command::User(UserCommand::Add(args))) => {
-            accounts::add_user(&cli.data_dir, args, cli.identity.has_company_sign_in())
-        }
-        Some(Command::Token(command)) => accounts::token(&cli.data_dir, command),
+        Some(Command::User(UserCommand::Add(args))) => accounts::add_user(
+            &cli.data_dir,
+            args,
+            cli.identity.has_company_sign_in(),
+            &clock,
+        ),
+        Some(Command::Token(command)) => accounts::token(&cli.data_dir, command, &clock),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -306,8 +326,9 @@ pub(crate) fn open_data_dir(data_dir: &Path) -> Result<PathBuf> {
     Ok(config::database_path(data_dir))
 }
 
-fn seed_database(data_dir: &Path) -> Result<()> {
+fn seed_database(data_dir: &Path, clock: &Clock) -> Result<()> {
     let path = open_data_dir(data_dir)?;
+    let now = clock.now();
     let summary = db::with_connection(&path, |connection| {
         if !people::database_is_empty(connection)? {
             return Err(Error::Conflict(
@@ -316,7 +337,7 @@ fn seed_database(data_dir: &Path) -> Result<()> {
                     .into(),
             ));
         }
-        seed::load(connection, Utc::now())
+        seed::load(connection, now)
     })?;
     println!("{summary}");
     print_demo_logins(true);

@@ -26,6 +26,7 @@ use futures_util::StreamExt;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::clock::Clock;
 use crate::db::Database;
 use crate::db::digests::DiscoveryActivity;
 use crate::db::digests::{self, NewMessage, OutboxMessage, Subscription};
@@ -116,28 +117,31 @@ fn period_for(subscription: &Subscription, now: DateTime<Utc>, due: Due) -> Opti
             // Periods that ended before the subscription existed are not owed.
             (period.send_at >= subscription.created_at).then_some(period)
         }
-        Due::Now => {
-            let period = subscription.schedule.in_progress(now);
-            Some(Period {
-                end: now.min(period.end),
-                ..period
-            })
-        }
+        // The whole period in progress: nothing is stored after `now`, and
+        // what arrived at `now` itself counts, even at the very instant the
+        // period began.
+        Due::Now => Some(subscription.schedule.in_progress(now)),
     }
 }
 
-fn period_label(subscription: &Subscription, period: &Period, due: Due) -> String {
+/// How a message names its period; one sent early says "so far".
+fn period_label(subscription: &Subscription, period: &Period, now: DateTime<Utc>) -> String {
+    let so_far = period.end > now;
     let timezone = subscription.schedule.timezone;
     let start = period.start.with_timezone(&timezone);
     let last_day = (period.end - chrono::Duration::seconds(1)).with_timezone(&timezone);
-    match (subscription.schedule.cadence, due) {
-        (Cadence::Monthly, Due::Scheduled) => start.format("%B %Y").to_string(),
-        (Cadence::Monthly, Due::Now) => format!("{} so far", start.format("%B %Y")),
-        (Cadence::Weekly(_), _) => format!(
+    let label = match subscription.schedule.cadence {
+        Cadence::Monthly => start.format("%B %Y").to_string(),
+        Cadence::Weekly(_) => format!(
             "{} to {}",
             start.format("%-d %b"),
             last_day.format("%-d %b %Y")
         ),
+    };
+    if so_far {
+        format!("{label}, so far")
+    } else {
+        label
     }
 }
 
@@ -277,7 +281,7 @@ async fn render(
     facts: &mut Facts,
     subscription: &Subscription,
     period: &Period,
-    due: Due,
+    now: DateTime<Utc>,
 ) -> Result<Option<NewMessage>> {
     let (start, end, services) = (period.start, period.end, subscription.services.clone());
     let volumes = db
@@ -288,7 +292,7 @@ async fn render(
     let unsubscribe_url = links.unsubscribe_url(subscription.id);
     let summary = Summary {
         period,
-        period_label: period_label(subscription, period, due),
+        period_label: period_label(subscription, period, now),
         volumes: &volumes,
         discovery: &discovery,
         satisfaction: satisfaction.as_ref(),
@@ -322,11 +326,11 @@ pub async fn preview(
     db: &Database,
     links: &Links,
     subscription: &Subscription,
+    now: DateTime<Utc>,
 ) -> Result<Option<NewMessage>> {
-    let period =
-        period_for(subscription, Utc::now(), Due::Now).expect("the current period always exists");
+    let period = period_for(subscription, now, Due::Now).expect("the current period always exists");
     let mut facts = Facts::load(db).await?;
-    render(db, links, &mut facts, subscription, &period, Due::Now).await
+    render(db, links, &mut facts, subscription, &period, now).await
 }
 
 /// Enqueues the due summary of every active subscription; returns how many
@@ -355,7 +359,7 @@ pub async fn enqueue_summaries(
         {
             continue;
         }
-        let Some(message) = render(db, links, &mut facts, subscription, &period, due).await? else {
+        let Some(message) = render(db, links, &mut facts, subscription, &period, now).await? else {
             continue;
         };
         if db
@@ -384,8 +388,9 @@ pub async fn send_due(
     mailer: &Mailer,
     links: &Links,
     retry: Duration,
+    clock: &Clock,
 ) -> Result<Delivery> {
-    let now = Utc::now();
+    let now = clock.now();
     let messages = db
         .read(move |connection| digests::due_messages(connection, now, 512))
         .await?;
@@ -402,7 +407,7 @@ pub async fn send_due(
                     unsubscribe_url: unsubscribe.as_deref(),
                 })
                 .await;
-            record(db, &message, outcome, retry).await
+            record(db, &message, outcome, retry, clock.now()).await
         })
         .buffer_unordered(CONCURRENCY as usize)
         .collect()
@@ -430,11 +435,12 @@ async fn record(
     message: &OutboxMessage,
     outcome: std::result::Result<(), DeliveryError>,
     retry: Duration,
+    now: DateTime<Utc>,
 ) -> Result<Outcome> {
     let id = message.id;
     match outcome {
         Ok(()) => {
-            db.write(move |connection| digests::mark_sent(connection, id, Utc::now()))
+            db.write(move |connection| digests::mark_sent(connection, id, now))
                 .await?;
             Ok(Outcome::Sent)
         }
@@ -442,8 +448,7 @@ async fn record(
             let wait = retry
                 .saturating_mul(2u32.saturating_pow(message.attempts as u32))
                 .min(MAX_BACKOFF);
-            let next =
-                Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+            let next = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
             tracing::warn!(message = id, attempts = message.attempts + 1, %error, "delivery failed; will retry");
             db.write(move |connection| digests::mark_retry(connection, id, &error, next))
                 .await?;
@@ -466,6 +471,7 @@ pub async fn run(
     links: Links,
     retry: Duration,
     tick: Duration,
+    clock: Clock,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
@@ -477,10 +483,10 @@ pub async fn run(
         if *stop.borrow() {
             return;
         }
-        if let Err(error) = enqueue_summaries(&db, &links, Utc::now(), Due::Scheduled).await {
+        if let Err(error) = enqueue_summaries(&db, &links, clock.now(), Due::Scheduled).await {
             log_unless_stopping(&error, "scheduling summaries failed");
         }
-        if let Err(error) = send_due(&db, &mailer, &links, retry).await {
+        if let Err(error) = send_due(&db, &mailer, &links, retry, &clock).await {
             log_unless_stopping(&error, "sending mail failed");
         }
     }

@@ -9,7 +9,7 @@
 //! replaces the old one only once complete.
 //!
 //! On disk: `<data>/index/CURRENT` names the live generation directory
-//! (`<data>/index/gen-<millis>`); anything else there is leftover and removed.
+//! (`<data>/index/gen-<random>`); anything else there is leftover and removed.
 //!
 //! Text is analysed twice. `prose` fields (title, body, internal) split on
 //! anything but letters and digits, fold case and accents and stem English,
@@ -330,7 +330,8 @@ fn index_root(data_dir: &Path) -> PathBuf {
 /// Creates an empty index in a new generation directory (not yet live).
 fn create_generation(data_dir: &Path) -> Result<(SearchIndex, String)> {
     let root = index_root(data_dir);
-    let name = format!("gen-{}", chrono::Utc::now().timestamp_millis());
+    // Only unique: the name of the live one is in CURRENT.
+    let name = format!("gen-{:016x}", rand::random::<u64>());
     let directory = root.join(&name);
     std::fs::create_dir_all(&directory).map_err(tantivy_error)?;
     let index = Index::create_in_dir(&directory, schema().0).map_err(tantivy_error)?;

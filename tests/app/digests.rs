@@ -3,18 +3,58 @@
 use std::path::Path;
 use std::process::Output;
 
+use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use tempfile::TempDir;
 
 use crate::helpers::{CONTRIBUTOR, TEAM, TestApp};
 use crate::smtp::SmtpServer;
 
-/// Runs `earshot` on `data_dir`, mailing through `smtp` when given, with
-/// retries due at once.
-async fn earshot(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> Output {
+/// A seeded data directory and the instants its commands run at. These
+/// tests are about delivery, not the calendar: they start now, unless a
+/// demo subscription's period turns within the next minutes (then just
+/// after it turned), and each command runs half a minute after the one
+/// before, so `seed` and `digest` agree on every period and retries come
+/// due in order. Period edges have tests of their own (`demo_at_any_instant`).
+struct Demo {
+    dir: TempDir,
+    at: DateTime<Utc>,
+    commands: std::sync::atomic::AtomicI32,
+}
+
+impl Demo {
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The instant of the next command.
+    fn next(&self) -> DateTime<Utc> {
+        let step = self
+            .commands
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.at + chrono::Duration::seconds(30 * i64::from(step))
+    }
+}
+
+/// Now, or just after a demo period that turns within the next minutes.
+fn away_from_period_edges(now: DateTime<Utc>) -> DateTime<Utc> {
+    let soon = now + chrono::Duration::minutes(10);
+    earshot::seed::demo_subscriptions()
+        .unwrap()
+        .iter()
+        .map(|subscription| subscription.schedule.in_progress(now).end)
+        .filter(|edge| *edge <= soon)
+        .max()
+        .map_or(now, |edge| edge + chrono::Duration::minutes(1))
+}
+
+/// Runs `earshot` on `data_dir` as of `at`, mailing through `smtp` when
+/// given, with retries due at once.
+async fn earshot(data_dir: &Path, at: DateTime<Utc>, smtp: Option<&str>, args: &[&str]) -> Output {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"));
     command
         .env("EARSHOT_DATA_DIR", data_dir)
+        .env("EARSHOT_CLOCK", at.to_rfc3339())
         .env("EARSHOT_MAIL_RETRY_SECONDS", "0")
         .env("EARSHOT_PUBLIC_URL", "https://earshot.halcyon.example")
         .args(args);
@@ -30,19 +70,32 @@ async fn earshot(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> Output {
     output
 }
 
-/// `earshot digest preview` of subscription `id`, as text.
-async fn preview(data_dir: &Path, id: &str) -> String {
-    stdout(&earshot(data_dir, None, &["digest", "preview", "--subscription", id]).await)
+/// `earshot digest preview` of subscription `id` as of `at`, as text.
+async fn preview(data_dir: &Path, at: DateTime<Utc>, id: &str) -> String {
+    stdout(
+        &earshot(
+            data_dir,
+            at,
+            None,
+            &["digest", "preview", "--subscription", id],
+        )
+        .await,
+    )
 }
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-async fn seeded() -> TempDir {
-    let data = tempfile::tempdir().unwrap();
-    earshot(data.path(), None, &["seed"]).await;
-    data
+/// The demo organisation, seeded as of now (the test's clock is the edge).
+async fn seeded() -> Demo {
+    let demo = Demo {
+        dir: tempfile::tempdir().unwrap(),
+        at: away_from_period_edges(Utc::now()),
+        commands: Default::default(),
+    };
+    earshot(demo.path(), demo.next(), None, &["seed"]).await;
+    demo
 }
 
 fn query<T: rusqlite::types::FromSql>(data_dir: &Path, sql: &str) -> T {
@@ -57,9 +110,21 @@ async fn summaries_go_out_over_smtp_once_per_subscription_and_period() {
     let data = seeded().await;
     let smtp = SmtpServer::start().await;
 
-    let first = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let first = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .await;
     assert!(stdout(&first).contains("sent 3"), "{}", stdout(&first));
-    let again = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let again = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .await;
     assert!(
         stdout(&again).contains("Enqueued 0 new summaries; sent 0"),
         "{}",
@@ -116,9 +181,10 @@ async fn summaries_go_out_over_smtp_once_per_subscription_and_period() {
     let schedule = earshot::domain::digest::Schedule {
         cadence: earshot::domain::digest::Cadence::Weekly(chrono::Weekday::Fri),
         hour: 16,
+        minute: 0,
         timezone: chrono_tz::Tz::America__New_York,
     };
-    let start = schedule.in_progress(chrono::Utc::now()).start;
+    let start = schedule.in_progress(data.at).start;
     let connection = rusqlite::Connection::open(data.path().join("earshot.db")).unwrap();
     let in_scope: i64 = connection
         .query_row(
@@ -150,13 +216,25 @@ async fn a_451_is_retried_and_a_554_is_given_up_and_shown() {
     smtp.answer_next_data("451 4.3.0 try again later");
     smtp.answer_next_data("451 4.3.0 try again later");
 
-    let first = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let first = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .await;
     assert!(
         stdout(&first).contains("sent 0, to retry 2, failed 1"),
         "{}",
         stdout(&first)
     );
-    let second = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--due"]).await;
+    let second = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--due"],
+    )
+    .await;
     assert!(stdout(&second).contains("sent 2"), "{}", stdout(&second));
 
     assert_eq!(smtp.messages().len(), 2);
@@ -195,6 +273,7 @@ async fn a_server_that_is_down_keeps_messages_until_it_is_back_and_sends_none_tw
 
     let down = earshot(
         data.path(),
+        data.next(),
         Some(&format!("smtp://{address}")),
         &["digest", "send", "--now"],
     )
@@ -202,13 +281,25 @@ async fn a_server_that_is_down_keeps_messages_until_it_is_back_and_sends_none_tw
     assert!(stdout(&down).contains("to retry 3"), "{}", stdout(&down));
 
     let smtp = SmtpServer::start_on(address).await;
-    let up = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let up = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .await;
     assert!(
         stdout(&up).contains("Enqueued 0 new summaries; sent 3"),
         "{}",
         stdout(&up)
     );
-    let after = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--due"]).await;
+    let after = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--due"],
+    )
+    .await;
     assert!(stdout(&after).contains("sent 0"));
     assert_eq!(smtp.messages().len(), 3);
 }
@@ -241,13 +332,25 @@ async fn a_connection_dropped_mid_message_is_retried_and_the_message_arrives_onc
     let smtp = SmtpServer::start().await;
     smtp.drop_mid_message(1);
 
-    let first = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let first = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .await;
     assert!(
         stdout(&first).contains("sent 2, to retry 1"),
         "{}",
         stdout(&first)
     );
-    let retried = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--due"]).await;
+    let retried = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--due"],
+    )
+    .await;
     assert!(stdout(&retried).contains("sent 1"), "{}", stdout(&retried));
 
     assert_eq!(delivered_once(&smtp), outbox_ids(data.path()));
@@ -268,6 +371,7 @@ async fn a_run_killed_mid_delivery_delivers_every_summary_once_after_a_restart()
     smtp.hold(1);
     let mut run = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
         .env("EARSHOT_DATA_DIR", data.path())
+        .env("EARSHOT_CLOCK", data.next().to_rfc3339())
         .env("EARSHOT_SMTP_URL", smtp.url())
         .env("EARSHOT_PUBLIC_URL", "https://earshot.halcyon.example")
         .args(["digest", "send", "--now"])
@@ -300,7 +404,13 @@ async fn a_run_killed_mid_delivery_delivers_every_summary_once_after_a_restart()
     }
     assert_eq!(smtp.messages().len(), 2);
 
-    let restarted = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let restarted = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .await;
     assert!(
         stdout(&restarted).contains("Enqueued 0 new summaries; sent 1"),
         "{}",
@@ -313,7 +423,7 @@ async fn a_run_killed_mid_delivery_delivers_every_summary_once_after_a_restart()
 #[tokio::test]
 async fn without_smtp_summaries_are_written_as_eml_files() {
     let data = seeded().await;
-    earshot(data.path(), None, &["digest", "send", "--now"]).await;
+    earshot(data.path(), data.next(), None, &["digest", "send", "--now"]).await;
     let files: Vec<_> = std::fs::read_dir(data.path().join("mail"))
         .unwrap()
         .flatten()
@@ -325,7 +435,7 @@ async fn without_smtp_summaries_are_written_as_eml_files() {
         })
         .collect();
     assert_eq!(files.len(), 3);
-    let text = preview(data.path(), "1").await;
+    let text = preview(data.path(), data.next(), "1").await;
     assert!(text.contains("Subject: Earshot:"), "{text}");
 }
 
@@ -333,7 +443,13 @@ async fn without_smtp_summaries_are_written_as_eml_files() {
 async fn the_unsubscribe_link_asks_first_and_one_click_unsubscribes() {
     let data = seeded().await;
     let smtp = SmtpServer::start().await;
-    earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .await;
     let message = smtp.messages().into_iter().next().unwrap();
     let link = message.header("List-Unsubscribe").unwrap();
     let path = link
@@ -386,6 +502,7 @@ async fn subscribing_checks_the_address_and_contributors_subscribe_only_themselv
             &[
                 ("email", "leads@example.com\r\nBcc: x@y.z"),
                 ("cadence", "weekly"),
+                ("hour", "7:75"),
                 ("timezone", "Mars/Base"),
             ],
         )
@@ -393,6 +510,7 @@ async fn subscribing_checks_the_address_and_contributors_subscribe_only_themselv
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = bad.text().await.unwrap();
     assert!(page.contains("must be an email address") && page.contains("time zone"));
+    assert!(page.contains("must be a time of day like 8, 16 or 08:30"));
 
     let good = team
         .submit(
@@ -401,13 +519,18 @@ async fn subscribing_checks_the_address_and_contributors_subscribe_only_themselv
             &[
                 ("email", "leads@example.com"),
                 ("cadence", "monthly"),
-                ("hour", "9"),
+                ("hour", "09:30"),
                 ("timezone", "Europe/Berlin"),
                 ("services", "ci-runner"),
             ],
         )
         .await;
     assert_eq!(good.status(), StatusCode::SEE_OTHER);
+    assert!(
+        team.get_text("/digests")
+            .await
+            .contains("Monthly on the 1st at 09:30 Europe/Berlin")
+    );
 
     let contributor = app.signed_in(CONTRIBUTOR).await;
     let own = contributor
@@ -472,14 +595,14 @@ async fn a_summary_reports_new_pain_points_shipped_items_and_interviews() {
     .await;
     api.post_json("/api/v1/roadmap-items/1/ship", &serde_json::json!({}))
         .await;
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = app.clock.now().date_naive().to_string();
     api.post_json(
         "/api/v1/interviews",
         &serde_json::json!({"participant_name": "Lars", "held_on": today, "notes": "queues"}),
     )
     .await;
 
-    let text = preview(&app.data_dir, "1").await;
+    let text = preview(&app.data_dir, app.clock.now(), "1").await;
     assert!(
         text.contains("Parallel deploy lanes: answers Deploys wait in a queue"),
         "{text}"
@@ -491,7 +614,25 @@ async fn a_summary_reports_new_pain_points_shipped_items_and_interviews() {
 #[tokio::test]
 async fn a_monthly_summary_reports_the_survey_wave_with_intervals_and_only_significant_movers() {
     let data = seeded().await;
-    let text = preview(data.path(), "2").await;
+    // The summary of the month the newest wave opened in, previewed on
+    // that month's last evening (in the subscriber's Berlin time).
+    let opened: DateTime<Utc> = query(
+        data.path(),
+        "SELECT max(coalesce(opens_at, created_at)) FROM surveys",
+    );
+    let schedule = earshot::domain::digest::Schedule {
+        cadence: earshot::domain::digest::Cadence::Monthly,
+        hour: 9,
+        minute: 0,
+        timezone: chrono_tz::Tz::Europe__Berlin,
+    };
+    // Before 09:00 on the 1st, the period in progress is still the month before.
+    let mut month = schedule.in_progress(opened);
+    if month.end <= opened {
+        month = schedule.in_progress(opened + chrono::Duration::days(1));
+    }
+    assert!(month.start <= opened && opened < month.end);
+    let text = preview(data.path(), month.end - chrono::Duration::hours(2), "2").await;
     assert!(text.contains("Satisfaction (Platform survey"), "{text}");
     assert!(text.contains("NPS ") && text.contains("(95% "));
     let ci = text
@@ -555,21 +696,31 @@ async fn a_subscription_gets_only_the_sections_it_chose() {
     api.post_json("/api/v1/roadmap-items/1/ship", &serde_json::json!({}))
         .await;
 
-    let shipped = preview(&app.data_dir, "1").await;
+    let shipped = preview(&app.data_dir, app.clock.now(), "1").await;
     assert!(shipped.contains("Shipped (you said, we did):"), "{shipped}");
     for left_out in ["Feedback received", "New pain points", "Interviews held"] {
         assert!(!shipped.contains(left_out), "{left_out} in {shipped}");
     }
     // Nothing happened in the one section the second subscriber chose.
-    let interviews = preview(&app.data_dir, "2").await;
+    let interviews = preview(&app.data_dir, app.clock.now(), "2").await;
     assert!(interviews.contains("nothing would be sent"), "{interviews}");
-    let sent = stdout(&earshot(&app.data_dir, None, &["digest", "send", "--now"]).await);
+    let sent = stdout(
+        &earshot(
+            &app.data_dir,
+            app.clock.now(),
+            None,
+            &["digest", "send", "--now"],
+        )
+        .await,
+    );
     assert!(sent.contains("Enqueued 1 new summaries"), "{sent}");
 }
 
 #[tokio::test]
 async fn scores_held_back_for_anonymity_are_listed_one_by_one() {
-    let app = TestApp::spawn().await;
+    // Mid-month: the monthly summary previewed is the month the survey ran in
+    // (early on the 1st it would still be the month before).
+    let app = TestApp::spawn_at("2026-11-18T10:00:00Z").await;
     let emails = app.add_team_members(&[("payments", 6)]);
     let api = app.api(TEAM);
     let survey: serde_json::Value = api
@@ -637,7 +788,7 @@ async fn scores_held_back_for_anonymity_are_listed_one_by_one() {
     )
     .await;
 
-    let text = preview(&app.data_dir, "1").await;
+    let text = preview(&app.data_dir, app.clock.now(), "1").await;
     assert!(
         text.contains("Satisfaction (Pulse, 6 of 6 invited answered)"),
         "{text}"
@@ -675,14 +826,14 @@ async fn a_contributors_summary_holds_only_what_they_may_read() {
     .await;
     api.post_json("/api/v1/roadmap-items/1/ship", &serde_json::json!({}))
         .await;
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = app.clock.now().date_naive().to_string();
     api.post_json(
         "/api/v1/interviews",
         &serde_json::json!({"participant_name": "Lars", "held_on": today, "notes": "queues"}),
     )
     .await;
 
-    let text = preview(&app.data_dir, "1").await;
+    let text = preview(&app.data_dir, app.clock.now(), "1").await;
     assert!(text.contains("Parallel deploy lanes"), "{text}");
     for team_only in ["Feedback received", "Interviews held", "Satisfaction"] {
         assert!(!text.contains(team_only), "{team_only} in {text}");

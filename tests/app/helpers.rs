@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use earshot::app::Application;
+use earshot::clock::Clock;
 use earshot::config::Config;
 use earshot::db::{self, credentials, people, services};
 use earshot::domain::{Email, NewService, Role, ServiceDraft};
@@ -31,6 +32,8 @@ pub struct TestApp {
     /// The separate metrics address, when one was configured.
     pub metrics_address: Option<String>,
     pub data_dir: PathBuf,
+    /// The server's clock, which the test reads for what it expects.
+    pub clock: Clock,
     _temp: Option<TempDir>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<earshot::error::Result<()>>>,
@@ -39,29 +42,53 @@ pub struct TestApp {
 impl TestApp {
     /// A fresh Earshot with two services, a team and four people (one per
     /// role, and a second contributor).
+    /// It runs on the machine's clock, so the suite run under `faketime`
+    /// tries it on other days.
     pub async fn spawn() -> TestApp {
-        TestApp::spawn_with(|config| config).await
+        TestApp::spawn_configured(Clock::system(), |config| config).await
+    }
+
+    /// The same, on a clock that starts at `at`: for tests whose
+    /// expectations depend on the day (weeks, periods, "today").
+    pub async fn spawn_at(at: &str) -> TestApp {
+        let at: DateTime<Utc> = at.parse().expect("an RFC 3339 instant");
+        TestApp::spawn_configured(Clock::starting_at(at), |config| config).await
     }
 
     /// Like [`TestApp::spawn`], with settings changed by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(Config) -> Config) -> TestApp {
+        TestApp::spawn_configured(Clock::system(), configure).await
+    }
+
+    async fn spawn_configured(clock: Clock, configure: impl FnOnce(Config) -> Config) -> TestApp {
         let temp = tempfile::tempdir().expect("temp dir");
         let data_dir = temp.path().to_owned();
-        populate(&data_dir);
-        let mut app = TestApp::start_with(&data_dir, configure).await;
+        populate(&data_dir, clock.now());
+        let mut app = TestApp::start_configured(&data_dir, clock, configure).await;
         app._temp = Some(temp);
         app
     }
 
     /// Starts Earshot on an existing data directory.
     pub async fn start(data_dir: &Path) -> TestApp {
-        TestApp::start_with(data_dir, |config| config).await
+        TestApp::start_with(data_dir, Clock::system()).await
     }
 
-    /// Starts Earshot on an existing data directory with changed settings.
-    pub async fn start_with(data_dir: &Path, configure: impl FnOnce(Config) -> Config) -> TestApp {
+    /// Starts Earshot on an existing data directory with the given clock.
+    pub async fn start_with(data_dir: &Path, clock: Clock) -> TestApp {
+        TestApp::start_configured(data_dir, clock, |config| config).await
+    }
+
+    /// Starts Earshot on an existing data directory with the given clock
+    /// and settings changed by `configure`.
+    async fn start_configured(
+        data_dir: &Path,
+        clock: Clock,
+        configure: impl FnOnce(Config) -> Config,
+    ) -> TestApp {
         let config = configure(Config {
             listen: "127.0.0.1:0".parse().unwrap(),
+            clock: clock.clone(),
             ..Config::new(data_dir)
         });
         let application = Application::build(config).await.expect("build");
@@ -77,6 +104,7 @@ impl TestApp {
             address,
             metrics_address,
             data_dir: data_dir.to_owned(),
+            clock,
             _temp: None,
             shutdown: Some(shutdown),
             server: Some(server),
@@ -100,7 +128,7 @@ impl TestApp {
     /// Stops and starts again on the same data directory.
     pub async fn restart(mut self) -> TestApp {
         self.stop().await;
-        let mut restarted = TestApp::start(&self.data_dir).await;
+        let mut restarted = TestApp::start_with(&self.data_dir, self.clock.clone()).await;
         restarted._temp = self._temp.take();
         restarted
     }
@@ -148,7 +176,7 @@ impl TestApp {
                     label: "test",
                     expires_at: None,
                 },
-                Utc::now(),
+                self.clock.now(),
             )
         });
         token
@@ -186,7 +214,7 @@ impl TestApp {
                             team_id: Some(team_id),
                             password_hash: None,
                         },
-                        Utc::now(),
+                        self.clock.now(),
                     )?;
                     emails.push(email);
                 }
@@ -210,7 +238,7 @@ impl Drop for TestApp {
     }
 }
 
-fn populate(data_dir: &Path) {
+fn populate(data_dir: &Path, now: DateTime<Utc>) {
     db::with_connection(&data_dir.join("earshot.db"), |connection| {
         let platform = people::ensure_team(connection, "platform", "Platform Engineering")?;
         let payments = people::ensure_team(connection, "payments", "Payments")?;
@@ -229,7 +257,7 @@ fn populate(data_dir: &Path) {
                     team_id: Some(team),
                     password_hash: Some(&PASSWORD_HASH),
                 },
-                Utc::now(),
+                now,
             )?;
         }
         for (slug, name) in [
@@ -243,7 +271,7 @@ fn populate(data_dir: &Path) {
                 ..ServiceDraft::default()
             })
             .unwrap();
-            services::insert_service(connection, &service, Utc::now())?;
+            services::insert_service(connection, &service, now)?;
         }
         Ok(())
     })

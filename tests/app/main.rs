@@ -2,9 +2,11 @@
 //! file per test, driven through HTTP and the command line.
 
 mod access;
+mod architecture;
 mod bad_input;
 mod cadence;
 mod cli;
+mod demo;
 mod digests;
 mod feedback_api;
 mod feedback_form;
