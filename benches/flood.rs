@@ -123,7 +123,7 @@ async fn flood(address: SocketAddr, pid: u32, clients: usize, attempts: usize) -
                 let (status, _) = connection.send(&request).await;
                 health.record(sent.elapsed().as_micros() as u64).unwrap();
                 assert_eq!(status, 200);
-                tokio::time::sleep(Duration::from_millis(5)).await;
+                tokio::time::sleep(Duration::from_millis(1)).await;
             }
             health
         })

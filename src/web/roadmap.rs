@@ -387,5 +387,15 @@ pub async fn update_api(
             .write(move |connection| roadmap::set_status(connection, id, status, now))
             .await?;
     }
+    if status != current.status {
+        super::audit::record(
+            &state,
+            &viewer,
+            crate::domain::audit::AuditAction::StatusChanged,
+            format!("roadmap_item:{id}"),
+            status.as_str().to_owned(),
+        )
+        .await?;
+    }
     Ok(Json(load(&state, id).await?))
 }

@@ -68,6 +68,18 @@ async fn sign_ins_changes_deletions_exports_and_subscriptions_are_recorded() {
             ],
         )
         .await;
+    team.post_json("/api/v1/surveys", &crate::surveys::survey())
+        .await;
+    let csv = team.get("/api/v1/surveys/1/results.csv").await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    team.post_json("/api/v1/roadmap-items", &json!({"title": "Warm caches"}))
+        .await;
+    team.patch_json("/api/v1/roadmap-items/1", &json!({"status": "planned"}))
+        .await;
+    team.post_json("/api/v1/pain-points", &json!({"title": "Cold caches"}))
+        .await;
+    team.patch_json("/api/v1/pain-points/1", &json!({"status": "exploring"}))
+        .await;
     let deleted = team
         .client
         .delete(app.url("/api/v1/feedback/1"))
@@ -103,6 +115,9 @@ async fn sign_ins_changes_deletions_exports_and_subscriptions_are_recorded() {
     assert!(has("status_changed", "feedback:1"));
     assert!(has("subscribed_other", "subscription:"));
     assert!(has("deleted", "feedback:1"));
+    assert!(has("status_changed", "roadmap_item:1"), "{entries:#?}");
+    assert!(has("exported", "survey:1"), "{entries:#?}");
+    assert!(has("status_changed", "pain_point:1"), "{entries:#?}");
     assert!(has("deactivated", &format!("person:{cora}")));
     let role = entries
         .iter()
