@@ -162,6 +162,32 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
 }
 
 #[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_too() {
+    let app = TestApp::spawn_with(|config| earshot::config::Config {
+        header_read_timeout: Duration::from_millis(500),
+        ..config
+    })
+    .await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buffer = Vec::new();
+    let closed =
+        tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut buffer)).await;
+    assert!(
+        closed.is_ok(),
+        "an idle connection was still open after 10 s"
+    );
+    assert!(
+        String::from_utf8_lossy(&buffer).contains("ok"),
+        "the request was answered first"
+    );
+}
+
+#[tokio::test]
 async fn connections_beyond_the_cap_wait_until_one_is_free() {
     let app = TestApp::spawn_with(|config| earshot::config::Config {
         max_connections: 2,
