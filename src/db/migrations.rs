@@ -35,6 +35,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_summary_send_minute",
         include_str!("../../migrations/0005_summary_send_minute.sql"),
     ),
+    (
+        "0006_identity",
+        include_str!("../../migrations/0006_identity.sql"),
+    ),
 ];
 
 pub fn apply(connection: &mut Connection) -> Result<()> {
