@@ -74,6 +74,14 @@ pub async fn results_csv_export(
     viewer.require_platform_team()?;
     let survey = load(&state, parse_id(&id)?).await?;
     let results = survey_results(&state, &survey).await?;
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::Exported,
+        format!("survey:{}", survey.id),
+        "results.csv".to_owned(),
+    )
+    .await?;
     Ok((
         [
             (
