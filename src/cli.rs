@@ -17,6 +17,7 @@ use crate::config::{self, Config, Secret};
 use crate::db::{self, people};
 use crate::domain::{Email, Role};
 use crate::error::{Error, Result};
+use crate::storage::DataDirLock;
 use crate::telemetry::{self, LogFormat};
 use crate::{auth, seed};
 
@@ -83,6 +84,38 @@ struct MailArgs {
         global = true
     )]
     mail_retry_seconds: u64,
+    /// Seconds a sender's claim on a message lasts: a message whose sender
+    /// died is sent by another after this (the SMTP timeout stays under half).
+    #[arg(
+        long,
+        env = "EARSHOT_MAIL_LEASE_SECONDS",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u64).range(2..),
+        global = true
+    )]
+    mail_lease_seconds: u64,
+    /// Messages one sender sends at once.
+    #[arg(
+        long,
+        env = "EARSHOT_MAIL_IN_FLIGHT",
+        default_value_t = crate::mail::IN_FLIGHT,
+        value_parser = clap::builder::TypedValueParser::map(
+            clap::value_parser!(u16).range(1..=256),
+            usize::from
+        ),
+        global = true
+    )]
+    mail_in_flight: usize,
+    /// Seconds between the server's looks for due summaries and mail (mail
+    /// it enqueues itself is sent at once).
+    #[arg(
+        long,
+        env = "EARSHOT_MAIL_POLL_SECONDS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    mail_poll_seconds: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -207,6 +240,9 @@ pub fn main() -> ExitCode {
         smtp_url: cli.mail.smtp_url.clone().map(Secret),
         mail_from: cli.mail.mail_from.clone(),
         mail_retry: std::time::Duration::from_secs(cli.mail.mail_retry_seconds),
+        mail_lease: std::time::Duration::from_secs(cli.mail.mail_lease_seconds),
+        mail_in_flight: cli.mail.mail_in_flight,
+        mail_poll: std::time::Duration::from_secs(cli.mail.mail_poll_seconds),
         ..Config::new(&cli.data_dir)
     };
     let outcome = match cli.command {
@@ -346,6 +382,11 @@ fn seed_database(data_dir: &Path) -> Result<()> {
 }
 
 fn reindex(data_dir: &Path) -> Result<()> {
+    let _lock = DataDirLock::acquire(
+        data_dir,
+        "stop it first (a running Earshot checks its index at start and whenever a search \
+         fails, and rebuilds it by itself)",
+    )?;
     let path = open_data_dir(data_dir)?;
     // Opening through `Database` applies migrations; the rebuild reads
     // through its own read-only connection.
@@ -359,6 +400,7 @@ fn reindex(data_dir: &Path) -> Result<()> {
     crate::search::indexer::rebuild(data_dir, &connection, &|done, total| {
         bar.set_length(total);
         bar.set_position(done);
+        Ok(())
     })?;
     bar.finish();
     drop(connection);

@@ -54,8 +54,7 @@ impl Clock {
         match &*self.0 {
             Source::System => Utc::now(),
             Source::From { at, started } => {
-                *at + chrono::Duration::from_std(started.elapsed())
-                    .unwrap_or(chrono::Duration::MAX)
+                *at + chrono::Duration::from_std(started.elapsed()).unwrap_or(chrono::Duration::MAX)
             }
             Source::Frozen(at) => *at,
         }

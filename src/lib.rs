@@ -102,6 +102,7 @@ pub mod mail;
 pub mod metrics;
 pub mod search;
 pub mod seed;
+pub mod storage;
 pub mod telemetry;
 pub mod views;
 pub mod web;

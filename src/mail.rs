@@ -5,7 +5,8 @@
 //! Earshot works with no mail server; with `--smtp-url` it goes through a
 //! pooled async SMTP transport. lettre's SMTP client waits about 40 ms per
 //! message on Nagle's algorithm, so the sender keeps several messages in
-//! flight over the pool's connections instead of sending one at a time.
+//! flight over the pool's connections (one per message in flight) instead
+//! of sending one at a time.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -17,11 +18,15 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, To
 
 use crate::error::{Error, Result};
 
-/// Messages in flight at once, and SMTP connections in the pool. Each
-/// message waits ~40 ms on Nagle, so this bounds throughput at roughly
-/// CONCURRENCY / 40 ms; 32 stays well under common relays' per-client
-/// connection limits (Postfix: 50). Measured in benches/digests.rs.
-pub const CONCURRENCY: u32 = 32;
+/// Messages in flight at once by default (`--mail-in-flight`), and so SMTP
+/// connections in the pool. Each message waits ~40 ms on Nagle, so this
+/// bounds throughput at roughly IN_FLIGHT / 40 ms; it also bounds the
+/// messages a killed sender may have delivered without recording it. Both
+/// are measured in benches/digests.rs.
+pub const IN_FLIGHT: usize = 8;
+
+/// The longest wait for an SMTP server's answer.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 enum Transport {
     Files(AsyncFileTransport<Tokio1Executor>),
@@ -58,8 +63,17 @@ pub enum DeliveryError {
 impl Mailer {
     /// Files under `mail_dir`, or SMTP when `smtp_url` is given
     /// (`smtp://user:password@host:587?tls=required` for STARTTLS,
-    /// `smtps://...` for TLS, `smtp://host:25` for a plain local relay).
-    pub fn new(smtp_url: Option<&str>, mail_dir: PathBuf, from: &str) -> Result<Mailer> {
+    /// `smtps://...` for TLS, `smtp://host:25` for a plain local relay),
+    /// with `connections` pooled. `lease` is how long a claimed message is
+    /// the sender's: the SMTP timeout stays under half of it, so a message
+    /// is never still being sent when another sender may take it over.
+    pub fn new(
+        smtp_url: Option<&str>,
+        mail_dir: PathBuf,
+        from: &str,
+        connections: usize,
+        lease: Duration,
+    ) -> Result<Mailer> {
         let from: Mailbox = from
             .parse()
             .map_err(|error| Error::Internal(format!("the sender address is invalid: {error}")))?;
@@ -74,8 +88,10 @@ impl Mailer {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|error| Error::Internal(format!("the SMTP URL is invalid: {error}")))?
-                    .pool_config(PoolConfig::new().max_size(CONCURRENCY))
-                    .timeout(Some(Duration::from_secs(30)))
+                    .pool_config(
+                        PoolConfig::new().max_size(u32::try_from(connections).unwrap_or(u32::MAX)),
+                    )
+                    .timeout(Some(SMTP_TIMEOUT.min(lease / 2)))
                     .build(),
             ),
         };
@@ -140,8 +156,14 @@ mod tests {
 
     fn mailer() -> (Mailer, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let mailer =
-            Mailer::new(None, dir.path().to_owned(), "Earshot <earshot@localhost>").unwrap();
+        let mailer = Mailer::new(
+            None,
+            dir.path().to_owned(),
+            "Earshot <earshot@localhost>",
+            1,
+            Duration::from_secs(60),
+        )
+        .unwrap();
         (mailer, dir)
     }
 

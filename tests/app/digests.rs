@@ -9,9 +9,9 @@ use tempfile::TempDir;
 use crate::helpers::{CONTRIBUTOR, TEAM, TestApp};
 use crate::smtp::SmtpServer;
 
-/// Runs `earshot` on `data_dir`, mailing through `smtp` when given, with
+/// `earshot` on `data_dir`, mailing through `smtp` when given, with
 /// retries due at once.
-async fn earshot(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> Output {
+fn command(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"));
     command
         .env("EARSHOT_DATA_DIR", data_dir)
@@ -21,12 +21,27 @@ async fn earshot(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> Output {
     if let Some(url) = smtp {
         command.env("EARSHOT_SMTP_URL", url);
     }
-    let output = command.output().await.unwrap();
+    command
+}
+
+/// Runs `earshot`, which must succeed.
+async fn earshot(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> Output {
+    let output = command(data_dir, smtp, args).output().await.unwrap();
     assert!(
         output.status.success(),
         "{args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+    output
+}
+
+/// Runs `earshot digest send`, which must fail (for cron to notice)
+/// because some messages were not delivered, and say how many.
+async fn undelivered(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> Output {
+    let output = command(data_dir, smtp, args).output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{args:?} succeeded: {stderr}");
+    assert!(stderr.contains("were not delivered"), "{stderr}");
     output
 }
 
@@ -150,7 +165,13 @@ async fn a_451_is_retried_and_a_554_is_given_up_and_shown() {
     smtp.answer_next_data("451 4.3.0 try again later");
     smtp.answer_next_data("451 4.3.0 try again later");
 
-    let first = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let first = undelivered(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    assert!(
+        String::from_utf8_lossy(&first.stderr)
+            .contains("3 of 3 messages were not delivered (2 will be retried, 1 failed for good"),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(
         stdout(&first).contains("sent 0, to retry 2, failed 1"),
         "{}",
@@ -193,7 +214,7 @@ async fn a_server_that_is_down_keeps_messages_until_it_is_back_and_sends_none_tw
     let address = smtp.stop();
     tokio::task::yield_now().await;
 
-    let down = earshot(
+    let down = undelivered(
         data.path(),
         Some(&format!("smtp://{address}")),
         &["digest", "send", "--now"],
@@ -241,7 +262,7 @@ async fn a_connection_dropped_mid_message_is_retried_and_the_message_arrives_onc
     let smtp = SmtpServer::start().await;
     smtp.drop_mid_message(1);
 
-    let first = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let first = undelivered(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
     assert!(
         stdout(&first).contains("sent 2, to retry 1"),
         "{}",
@@ -260,29 +281,28 @@ async fn a_connection_dropped_mid_message_is_retried_and_the_message_arrives_onc
     );
 }
 
+/// A sender killed while its server holds a message leaves that message
+/// under its lease: the next run leaves it alone until the lease expires,
+/// then sends it, once.
 #[tokio::test]
-async fn a_run_killed_mid_delivery_delivers_every_summary_once_after_a_restart() {
+async fn a_run_killed_mid_delivery_delivers_every_summary_once_after_its_lease_expires() {
     let data = seeded().await;
     let smtp = SmtpServer::start().await;
     // One message gets no answer: the run is killed while it waits.
     smtp.hold(1);
-    let mut run = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .env("EARSHOT_DATA_DIR", data.path())
-        .env("EARSHOT_SMTP_URL", smtp.url())
-        .env("EARSHOT_PUBLIC_URL", "https://earshot.halcyon.example")
-        .args(["digest", "send", "--now"])
+    let lease = ("EARSHOT_MAIL_LEASE_SECONDS", "6");
+    let mut run = command(data.path(), Some(&smtp.url()), &["digest", "send", "--now"])
+        .env(lease.0, lease.1)
         .stdout(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let sent = || {
-        query::<i64>(
-            data.path(),
-            "SELECT count(*) FROM email_outbox WHERE status = 'sent'",
-        )
-    };
+    let count = |sql: &str| query::<i64>(data.path(), sql);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while smtp.holding() == 0 || sent() < 2 {
+    while smtp.holding() == 0
+        || count("SELECT count(*) FROM email_outbox WHERE status = 'sent'")
+            < count("SELECT count(*) FROM email_outbox") - 1
+    {
         assert!(
             std::time::Instant::now() < deadline,
             "the run never got to the held message"
@@ -298,16 +318,39 @@ async fn a_run_killed_mid_delivery_delivers_every_summary_once_after_a_restart()
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert_eq!(smtp.messages().len(), 2);
-
-    let restarted = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
-    assert!(
-        stdout(&restarted).contains("Enqueued 0 new summaries; sent 1"),
-        "{}",
-        stdout(&restarted)
+    let total = count("SELECT count(*) FROM email_outbox");
+    assert_eq!(smtp.messages().len() as i64, total - 1);
+    let leased: String = query(
+        data.path(),
+        "SELECT lease_owner FROM email_outbox WHERE status = 'pending'",
     );
+    assert!(leased.starts_with("pid "), "{leased}");
+
+    // The lease of the killed run still holds: nothing is sent twice.
+    let early = command(data.path(), Some(&smtp.url()), &["digest", "send", "--due"])
+        .env(lease.0, lease.1)
+        .output()
+        .await
+        .unwrap();
+    assert!(early.status.success());
+    assert!(stdout(&early).contains("sent 0"), "{}", stdout(&early));
+    // Once it expires, the next run sends the message.
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the expired lease was never taken over"
+        );
+        let later = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--due"]).await;
+        if stdout(&later).contains("sent 1") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     assert_eq!(delivered_once(&smtp), outbox_ids(data.path()));
-    assert_eq!(outbox_ids(data.path()).len(), 3);
+    assert_eq!(
+        count("SELECT count(*) FROM email_outbox WHERE status = 'sent'"),
+        total
+    );
 }
 
 #[tokio::test]

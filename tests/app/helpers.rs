@@ -38,21 +38,35 @@ impl TestApp {
     /// A fresh Earshot with two services, a team and four people (one per
     /// role, and a second contributor).
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|config| config).await
+    }
+
+    /// [`TestApp::spawn`] with settings of the test's choosing.
+    pub async fn spawn_with(settings: impl FnOnce(Config) -> Config) -> TestApp {
         let temp = tempfile::tempdir().expect("temp dir");
         let data_dir = temp.path().to_owned();
         populate(&data_dir);
-        let mut app = TestApp::start(&data_dir).await;
+        let mut app = TestApp::start_with(settings(Config::new(&data_dir))).await;
         app._temp = Some(temp);
         app
     }
 
-    /// Starts Earshot on an existing data directory.
+    /// Starts Earshot on an existing data directory, and waits until its
+    /// search index is checked (or rebuilt).
     pub async fn start(data_dir: &Path) -> TestApp {
+        TestApp::start_with(Config::new(data_dir)).await
+    }
+
+    /// Starts Earshot with `config` (its address is replaced by port 0),
+    /// once its search index is ready.
+    pub async fn start_with(config: Config) -> TestApp {
         let config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
-            ..Config::new(data_dir)
+            ..config
         };
+        let data_dir = config.data_dir.clone();
         let application = Application::build(config).await.expect("build");
+        application.search().ready().await;
         let address = format!("http://{}", application.local_addr());
         let (shutdown, stop) = oneshot::channel::<()>();
         let server = tokio::spawn(application.run_until(async {
@@ -60,7 +74,7 @@ impl TestApp {
         }));
         TestApp {
             address,
-            data_dir: data_dir.to_owned(),
+            data_dir,
             _temp: None,
             shutdown: Some(shutdown),
             server: Some(server),
