@@ -19,7 +19,7 @@ use crate::domain::{Email, Role};
 use crate::error::{Error, Result};
 use crate::storage::DataDirLock;
 use crate::telemetry::{self, LogFormat};
-use crate::{auth, seed};
+use crate::{auth, maintenance, seed};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -124,8 +124,23 @@ enum Command {
     Serve(ServeArgs),
     /// Load the demo organisation into an empty database.
     Seed,
-    /// Rebuild the search index from the database (stop the server first).
+    /// Rebuild the search index from the database (stop the server first;
+    /// a running server rebuilds a damaged index by itself).
     Reindex,
+    /// Copy the database to a new file while Earshot runs.
+    Backup {
+        /// The file to write (it must not exist).
+        destination: PathBuf,
+    },
+    /// Put a backup in place of the database (stop the server first); the
+    /// search index is rebuilt at the next start.
+    Restore {
+        /// A file written by `earshot backup`.
+        source: PathBuf,
+    },
+    /// Verify the database, the search index and the outbox; exits
+    /// non-zero when anything differs.
+    Check,
     /// Satisfaction summaries by email.
     #[command(subcommand)]
     Digest(DigestCommand),
@@ -251,6 +266,9 @@ pub fn main() -> ExitCode {
         Some(Command::Digest(command)) => digest(config, command),
         Some(Command::Seed) => seed_database(&cli.data_dir),
         Some(Command::Reindex) => reindex(&cli.data_dir),
+        Some(Command::Backup { destination }) => backup(&cli.data_dir, &destination),
+        Some(Command::Restore { source }) => restore(&cli.data_dir, &source),
+        Some(Command::Check) => check(&cli.data_dir, config.clock.now()),
         Some(Command::User(UserCommand::Add(args))) => add_user(&cli.data_dir, args),
         Some(Command::Token(TokenCommand::Create(args))) => create_token(&cli.data_dir, args),
     };
@@ -414,6 +432,43 @@ fn reindex(data_dir: &Path) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+fn backup(data_dir: &Path, destination: &Path) -> Result<()> {
+    let copied = maintenance::backup(data_dir, destination)?;
+    println!(
+        "Backed up the database (schema version {}, {:.1} MB) to {} in {:.1} s. The search index \
+         is not copied: it is rebuilt from the database after a restore.",
+        copied.schema_version,
+        copied.bytes as f64 / 1e6,
+        destination.display(),
+        copied.elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
+fn restore(data_dir: &Path, source: &Path) -> Result<()> {
+    let copied = maintenance::restore(data_dir, source)?;
+    println!(
+        "Restored the database (schema version {}, {:.1} MB) from {} in {:.1} s. The search index \
+         is rebuilt at the next start; searches answer 503 until it is ready.",
+        copied.schema_version,
+        copied.bytes as f64 / 1e6,
+        source.display(),
+        copied.elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
+fn check(data_dir: &Path, now: chrono::DateTime<Utc>) -> Result<()> {
+    let report = maintenance::check(data_dir, now)?;
+    print!("{report}");
+    match report.differences() {
+        0 => Ok(()),
+        differences => Err(Error::Conflict(format!(
+            "{differences} checks found differences"
+        ))),
+    }
 }
 
 fn add_user(data_dir: &Path, args: UserAddArgs) -> Result<()> {

@@ -99,6 +99,7 @@ pub mod domain;
 pub mod error;
 pub mod jobs;
 pub mod mail;
+pub mod maintenance;
 pub mod metrics;
 pub mod search;
 pub mod seed;

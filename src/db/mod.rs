@@ -6,6 +6,7 @@
 //! submodule holds the queries of one part of the product as plain functions
 //! over a `&Connection`, callable from a write or a read.
 
+pub mod backup;
 pub mod digests;
 pub mod feedback;
 pub mod interviews;

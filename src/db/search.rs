@@ -59,9 +59,21 @@ pub fn changes_kept_after(connection: &Connection, after_seq: i64) -> Result<boo
     Ok(first == Some(after_seq + 1))
 }
 
-/// Forgets the changes up to `seq`, which the index has applied.
-pub fn prune_changes(connection: &Connection, seq: i64) -> Result<usize> {
-    Ok(connection.execute("DELETE FROM search_changes WHERE seq <= ?1", [seq])?)
+/// Changes forgotten per prune at most, so that a backlog (the first start
+/// of a version that prunes) never holds the writer long.
+const PRUNE_CHUNK: i64 = 10_000;
+
+/// Forgets changes up to `seq`, which the index has applied, oldest first
+/// and at most a chunk of them; returns the last change forgotten so far.
+pub fn prune_changes(connection: &Connection, seq: i64) -> Result<i64> {
+    let oldest: Option<i64> =
+        connection.query_row("SELECT min(seq) FROM search_changes", [], |row| row.get(0))?;
+    let Some(oldest) = oldest else {
+        return Ok(seq);
+    };
+    let through = seq.min(oldest + PRUNE_CHUNK - 1);
+    connection.execute("DELETE FROM search_changes WHERE seq <= ?1", [through])?;
+    Ok(through)
 }
 
 /// The identity of this database, made by its first migration; a search

@@ -167,6 +167,12 @@ impl Keeper {
     /// The live generation if it can be trusted, else a new one rebuilt
     /// from SQLite; `None` after a failure worth a pause (or when stopping).
     fn trusted_index(&self) -> Option<SearchIndex> {
+        // A database whose directory vanished has nothing to rebuild from,
+        // and rebuilding would make the directory again.
+        if self.db.in_place().is_err() {
+            std::thread::sleep(RETRY_PAUSE);
+            return None;
+        }
         let reason = match health::open_trusted(&self.data_dir, &self.connection) {
             Ok(Ok(index)) => return Some(index),
             Ok(Err(reason)) => reason,
@@ -205,7 +211,8 @@ impl Keeper {
 
     fn follow(&self, index: &SearchIndex, mut writer: tantivy::IndexWriter) -> Followed {
         let signal = &self.db.writer_stats().signal;
-        let mut pruned = index.applied();
+        // Zero: whatever an earlier run left applied but unpruned goes first.
+        let mut pruned = 0;
         let mut last_prune = Instant::now();
         loop {
             if self.live.take_suspect() {
@@ -244,7 +251,7 @@ impl Keeper {
                 match self.db.write_blocking(move |connection| {
                     db::search::prune_changes(connection, applied)
                 }) {
-                    Ok(_) => pruned = applied,
+                    Ok(through) => pruned = through,
                     Err(Error::ShuttingDown) => {}
                     Err(error) => tracing::warn!(%error, "pruning applied search changes failed"),
                 }

@@ -368,6 +368,15 @@ fn index_root(data_dir: &Path) -> PathBuf {
     data_dir.join("index")
 }
 
+/// Removes the index of `data_dir` (after a restore), so that the next
+/// start builds it from the database.
+pub fn forget(data_dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(index_root(data_dir)) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(tantivy_error(error)),
+        _ => Ok(()),
+    }
+}
+
 /// Creates an empty index following `database` in a new generation
 /// directory (not yet live).
 fn create_generation(data_dir: &Path, database: &str) -> Result<SearchIndex> {

@@ -60,13 +60,25 @@ impl TestApp {
     /// Starts Earshot with `config` (its address is replaced by port 0),
     /// once its search index is ready.
     pub async fn start_with(config: Config) -> TestApp {
+        TestApp::launch(config, true).await
+    }
+
+    /// Starts Earshot with `config` without waiting for its search index,
+    /// which may still be checked or rebuilt.
+    pub async fn start_before_search(config: Config) -> TestApp {
+        TestApp::launch(config, false).await
+    }
+
+    async fn launch(config: Config, wait_for_search: bool) -> TestApp {
         let config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             ..config
         };
         let data_dir = config.data_dir.clone();
         let application = Application::build(config).await.expect("build");
-        application.search().ready().await;
+        if wait_for_search {
+            application.search().ready().await;
+        }
         let address = format!("http://{}", application.local_addr());
         let (shutdown, stop) = oneshot::channel::<()>();
         let server = tokio::spawn(application.run_until(async {
@@ -99,6 +111,14 @@ impl TestApp {
     pub async fn restart(mut self) -> TestApp {
         self.stop().await;
         let mut restarted = TestApp::start(&self.data_dir).await;
+        restarted._temp = self._temp.take();
+        restarted
+    }
+
+    /// Stops and starts again without waiting for the search index.
+    pub async fn restart_before_search(mut self) -> TestApp {
+        self.stop().await;
+        let mut restarted = TestApp::start_before_search(Config::new(&self.data_dir)).await;
         restarted._temp = self._temp.take();
         restarted
     }

@@ -2,20 +2,25 @@
 //! file per test, driven through HTTP and the command line.
 
 mod access;
+mod backup;
 mod bad_input;
 mod cadence;
 mod cli;
+mod crash_loop;
 mod digests;
 mod feedback_api;
 mod feedback_form;
 mod helpers;
+mod index_health;
 mod interviews;
 mod operations;
+mod outbox;
 mod pain_points;
 mod roadmap;
 mod search;
 mod services;
 mod smtp;
 mod storage;
+mod storage_failures;
 mod surveys;
 mod tree;
