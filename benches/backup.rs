@@ -132,9 +132,15 @@ fn report(what: &str, latencies: &Histogram<u64>, succeeded: u64, elapsed: Durat
 /// `data_dir` already holds them.
 fn prepare(data_dir: &Path, feedback: i64) {
     let database = data_dir.join("earshot.db");
-    if database.exists() {
+    let generated = rusqlite::Connection::open(&database)
+        .and_then(|connection| {
+            connection.query_row("SELECT count(*) FROM feedback", [], |row| row.get::<_, i64>(0))
+        })
+        .unwrap_or(0);
+    if generated >= feedback {
         return;
     }
+    let _ = std::fs::remove_dir_all(data_dir);
     let started = Instant::now();
     let earshot = |args: &[&str]| {
         let status = Command::new(env!("CARGO_BIN_EXE_earshot"))
@@ -159,8 +165,7 @@ fn prepare(data_dir: &Path, feedback: i64) {
                     'Report ' || i,
                     'Build ' || i || ' on the runners re-downloaded the cache; deploys took '
                         || (i % 97) || ' minutes and paged the on-call during INC-' || (i % 9973),
-                    CASE WHEN i % 7 = 0 THEN NULL
-                         ELSE (SELECT id FROM users ORDER BY id LIMIT 1 OFFSET i % 30) END,
+                    CASE WHEN i % 7 = 0 THEN NULL ELSE 1 + i % 40 END,
                     i % 7 = 0,
                     datetime('2025-12-01', '+' || (i % 360) || ' days') || '+00:00',
                     datetime('2025-12-01', '+' || (i % 360) || ' days') || '+00:00'

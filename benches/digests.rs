@@ -240,7 +240,15 @@ fn kill_runs(
     let mut rng = rand::rng();
     while killed < kills && pending(&database) > 0 {
         let mut child = run();
-        std::thread::sleep(Duration::from_millis(rng.random_range(150..900)));
+        // Kill while it sends: a random moment after its first claim.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while claimed_by(&database, child.id()).is_empty()
+            && child.try_wait().unwrap().is_none()
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..500)));
         if child.try_wait().unwrap().is_some() {
             continue;
         }

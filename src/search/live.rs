@@ -213,3 +213,40 @@ impl LiveIndex {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A live index over a real, empty, intact generation.
+    fn ready_index() -> (LiveIndex, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, _writer) = Database::open(&dir.path().join("earshot.db")).unwrap();
+        let index = super::super::create_generation(dir.path(), "test").unwrap();
+        let live = LiveIndex::new(db);
+        live.set_ready(index);
+        (live, dir)
+    }
+
+    #[test]
+    fn a_panicking_search_on_an_intact_index_is_an_error_and_the_index_stays_ready() {
+        let (live, _dir) = ready_index();
+        let outcome: Result<()> = live.run(|_| panic!("a bug in a query"));
+        let error = outcome.expect_err("the panic is an error");
+        assert!(matches!(error, Error::Internal(_)), "{error:?}");
+        assert!(error.to_string().contains("a bug in a query"), "{error}");
+        assert_eq!(live.status().state, "ready");
+        assert!(live.run(|_| Ok(())).is_ok());
+    }
+
+    #[test]
+    fn searches_before_the_index_is_ready_are_unavailable_not_failed() {
+        let (live, _dir) = ready_index();
+        live.set_rebuilding();
+        live.rebuild_progress(10, 40);
+        let error = live.run(|_| Ok(())).expect_err("not ready");
+        assert!(matches!(error, Error::SearchUnavailable(_)), "{error:?}");
+        assert!(error.to_string().contains("10 of 40 documents"), "{error}");
+        assert_eq!(error.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
+    }
+}
