@@ -134,7 +134,9 @@ fn prepare(data_dir: &Path, feedback: i64) {
     let database = data_dir.join("earshot.db");
     let generated = rusqlite::Connection::open(&database)
         .and_then(|connection| {
-            connection.query_row("SELECT count(*) FROM feedback", [], |row| row.get::<_, i64>(0))
+            connection.query_row("SELECT count(*) FROM feedback", [], |row| {
+                row.get::<_, i64>(0)
+            })
         })
         .unwrap_or(0);
     if generated >= feedback {

@@ -11,7 +11,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
-use chrono::Utc;
 use tokio::net::TcpListener;
 
 use crate::clock::Clock;
@@ -418,7 +417,7 @@ impl DigestRunner {
                     format!("there is no subscription {subscription}"),
                 )
             })?;
-        match digest_jobs::preview(&self.db, &self.links, &found).await? {
+        match digest_jobs::preview(&self.db, &self.links, &found, self.clock.now()).await? {
             Some(message) => println!(
                 "To: {}\nSubject: {}\n\n{}",
                 message.to_address, message.subject, message.body_text
@@ -546,13 +545,14 @@ impl Application {
     /// Loads the demo organisation if the database is empty; `false` if
     /// there was data already.
     pub async fn load_demo(&self) -> Result<bool> {
+        let now = self.state.clock.now();
         self.state
             .db
-            .write(|connection| {
+            .write(move |connection| {
                 if !db::people::database_is_empty(connection)? {
                     return Ok(false);
                 }
-                crate::seed::load(connection, Utc::now())?;
+                crate::seed::load(connection, now)?;
                 Ok(true)
             })
             .await

@@ -8,11 +8,12 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, error::ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::{Application, DigestRunner};
+use crate::clock::Clock;
 use crate::config::{self, Config, Secret};
 use crate::db::{self, people};
 use crate::domain::{Email, Role};
@@ -45,6 +46,11 @@ struct Cli {
         global = true
     )]
     log_format: LogFormat,
+    /// Run as if it were this instant (RFC 3339, like 2026-11-30T00:30:00Z),
+    /// with time passing from there: for demos and tests of another day.
+    /// Unset: the machine's clock.
+    #[arg(long, env = "EARSHOT_CLOCK", value_parser = parse_instant, global = true)]
+    clock: Option<DateTime<Utc>>,
     #[command(flatten)]
     mail: MailArgs,
     #[command(subcommand)]
@@ -219,6 +225,14 @@ struct TokenCreateArgs {
     label: String,
 }
 
+fn parse_instant(raw: &str) -> std::result::Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|_| {
+            "give an instant like 2026-11-30T00:30:00Z or 2027-03-01T00:05:00+01:00".into()
+        })
+}
+
 fn parse_role(raw: &str) -> std::result::Result<Role, String> {
     Role::parse(raw).ok_or_else(|| format!("choose one of {}", Role::choices()))
 }
@@ -246,6 +260,8 @@ pub fn main() -> ExitCode {
         }
     };
     telemetry::init(cli.log_format);
+    // The one clock of this run, chosen here and passed down.
+    let clock = cli.clock.map_or_else(Clock::system, Clock::starting_at);
     let config = Config {
         public_url: cli
             .mail
@@ -258,19 +274,22 @@ pub fn main() -> ExitCode {
         mail_lease: std::time::Duration::from_secs(cli.mail.mail_lease_seconds),
         mail_in_flight: cli.mail.mail_in_flight,
         mail_poll: std::time::Duration::from_secs(cli.mail.mail_poll_seconds),
+        clock: clock.clone(),
         ..Config::new(&cli.data_dir)
     };
     let outcome = match cli.command {
         None => serve(config, cli.serve, cli.mail.public_url.is_some()),
         Some(Command::Serve(args)) => serve(config, args, cli.mail.public_url.is_some()),
         Some(Command::Digest(command)) => digest(config, command),
-        Some(Command::Seed) => seed_database(&cli.data_dir),
+        Some(Command::Seed) => seed_database(&cli.data_dir, &clock),
         Some(Command::Reindex) => reindex(&cli.data_dir),
         Some(Command::Backup { destination }) => backup(&cli.data_dir, &destination),
         Some(Command::Restore { source }) => restore(&cli.data_dir, &source),
-        Some(Command::Check) => check(&cli.data_dir, config.clock.now()),
-        Some(Command::User(UserCommand::Add(args))) => add_user(&cli.data_dir, args),
-        Some(Command::Token(TokenCommand::Create(args))) => create_token(&cli.data_dir, args),
+        Some(Command::Check) => check(&cli.data_dir, clock.now()),
+        Some(Command::User(UserCommand::Add(args))) => add_user(&cli.data_dir, args, &clock),
+        Some(Command::Token(TokenCommand::Create(args))) => {
+            create_token(&cli.data_dir, args, &clock)
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -382,8 +401,9 @@ fn open_data_dir(data_dir: &Path) -> Result<PathBuf> {
     Ok(config::database_path(data_dir))
 }
 
-fn seed_database(data_dir: &Path) -> Result<()> {
+fn seed_database(data_dir: &Path, clock: &Clock) -> Result<()> {
     let path = open_data_dir(data_dir)?;
+    let now = clock.now();
     let summary = db::with_connection(&path, |connection| {
         if !people::database_is_empty(connection)? {
             return Err(Error::Conflict(
@@ -392,7 +412,7 @@ fn seed_database(data_dir: &Path) -> Result<()> {
                     .into(),
             ));
         }
-        seed::load(connection, Utc::now())
+        seed::load(connection, now)
     })?;
     println!("{summary}");
     print_demo_logins(true);
@@ -460,7 +480,7 @@ fn restore(data_dir: &Path, source: &Path) -> Result<()> {
     Ok(())
 }
 
-fn check(data_dir: &Path, now: chrono::DateTime<Utc>) -> Result<()> {
+fn check(data_dir: &Path, now: DateTime<Utc>) -> Result<()> {
     let report = maintenance::check(data_dir, now)?;
     print!("{report}");
     match report.differences() {
@@ -471,7 +491,7 @@ fn check(data_dir: &Path, now: chrono::DateTime<Utc>) -> Result<()> {
     }
 }
 
-fn add_user(data_dir: &Path, args: UserAddArgs) -> Result<()> {
+fn add_user(data_dir: &Path, args: UserAddArgs, clock: &Clock) -> Result<()> {
     let email = Email::parse(&args.email).map_err(|message| Error::invalid("email", message))?;
     let name = crate::domain::text::required_text(&args.name, 100)
         .map_err(|message| Error::invalid("name", message))?;
@@ -496,7 +516,7 @@ fn add_user(data_dir: &Path, args: UserAddArgs) -> Result<()> {
                 team_id,
                 password_hash: password_hash.as_deref(),
             },
-            Utc::now(),
+            clock.now(),
         )
     })?;
     println!("Added {email} as {}.", args.role);
@@ -519,14 +539,14 @@ fn read_password() -> Result<String> {
     Ok(password)
 }
 
-fn create_token(data_dir: &Path, args: TokenCreateArgs) -> Result<()> {
+fn create_token(data_dir: &Path, args: TokenCreateArgs, clock: &Clock) -> Result<()> {
     let email = Email::parse(&args.email).map_err(|message| Error::invalid("email", message))?;
     let path = open_data_dir(data_dir)?;
     let token = auth::new_token("esk_");
     let token_hash = auth::hash_token(&token);
     db::with_connection(&path, |connection| {
         let user = people::require_user(connection, &email)?;
-        people::insert_api_token(connection, user.id, &token_hash, &args.label, Utc::now())
+        people::insert_api_token(connection, user.id, &token_hash, &args.label, clock.now())
     })?;
     println!("{token}");
     eprintln!(

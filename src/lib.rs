@@ -23,18 +23,22 @@
 //!
 //! - `main.rs`: calls [`cli::main`]; nothing else.
 //! - [`cli`]: the command line (`serve`, `seed`, `reindex`, `backup`, `restore`, `check`,
-//!   `digest`, `user add`, `token create`), clap with `EARSHOT_*` variables.
+//!   `digest`, `user add`, `token create`), clap with `EARSHOT_*` variables; `--clock`
+//!   runs any of them as of another instant.
 //! - [`maintenance`]: what `backup`, `restore` and `check` do beside (or after) a server.
 //! - [`storage`]: the data directory's lock (one server per directory, its pid in
 //!   `earshot.lock`) and [`storage::StorageProblem`], the words for a full, read-only or
 //!   vanished directory.
 //! - [`config`]: settings with embedded defaults (`./data`, `127.0.0.1:3000`).
+//! - [`clock`]: [`clock::Clock`], where "now" comes from: chosen at the edge
+//!   (`cli`, tests), carried in `Config` and `App`, passed to what needs it.
 //! - [`app`]: [`app::AppState`], the one route table [`app::router`], and
 //!   [`app::Application`] (bind, serve, graceful shutdown).
 //! - [`error`]: the one error type, rendered as RFC 9457 problem JSON under `/api/`
 //!   and as an HTML page elsewhere.
 //! - [`domain`]: pure types and rules: feedback, people, services, checked text, the
-//!   search query language, digest schedules, interviews, pain points and their impact
+//!   search query language, summary subscriptions and their schedules
+//!   ([`domain::schedule`]: periods across time zones and daylight saving), interviews, pain points and their impact
 //!   formula, roadmap, outcomes, the discovery cadence, surveys and their statistics
 //!   ([`domain::stats`], with sources cited), wave comparisons and service breakdowns
 //!   ([`domain::survey_results`]), CSV import checks ([`domain::survey_import`]) and
@@ -110,6 +114,10 @@
 //!   invitation message's link is wiped from the outbox once the message is handled.
 //! - **Architecture Invariant:** survey results read `survey_answer_counts`, kept exact
 //!   by triggers in the same transaction as the answers, never a scan of every answer.
+//! - **Architecture Invariant:** time is an input: only the edge (`cli`, tests,
+//!   benches) reads the wall clock, into a [`clock::Clock`]; everything below
+//!   takes that clock or an instant (`grep -rn 'Utc::now' src` finds only
+//!   `clock.rs`). The demo (`seed`) is built relative to the instant it is given.
 //! - **Architecture Invariant:** migrations are embedded, applied at start, never
 //!   edited once landed; a `user_version` outside `0..=known` (a newer Earshot's, or
 //!   negative) is refused.

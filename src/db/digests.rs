@@ -32,7 +32,8 @@ const SUBSCRIPTION_COLUMNS: &str =
        JOIN services ON services.id = digest_subscription_services.service_id
       WHERE digest_subscription_services.subscription_id = digest_subscriptions.id),
     sections,
-    (SELECT role FROM users WHERE users.email = digest_subscriptions.email)";
+    (SELECT role FROM users WHERE users.email = digest_subscriptions.email),
+    minute";
 
 fn subscription_from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     let cadence: String = row.get(2)?;
@@ -51,6 +52,7 @@ fn subscription_from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
         schedule: Schedule {
             cadence,
             hour: row.get(4)?,
+            minute: row.get(11)?,
             timezone: timezone.parse().unwrap_or(chrono_tz::Tz::UTC),
         },
         services: services
@@ -103,8 +105,9 @@ pub fn insert_subscription(
     };
     connection.execute(
         "INSERT INTO digest_subscriptions
-            (email, cadence, weekday, hour, timezone, sections, unsubscribe_hash, created_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending:' || hex(randomblob(16)), ?7, ?8)",
+            (email, cadence, weekday, hour, minute, timezone, sections, unsubscribe_hash, created_by,
+             created_at)
+         VALUES (?1, ?2, ?3, ?4, ?9, ?5, ?6, 'pending:' || hex(randomblob(16)), ?7, ?8)",
         params![
             subscription.email.as_str(),
             cadence,
@@ -114,7 +117,8 @@ pub fn insert_subscription(
             serde_json::to_string(&subscription.sections)
                 .map_err(|error| Error::Internal(error.to_string()))?,
             created_by,
-            now
+            now,
+            subscription.schedule.minute
         ],
     )?;
     let id = connection.last_insert_rowid();

@@ -15,6 +15,7 @@ pub mod people;
 pub mod query;
 pub mod roadmap;
 pub mod satisfaction;
+pub mod schedule;
 pub mod search;
 pub mod service;
 pub mod stats;

@@ -162,7 +162,7 @@ mod tests {
         Wave {
             survey_id: 1,
             title: title.into(),
-            opened: Utc::now(),
+            opened: "2026-11-29T04:00:00Z".parse().unwrap(),
             threshold: 5,
             questions: vec![
                 WaveQuestion {

@@ -2,7 +2,7 @@
 //! non-anonymous feedback is evidence for it gets one short message, once,
 //! through the same outbox as the summaries.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::digests::Links;
 use crate::db::Database;
@@ -15,10 +15,9 @@ use crate::views::digest::shipped_message;
 /// Marks the item shipped and, in the same transaction, enqueues one
 /// message per person who asked for it (keyed, so shipping twice sends
 /// nothing new). Returns how many messages were new.
-pub async fn ship(db: &Database, links: &Links, id: i64) -> Result<usize> {
+pub async fn ship(db: &Database, links: &Links, id: i64, now: DateTime<Utc>) -> Result<usize> {
     let links = links.clone();
     db.write(move |connection| {
-        let now = Utc::now();
         roadmap::set_status(connection, id, RoadmapStatus::Shipped, now)?;
         let item = roadmap::by_id(connection, id)?.ok_or(Error::NotFound)?;
         let mut enqueued = 0;

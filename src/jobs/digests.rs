@@ -98,28 +98,31 @@ fn period_for(subscription: &Subscription, now: DateTime<Utc>, due: Due) -> Opti
             // Periods that ended before the subscription existed are not owed.
             (period.send_at >= subscription.created_at).then_some(period)
         }
-        Due::Now => {
-            let period = subscription.schedule.in_progress(now);
-            Some(Period {
-                end: now.min(period.end),
-                ..period
-            })
-        }
+        // The whole period in progress: nothing is stored after `now`, and
+        // what arrived at `now` itself counts, even at the very instant the
+        // period began.
+        Due::Now => Some(subscription.schedule.in_progress(now)),
     }
 }
 
-fn period_label(subscription: &Subscription, period: &Period, due: Due) -> String {
+/// How a message names its period; one sent early says "so far".
+fn period_label(subscription: &Subscription, period: &Period, now: DateTime<Utc>) -> String {
+    let so_far = period.end > now;
     let timezone = subscription.schedule.timezone;
     let start = period.start.with_timezone(&timezone);
     let last_day = (period.end - chrono::Duration::seconds(1)).with_timezone(&timezone);
-    match (subscription.schedule.cadence, due) {
-        (Cadence::Monthly, Due::Scheduled) => start.format("%B %Y").to_string(),
-        (Cadence::Monthly, Due::Now) => format!("{} so far", start.format("%B %Y")),
-        (Cadence::Weekly(_), _) => format!(
+    let label = match subscription.schedule.cadence {
+        Cadence::Monthly => start.format("%B %Y").to_string(),
+        Cadence::Weekly(_) => format!(
             "{} to {}",
             start.format("%-d %b"),
             last_day.format("%-d %b %Y")
         ),
+    };
+    if so_far {
+        format!("{label}, so far")
+    } else {
+        label
     }
 }
 
@@ -259,7 +262,7 @@ async fn render(
     facts: &mut Facts,
     subscription: &Subscription,
     period: &Period,
-    due: Due,
+    now: DateTime<Utc>,
 ) -> Result<Option<NewMessage>> {
     let (start, end, services) = (period.start, period.end, subscription.services.clone());
     let volumes = db
@@ -270,7 +273,7 @@ async fn render(
     let unsubscribe_url = links.unsubscribe_url(subscription.id);
     let summary = Summary {
         period,
-        period_label: period_label(subscription, period, due),
+        period_label: period_label(subscription, period, now),
         volumes: &volumes,
         discovery: &discovery,
         satisfaction: satisfaction.as_ref(),
@@ -304,11 +307,11 @@ pub async fn preview(
     db: &Database,
     links: &Links,
     subscription: &Subscription,
+    now: DateTime<Utc>,
 ) -> Result<Option<NewMessage>> {
-    let period =
-        period_for(subscription, Utc::now(), Due::Now).expect("the current period always exists");
+    let period = period_for(subscription, now, Due::Now).expect("the current period always exists");
     let mut facts = Facts::load(db).await?;
-    render(db, links, &mut facts, subscription, &period, Due::Now).await
+    render(db, links, &mut facts, subscription, &period, now).await
 }
 
 /// Enqueues the due summary of every active subscription; returns how many
@@ -337,7 +340,7 @@ pub async fn enqueue_summaries(
         {
             continue;
         }
-        let Some(message) = render(db, links, &mut facts, subscription, &period, due).await? else {
+        let Some(message) = render(db, links, &mut facts, subscription, &period, now).await? else {
             continue;
         };
         if db

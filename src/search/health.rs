@@ -11,7 +11,7 @@ use rusqlite::Connection;
 
 use super::SearchIndex;
 use crate::db;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Opens the live generation and checks it: `Ok(Err(reason))` means it
 /// must be rebuilt, and says why.
@@ -19,7 +19,10 @@ pub(super) fn open_trusted(
     data_dir: &Path,
     connection: &Connection,
 ) -> Result<std::result::Result<SearchIndex, String>> {
-    let index = match SearchIndex::open(data_dir) {
+    // Garbage can make tantivy panic while opening: that index is damaged.
+    let opened = std::panic::catch_unwind(|| SearchIndex::open(data_dir))
+        .unwrap_or_else(|_| Err(Error::Internal("opening the index panicked".into())));
+    let index = match opened {
         Ok(index) => index,
         Err(error) => return Ok(Err(error.to_string())),
     };

@@ -145,23 +145,36 @@ impl Keeper {
 
     fn keep(self) {
         while !self.stopping() {
-            let Some(index) = self.trusted_index() else {
-                continue;
-            };
-            let writer = match index.writer(1) {
-                Ok(writer) => writer,
-                Err(error) => {
-                    tracing::error!(%error, "cannot write the search index; retrying");
+            // A panic (garbage can make tantivy panic) must not end the
+            // thread that heals the index: check it again instead.
+            match catch_unwind(AssertUnwindSafe(|| self.keep_once())) {
+                Ok(Followed::Stopped) => return,
+                Ok(Followed::Suspect) => self.live.set_checking(),
+                Err(_) => {
+                    tracing::error!("the indexer panicked; checking the index again");
+                    self.live.set_checking();
                     std::thread::sleep(RETRY_PAUSE);
-                    continue;
                 }
-            };
-            self.live.set_ready(index.clone());
-            match self.follow(&index, writer) {
-                Followed::Stopped => return,
-                Followed::Suspect => self.live.set_checking(),
             }
         }
+    }
+
+    /// Gets a trusted index and follows the changes with it, until it must
+    /// be checked again or the thread stops.
+    fn keep_once(&self) -> Followed {
+        let Some(index) = self.trusted_index() else {
+            return Followed::Suspect;
+        };
+        let writer = match index.writer(1) {
+            Ok(writer) => writer,
+            Err(error) => {
+                tracing::error!(%error, "cannot write the search index; retrying");
+                std::thread::sleep(RETRY_PAUSE);
+                return Followed::Suspect;
+            }
+        };
+        self.live.set_ready(index.clone());
+        self.follow(&index, writer)
     }
 
     /// The live generation if it can be trusted, else a new one rebuilt

@@ -208,7 +208,13 @@ impl SearchIndex {
     /// segment file is intact. An error means a file is missing or cannot
     /// be read, which is damage too.
     pub fn damaged_files(&self) -> Result<Vec<String>> {
-        let damaged = self.index.validate_checksum().map_err(tantivy_error)?;
+        // Garbage in a file's footer can make tantivy panic while it reads
+        // the checksum: that file is damaged too.
+        let damaged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.index.validate_checksum()
+        }))
+        .map_err(|_| Error::Internal("reading a checksum panicked".into()))?
+        .map_err(tantivy_error)?;
         let mut names: Vec<String> = damaged
             .iter()
             .map(|path| path.display().to_string())
@@ -381,6 +387,7 @@ pub fn forget(data_dir: &Path) -> Result<()> {
 /// directory (not yet live).
 fn create_generation(data_dir: &Path, database: &str) -> Result<SearchIndex> {
     let root = index_root(data_dir);
+    // Only unique: the name of the live one is in CURRENT.
     let name = format!("gen-{:016x}", rand::random::<u64>());
     let directory = root.join(&name);
     std::fs::create_dir_all(&directory).map_err(tantivy_error)?;

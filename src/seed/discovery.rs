@@ -1,7 +1,8 @@
 //! The demo's discovery work from `seed-data/discovery.json`: outcomes,
 //! pain points with evidence chosen from the feedback by tag and service,
 //! roadmap items in every status (some with assumption tests), and weekly
-//! interview snapshots whose highlights are evidence.
+//! interview snapshots whose highlights are evidence, one in each of the
+//! thirteen weeks before the current one.
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
@@ -10,6 +11,7 @@ use serde::Deserialize;
 use super::{person_id, seed_error};
 use crate::db::pain_points as pain_point_rows;
 use crate::db::{feedback, interviews, people, roadmap, tree};
+use crate::domain::cadence::monday_of;
 use crate::domain::interview::{InterviewDraft, NewInterview, parse_highlight};
 use crate::domain::outcome::NewOutcome;
 use crate::domain::pain_point::{NewPainPoint, PainPointDraft};
@@ -82,7 +84,11 @@ struct SeedInterview {
     participant: String,
     role: String,
     interviewers: Vec<String>,
-    days_ago: i64,
+    /// Held this many weeks (Monday to Sunday) before the current one, on
+    /// `weekday`: one a week keeps the discovery habit's streak whatever
+    /// the day the demo is loaded.
+    weeks_ago: i64,
+    weekday: String,
     quote: String,
     notes: String,
     opportunities: String,
@@ -190,7 +196,10 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
         let email = Email::parse(&interview.participant).map_err(seed_error)?;
         let participant = people::user_by_email(connection, &email)?
             .ok_or_else(|| seed_error(format!("no person {email}")))?;
-        let held_on = (now - Duration::days(interview.days_ago)).date_naive();
+        let weekday = crate::domain::digest::parse_weekday(&interview.weekday)
+            .ok_or_else(|| seed_error(format!("weekday {}", interview.weekday)))?;
+        let held_on = monday_of(now.date_naive()) - Duration::weeks(interview.weeks_ago)
+            + Duration::days(i64::from(weekday.num_days_from_monday()));
         let parsed = NewInterview::parse(&InterviewDraft {
             participant_name: participant.name.clone(),
             participant_team: participant.team.clone().unwrap_or_default(),
@@ -205,7 +214,11 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
             interviewers: interview.interviewers.clone(),
         })
         .map_err(|errors| invalid(&interview.participant, errors))?;
-        let recorded = now - Duration::days(interview.days_ago);
+        // Written up the afternoon it was held.
+        let recorded = held_on
+            .and_hms_opt(15, 0, 0)
+            .map_or(now, |at| at.and_utc())
+            .min(now);
         let id = interviews::insert(connection, &parsed, sam, recorded)?;
         for highlight in &interview.highlights {
             let quote = parse_highlight(&parsed.notes, &highlight.quote)

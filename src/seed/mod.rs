@@ -1,9 +1,16 @@
 //! The demo organisation in `seed-data/`, embedded in the binary so that
 //! `earshot serve --demo` works from any directory.
 //!
-//! Dates in the seed files are "days ago", resolved against the moment the
-//! data is loaded, so the demo always looks current. Everything goes through
-//! the same parsing as user input, so bad seed data fails loudly.
+//! Dates in the seed files are "days ago" (or "weeks ago"), resolved against
+//! the instant the caller gives, so the demo looks current whatever the day
+//! it is loaded. The demo is whole at any instant: feedback of "today"
+//! (`days_ago: 0`) lands inside the current period of every demo
+//! subscription, however recently that period began, so `earshot digest
+//! send --now` right after `earshot seed` has something to say to each of
+//! them; one interview in each recent week keeps the discovery habit's
+//! streak; survey waves fall in consecutive quarters, the newest last.
+//! Everything goes through the same parsing as user input, so bad seed data
+//! fails loudly.
 
 mod discovery;
 mod surveys;
@@ -166,13 +173,15 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<SeedSummary> 
             },
         )?;
     }
+    let subscriptions = demo_subscriptions()?;
+    let today = Today::new(&subscriptions, &items, now);
     for (index, item) in items.iter().enumerate() {
-        load_feedback(connection, index, item, now)?;
+        load_feedback(connection, index, item, &today)?;
     }
     discovery::load(connection, now)?;
     surveys::load(connection, now)?;
     load_reliability(connection, now)?;
-    load_subscriptions(connection, now)?;
+    load_subscriptions(connection, &subscriptions, now)?;
     Ok(SeedSummary {
         teams: organisation.teams.len(),
         people: organisation.people.len(),
@@ -181,12 +190,68 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<SeedSummary> 
     })
 }
 
+/// When "today's" feedback arrived: spread over the time since the most
+/// recent current period of a demo subscription began (at most twelve
+/// hours), newest at `now`, so every subscription's current period holds
+/// some of it even a moment after it began.
+struct Today {
+    now: DateTime<Utc>,
+    spread: Duration,
+    /// Position of each item among today's, by index into the seed items.
+    positions: Vec<Option<usize>>,
+    count: usize,
+}
+
+impl Today {
+    fn new(subscriptions: &[NewSubscription], items: &[SeedFeedback], now: DateTime<Utc>) -> Today {
+        // A monthly period still waiting for its send hour has ended already;
+        // the days before hold its feedback.
+        let latest_start = subscriptions
+            .iter()
+            .map(|subscription| subscription.schedule.in_progress(now))
+            .filter(|period| period.end > now)
+            .map(|period| period.start)
+            .max()
+            .unwrap_or(now - Duration::hours(12));
+        let spread = (now - latest_start).clamp(Duration::zero(), Duration::hours(12));
+        let mut count = 0;
+        let positions = items
+            .iter()
+            .map(|item| {
+                (item.days_ago == 0).then(|| {
+                    count += 1;
+                    count - 1
+                })
+            })
+            .collect();
+        Today {
+            now,
+            spread,
+            positions,
+            count,
+        }
+    }
+
+    /// When item `index` (of `days_ago` days ago) was submitted.
+    fn created_at(&self, index: usize, days_ago: i64) -> DateTime<Utc> {
+        match self.positions.get(index).copied().flatten() {
+            Some(position) => self.now - self.spread * position as i32 / self.count.max(1) as i32,
+            None => {
+                // Spread items over the day so the inbox does not show them all at midnight.
+                let minutes = (index as i64 * 7_919) % (20 * 60);
+                self.now - Duration::days(days_ago) - Duration::minutes(minutes)
+            }
+        }
+    }
+}
+
 fn load_feedback(
     connection: &Connection,
     index: usize,
     item: &SeedFeedback,
-    now: DateTime<Utc>,
+    today: &Today,
 ) -> Result<()> {
+    let now = today.now;
     let parsed = NewFeedback::parse(&FeedbackDraft {
         service: item.service.clone(),
         kind: item.kind.clone(),
@@ -204,9 +269,7 @@ fn load_feedback(
         None => None,
         Some(email) => Some(person_id(connection, email)?),
     };
-    // Spread items over the day so the inbox does not show them all at midnight.
-    let minutes = (index as i64 * 7_919) % (20 * 60);
-    let created_at = now - Duration::days(item.days_ago) - Duration::minutes(minutes);
+    let created_at = today.created_at(index, item.days_ago);
     let id = feedback::insert_feedback(connection, &parsed, author_id, created_at)?;
     let status = FeedbackStatus::parse(&item.status)
         .ok_or_else(|| seed_error(format!("feedback #{index}: status {}", item.status)))?;
@@ -290,52 +353,80 @@ fn load_reliability(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
+/// A stakeholder's subscription to summaries, as typed.
+struct DemoSubscription {
+    email: &'static str,
+    cadence: &'static str,
+    weekday: &'static str,
+    time: &'static str,
+    timezone: &'static str,
+    services: &'static [&'static str],
+}
+
 /// A few stakeholders subscribed to summaries, so `earshot digest send
 /// --now` has something to send.
-fn load_subscriptions(connection: &Connection, now: DateTime<Utc>) -> Result<()> {
+const SUBSCRIPTIONS: [DemoSubscription; 3] = [
+    DemoSubscription {
+        email: "platform-leads@halcyon.example",
+        cadence: "weekly",
+        weekday: "monday",
+        time: "8",
+        timezone: "Europe/London",
+        services: &[],
+    },
+    DemoSubscription {
+        email: "ines.okafor@halcyon.example",
+        cadence: "monthly",
+        weekday: "",
+        time: "9",
+        timezone: "Europe/Berlin",
+        services: &[],
+    },
+    DemoSubscription {
+        email: "delivery-stakeholders@halcyon.example",
+        cadence: "weekly",
+        weekday: "friday",
+        time: "16",
+        timezone: "America/New_York",
+        services: &["ci-runner", "deploy-pipeline"],
+    },
+];
+
+/// The demo's subscriptions to summaries, parsed.
+pub fn demo_subscriptions() -> Result<Vec<NewSubscription>> {
+    SUBSCRIPTIONS
+        .iter()
+        .map(|demo| {
+            NewSubscription::parse(&SubscriptionDraft {
+                email: demo.email.into(),
+                cadence: demo.cadence.into(),
+                weekday: demo.weekday.into(),
+                hour: demo.time.into(),
+                timezone: demo.timezone.into(),
+                services: demo
+                    .services
+                    .iter()
+                    .map(|slug| (*slug).to_owned())
+                    .collect(),
+                sections: Vec::new(),
+            })
+            .map_err(|errors| seed_error(format!("subscription {}: {errors:?}", demo.email)))
+        })
+        .collect()
+}
+
+fn load_subscriptions(
+    connection: &Connection,
+    subscriptions: &[NewSubscription],
+    now: DateTime<Utc>,
+) -> Result<()> {
     let secret = settings::get_or_insert(connection, "secret", &auth::new_token(""))?;
     let links = Links {
         public_url: String::new(),
         secret,
     };
-    let subscriptions = [
-        (
-            "platform-leads@halcyon.example",
-            "weekly",
-            "monday",
-            "8",
-            "Europe/London",
-            vec![],
-        ),
-        (
-            "ines.okafor@halcyon.example",
-            "monthly",
-            "",
-            "9",
-            "Europe/Berlin",
-            vec![],
-        ),
-        (
-            "delivery-stakeholders@halcyon.example",
-            "weekly",
-            "friday",
-            "16",
-            "America/New_York",
-            vec!["ci-runner".to_owned(), "deploy-pipeline".to_owned()],
-        ),
-    ];
-    for (email, cadence, weekday, hour, timezone, services) in subscriptions {
-        let subscription = NewSubscription::parse(&SubscriptionDraft {
-            email: email.into(),
-            cadence: cadence.into(),
-            weekday: weekday.into(),
-            hour: hour.into(),
-            timezone: timezone.into(),
-            services,
-            sections: Vec::new(),
-        })
-        .map_err(|errors| seed_error(format!("subscription {email}: {errors:?}")))?;
-        let id = digests::insert_subscription(connection, &subscription, None, now)?;
+    for subscription in subscriptions {
+        let id = digests::insert_subscription(connection, subscription, None, now)?;
         digests::set_unsubscribe_hash(
             connection,
             id,

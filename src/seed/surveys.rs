@@ -2,7 +2,7 @@
 //! each: CI satisfaction jumps after the cache fix shipped, alerting slides
 //! quarter by quarter, logging recovers with longer retention.
 
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, Utc};
 use rusqlite::Connection;
 
 use crate::auth;
@@ -66,9 +66,15 @@ impl Dice {
     }
 }
 
+/// The newest wave opened this long ago (its answers came in over the two
+/// days after); each earlier one a quarter before the next, so the waves
+/// fall in four consecutive quarters whatever the day, newest last.
+const NEWEST_WAVE_DAYS_AGO: i64 = 12;
+
 /// How satisfied each wave is: the chance of a 4 or 5 per question.
 struct Wave {
-    days_ago: i64,
+    /// Quarters before the newest wave.
+    quarters_back: u32,
     ci: f64,
     alerting: f64,
     k8s: f64,
@@ -80,7 +86,7 @@ struct Wave {
 
 const WAVES: [Wave; 4] = [
     Wave {
-        days_ago: 280,
+        quarters_back: 3,
         ci: 0.46,
         alerting: 0.72,
         k8s: 0.61,
@@ -90,7 +96,7 @@ const WAVES: [Wave; 4] = [
         ease: 4.3,
     },
     Wave {
-        days_ago: 190,
+        quarters_back: 2,
         ci: 0.44,
         alerting: 0.63,
         k8s: 0.60,
@@ -100,7 +106,7 @@ const WAVES: [Wave; 4] = [
         ease: 4.5,
     },
     Wave {
-        days_ago: 100,
+        quarters_back: 1,
         ci: 0.47,
         alerting: 0.55,
         k8s: 0.62,
@@ -110,7 +116,7 @@ const WAVES: [Wave; 4] = [
         ease: 4.6,
     },
     Wave {
-        days_ago: 12,
+        quarters_back: 0,
         ci: 0.79,
         alerting: 0.45,
         k8s: 0.63,
@@ -171,7 +177,10 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<usize> {
     let mut responses = 0;
     let mut previous_wave = None;
     for wave in &WAVES {
-        let opened = now - Duration::days(wave.days_ago);
+        let newest = now - Duration::days(NEWEST_WAVE_DAYS_AGO);
+        let opened = newest
+            .checked_sub_months(Months::new(3 * wave.quarters_back))
+            .unwrap_or(newest);
         let quarter = (opened.month() - 1) / 3 + 1;
         let survey = NewSurvey {
             title: format!("Platform survey {}-Q{quarter}", opened.year()),

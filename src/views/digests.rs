@@ -27,8 +27,9 @@ fn describe(subscription: &Subscription) -> String {
         Cadence::Monthly => "Monthly on the 1st".to_owned(),
     };
     format!(
-        "{when} at {:02}:00 {}",
+        "{when} at {:02}:{:02} {}",
         schedule.hour,
+        schedule.minute,
         schedule.timezone.name()
     )
 }
@@ -105,7 +106,7 @@ pub fn digests_page(chrome: &Chrome<'_>, page: &DigestsPage<'_>) -> Markup {
                         }
                     }
                     (error(page.errors, "weekday"))
-                    label for="hour" { "Hour (0–23)" }
+                    label for="hour" { "Time (like 8 or 08:30)" }
                     input #hour type="text" inputmode="numeric" name="hour" value=(if draft.hour.is_empty() { "8" } else { &draft.hour });
                     (error(page.errors, "hour"))
                     label for="timezone" { "Time zone" }

@@ -234,6 +234,7 @@ pub async fn create_feedback(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = FeedbackDraft {
@@ -254,7 +255,7 @@ pub async fn create_feedback(
     let item = state
         .db
         .write(move |connection| {
-            let id = stored::insert_feedback(connection, &feedback, Some(author_id), Utc::now())?;
+            let id = stored::insert_feedback(connection, &feedback, Some(author_id), now)?;
             stored::feedback_by_id(connection, id)?.ok_or_else(|| {
                 Error::Internal("feedback vanished right after it was stored".into())
             })
@@ -459,6 +460,7 @@ pub async fn create_service(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     viewer.require_admin()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
@@ -473,7 +475,7 @@ pub async fn create_service(
     let service = NewService::parse(&draft)?;
     let stored = state
         .db
-        .write(move |connection| services::insert_service(connection, &service, Utc::now()))
+        .write(move |connection| services::insert_service(connection, &service, now))
         .await?;
     let location = format!("/api/v1/services/{}", stored.slug);
     Ok(created(location, stored))
@@ -487,6 +489,7 @@ pub async fn put_reliability(
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<services::Reliability>> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
@@ -507,9 +510,7 @@ pub async fn put_reliability(
     };
     let stored = state
         .db
-        .write(move |connection| {
-            services::upsert_reliability(connection, &slug, &report, Utc::now())
-        })
+        .write(move |connection| services::upsert_reliability(connection, &slug, &report, now))
         .await?;
     Ok(Json(stored))
 }

@@ -18,7 +18,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use bytes::Bytes;
-use chrono::Utc;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -117,6 +116,7 @@ impl OptionalFromRequestParts<AppState> for Viewer {
 }
 
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Viewer>> {
+    let now = state.clock.now();
     if let Some(authorization) = parts.headers.get(AUTHORIZATION) {
         let token = authorization
             .to_str()
@@ -141,7 +141,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Viewer>>
     let token_hash = hash_token(session.value());
     let user = state
         .db
-        .read(move |connection| people::user_by_session(connection, &token_hash, Utc::now()))
+        .read(move |connection| people::user_by_session(connection, &token_hash, now))
         .await?;
     Ok(user.map(|user| Viewer {
         user,

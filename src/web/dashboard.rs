@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde::Deserialize;
 
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
@@ -24,8 +24,9 @@ pub async fn dashboard(
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<maud::Markup> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
-    let today = Utc::now().date_naive();
+    let today = now.date_naive();
     let (held, target, cap, mut ranked, shipped, waves, reliability) = state
         .db
         .read(move |connection| {
@@ -41,7 +42,7 @@ pub async fn dashboard(
                 interviews::held_since(connection, since)?,
                 settings::number(connection, settings::INTERVIEW_TARGET, 1)?,
                 settings::number(connection, settings::CONTACT_CAP_DAYS, 30)?,
-                pain_points::list(connection, Utc::now())?,
+                pain_points::list(connection, now)?,
                 roadmap::shipped(connection)?,
                 surveys::waves(connection)?,
                 reliability,
@@ -143,6 +144,7 @@ pub async fn recruiting(
     CsrfToken(csrf): CsrfToken,
     Query(query): Query<RecruitingQuery>,
 ) -> Result<maud::Markup> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let team = Some(query.team.trim().to_owned()).filter(|team| !team.is_empty());
     let service = Some(query.service.trim().to_owned()).filter(|service| !service.is_empty());
@@ -170,7 +172,7 @@ pub async fn recruiting(
         cap,
         team.as_deref(),
         service.as_deref(),
-        Utc::now(),
+        now,
     ))
 }
 
@@ -181,13 +183,14 @@ pub async fn ask(
     Path(user): Path<String>,
     VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
 ) -> Result<Redirect> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let user = parse_id(&user)?;
     state
         .db
         .write(move |connection| {
             let cap = settings::number(connection, settings::CONTACT_CAP_DAYS, 30)?;
-            people::record_interview_contact(connection, user, cap, Utc::now())
+            people::record_interview_contact(connection, user, cap, now)
         })
         .await?;
     Ok(Redirect::to("/interviews/recruiting"))

@@ -3,7 +3,6 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
@@ -41,6 +40,7 @@ async fn render_page(
     draft: SubscriptionDraft,
     errors: FieldErrors,
 ) -> Result<Response> {
+    let now = state.clock.now();
     let team = viewer.is_platform_team();
     let own_email = viewer.user.email.clone();
     let (subscriptions, messages, catalog) = state
@@ -76,7 +76,7 @@ async fn render_page(
             draft: &draft,
             errors: &errors,
             can_subscribe_others: team,
-            now: Utc::now(),
+            now,
         },
     );
     Ok((status, page).into_response())
@@ -102,6 +102,7 @@ pub async fn subscribe(
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<SubscriptionForm>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     let email = if viewer.is_platform_team() {
         form.email
     } else {
@@ -129,8 +130,7 @@ pub async fn subscribe(
     let stored = state
         .db
         .write(move |connection| {
-            let id =
-                digests::insert_subscription(connection, &parsed, Some(created_by), Utc::now())?;
+            let id = digests::insert_subscription(connection, &parsed, Some(created_by), now)?;
             digests::set_unsubscribe_hash(
                 connection,
                 id,
@@ -161,7 +161,7 @@ pub async fn preview(
     if !viewer.is_platform_team() && subscription.email != viewer.user.email {
         return Err(Error::NotFound);
     }
-    let html = match digest_jobs::preview(&state.db, &state.links, &subscription).await? {
+    let html = match digest_jobs::preview(&state.db, &state.links, &subscription, state.clock.now()).await? {
         Some(message) => message.body_html.unwrap_or_default(),
         None => "<!DOCTYPE html><p>Nothing to report for this period yet, so nothing would be sent.</p><p><a href=\"/digests\">Back to summaries</a></p>".to_owned(),
     };
@@ -185,6 +185,7 @@ pub async fn end_subscription(
     Path(id): Path<String>,
     VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     let id = super::parse_id(&id)?;
     let subscription = state
         .db
@@ -196,7 +197,7 @@ pub async fn end_subscription(
     }
     state
         .db
-        .write(move |connection| digests::unsubscribe_by_id(connection, id, Utc::now()))
+        .write(move |connection| digests::unsubscribe_by_id(connection, id, now))
         .await?;
     Ok(Redirect::to("/digests").into_response())
 }
@@ -221,10 +222,11 @@ pub async fn unsubscribe(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     let hash = hash_token(&token);
     let email = state
         .db
-        .write(move |connection| digests::unsubscribe(connection, &hash, Utc::now()))
+        .write(move |connection| digests::unsubscribe(connection, &hash, now))
         .await?
         .ok_or(Error::NotFound)?;
     let chrome = Chrome {

@@ -4,7 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
@@ -84,6 +84,7 @@ pub async fn submit(
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<FeedbackForm>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     let draft = FeedbackDraft::from(form);
     let stored = match NewFeedback::parse(&draft) {
         Ok(feedback) => {
@@ -92,7 +93,7 @@ pub async fn submit(
             state
                 .db
                 .write(move |connection| {
-                    stored::insert_feedback(connection, &feedback, Some(author_id), Utc::now())
+                    stored::insert_feedback(connection, &feedback, Some(author_id), now)
                 })
                 .await
                 .map(|id| (id, anonymous))
@@ -347,11 +348,11 @@ pub async fn set_status(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     let id = parse_id(&id)?;
     let change = FeedbackStatus::parse_as("status", &form.status).map(|status| {
-        Box::new(move |connection: &Connection| {
-            stored::set_status(connection, id, status, Utc::now())
-        }) as _
+        Box::new(move |connection: &Connection| stored::set_status(connection, id, status, now))
+            as _
     });
     triage(state, viewer, csrf, id, change, TypedTriage::default()).await
 }
@@ -415,12 +416,13 @@ pub async fn add_note(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<NoteForm>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     let id = parse_id(&id)?;
     let author_id = viewer.user.id;
     let change = required_text(&form.body, NOTE_MAX_CHARS)
         .map(|body| {
             Box::new(move |connection: &Connection| {
-                stored::add_note(connection, id, author_id, &body, Utc::now())
+                stored::add_note(connection, id, author_id, &body, now)
             }) as _
         })
         .map_err(|message| FieldErrors::one("body", message));

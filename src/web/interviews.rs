@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -33,6 +32,7 @@ pub async fn list_page(
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<maud::Markup> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let list = state.db.read(interviews::list).await?;
     let chrome = Chrome {
@@ -42,7 +42,7 @@ pub async fn list_page(
     Ok(views::interviews::list(
         &chrome,
         &list,
-        &Utc::now().date_naive().to_string(),
+        &now.date_naive().to_string(),
     ))
 }
 
@@ -112,13 +112,12 @@ fn draft_of(interview: &Interview) -> InterviewDraft {
 }
 
 async fn store(state: &AppState, viewer: &Viewer, draft: InterviewDraft) -> Result<i64> {
+    let now = state.clock.now();
     let interview = NewInterview::parse(&draft)?;
     let interviewer = viewer.user.id;
     state
         .db
-        .write(move |connection| {
-            interviews::insert(connection, &interview, interviewer, Utc::now())
-        })
+        .write(move |connection| interviews::insert(connection, &interview, interviewer, now))
         .await
 }
 
@@ -133,11 +132,12 @@ pub async fn create(
 }
 
 async fn save(state: &AppState, viewer: &Viewer, id: i64, draft: InterviewDraft) -> Result<()> {
+    let now = state.clock.now();
     let interview = NewInterview::parse(&draft)?;
     let editor = viewer.user.id;
     state
         .db
-        .write(move |connection| interviews::update(connection, id, &interview, editor, Utc::now()))
+        .write(move |connection| interviews::update(connection, id, &interview, editor, now))
         .await
 }
 
@@ -196,12 +196,13 @@ pub struct HighlightForm {
 }
 
 async fn highlight(state: &AppState, viewer: &Viewer, id: i64, quote: &str) -> Result<i64> {
+    let now = state.clock.now();
     let interview = load(state, id).await?;
     let quote = parse_highlight(&interview.notes, quote)?;
     let by = viewer.user.id;
     state
         .db
-        .write(move |connection| interviews::add_highlight(connection, id, &quote, by, Utc::now()))
+        .write(move |connection| interviews::add_highlight(connection, id, &quote, by, now))
         .await
 }
 
@@ -230,6 +231,7 @@ pub async fn link_highlight(
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<HighlightEvidenceForm>,
 ) -> Result<Redirect> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let pain_point = parse_id(&form.pain_point)
         .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
@@ -238,7 +240,7 @@ pub async fn link_highlight(
     state
         .db
         .write(move |connection| {
-            pain_points::add_highlight_evidence(connection, pain_point, highlight, by, Utc::now())
+            pain_points::add_highlight_evidence(connection, pain_point, highlight, by, now)
         })
         .await?;
     Ok(Redirect::to(&format!("/pain-points/{pain_point}")))

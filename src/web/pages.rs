@@ -4,7 +4,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::auth::{CsrfToken, SESSION_COOKIE, VerifiedForm, Viewer, build_cookie};
@@ -57,6 +56,7 @@ pub async fn login(
     jar: CookieJar,
     VerifiedForm(form): VerifiedForm<LoginForm>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     let failed = || {
         let chrome = Chrome {
             viewer: None,
@@ -92,7 +92,6 @@ pub async fn login(
     };
     let token = new_token("");
     let token_hash = hash_token(&token);
-    let now = Utc::now();
     let expires_at = now + state.config.session_lifetime;
     let user_id = user.id;
     state

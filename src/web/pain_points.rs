@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -22,9 +21,10 @@ use crate::views::{self, Chrome};
 
 /// Pain points, highest impact first.
 async fn ranked(state: &AppState, filter: &LabelFilter) -> Result<Vec<PainPoint>> {
+    let now = state.clock.now();
     let mut list = state
         .db
-        .read(|connection| pain_points::list(connection, Utc::now()))
+        .read(move |connection| pain_points::list(connection, now))
         .await?;
     list.retain(|pain_point| filter.admits(&pain_point.services, &pain_point.tags));
     list.sort_by(|a, b| {
@@ -112,6 +112,7 @@ pub async fn create(
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<PainPointForm>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let draft = form.draft();
     match NewPainPoint::parse(&draft) {
@@ -129,7 +130,7 @@ pub async fn create(
         Ok(pain_point) => {
             let id = state
                 .db
-                .write(move |connection| pain_points::insert(connection, &pain_point, Utc::now()))
+                .write(move |connection| pain_points::insert(connection, &pain_point, now))
                 .await?;
             Ok(Redirect::to(&format!("/pain-points/{id}")).into_response())
         }
@@ -142,12 +143,13 @@ pub async fn detail_page(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let found = state
         .db
         .read(move |connection| {
-            let Some(pain_point) = pain_points::by_id(connection, id, Utc::now())? else {
+            let Some(pain_point) = pain_points::by_id(connection, id, now)? else {
                 return Ok(None);
             };
             let evidence = pain_points::evidence(connection, id)?;
@@ -184,12 +186,13 @@ pub async fn edit(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<PainPointForm>,
 ) -> Result<Redirect> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let pain_point = NewPainPoint::parse(&form.draft())?;
     state
         .db
-        .write(move |connection| pain_points::update(connection, id, &pain_point, Utc::now()))
+        .write(move |connection| pain_points::update(connection, id, &pain_point, now))
         .await?;
     Ok(Redirect::to(&format!("/pain-points/{id}")))
 }
@@ -227,6 +230,7 @@ pub async fn add_evidence(
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<EvidenceForm>,
 ) -> Result<Redirect> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let id = parse_id(&form.pain_point)
         .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
@@ -242,7 +246,7 @@ pub async fn add_evidence(
     state
         .db
         .write(move |connection| {
-            let now = Utc::now();
+            let now = now;
             pain_points::add_evidence(connection, id, &feedback, added_by, now)?;
             for highlight in highlights {
                 pain_points::add_highlight_evidence(connection, id, highlight, added_by, now)?;
@@ -287,12 +291,13 @@ pub async fn set_status(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Redirect> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let status = PainPointStatus::parse_as("status", &form.status)?;
     state
         .db
-        .write(move |connection| pain_points::set_status(connection, id, status, Utc::now()))
+        .write(move |connection| pain_points::set_status(connection, id, status, now))
         .await?;
     Ok(Redirect::to(&format!("/pain-points/{id}")))
 }
@@ -309,13 +314,14 @@ pub async fn merge(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<MergeForm>,
 ) -> Result<Redirect> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let from = parse_id(&id)?;
     let into = parse_id(&form.into)
         .map_err(|_| Error::invalid("into", "give the number of the pain point to merge into"))?;
     state
         .db
-        .write(move |connection| pain_points::merge(connection, from, into, Utc::now()))
+        .write(move |connection| pain_points::merge(connection, from, into, now))
         .await?;
     Ok(Redirect::to(&format!("/pain-points/{into}")))
 }
@@ -359,6 +365,7 @@ pub async fn create_api(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
@@ -372,11 +379,11 @@ pub async fn create_api(
     let pain_point = NewPainPoint::parse(&draft)?;
     let id = state
         .db
-        .write(move |connection| pain_points::insert(connection, &pain_point, Utc::now()))
+        .write(move |connection| pain_points::insert(connection, &pain_point, now))
         .await?;
     let stored = state
         .db
-        .read(move |connection| pain_points::by_id(connection, id, Utc::now()))
+        .read(move |connection| pain_points::by_id(connection, id, now))
         .await?
         .ok_or(Error::NotFound)?;
     Ok(created(
@@ -390,13 +397,13 @@ pub async fn get_api(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let (pain_point, evidence, affected) = state
         .db
         .read(move |connection| {
-            let pain_point =
-                pain_points::by_id(connection, id, Utc::now())?.ok_or(Error::NotFound)?;
+            let pain_point = pain_points::by_id(connection, id, now)?.ok_or(Error::NotFound)?;
             Ok((
                 pain_point,
                 pain_points::evidence(connection, id)?,
@@ -427,6 +434,7 @@ pub async fn add_evidence_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let feedback: Vec<i64> = object(body)?
@@ -444,7 +452,7 @@ pub async fn add_evidence_api(
     let added = state
         .db
         .write(move |connection| {
-            pain_points::add_evidence(connection, id, &feedback, added_by, Utc::now())
+            pain_points::add_evidence(connection, id, &feedback, added_by, now)
         })
         .await?;
     Ok(Json(json!({"added": added})))
@@ -459,12 +467,13 @@ pub async fn update_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let body = object(body)?;
     let current = state
         .db
-        .read(move |connection| pain_points::by_id(connection, id, Utc::now()))
+        .read(move |connection| pain_points::by_id(connection, id, now))
         .await?
         .ok_or(Error::NotFound)?;
     let mut fields = Fields::new(&body);
@@ -488,7 +497,7 @@ pub async fn update_api(
     let stored = state
         .db
         .write(move |connection| {
-            let now = Utc::now();
+            let now = now;
             pain_points::update(connection, id, &pain_point, now)?;
             pain_points::set_status(connection, id, status, now)?;
             pain_points::by_id(connection, id, now)?.ok_or(Error::NotFound)

@@ -4,7 +4,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::surveys::{respondent, save_answers};
@@ -35,17 +34,13 @@ pub async fn form(
     CsrfToken(csrf): CsrfToken,
     Path(token): Path<String>,
 ) -> Result<maud::Markup> {
+    let now = state.clock.now();
     let (respondent, survey, previous) = find(&state, &token).await?;
     let chrome = Chrome {
         viewer: None,
         csrf: &csrf,
     };
-    if let Err(reason) = taking_answers(
-        &survey.status,
-        survey.opens_at,
-        survey.closes_at,
-        Utc::now(),
-    ) {
+    if let Err(reason) = taking_answers(&survey.status, survey.opens_at, survey.closes_at, now) {
         return Ok(views::respond::closed(&chrome, &survey, &reason));
     }
     Ok(views::respond::form(
@@ -98,17 +93,13 @@ pub async fn submit(
     Path(token): Path<String>,
     VerifiedForm(fields): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     let (respondent, survey, _) = find(&state, &token).await?;
     let chrome = Chrome {
         viewer: None,
         csrf: &csrf,
     };
-    if let Err(reason) = taking_answers(
-        &survey.status,
-        survey.opens_at,
-        survey.closes_at,
-        Utc::now(),
-    ) {
+    if let Err(reason) = taking_answers(&survey.status, survey.opens_at, survey.closes_at, now) {
         return Ok((
             StatusCode::CONFLICT,
             views::respond::closed(&chrome, &survey, &reason),

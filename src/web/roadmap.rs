@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -78,12 +77,13 @@ pub async fn create(
     viewer: Viewer,
     VerifiedForm(form): VerifiedForm<ItemForm>,
 ) -> Result<Redirect> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let item = NewRoadmapItem::parse(&form.draft(RoadmapStatus::Idea))?;
     let owner = viewer.user.id;
     let id = state
         .db
-        .write(move |connection| roadmap::insert(connection, &item, owner, Utc::now()))
+        .write(move |connection| roadmap::insert(connection, &item, owner, now))
         .await?;
     Ok(Redirect::to(&format!("/roadmap/{id}")))
 }
@@ -125,13 +125,14 @@ pub async fn edit(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<ItemForm>,
 ) -> Result<Redirect> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let current = load(&state, id).await?;
     let item = NewRoadmapItem::parse(&form.draft(current.status))?;
     state
         .db
-        .write(move |connection| roadmap::update(connection, id, &item, Utc::now()))
+        .write(move |connection| roadmap::update(connection, id, &item, now))
         .await?;
     Ok(Redirect::to(&format!("/roadmap/{id}")))
 }
@@ -148,13 +149,14 @@ pub async fn link(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<LinkForm>,
 ) -> Result<Redirect> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let pain_point = parse_id(&form.pain_point)
         .map_err(|_| Error::invalid("pain_point", "give a pain point number"))?;
     state
         .db
-        .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, Utc::now()))
+        .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, now))
         .await?;
     Ok(Redirect::to(&format!("/roadmap/{id}")))
 }
@@ -167,15 +169,16 @@ pub async fn set_status(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Redirect> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let status = RoadmapStatus::parse_as("status", &form.status)?;
     if status == RoadmapStatus::Shipped {
-        closed_loop::ship(&state.db, &state.links, id).await?;
+        closed_loop::ship(&state.db, &state.links, id, state.clock.now()).await?;
     } else {
         state
             .db
-            .write(move |connection| roadmap::set_status(connection, id, status, Utc::now()))
+            .write(move |connection| roadmap::set_status(connection, id, status, now))
             .await?;
     }
     Ok(Redirect::to(&format!("/roadmap/{id}")))
@@ -255,6 +258,7 @@ pub async fn create_api(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
@@ -271,7 +275,7 @@ pub async fn create_api(
     let owner = viewer.user.id;
     let id = state
         .db
-        .write(move |connection| roadmap::insert(connection, &item, owner, Utc::now()))
+        .write(move |connection| roadmap::insert(connection, &item, owner, now))
         .await?;
     let stored = load(&state, id).await?;
     Ok(created(format!("/api/v1/roadmap-items/{id}"), stored))
@@ -293,6 +297,7 @@ pub async fn link_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<RoadmapItem>> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let pain_point = object(body)?
@@ -301,7 +306,7 @@ pub async fn link_api(
         .ok_or_else(|| Error::invalid("pain_point_id", "give a pain point id"))?;
     state
         .db
-        .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, Utc::now()))
+        .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, now))
         .await?;
     Ok(Json(load(&state, id).await?))
 }
@@ -313,7 +318,7 @@ pub async fn ship_api(
 ) -> Result<Json<Value>> {
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
-    let told = closed_loop::ship(&state.db, &state.links, id).await?;
+    let told = closed_loop::ship(&state.db, &state.links, id, state.clock.now()).await?;
     Ok(Json(
         json!({"item": load(&state, id).await?, "people_told": told}),
     ))
@@ -329,6 +334,7 @@ pub async fn update_api(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<RoadmapItem>> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let body = object(body)?;
@@ -355,14 +361,14 @@ pub async fn update_api(
     let status = item.status;
     state
         .db
-        .write(move |connection| roadmap::update(connection, id, &item, Utc::now()))
+        .write(move |connection| roadmap::update(connection, id, &item, now))
         .await?;
     if status == RoadmapStatus::Shipped {
-        closed_loop::ship(&state.db, &state.links, id).await?;
+        closed_loop::ship(&state.db, &state.links, id, state.clock.now()).await?;
     } else if status != current.status {
         state
             .db
-            .write(move |connection| roadmap::set_status(connection, id, status, Utc::now()))
+            .write(move |connection| roadmap::set_status(connection, id, status, now))
             .await?;
     }
     Ok(Json(load(&state, id).await?))

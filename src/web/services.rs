@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::Redirect;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 use super::api::{ApiJson, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
@@ -36,6 +36,7 @@ pub async fn service_page(
     CsrfToken(csrf): CsrfToken,
     Path(slug): Path<String>,
 ) -> Result<maud::Markup> {
+    let now = state.clock.now();
     // Aggregates are for everyone; individual items follow the usual rule.
     let own_only = (!viewer.is_platform_team()).then_some(viewer.user.id);
     let page = state
@@ -43,18 +44,15 @@ pub async fn service_page(
         .read(move |connection| {
             let service = services::service_by_slug(connection, &slug)?.ok_or(Error::NotFound)?;
             let reliability = services::reliability_history(connection, service.id, 12)?;
-            let months = services::monthly_feedback(
-                connection,
-                service.id,
-                Utc::now() - Duration::days(365),
-            )?;
+            let months =
+                services::monthly_feedback(connection, service.id, now - Duration::days(365))?;
             let recent = stored::recent_for_service(connection, service.id, own_only, 10)?;
             // Pain points and roadmap items in the making are the team's;
             // contributors see what shipped.
             let ids = pain_points::ids_for_service(connection, &service.slug)?;
             let mut top = Vec::new();
             if own_only.is_none() && !ids.is_empty() {
-                top = pain_points::list_among(connection, &ids, Utc::now())?;
+                top = pain_points::list_among(connection, &ids, now)?;
                 top.sort_by(|a, b| impact(&b.parts).total_cmp(&impact(&a.parts)));
                 top.truncate(10);
             }

@@ -8,7 +8,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde_json::json;
 
 use super::auth::Viewer;
@@ -23,6 +22,7 @@ use crate::error::{Error, Result};
 
 /// Checks and stores a CSV file's responses; returns how many.
 pub async fn import_csv(state: &AppState, survey: &Survey, bytes: Vec<u8>) -> Result<usize> {
+    let now = state.clock.now();
     if survey.questions.is_empty() {
         return Err(Error::Conflict(
             "the survey has no questions yet; add the questions of the file first".into(),
@@ -57,7 +57,7 @@ pub async fn import_csv(state: &AppState, survey: &Survey, bytes: Vec<u8>) -> Re
     state
         .db
         .write(move |connection| {
-            survey_responses::import_responses(connection, survey_id, &responses, Utc::now())
+            survey_responses::import_responses(connection, survey_id, &responses, now)
         })
         .await
 }

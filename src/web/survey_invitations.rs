@@ -8,7 +8,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::api::{ApiJson, object};
@@ -34,6 +33,7 @@ pub async fn invite_people(
     raw_emails: Vec<String>,
     teams: Vec<String>,
 ) -> Result<Value> {
+    let now = state.clock.now();
     if survey.status == "closed" {
         return Err(Error::Conflict(
             "the survey is closed; it takes no new invitations".into(),
@@ -63,7 +63,7 @@ pub async fn invite_people(
     state
         .db
         .write(move |connection| {
-            let now = Utc::now();
+            let now = now;
             let mut everyone = emails;
             for team in &teams {
                 let members = surveys::audience_team(connection, survey_id, team)?

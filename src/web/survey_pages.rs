@@ -5,7 +5,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
@@ -105,6 +104,7 @@ impl From<SurveyForm> for SurveyFields {
 }
 
 async fn create_draft(state: &AppState, viewer: &Viewer, fields: &SurveyFields) -> Result<i64> {
+    let now = state.clock.now();
     let threshold =
         match fields.threshold.trim() {
             "" => None,
@@ -129,9 +129,7 @@ async fn create_draft(state: &AppState, viewer: &Viewer, fields: &SurveyFields) 
     let created_by = viewer.user.id;
     state
         .db
-        .write(move |connection| {
-            surveys::insert_survey(connection, &survey, created_by, Utc::now())
-        })
+        .write(move |connection| surveys::insert_survey(connection, &survey, created_by, now))
         .await
 }
 

@@ -11,7 +11,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde_json::{Map, Value, json};
 
 use super::api::{ApiJson, created, object};
@@ -90,14 +89,13 @@ pub async fn create_survey(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let survey = NewSurvey::parse(&survey_draft(&object(body)?))?;
     let created_by = viewer.user.id;
     let id = state
         .db
-        .write(move |connection| {
-            surveys::insert_survey(connection, &survey, created_by, Utc::now())
-        })
+        .write(move |connection| surveys::insert_survey(connection, &survey, created_by, now))
         .await?;
     let survey = load(&state, id).await?;
     Ok(created(format!("/api/v1/surveys/{id}"), survey))
@@ -169,6 +167,7 @@ pub async fn open_link(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response> {
+    let _now = state.clock.now();
     viewer.require_platform_team()?;
     let survey = load(&state, parse_id(&id)?).await?;
     if survey.status == "closed" {
@@ -220,10 +219,10 @@ pub(super) async fn save_answers(
     respondent: Respondent,
     answers: Vec<(i64, Answer)>,
 ) -> Result<bool> {
+    let now = state.clock.now();
     state
         .db
         .write(move |connection| {
-            let now = Utc::now();
             let survey =
                 surveys::survey_by_id(connection, respondent.survey_id)?.ok_or(Error::NotFound)?;
             taking_answers(&survey.status, survey.opens_at, survey.closes_at, now)
@@ -249,14 +248,10 @@ pub async fn respond(
     Path(token): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
+    let now = state.clock.now();
     let (survey, respondent) = respondent(&state, &token).await?;
-    taking_answers(
-        &survey.status,
-        survey.opens_at,
-        survey.closes_at,
-        Utc::now(),
-    )
-    .map_err(Error::Conflict)?;
+    taking_answers(&survey.status, survey.opens_at, survey.closes_at, now)
+        .map_err(Error::Conflict)?;
     let body = object(body)?;
     let drafts: Vec<AnswerDraft> = body
         .get("answers")

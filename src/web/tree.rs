@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -42,6 +41,7 @@ pub struct OutcomeForm {
 }
 
 async fn store_outcome(state: &AppState, outcome: NewOutcome) -> Result<i64> {
+    let now = state.clock.now();
     state
         .db
         .write(move |connection| {
@@ -50,7 +50,7 @@ async fn store_outcome(state: &AppState, outcome: NewOutcome) -> Result<i64> {
                 &outcome.title,
                 &outcome.metric,
                 &outcome.target,
-                Utc::now(),
+                now,
             )
         })
         .await
@@ -119,13 +119,14 @@ pub async fn add_test(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<TestForm>,
 ) -> Result<Redirect> {
+    let now = state.clock.now();
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let (assumption, method) = parse_assumption(&form.assumption, &form.method)?;
     state
         .db
         .write(move |connection| {
-            tree::insert_assumption_test(connection, id, &assumption, &method, Utc::now())
+            tree::insert_assumption_test(connection, id, &assumption, &method, now)
         })
         .await?;
     Ok(Redirect::to(&format!("/roadmap/{id}")))

@@ -80,9 +80,24 @@ async fn seed_loads_an_empty_database_and_refuses_politely_the_second_time() {
 #[tokio::test]
 async fn the_seed_data_is_a_believable_organisation() {
     let data_dir = tempfile::tempdir().unwrap();
-    assert!(run(&data_dir, &["seed"], "").await.status.success());
+    // The instant the demo is built for, also the one the checks below use.
+    let now = chrono::Utc::now();
+    let seeded = earshot(&data_dir)
+        .env("EARSHOT_CLOCK", now.to_rfc3339())
+        .arg("seed")
+        .output()
+        .await
+        .unwrap();
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
     let connection = rusqlite::Connection::open(data_dir.path().join("earshot.db")).unwrap();
     let count = |sql: &str| -> i64 { connection.query_row(sql, [], |row| row.get(0)).unwrap() };
+    // Counts relative to `now` (`?1`), the instant the seed was given.
+    let now_text = now.format("%Y-%m-%d %H:%M:%S").to_string();
+    let count_at = |sql: &str| -> i64 {
+        connection
+            .query_row(sql, [&now_text], |row| row.get(0))
+            .unwrap()
+    };
     assert!(count("SELECT count(*) FROM services") >= 8);
     assert!(count("SELECT count(*) FROM teams") >= 6);
     assert!(count("SELECT count(*) FROM users") >= 30);
@@ -93,10 +108,10 @@ async fn the_seed_data_is_a_believable_organisation() {
         0
     );
     // Dates are relative to today, spread over the last year.
-    assert!(count("SELECT count(*) FROM feedback WHERE created_at >= date('now', '-7 days')") > 0);
-    assert!(count("SELECT count(*) FROM feedback WHERE created_at < date('now', '-300 days')") > 0);
+    assert!(count_at("SELECT count(*) FROM feedback WHERE created_at >= date(?1, '-7 days')") > 0);
+    assert!(count_at("SELECT count(*) FROM feedback WHERE created_at < date(?1, '-300 days')") > 0);
     assert_eq!(
-        count("SELECT count(*) FROM feedback WHERE created_at > datetime('now', '+1 minute')"),
+        count_at("SELECT count(*) FROM feedback WHERE created_at > datetime(?1, '+1 minute')"),
         0
     );
     assert!(count("SELECT count(*) FROM services WHERE slug IN ('ci-runner', 'k8s.prod')") == 2);

@@ -3,18 +3,63 @@
 use std::path::Path;
 use std::process::Output;
 
+use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use tempfile::TempDir;
 
 use crate::helpers::{CONTRIBUTOR, TEAM, TestApp};
 use crate::smtp::SmtpServer;
 
-/// `earshot` on `data_dir`, mailing through `smtp` when given, with
-/// retries due at once.
-fn command(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> tokio::process::Command {
+/// A seeded data directory and the instants its commands run at. These
+/// tests are about delivery, not the calendar: they start now, unless a
+/// demo subscription's period turns within the next minutes (then just
+/// after it turned), and each command runs half a minute after the one
+/// before, so `seed` and `digest` agree on every period and retries come
+/// due in order. Period edges have tests of their own (`demo_at_any_instant`).
+struct Demo {
+    dir: TempDir,
+    at: DateTime<Utc>,
+    commands: std::sync::atomic::AtomicI32,
+}
+
+impl Demo {
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The instant of the next command.
+    fn next(&self) -> DateTime<Utc> {
+        let step = self
+            .commands
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.at + chrono::Duration::seconds(30 * i64::from(step))
+    }
+}
+
+/// Now, or just after a demo period that turns within the next minutes.
+fn away_from_period_edges(now: DateTime<Utc>) -> DateTime<Utc> {
+    let soon = now + chrono::Duration::minutes(10);
+    earshot::seed::demo_subscriptions()
+        .unwrap()
+        .iter()
+        .map(|subscription| subscription.schedule.in_progress(now).end)
+        .filter(|edge| *edge <= soon)
+        .max()
+        .map_or(now, |edge| edge + chrono::Duration::minutes(1))
+}
+
+/// `earshot` on `data_dir` as of `at`, mailing through `smtp` when given,
+/// with retries due at once.
+fn command(
+    data_dir: &Path,
+    at: DateTime<Utc>,
+    smtp: Option<&str>,
+    args: &[&str],
+) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"));
     command
         .env("EARSHOT_DATA_DIR", data_dir)
+        .env("EARSHOT_CLOCK", at.to_rfc3339())
         .env("EARSHOT_MAIL_RETRY_SECONDS", "0")
         .env("EARSHOT_PUBLIC_URL", "https://earshot.halcyon.example")
         .args(args);
@@ -24,9 +69,9 @@ fn command(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> tokio::process
     command
 }
 
-/// Runs `earshot`, which must succeed.
-async fn earshot(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> Output {
-    let output = command(data_dir, smtp, args).output().await.unwrap();
+/// Runs `earshot` as of `at`; it must succeed.
+async fn earshot(data_dir: &Path, at: DateTime<Utc>, smtp: Option<&str>, args: &[&str]) -> Output {
+    let output = command(data_dir, at, smtp, args).output().await.unwrap();
     assert!(
         output.status.success(),
         "{args:?}: {}",
@@ -35,29 +80,47 @@ async fn earshot(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> Output {
     output
 }
 
-/// Runs `earshot digest send`, which must fail (for cron to notice)
-/// because some messages were not delivered, and say how many.
-async fn undelivered(data_dir: &Path, smtp: Option<&str>, args: &[&str]) -> Output {
-    let output = command(data_dir, smtp, args).output().await.unwrap();
+/// Runs `earshot digest send` as of `at`; it must fail (for cron to
+/// notice) because some messages were not delivered, and say how many.
+async fn undelivered(
+    data_dir: &Path,
+    at: DateTime<Utc>,
+    smtp: Option<&str>,
+    args: &[&str],
+) -> Output {
+    let output = command(data_dir, at, smtp, args).output().await.unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{args:?} succeeded: {stderr}");
     assert!(stderr.contains("were not delivered"), "{stderr}");
     output
 }
 
-/// `earshot digest preview` of subscription `id`, as text.
-async fn preview(data_dir: &Path, id: &str) -> String {
-    stdout(&earshot(data_dir, None, &["digest", "preview", "--subscription", id]).await)
+/// `earshot digest preview` of subscription `id` as of `at`, as text.
+async fn preview(data_dir: &Path, at: DateTime<Utc>, id: &str) -> String {
+    stdout(
+        &earshot(
+            data_dir,
+            at,
+            None,
+            &["digest", "preview", "--subscription", id],
+        )
+        .await,
+    )
 }
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-async fn seeded() -> TempDir {
-    let data = tempfile::tempdir().unwrap();
-    earshot(data.path(), None, &["seed"]).await;
-    data
+/// The demo organisation, seeded as of now (the test's clock is the edge).
+async fn seeded() -> Demo {
+    let demo = Demo {
+        dir: tempfile::tempdir().unwrap(),
+        at: away_from_period_edges(Utc::now()),
+        commands: Default::default(),
+    };
+    earshot(demo.path(), demo.next(), None, &["seed"]).await;
+    demo
 }
 
 fn query<T: rusqlite::types::FromSql>(data_dir: &Path, sql: &str) -> T {
@@ -72,9 +135,21 @@ async fn summaries_go_out_over_smtp_once_per_subscription_and_period() {
     let data = seeded().await;
     let smtp = SmtpServer::start().await;
 
-    let first = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let first = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .await;
     assert!(stdout(&first).contains("sent 3"), "{}", stdout(&first));
-    let again = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let again = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .await;
     assert!(
         stdout(&again).contains("Enqueued 0 new summaries; sent 0"),
         "{}",
@@ -131,9 +206,10 @@ async fn summaries_go_out_over_smtp_once_per_subscription_and_period() {
     let schedule = earshot::domain::digest::Schedule {
         cadence: earshot::domain::digest::Cadence::Weekly(chrono::Weekday::Fri),
         hour: 16,
+        minute: 0,
         timezone: chrono_tz::Tz::America__New_York,
     };
-    let start = schedule.in_progress(chrono::Utc::now()).start;
+    let start = schedule.in_progress(data.at).start;
     let connection = rusqlite::Connection::open(data.path().join("earshot.db")).unwrap();
     let in_scope: i64 = connection
         .query_row(
@@ -165,7 +241,13 @@ async fn a_451_is_retried_and_a_554_is_given_up_and_shown() {
     smtp.answer_next_data("451 4.3.0 try again later");
     smtp.answer_next_data("451 4.3.0 try again later");
 
-    let first = undelivered(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let first = undelivered(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .await;
     assert!(
         String::from_utf8_lossy(&first.stderr)
             .contains("3 of 3 messages were not delivered (2 will be retried, 1 failed for good"),
@@ -177,7 +259,13 @@ async fn a_451_is_retried_and_a_554_is_given_up_and_shown() {
         "{}",
         stdout(&first)
     );
-    let second = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--due"]).await;
+    let second = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--due"],
+    )
+    .await;
     assert!(stdout(&second).contains("sent 2"), "{}", stdout(&second));
 
     assert_eq!(smtp.messages().len(), 2);
@@ -216,6 +304,7 @@ async fn a_server_that_is_down_keeps_messages_until_it_is_back_and_sends_none_tw
 
     let down = undelivered(
         data.path(),
+        data.next(),
         Some(&format!("smtp://{address}")),
         &["digest", "send", "--now"],
     )
@@ -223,13 +312,25 @@ async fn a_server_that_is_down_keeps_messages_until_it_is_back_and_sends_none_tw
     assert!(stdout(&down).contains("to retry 3"), "{}", stdout(&down));
 
     let smtp = SmtpServer::start_on(address).await;
-    let up = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let up = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .await;
     assert!(
         stdout(&up).contains("Enqueued 0 new summaries; sent 3"),
         "{}",
         stdout(&up)
     );
-    let after = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--due"]).await;
+    let after = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--due"],
+    )
+    .await;
     assert!(stdout(&after).contains("sent 0"));
     assert_eq!(smtp.messages().len(), 3);
 }
@@ -262,13 +363,25 @@ async fn a_connection_dropped_mid_message_is_retried_and_the_message_arrives_onc
     let smtp = SmtpServer::start().await;
     smtp.drop_mid_message(1);
 
-    let first = undelivered(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    let first = undelivered(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .await;
     assert!(
         stdout(&first).contains("sent 2, to retry 1"),
         "{}",
         stdout(&first)
     );
-    let retried = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--due"]).await;
+    let retried = earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--due"],
+    )
+    .await;
     assert!(stdout(&retried).contains("sent 1"), "{}", stdout(&retried));
 
     assert_eq!(delivered_once(&smtp), outbox_ids(data.path()));
@@ -282,21 +395,27 @@ async fn a_connection_dropped_mid_message_is_retried_and_the_message_arrives_onc
 }
 
 /// A sender killed while its server holds a message leaves that message
-/// under its lease: the next run leaves it alone until the lease expires,
-/// then sends it, once.
+/// under its lease: a run before the lease expires leaves it alone, one
+/// after sends it, once.
 #[tokio::test]
 async fn a_run_killed_mid_delivery_delivers_every_summary_once_after_its_lease_expires() {
     let data = seeded().await;
     let smtp = SmtpServer::start().await;
     // One message gets no answer: the run is killed while it waits.
     smtp.hold(1);
-    let lease = ("EARSHOT_MAIL_LEASE_SECONDS", "6");
-    let mut run = command(data.path(), Some(&smtp.url()), &["digest", "send", "--now"])
-        .env(lease.0, lease.1)
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let killed_at = data.next();
+    let lease = ("EARSHOT_MAIL_LEASE_SECONDS", "20");
+    let mut run = command(
+        data.path(),
+        killed_at,
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .env(lease.0, lease.1)
+    .stdout(std::process::Stdio::null())
+    .kill_on_drop(true)
+    .spawn()
+    .unwrap();
     let count = |sql: &str| query::<i64>(data.path(), sql);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while smtp.holding() == 0
@@ -318,45 +437,39 @@ async fn a_run_killed_mid_delivery_delivers_every_summary_once_after_its_lease_e
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let total = count("SELECT count(*) FROM email_outbox");
-    assert_eq!(smtp.messages().len() as i64, total - 1);
+    assert_eq!(smtp.messages().len(), 2);
     let leased: String = query(
         data.path(),
         "SELECT lease_owner FROM email_outbox WHERE status = 'pending'",
     );
     assert!(leased.starts_with("pid "), "{leased}");
 
-    // The lease of the killed run still holds: nothing is sent twice.
-    let early = command(data.path(), Some(&smtp.url()), &["digest", "send", "--due"])
-        .env(lease.0, lease.1)
-        .output()
-        .await
-        .unwrap();
-    assert!(early.status.success());
+    // A second later, the killed run's lease still holds: nothing is sent twice.
+    let early = earshot(
+        data.path(),
+        killed_at + chrono::Duration::seconds(1),
+        Some(&smtp.url()),
+        &["digest", "send", "--due"],
+    )
+    .await;
     assert!(stdout(&early).contains("sent 0"), "{}", stdout(&early));
-    // Once it expires, the next run sends the message.
-    loop {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the expired lease was never taken over"
-        );
-        let later = earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--due"]).await;
-        if stdout(&later).contains("sent 1") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    // Once it expired, the next run sends the message.
+    let later = earshot(
+        data.path(),
+        killed_at + chrono::Duration::seconds(30),
+        Some(&smtp.url()),
+        &["digest", "send", "--due"],
+    )
+    .await;
+    assert!(stdout(&later).contains("sent 1"), "{}", stdout(&later));
     assert_eq!(delivered_once(&smtp), outbox_ids(data.path()));
-    assert_eq!(
-        count("SELECT count(*) FROM email_outbox WHERE status = 'sent'"),
-        total
-    );
+    assert_eq!(outbox_ids(data.path()).len(), 3);
 }
 
 #[tokio::test]
 async fn without_smtp_summaries_are_written_as_eml_files() {
     let data = seeded().await;
-    earshot(data.path(), None, &["digest", "send", "--now"]).await;
+    earshot(data.path(), data.next(), None, &["digest", "send", "--now"]).await;
     let files: Vec<_> = std::fs::read_dir(data.path().join("mail"))
         .unwrap()
         .flatten()
@@ -368,7 +481,7 @@ async fn without_smtp_summaries_are_written_as_eml_files() {
         })
         .collect();
     assert_eq!(files.len(), 3);
-    let text = preview(data.path(), "1").await;
+    let text = preview(data.path(), data.next(), "1").await;
     assert!(text.contains("Subject: Earshot:"), "{text}");
 }
 
@@ -376,7 +489,13 @@ async fn without_smtp_summaries_are_written_as_eml_files() {
 async fn the_unsubscribe_link_asks_first_and_one_click_unsubscribes() {
     let data = seeded().await;
     let smtp = SmtpServer::start().await;
-    earshot(data.path(), Some(&smtp.url()), &["digest", "send", "--now"]).await;
+    earshot(
+        data.path(),
+        data.next(),
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .await;
     let message = smtp.messages().into_iter().next().unwrap();
     let link = message.header("List-Unsubscribe").unwrap();
     let path = link
@@ -429,6 +548,7 @@ async fn subscribing_checks_the_address_and_contributors_subscribe_only_themselv
             &[
                 ("email", "leads@example.com\r\nBcc: x@y.z"),
                 ("cadence", "weekly"),
+                ("hour", "7:75"),
                 ("timezone", "Mars/Base"),
             ],
         )
@@ -436,6 +556,7 @@ async fn subscribing_checks_the_address_and_contributors_subscribe_only_themselv
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = bad.text().await.unwrap();
     assert!(page.contains("must be an email address") && page.contains("time zone"));
+    assert!(page.contains("must be a time of day like 8, 16 or 08:30"));
 
     let good = team
         .submit(
@@ -444,13 +565,18 @@ async fn subscribing_checks_the_address_and_contributors_subscribe_only_themselv
             &[
                 ("email", "leads@example.com"),
                 ("cadence", "monthly"),
-                ("hour", "9"),
+                ("hour", "09:30"),
                 ("timezone", "Europe/Berlin"),
                 ("services", "ci-runner"),
             ],
         )
         .await;
     assert_eq!(good.status(), StatusCode::SEE_OTHER);
+    assert!(
+        team.get_text("/digests")
+            .await
+            .contains("Monthly on the 1st at 09:30 Europe/Berlin")
+    );
 
     let contributor = app.signed_in(CONTRIBUTOR).await;
     let own = contributor
@@ -515,14 +641,14 @@ async fn a_summary_reports_new_pain_points_shipped_items_and_interviews() {
     .await;
     api.post_json("/api/v1/roadmap-items/1/ship", &serde_json::json!({}))
         .await;
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = app.clock.now().date_naive().to_string();
     api.post_json(
         "/api/v1/interviews",
         &serde_json::json!({"participant_name": "Lars", "held_on": today, "notes": "queues"}),
     )
     .await;
 
-    let text = preview(&app.data_dir, "1").await;
+    let text = preview(&app.data_dir, app.clock.now(), "1").await;
     assert!(
         text.contains("Parallel deploy lanes: answers Deploys wait in a queue"),
         "{text}"
@@ -534,7 +660,25 @@ async fn a_summary_reports_new_pain_points_shipped_items_and_interviews() {
 #[tokio::test]
 async fn a_monthly_summary_reports_the_survey_wave_with_intervals_and_only_significant_movers() {
     let data = seeded().await;
-    let text = preview(data.path(), "2").await;
+    // The summary of the month the newest wave opened in, previewed on
+    // that month's last evening (in the subscriber's Berlin time).
+    let opened: DateTime<Utc> = query(
+        data.path(),
+        "SELECT max(coalesce(opens_at, created_at)) FROM surveys",
+    );
+    let schedule = earshot::domain::digest::Schedule {
+        cadence: earshot::domain::digest::Cadence::Monthly,
+        hour: 9,
+        minute: 0,
+        timezone: chrono_tz::Tz::Europe__Berlin,
+    };
+    // Before 09:00 on the 1st, the period in progress is still the month before.
+    let mut month = schedule.in_progress(opened);
+    if month.end <= opened {
+        month = schedule.in_progress(opened + chrono::Duration::days(1));
+    }
+    assert!(month.start <= opened && opened < month.end);
+    let text = preview(data.path(), month.end - chrono::Duration::hours(2), "2").await;
     assert!(text.contains("Satisfaction (Platform survey"), "{text}");
     assert!(text.contains("NPS ") && text.contains("(95% "));
     let ci = text
@@ -598,21 +742,31 @@ async fn a_subscription_gets_only_the_sections_it_chose() {
     api.post_json("/api/v1/roadmap-items/1/ship", &serde_json::json!({}))
         .await;
 
-    let shipped = preview(&app.data_dir, "1").await;
+    let shipped = preview(&app.data_dir, app.clock.now(), "1").await;
     assert!(shipped.contains("Shipped (you said, we did):"), "{shipped}");
     for left_out in ["Feedback received", "New pain points", "Interviews held"] {
         assert!(!shipped.contains(left_out), "{left_out} in {shipped}");
     }
     // Nothing happened in the one section the second subscriber chose.
-    let interviews = preview(&app.data_dir, "2").await;
+    let interviews = preview(&app.data_dir, app.clock.now(), "2").await;
     assert!(interviews.contains("nothing would be sent"), "{interviews}");
-    let sent = stdout(&earshot(&app.data_dir, None, &["digest", "send", "--now"]).await);
+    let sent = stdout(
+        &earshot(
+            &app.data_dir,
+            app.clock.now(),
+            None,
+            &["digest", "send", "--now"],
+        )
+        .await,
+    );
     assert!(sent.contains("Enqueued 1 new summaries"), "{sent}");
 }
 
 #[tokio::test]
 async fn scores_held_back_for_anonymity_are_listed_one_by_one() {
-    let app = TestApp::spawn().await;
+    // Mid-month: the monthly summary previewed is the month the survey ran in
+    // (early on the 1st it would still be the month before).
+    let app = TestApp::spawn_at("2026-11-18T10:00:00Z").await;
     let emails = app.add_team_members(&[("payments", 6)]);
     let api = app.api(TEAM);
     let survey: serde_json::Value = api
@@ -680,7 +834,7 @@ async fn scores_held_back_for_anonymity_are_listed_one_by_one() {
     )
     .await;
 
-    let text = preview(&app.data_dir, "1").await;
+    let text = preview(&app.data_dir, app.clock.now(), "1").await;
     assert!(
         text.contains("Satisfaction (Pulse, 6 of 6 invited answered)"),
         "{text}"
@@ -718,14 +872,14 @@ async fn a_contributors_summary_holds_only_what_they_may_read() {
     .await;
     api.post_json("/api/v1/roadmap-items/1/ship", &serde_json::json!({}))
         .await;
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = app.clock.now().date_naive().to_string();
     api.post_json(
         "/api/v1/interviews",
         &serde_json::json!({"participant_name": "Lars", "held_on": today, "notes": "queues"}),
     )
     .await;
 
-    let text = preview(&app.data_dir, "1").await;
+    let text = preview(&app.data_dir, app.clock.now(), "1").await;
     assert!(text.contains("Parallel deploy lanes"), "{text}");
     for team_only in ["Feedback received", "Interviews held", "Satisfaction"] {
         assert!(!text.contains(team_only), "{team_only} in {text}");

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use earshot::app::Application;
+use earshot::clock::Clock;
 use earshot::config::Config;
 use earshot::db::{self, people, services};
 use earshot::domain::{Email, NewService, Role, ServiceDraft};
@@ -29,6 +30,8 @@ static PASSWORD_HASH: LazyLock<String> =
 pub struct TestApp {
     pub address: String,
     pub data_dir: PathBuf,
+    /// The server's clock, which the test reads for what it expects.
+    pub clock: Clock,
     _temp: Option<TempDir>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<earshot::error::Result<()>>>,
@@ -37,16 +40,30 @@ pub struct TestApp {
 impl TestApp {
     /// A fresh Earshot with two services, a team and four people (one per
     /// role, and a second contributor).
+    /// It runs on the machine's clock, so the suite run under `faketime`
+    /// tries it on other days.
     pub async fn spawn() -> TestApp {
-        TestApp::spawn_with(|config| config).await
+        TestApp::spawn_configured(|config| config).await
+    }
+
+    /// The same, on a clock that starts at `at`: for tests whose
+    /// expectations depend on the day (weeks, periods, "today").
+    pub async fn spawn_at(at: &str) -> TestApp {
+        let at: DateTime<Utc> = at.parse().expect("an RFC 3339 instant");
+        TestApp::spawn_configured(|config| Config {
+            clock: Clock::starting_at(at),
+            ..config
+        })
+        .await
     }
 
     /// [`TestApp::spawn`] with settings of the test's choosing.
-    pub async fn spawn_with(settings: impl FnOnce(Config) -> Config) -> TestApp {
+    pub async fn spawn_configured(settings: impl FnOnce(Config) -> Config) -> TestApp {
         let temp = tempfile::tempdir().expect("temp dir");
         let data_dir = temp.path().to_owned();
-        populate(&data_dir);
-        let mut app = TestApp::start_with(settings(Config::new(&data_dir))).await;
+        let config = settings(Config::new(&data_dir));
+        populate(&data_dir, config.clock.now());
+        let mut app = TestApp::start_configured(config).await;
         app._temp = Some(temp);
         app
     }
@@ -54,12 +71,21 @@ impl TestApp {
     /// Starts Earshot on an existing data directory, and waits until its
     /// search index is checked (or rebuilt).
     pub async fn start(data_dir: &Path) -> TestApp {
-        TestApp::start_with(Config::new(data_dir)).await
+        TestApp::start_with(data_dir, Clock::system()).await
+    }
+
+    /// Starts Earshot on an existing data directory with the given clock.
+    pub async fn start_with(data_dir: &Path, clock: Clock) -> TestApp {
+        TestApp::start_configured(Config {
+            clock,
+            ..Config::new(data_dir)
+        })
+        .await
     }
 
     /// Starts Earshot with `config` (its address is replaced by port 0),
     /// once its search index is ready.
-    pub async fn start_with(config: Config) -> TestApp {
+    pub async fn start_configured(config: Config) -> TestApp {
         TestApp::launch(config, true).await
     }
 
@@ -74,7 +100,7 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().unwrap(),
             ..config
         };
-        let data_dir = config.data_dir.clone();
+        let (data_dir, clock) = (config.data_dir.clone(), config.clock.clone());
         let application = Application::build(config).await.expect("build");
         if wait_for_search {
             application.search().ready().await;
@@ -87,6 +113,7 @@ impl TestApp {
         TestApp {
             address,
             data_dir,
+            clock,
             _temp: None,
             shutdown: Some(shutdown),
             server: Some(server),
@@ -110,7 +137,7 @@ impl TestApp {
     /// Stops and starts again on the same data directory.
     pub async fn restart(mut self) -> TestApp {
         self.stop().await;
-        let mut restarted = TestApp::start(&self.data_dir).await;
+        let mut restarted = TestApp::start_with(&self.data_dir, self.clock.clone()).await;
         restarted._temp = self._temp.take();
         restarted
     }
@@ -118,7 +145,11 @@ impl TestApp {
     /// Stops and starts again without waiting for the search index.
     pub async fn restart_before_search(mut self) -> TestApp {
         self.stop().await;
-        let mut restarted = TestApp::start_before_search(Config::new(&self.data_dir)).await;
+        let mut restarted = TestApp::start_before_search(Config {
+            clock: self.clock.clone(),
+            ..Config::new(&self.data_dir)
+        })
+        .await;
         restarted._temp = self._temp.take();
         restarted
     }
@@ -158,7 +189,7 @@ impl TestApp {
         let email = Email::parse(email).unwrap();
         self.with_db(|connection| {
             let user = people::require_user(connection, &email)?;
-            people::insert_api_token(connection, user.id, &hash, "test", Utc::now())
+            people::insert_api_token(connection, user.id, &hash, "test", self.clock.now())
         });
         token
     }
@@ -195,7 +226,7 @@ impl TestApp {
                             team_id: Some(team_id),
                             password_hash: None,
                         },
-                        Utc::now(),
+                        self.clock.now(),
                     )?;
                     emails.push(email);
                 }
@@ -219,7 +250,7 @@ impl Drop for TestApp {
     }
 }
 
-fn populate(data_dir: &Path) {
+fn populate(data_dir: &Path, now: DateTime<Utc>) {
     db::with_connection(&data_dir.join("earshot.db"), |connection| {
         let platform = people::ensure_team(connection, "platform", "Platform Engineering")?;
         let payments = people::ensure_team(connection, "payments", "Payments")?;
@@ -238,7 +269,7 @@ fn populate(data_dir: &Path) {
                     team_id: Some(team),
                     password_hash: Some(&PASSWORD_HASH),
                 },
-                Utc::now(),
+                now,
             )?;
         }
         for (slug, name) in [
@@ -252,7 +283,7 @@ fn populate(data_dir: &Path) {
                 ..ServiceDraft::default()
             })
             .unwrap();
-            services::insert_service(connection, &service, Utc::now())?;
+            services::insert_service(connection, &service, now)?;
         }
         Ok(())
     })

@@ -2,11 +2,13 @@
 //! file per test, driven through HTTP and the command line.
 
 mod access;
+mod architecture;
 mod backup;
 mod bad_input;
 mod cadence;
 mod cli;
 mod crash_loop;
+mod demo;
 mod digests;
 mod feedback_api;
 mod feedback_form;

@@ -143,7 +143,7 @@ async fn phrases_exclusions_and_or_work() {
 
 #[tokio::test]
 async fn filters_narrow_by_field_rating_and_date() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_at("2026-12-31T23:58:00Z").await;
     let api = corpus(&app).await;
     assert_eq!(ids(&search(&api, "service:k8s.prod").await), vec![2]);
     assert_eq!(search(&api, "kind:pain").await["total"], 4);
@@ -156,7 +156,7 @@ async fn filters_narrow_by_field_rating_and_date() {
     low.sort();
     assert_eq!(low, vec![2, 4]);
     assert_eq!(ids(&search(&api, "rating:>=4 cache").await), vec![6]);
-    let today = chrono::Utc::now().date_naive();
+    let today = app.clock.now().date_naive();
     let tomorrow = today.succ_opt().unwrap();
     assert_eq!(search(&api, &format!("after:{today}")).await["total"], 6);
     assert_eq!(search(&api, &format!("after:{tomorrow}")).await["total"], 0);
@@ -197,7 +197,7 @@ async fn a_word_that_matches_nothing_falls_back_to_the_closest_word() {
 
 #[tokio::test]
 async fn facets_count_what_matched() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_at("2028-02-29T12:00:00Z").await;
     let api = corpus(&app).await;
     let results = search(&api, "").await;
     let services = &results["facets"]["service"];
@@ -207,7 +207,7 @@ async fn facets_count_what_matched() {
         results["facets"]["team"][0],
         json!({"value": "payments", "count": 6})
     );
-    let year = chrono::Datelike::year(&chrono::Utc::now()).to_string();
+    let year = chrono::Datelike::year(&app.clock.now()).to_string();
     assert_eq!(
         results["facets"]["year"][0],
         json!({"value": year, "count": 6})

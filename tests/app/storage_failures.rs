@@ -141,7 +141,11 @@ async fn a_vanished_data_directory_answers_503_saying_so_instead_of_writing_into
         StatusCode::CREATED
     );
 
-    std::fs::remove_dir_all(&data_dir).unwrap();
+    // Moved away in one step (deleting file by file races with the index
+    // writing), then deleted.
+    let gone = parent.path().join("gone");
+    std::fs::rename(&data_dir, &gone).unwrap();
+    let _ = std::fs::remove_dir_all(&gone);
     let (status, problem) = server.give("into the void").await;
     assert_unavailable(status, &problem, "vanished");
     let ready = reqwest::get(format!("{}/readyz", server.base))
