@@ -18,7 +18,7 @@ mod earshot_bin;
 #[path = "support/http.rs"]
 mod http;
 
-use earshot_bin::{env_or, start_server, token};
+use earshot_bin::{env_or, start_server_with, token};
 use http::{load, request};
 
 /// Submissions measured with no backup running.
@@ -33,7 +33,7 @@ fn main() {
         .unwrap_or_else(|_| temp.path().join("data"));
     prepare(&data_dir, feedback);
     let token = token(&data_dir, "priya.natarajan@halcyon.example");
-    let (mut server, address) = start_server(&data_dir);
+    let (mut server, address) = start_server_with(&data_dir, &["--metrics-token", "bench"]);
     let client = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -60,7 +60,7 @@ fn main() {
     // Measure once the index is checked, as in production after a start.
     client.block_on(async {
         let mut connection = http::Connection::open(address).await;
-        let metrics = request("GET", "/metrics", &[], "");
+        let metrics = request("GET", "/metrics", &[("authorization", "Bearer bench")], "");
         loop {
             let (_, body) = connection.send(&metrics).await;
             if String::from_utf8_lossy(&body).contains(r#"earshot_search_state{state="ready"} 1"#) {

@@ -36,8 +36,12 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0005_summary_send_minute.sql"),
     ),
     (
-        "0006_operations",
-        include_str!("../../migrations/0006_operations.sql"),
+        "0006_identity",
+        include_str!("../../migrations/0006_identity.sql"),
+    ),
+    (
+        "0007_operations",
+        include_str!("../../migrations/0007_operations.sql"),
     ),
 ];
 

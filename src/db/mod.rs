@@ -6,8 +6,11 @@
 //! submodule holds the queries of one part of the product as plain functions
 //! over a `&Connection`, callable from a write or a read.
 
+pub mod audit;
 pub mod backup;
+pub mod credentials;
 pub mod digests;
+pub mod directory;
 pub mod feedback;
 pub mod interviews;
 mod links;

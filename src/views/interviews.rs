@@ -2,7 +2,7 @@
 
 use maud::{Markup, html};
 
-use super::{Chrome, csrf_field, layout, markdown};
+use super::{Chrome, csrf_field, layout};
 use crate::db::interviews::Interview;
 use crate::domain::interview::InterviewDraft;
 
@@ -77,7 +77,13 @@ pub fn list(chrome: &Chrome<'_>, interviews: &[Interview], today: &str) -> Marku
     )
 }
 
-pub fn detail(chrome: &Chrome<'_>, interview: &Interview, pain_points: &[(i64, String)]) -> Markup {
+/// `notes`: the notes rendered by `markdown::render` (off the async threads).
+pub fn detail(
+    chrome: &Chrome<'_>,
+    interview: &Interview,
+    notes: Markup,
+    pain_points: &[(i64, String)],
+) -> Markup {
     layout(
         &format!("Interview with {}", interview.participant_name),
         chrome,
@@ -97,7 +103,7 @@ pub fn detail(chrome: &Chrome<'_>, interview: &Interview, pain_points: &[(i64, S
             }
             @if !interview.tags.is_empty() { p.tags { "Tags:" (tag_list(&interview.tags)) } }
             @if !interview.quote.is_empty() { blockquote { "“" (interview.quote) "”" } }
-            article.feedback-item { (markdown::render(&interview.notes)) }
+            article.feedback-item { (notes) }
             @if !interview.opportunities.is_empty() { h2 { "Opportunities" } div.body { (interview.opportunities) } }
             @if !interview.insights.is_empty() { h2 { "Insights" } div.body { (interview.insights) } }
             h2 { "Highlights" }

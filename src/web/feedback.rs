@@ -348,11 +348,21 @@ pub async fn set_status(
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Response> {
-    let now = state.clock.now();
     let id = parse_id(&id)?;
+    let actor = crate::db::audit::Actor::person(viewer.user.id, &viewer.user.email);
+    let now = state.clock.now();
     let change = FeedbackStatus::parse_as("status", &form.status).map(|status| {
-        Box::new(move |connection: &Connection| stored::set_status(connection, id, status, now))
-            as _
+        Box::new(move |connection: &Connection| {
+            stored::set_status(connection, id, status, now)?;
+            crate::db::audit::record(
+                connection,
+                &actor,
+                crate::domain::audit::AuditAction::StatusChanged,
+                &format!("feedback:{id}"),
+                status.as_str(),
+                now,
+            )
+        }) as _
     });
     triage(state, viewer, csrf, id, change, TypedTriage::default()).await
 }
@@ -476,5 +486,13 @@ pub async fn delete(
     if !existed {
         return Err(Error::NotFound);
     }
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::Deleted,
+        format!("feedback:{id}"),
+        String::new(),
+    )
+    .await?;
     Ok(Redirect::to("/inbox"))
 }

@@ -182,11 +182,18 @@ pub async fn detail(
     viewer.require_platform_team()?;
     let interview = load(&state, parse_id(&id)?).await?;
     let choices = state.db.read(pain_points::choices).await?;
+    let notes = interview.notes.clone();
+    // CPU work on text someone wrote: never on the async threads.
+    let notes = tokio::task::spawn_blocking(move || views::markdown::render(&notes))
+        .await
+        .map_err(|error| Error::Internal(format!("rendering notes failed: {error}")))?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
-    Ok(views::interviews::detail(&chrome, &interview, &choices))
+    Ok(views::interviews::detail(
+        &chrome, &interview, notes, &choices,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -299,6 +299,14 @@ pub async fn set_status(
         .db
         .write(move |connection| pain_points::set_status(connection, id, status, now))
         .await?;
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::StatusChanged,
+        format!("pain_point:{id}"),
+        status.as_str().to_owned(),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/pain-points/{id}")))
 }
 
@@ -503,5 +511,15 @@ pub async fn update_api(
             pain_points::by_id(connection, id, now)?.ok_or(Error::NotFound)
         })
         .await?;
+    if status != current.status {
+        super::audit::record(
+            &state,
+            &viewer,
+            crate::domain::audit::AuditAction::StatusChanged,
+            format!("pain_point:{id}"),
+            status.as_str().to_owned(),
+        )
+        .await?;
+    }
     Ok(Json(pain_point_json(&stored)))
 }

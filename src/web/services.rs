@@ -171,10 +171,19 @@ pub async fn delete(
     VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
 ) -> Result<Redirect> {
     viewer.require_admin()?;
+    let deleted_slug = slug.clone();
     state
         .db
         .write(move |connection| services::delete_service(connection, &slug))
         .await?;
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::Deleted,
+        format!("service:{deleted_slug}"),
+        String::new(),
+    )
+    .await?;
     Ok(Redirect::to("/services"))
 }
 
@@ -222,9 +231,18 @@ pub async fn delete_api(
     Path(slug): Path<String>,
 ) -> Result<axum::http::StatusCode> {
     viewer.require_admin()?;
+    let deleted_slug = slug.clone();
     state
         .db
         .write(move |connection| services::delete_service(connection, &slug))
         .await?;
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::Deleted,
+        format!("service:{deleted_slug}"),
+        String::new(),
+    )
+    .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use earshot::app::Application;
 use earshot::clock::Clock;
 use earshot::config::Config;
-use earshot::db::{self, people, services};
+use earshot::db::{self, credentials, people, services};
 use earshot::domain::{Email, NewService, Role, ServiceDraft};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
@@ -29,9 +29,13 @@ static PASSWORD_HASH: LazyLock<String> =
 
 pub struct TestApp {
     pub address: String,
+    /// The separate metrics address, when one was configured.
+    pub metrics_address: Option<String>,
     pub data_dir: PathBuf,
     /// The server's clock, which the test reads for what it expects.
     pub clock: Clock,
+    /// The settings it runs with, kept for restarts.
+    config: Config,
     _temp: Option<TempDir>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<earshot::error::Result<()>>>,
@@ -43,49 +47,52 @@ impl TestApp {
     /// It runs on the machine's clock, so the suite run under `faketime`
     /// tries it on other days.
     pub async fn spawn() -> TestApp {
-        TestApp::spawn_configured(|config| config).await
+        TestApp::spawn_configured(Clock::system(), |config| config).await
     }
 
     /// The same, on a clock that starts at `at`: for tests whose
     /// expectations depend on the day (weeks, periods, "today").
     pub async fn spawn_at(at: &str) -> TestApp {
         let at: DateTime<Utc> = at.parse().expect("an RFC 3339 instant");
-        TestApp::spawn_configured(|config| Config {
-            clock: Clock::starting_at(at),
-            ..config
-        })
-        .await
+        TestApp::spawn_configured(Clock::starting_at(at), |config| config).await
     }
 
-    /// [`TestApp::spawn`] with settings of the test's choosing.
-    pub async fn spawn_configured(settings: impl FnOnce(Config) -> Config) -> TestApp {
+    /// Like [`TestApp::spawn`], with settings changed by `configure`.
+    pub async fn spawn_with(configure: impl FnOnce(Config) -> Config) -> TestApp {
+        TestApp::spawn_configured(Clock::system(), configure).await
+    }
+
+    async fn spawn_configured(clock: Clock, configure: impl FnOnce(Config) -> Config) -> TestApp {
         let temp = tempfile::tempdir().expect("temp dir");
         let data_dir = temp.path().to_owned();
-        let config = settings(Config::new(&data_dir));
-        populate(&data_dir, config.clock.now());
-        let mut app = TestApp::start_configured(config).await;
+        populate(&data_dir, clock.now());
+        let mut app = TestApp::start_configured(&data_dir, clock, configure).await;
         app._temp = Some(temp);
         app
     }
 
-    /// Starts Earshot on an existing data directory, and waits until its
-    /// search index is checked (or rebuilt).
+    /// Starts Earshot on an existing data directory, once its search index
+    /// is checked (or rebuilt).
     pub async fn start(data_dir: &Path) -> TestApp {
         TestApp::start_with(data_dir, Clock::system()).await
     }
 
     /// Starts Earshot on an existing data directory with the given clock.
     pub async fn start_with(data_dir: &Path, clock: Clock) -> TestApp {
-        TestApp::start_configured(Config {
-            clock,
-            ..Config::new(data_dir)
-        })
-        .await
+        TestApp::start_configured(data_dir, clock, |config| config).await
     }
 
-    /// Starts Earshot with `config` (its address is replaced by port 0),
-    /// once its search index is ready.
-    pub async fn start_configured(config: Config) -> TestApp {
+    /// Starts Earshot on an existing data directory with the given clock
+    /// and settings changed by `configure`.
+    async fn start_configured(
+        data_dir: &Path,
+        clock: Clock,
+        configure: impl FnOnce(Config) -> Config,
+    ) -> TestApp {
+        let config = configure(Config {
+            clock,
+            ..Config::new(data_dir)
+        });
         TestApp::launch(config, true).await
     }
 
@@ -95,16 +102,21 @@ impl TestApp {
         TestApp::launch(config, false).await
     }
 
+    /// Builds and serves `config` (on port 0 unless it names a port).
     async fn launch(config: Config, wait_for_search: bool) -> TestApp {
         let config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             ..config
         };
+        let kept = config.clone();
         let (data_dir, clock) = (config.data_dir.clone(), config.clock.clone());
         let application = Application::build(config).await.expect("build");
         if wait_for_search {
             application.search().ready().await;
         }
+        let metrics_address = application
+            .metrics_addr()
+            .map(|address| format!("http://{address}"));
         let address = format!("http://{}", application.local_addr());
         let (shutdown, stop) = oneshot::channel::<()>();
         let server = tokio::spawn(application.run_until(async {
@@ -112,8 +124,10 @@ impl TestApp {
         }));
         TestApp {
             address,
+            metrics_address,
             data_dir,
             clock,
+            config: kept,
             _temp: None,
             shutdown: Some(shutdown),
             server: Some(server),
@@ -134,10 +148,11 @@ impl TestApp {
         }
     }
 
-    /// Stops and starts again on the same data directory.
+    /// Stops and starts again on the same data directory, with the same
+    /// settings.
     pub async fn restart(mut self) -> TestApp {
         self.stop().await;
-        let mut restarted = TestApp::start_with(&self.data_dir, self.clock.clone()).await;
+        let mut restarted = TestApp::launch(self.config.clone(), true).await;
         restarted._temp = self._temp.take();
         restarted
     }
@@ -145,11 +160,7 @@ impl TestApp {
     /// Stops and starts again without waiting for the search index.
     pub async fn restart_before_search(mut self) -> TestApp {
         self.stop().await;
-        let mut restarted = TestApp::start_before_search(Config {
-            clock: self.clock.clone(),
-            ..Config::new(&self.data_dir)
-        })
-        .await;
+        let mut restarted = TestApp::start_before_search(self.config.clone()).await;
         restarted._temp = self._temp.take();
         restarted
     }
@@ -189,7 +200,16 @@ impl TestApp {
         let email = Email::parse(email).unwrap();
         self.with_db(|connection| {
             let user = people::require_user(connection, &email)?;
-            people::insert_api_token(connection, user.id, &hash, "test", self.clock.now())
+            credentials::insert_api_token(
+                connection,
+                &credentials::NewApiToken {
+                    user_id: user.id,
+                    token_hash: &hash,
+                    label: "test",
+                    expires_at: None,
+                },
+                self.clock.now(),
+            )
         });
         token
     }

@@ -6,6 +6,7 @@ use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use earshot::config::{Config, Secret};
 use rand::Rng;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -78,9 +79,23 @@ async fn settles(api: &Api, query: &str, total: u64) -> usize {
     }
 }
 
+const METRICS_TOKEN: &str = "metrics-secret";
+
+/// A fresh Earshot whose `/metrics` answers to [`METRICS_TOKEN`].
+async fn spawn() -> TestApp {
+    TestApp::spawn_with(|config| Config {
+        metrics_token: Some(Secret(METRICS_TOKEN.into())),
+        ..config
+    })
+    .await
+}
+
 /// The server's count of index rebuilds, from `/metrics`.
 async fn rebuilds(app: &TestApp) -> u64 {
-    let text = reqwest::get(app.url("/metrics"))
+    let text = reqwest::Client::new()
+        .get(app.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
         .await
         .unwrap()
         .text()
@@ -123,7 +138,7 @@ fn scribble(path: &Path) {
 
 #[tokio::test]
 async fn garbage_in_any_kind_of_segment_file_is_found_at_start_and_the_index_rebuilt() {
-    let mut app = TestApp::spawn().await;
+    let mut app = spawn().await;
     let api = app.api(CONTRIBUTOR);
     give(&api, "wombat", ITEMS).await;
     settles(&api, "wombat", ITEMS as u64).await;
@@ -153,7 +168,7 @@ async fn garbage_in_any_kind_of_segment_file_is_found_at_start_and_the_index_reb
 
 #[tokio::test]
 async fn garbage_written_under_a_running_server_answers_503_while_the_index_is_rebuilt() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let api = app.api(CONTRIBUTOR);
     give(&api, "wombat", ITEMS).await;
     settles(&api, "wombat", ITEMS as u64).await;
@@ -185,7 +200,7 @@ fn bulk_feedback(app: &TestApp, count: i64) {
 
 #[tokio::test]
 async fn while_the_index_is_rebuilt_search_answers_503_and_everything_else_works() {
-    let mut app = TestApp::spawn().await;
+    let mut app = spawn().await;
     bulk_feedback(&app, 20_000);
     app.stop().await;
     std::fs::remove_dir_all(app.data_dir.join("index")).unwrap();
@@ -206,7 +221,7 @@ async fn while_the_index_is_rebuilt_search_answers_503_and_everything_else_works
 
 #[tokio::test]
 async fn a_database_restored_beside_a_newer_index_is_searched_as_restored() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let api = app.api(CONTRIBUTOR);
     give(&api, "before the backup", 20).await;
     settles(&api, "before", 20).await;
@@ -254,9 +269,9 @@ async fn a_database_restored_beside_a_newer_index_is_searched_as_restored() {
 
 #[tokio::test]
 async fn an_index_of_another_database_is_rebuilt() {
-    let mut first = TestApp::spawn().await;
+    let mut first = spawn().await;
     give(&first.api(CONTRIBUTOR), "only in the first", 3).await;
-    let mut second = TestApp::spawn().await;
+    let mut second = spawn().await;
     give(&second.api(CONTRIBUTOR), "only in the second", 4).await;
     first.stop().await;
     second.stop().await;

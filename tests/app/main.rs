@@ -13,6 +13,7 @@ mod digests;
 mod feedback_api;
 mod feedback_form;
 mod helpers;
+mod identity;
 mod index_health;
 mod interviews;
 mod operations;

@@ -55,7 +55,7 @@ fn delivered_once(smtp: &SmtpServer) -> usize {
 #[tokio::test]
 async fn the_server_and_two_cron_senders_at_once_deliver_each_message_once() {
     let smtp = SmtpServer::start().await;
-    let app = TestApp::spawn_configured(|config| Config {
+    let app = TestApp::spawn_with(|config| Config {
         smtp_url: Some(Secret(smtp.url())),
         mail_poll: Duration::from_secs(1),
         ..config
@@ -94,7 +94,7 @@ async fn the_server_and_two_cron_senders_at_once_deliver_each_message_once() {
 #[tokio::test]
 async fn new_mail_is_sent_at_once_and_not_at_the_next_poll() {
     let smtp = SmtpServer::start().await;
-    let app = TestApp::spawn_configured(|config| Config {
+    let app = TestApp::spawn_with(|config| Config {
         smtp_url: Some(Secret(smtp.url())),
         mail_poll: Duration::from_secs(3600),
         ..config

@@ -40,8 +40,15 @@ async fn feedback_survives_a_restart_on_the_same_data_dir() {
 /// Asked of the server: its writing connection reports what it runs with.
 #[tokio::test]
 async fn the_server_writes_in_wal_mode_with_full_sync_and_foreign_keys() {
-    let app = TestApp::spawn().await;
-    let metrics = reqwest::get(app.url("/metrics"))
+    let app = TestApp::spawn_with(|config| earshot::config::Config {
+        metrics_token: Some(earshot::config::Secret("metrics-secret".into())),
+        ..config
+    })
+    .await;
+    let metrics = reqwest::Client::new()
+        .get(app.url("/metrics"))
+        .bearer_auth("metrics-secret")
+        .send()
         .await
         .unwrap()
         .text()

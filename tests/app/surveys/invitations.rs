@@ -30,7 +30,7 @@ fn outbox(app: &TestApp) -> Vec<(String, String, String, String)> {
 async fn inviting_a_team_and_a_person_mails_each_their_own_link_once_through_the_outbox() {
     let smtp = SmtpServer::start().await;
     // New mail wakes the sender at once: nothing waits for its hourly look.
-    let app = TestApp::spawn_configured(|config| Config {
+    let app = TestApp::spawn_with(|config| Config {
         smtp_url: Some(Secret(smtp.url())),
         mail_poll: Duration::from_secs(3600),
         ..config
