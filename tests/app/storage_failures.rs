@@ -240,7 +240,9 @@ impl Drop for Immutable {
 
 #[tokio::test]
 async fn a_read_only_data_directory_answers_503_saying_so() {
-    let parent = tempfile::tempdir().unwrap();
+    // Beside the build, on the disk the repository is on: /tmp may be a
+    // tmpfs, which may not keep the immutable attribute.
+    let parent = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let data_dir = parent.path().join("data");
     let token = seeded(&data_dir).await;
     let probe = parent.path().join("probe");
