@@ -3,22 +3,27 @@
 
 mod access;
 mod architecture;
+mod backup;
 mod bad_input;
 mod cadence;
 mod cli;
+mod crash_loop;
 mod demo;
 mod digests;
 mod feedback_api;
 mod feedback_form;
 mod helpers;
 mod identity;
+mod index_health;
 mod interviews;
 mod operations;
+mod outbox;
 mod pain_points;
 mod roadmap;
 mod search;
 mod services;
 mod smtp;
 mod storage;
+mod storage_failures;
 mod surveys;
 mod tree;
