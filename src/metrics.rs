@@ -2,8 +2,10 @@
 //!
 //! Requests are counted by method, route template and status, with a latency
 //! histogram per route; the writer reports its commits and the writes they
-//! carried (their ratio is the group-commit batch size). Route templates,
-//! never raw paths, keep the label set small and free of personal data.
+//! carried (their ratio is the group-commit batch size). The storage
+//! settings the writing connection really runs with, and the search index's
+//! state, are gauges. Route templates, never raw paths, keep the label set
+//! small and free of personal data.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -16,7 +18,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::app::AppState;
-use crate::db::WriterStats;
+use crate::db::{StorageSettings, WriterStats};
+use crate::search::live::SearchStatus;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -51,7 +54,13 @@ impl Metrics {
     }
 
     /// The text exposition of every metric.
-    pub fn render(&self, writer: &WriterStats, uptime: Duration) -> String {
+    pub fn render(
+        &self,
+        writer: &WriterStats,
+        storage: &StorageSettings,
+        search: &SearchStatus,
+        uptime: Duration,
+    ) -> String {
         let mut out = String::new();
         let requests = self.requests.lock().expect("metrics lock poisoned");
         out.push_str("# HELP earshot_http_requests_total HTTP requests served, by route template and status.\n");
@@ -108,6 +117,37 @@ impl Metrics {
                 out,
                 "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
                 value.load(Ordering::Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP earshot_storage_info How the writing connection keeps the database (asked of it at start).\n\
+             # TYPE earshot_storage_info gauge\n\
+             earshot_storage_info{{journal_mode=\"{}\",synchronous=\"{}\",foreign_keys=\"{}\"}} 1",
+            storage.journal_mode, storage.synchronous, storage.foreign_keys
+        );
+        out.push_str(
+            "# HELP earshot_search_state The search index: ready, checking or rebuilding (searches answer 503 unless ready).\n\
+             # TYPE earshot_search_state gauge\n",
+        );
+        for state in ["ready", "checking", "rebuilding"] {
+            let _ = writeln!(
+                out,
+                "earshot_search_state{{state=\"{state}\"}} {}",
+                u8::from(search.state == state)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP earshot_search_rebuilds_total Rebuilds of the search index since the server started.\n\
+             # TYPE earshot_search_rebuilds_total counter\nearshot_search_rebuilds_total {}",
+            search.rebuilds
+        );
+        if let Some(applied) = search.applied {
+            let _ = writeln!(
+                out,
+                "# HELP earshot_search_applied_change The last database change searches can see.\n\
+                 # TYPE earshot_search_applied_change gauge\nearshot_search_applied_change {applied}"
             );
         }
         let _ = writeln!(

@@ -34,6 +34,8 @@ pub struct TestApp {
     pub data_dir: PathBuf,
     /// The server's clock, which the test reads for what it expects.
     pub clock: Clock,
+    /// The settings it runs with, kept for restarts.
+    config: Config,
     _temp: Option<TempDir>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<earshot::error::Result<()>>>,
@@ -69,7 +71,8 @@ impl TestApp {
         app
     }
 
-    /// Starts Earshot on an existing data directory.
+    /// Starts Earshot on an existing data directory, once its search index
+    /// is checked (or rebuilt).
     pub async fn start(data_dir: &Path) -> TestApp {
         TestApp::start_with(data_dir, Clock::system()).await
     }
@@ -87,11 +90,30 @@ impl TestApp {
         configure: impl FnOnce(Config) -> Config,
     ) -> TestApp {
         let config = configure(Config {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            clock: clock.clone(),
+            clock,
             ..Config::new(data_dir)
         });
+        TestApp::launch(config, true).await
+    }
+
+    /// Starts Earshot with `config` without waiting for its search index,
+    /// which may still be checked or rebuilt.
+    pub async fn start_before_search(config: Config) -> TestApp {
+        TestApp::launch(config, false).await
+    }
+
+    /// Builds and serves `config` (on port 0 unless it names a port).
+    async fn launch(config: Config, wait_for_search: bool) -> TestApp {
+        let config = Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..config
+        };
+        let kept = config.clone();
+        let (data_dir, clock) = (config.data_dir.clone(), config.clock.clone());
         let application = Application::build(config).await.expect("build");
+        if wait_for_search {
+            application.search().ready().await;
+        }
         let metrics_address = application
             .metrics_addr()
             .map(|address| format!("http://{address}"));
@@ -103,8 +125,9 @@ impl TestApp {
         TestApp {
             address,
             metrics_address,
-            data_dir: data_dir.to_owned(),
+            data_dir,
             clock,
+            config: kept,
             _temp: None,
             shutdown: Some(shutdown),
             server: Some(server),
@@ -125,10 +148,19 @@ impl TestApp {
         }
     }
 
-    /// Stops and starts again on the same data directory.
+    /// Stops and starts again on the same data directory, with the same
+    /// settings.
     pub async fn restart(mut self) -> TestApp {
         self.stop().await;
-        let mut restarted = TestApp::start_with(&self.data_dir, self.clock.clone()).await;
+        let mut restarted = TestApp::launch(self.config.clone(), true).await;
+        restarted._temp = self._temp.take();
+        restarted
+    }
+
+    /// Stops and starts again without waiting for the search index.
+    pub async fn restart_before_search(mut self) -> TestApp {
+        self.stop().await;
+        let mut restarted = TestApp::start_before_search(self.config.clone()).await;
         restarted._temp = self._temp.take();
         restarted
     }
@@ -223,29 +255,64 @@ impl TestApp {
         })
     }
 
-    /// The personal survey links waiting in the outbox for survey `survey`,
-    /// as (address, token), by address: the links go to their people only,
-    /// so a test reads them where the mail would.
-    pub fn invitation_tokens(&self, survey: i64) -> Vec<(String, String)> {
-        self.with_db(|connection| {
-            let mut statement = connection.prepare(
-                "SELECT to_address, body_text FROM email_outbox
-                  WHERE dedupe_key LIKE 'survey-invitation:' || ?1 || ':%' ORDER BY to_address",
-            )?;
-            let rows = statement
-                .query_map([survey], |row| {
-                    let body: String = row.get(1)?;
-                    let token = body
+    /// The personal links of survey `survey`'s invitees, as (address,
+    /// token), by address, read where the mail is: in the outbox while it
+    /// waits, in the message written under `data/mail` once sent (the
+    /// links go to their people only). Waits up to 10 s for the sender.
+    pub async fn invitation_tokens(&self, survey: i64) -> Vec<(String, String)> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let rows: Vec<(String, String, String)> = self.with_db(|connection| {
+                let mut statement = connection.prepare(
+                    "SELECT to_address, message_id, body_text FROM email_outbox
+                      WHERE dedupe_key LIKE 'survey-invitation:' || ?1 || ':%' ORDER BY to_address",
+                )?;
+                let rows = statement
+                    .query_map([survey], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok(rows)
+            });
+            let mail = self.delivered_mail();
+            let tokens: Vec<Option<(String, String)>> = rows
+                .into_iter()
+                .map(|(to, message_id, body)| {
+                    let text = if body.contains("/respond/") {
+                        Some(body)
+                    } else {
+                        mail.iter()
+                            .find(|message| message.contains(&format!("Message-ID: {message_id}")))
+                            .cloned()
+                    };
+                    let token = text?
                         .split("/respond/")
-                        .nth(1)
-                        .and_then(|rest| rest.split_whitespace().next())
-                        .unwrap_or_default()
+                        .nth(1)?
+                        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
+                        .next()?
                         .to_owned();
-                    Ok((row.get(0)?, token))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            Ok(rows)
-        })
+                    Some((to, token))
+                })
+                .collect();
+            if tokens.iter().all(Option::is_some) {
+                return tokens.into_iter().flatten().collect();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "survey {survey}'s invitations were neither waiting nor delivered"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Every message written under `data/mail`, soft line breaks of
+    /// quoted-printable undone.
+    fn delivered_mail(&self) -> Vec<String> {
+        std::fs::read_dir(self.data_dir.join("mail"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+            .map(|message| message.replace("=\r\n", "").replace("=\n", ""))
+            .collect()
     }
 
     pub fn feedback_count(&self) -> i64 {

@@ -647,6 +647,7 @@ async fn comment_survey(
     .await;
     let tokens = app
         .invitation_tokens(id)
+        .await
         .into_iter()
         .map(|(_, token)| token)
         .collect();

@@ -70,7 +70,7 @@ async fn run(app: &TestApp, team: &Api, generated: &Generated, previous: Option<
         .await;
     }
     let mut links: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (email, token) in app.invitation_tokens(id) {
+    for (email, token) in app.invitation_tokens(id).await {
         let name = email
             .trim_end_matches("@example.com")
             .trim_end_matches(char::is_numeric);

@@ -60,7 +60,7 @@ pub async fn open_and_invite(
     )
     .await;
     assert_eq!(invited.status(), StatusCode::CREATED);
-    (id, questions, app.invitation_tokens(id))
+    (id, questions, app.invitation_tokens(id).await)
 }
 
 /// Answers through a link; returns the status.
@@ -120,7 +120,7 @@ async fn a_survey_is_built_answered_and_summarised_with_small_teams_hidden() {
         !invited.to_string().contains("/respond/"),
         "the inviter never sees a personal link: {invited}"
     );
-    let tokens = app.invitation_tokens(id);
+    let tokens = app.invitation_tokens(id).await;
     assert_eq!(tokens.len(), 15);
 
     // payments give 10 and 5, search 6 and 2, mobile 9 and 4.
@@ -230,7 +230,7 @@ async fn bad_answers_and_forged_links_store_nothing() {
         json!({"emails": [emails[0]]}),
     )
     .await;
-    let token = app.invitation_tokens(id)[0].1.clone();
+    let token = app.invitation_tokens(id).await[0].1.clone();
     let client = reqwest::Client::new();
     let answer = |token: String, body: Value| {
         let request = client
@@ -318,7 +318,7 @@ async fn people_answer_on_a_plain_web_form_and_can_edit_their_answers() {
         json!({"emails": [emails[0]]}),
     )
     .await;
-    let token = app.invitation_tokens(id)[0].1.clone();
+    let token = app.invitation_tokens(id).await[0].1.clone();
     let page = format!("/respond/{token}");
     let browser = app.browser();
 
@@ -410,7 +410,7 @@ async fn results_export_as_csv_without_formulas_or_suppressed_counts() {
         json!({"emails": emails}),
     )
     .await;
-    for (_, token) in app.invitation_tokens(id) {
+    for (_, token) in app.invitation_tokens(id).await {
         answer(&app, &token, json!([{"question_id": question, "value": 4}])).await;
     }
     close(&team, id).await;

@@ -117,7 +117,7 @@ async fn the_team_builds_a_survey_on_pages_one_question_at_a_time_and_reads_its_
         "the links go to their people only: {invited}"
     );
     let id: i64 = page.trim_start_matches("/surveys/").parse().unwrap();
-    let answer_page = format!("/respond/{}", app.invitation_tokens(id)[0].1);
+    let answer_page = format!("/respond/{}", app.invitation_tokens(id).await[0].1);
 
     let person = app.browser();
     let form = person.get_text(&answer_page).await;

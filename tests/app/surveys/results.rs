@@ -35,7 +35,7 @@ pub async fn run_wave(
         json!({"emails": emails}),
     )
     .await;
-    for (email, token) in app.invitation_tokens(id) {
+    for (email, token) in app.invitation_tokens(id).await {
         let status = answer(app, &token, answers(&email, &questions)).await;
         assert_eq!(status, StatusCode::CREATED);
     }

@@ -34,6 +34,7 @@ async fn personal_link(app: &TestApp, id: i64, email: &str) -> String {
     )
     .await;
     app.invitation_tokens(id)
+        .await
         .into_iter()
         .find(|(to, _)| to == email)
         .expect("a link was mailed")
