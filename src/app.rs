@@ -533,6 +533,8 @@ impl Application {
         // Half the cores at most: hashing must leave the rest to serving.
         let hashers =
             std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).clamp(1, 4));
+        let started = Instant::now();
+        let metrics = Metrics::new(db.clone(), search.clone(), started);
         Ok(Application {
             listener,
             metrics_listener,
@@ -542,8 +544,8 @@ impl Application {
                 search,
                 mailer,
                 links,
-                metrics: Metrics::default(),
-                started: Instant::now(),
+                metrics,
+                started,
                 clock,
                 throttle: SignInThrottle::new(config_limits),
                 passwords: PasswordPool::new(hashers)?,

@@ -65,19 +65,14 @@ pub fn metrics_routes(state: AppState) -> axum::Router {
         .with_state(state)
 }
 
-/// Prometheus metrics in the text exposition format.
+/// Prometheus metrics in the OpenMetrics text format.
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(
             header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.metrics.render(
-            state.db.writer_stats(),
-            state.db.storage_settings(),
-            &state.search.status(),
-            state.started.elapsed(),
-        ),
+        state.metrics.render(),
     )
 }
 
