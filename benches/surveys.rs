@@ -120,8 +120,9 @@ fn generate(data_dir: &Path, responses: usize) -> (i64, usize) {
             .iter()
             .map(|team| people::ensure_team(connection, team, team))
             .collect::<earshot::error::Result<_>>()?;
-        // A few people in teams of one or two, and some without a team:
-        // the cells disclosure control has to hide, and cover.
+        // About a dozen people a wave in three tiny teams, and one in two
+        // hundred without a team: cells disclosure control has to hide, and
+        // cover.
         let tiny: Vec<i64> = ["tiny-a", "tiny-b", "tiny-c"]
             .iter()
             .map(|team| people::ensure_team(connection, team, team))
