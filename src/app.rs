@@ -70,29 +70,27 @@ pub fn router(state: AppState) -> Router {
         .route("/feedback", post(web::feedback::submit))
         .route("/feedback/thanks", get(web::feedback::thanks))
         .route("/feedback/mine", get(web::feedback::mine))
-        .route("/feedback/{id}", get(web::feedback::detail))
+        .route("/feedback/{id}", get(web::triage::detail))
         .route(
             "/feedback/{id}/delete",
             get(web::feedback::delete_page).post(web::feedback::delete),
         )
-        // GET on a triage action (a reload after an error) goes back to the item.
+        // GET on a form's address (a reload after an error) goes back to the item.
         .route(
-            "/feedback/{id}/status",
-            post(web::feedback::set_status).get(web::feedback::back_to_item),
+            "/feedback/{id}/triage",
+            post(web::triage::save).get(web::feedback::back_to_item),
         )
         .route(
-            "/feedback/{id}/tags",
-            post(web::feedback::add_tags).get(web::feedback::back_to_item),
+            "/feedback/{id}/replies",
+            post(web::triage::reply).get(web::feedback::back_to_item),
         )
-        .route(
-            "/feedback/{id}/tags/remove",
-            post(web::feedback::remove_tag).get(web::feedback::back_to_item),
-        )
-        .route(
-            "/feedback/{id}/notes",
-            post(web::feedback::add_note).get(web::feedback::back_to_item),
-        )
-        .route("/inbox", get(web::feedback::inbox))
+        .route("/replies/{token}", get(web::feedback::private_replies))
+        .route("/inbox", get(web::inbox::inbox))
+        .route("/inbox/bulk", post(web::inbox::bulk))
+        .route("/inbox/views", post(web::inbox::save_view))
+        .route("/inbox/views/{id}/delete", post(web::inbox::delete_view))
+        .route("/tags", get(web::triage::tags_page))
+        .route("/tags/{name}/public", post(web::triage::set_tag_public))
         .route("/search", get(web::search::search_page))
         .route(
             "/pain-points",

@@ -30,6 +30,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_summary_send_minute",
         include_str!("../../migrations/0005_summary_send_minute.sql"),
     ),
+    (
+        "0006_workflow",
+        include_str!("../../migrations/0006_workflow.sql"),
+    ),
 ];
 
 pub fn apply(connection: &mut Connection) -> Result<()> {

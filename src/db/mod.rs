@@ -12,6 +12,7 @@ pub mod interviews;
 mod links;
 mod migrations;
 pub mod pain_points;
+pub mod replies;
 pub mod people;
 pub mod roadmap;
 pub mod search;
@@ -21,6 +22,7 @@ pub mod survey_responses;
 pub mod survey_results;
 pub mod surveys;
 pub mod tree;
+pub mod triage;
 mod writer;
 
 use std::path::{Path, PathBuf};

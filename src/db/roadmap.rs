@@ -20,6 +20,8 @@ pub struct RoadmapItem {
     pub pain_points: Vec<(i64, String)>,
     pub services: Vec<String>,
     pub tags: Vec<String>,
+    /// Its title, description and state are shown to everyone.
+    pub public: bool,
 }
 
 const ITEM_SELECT: &str = "
@@ -34,7 +36,8 @@ const ITEM_SELECT: &str = "
              WHERE roadmap_item_services.roadmap_item_id = roadmap_items.id),
            (SELECT group_concat(tags.name, ',') FROM roadmap_item_tags
               JOIN tags ON tags.id = roadmap_item_tags.tag_id
-             WHERE roadmap_item_tags.roadmap_item_id = roadmap_items.id)
+             WHERE roadmap_item_tags.roadmap_item_id = roadmap_items.id),
+           roadmap_items.public
       FROM roadmap_items";
 
 fn item_from_row(row: &Row<'_>) -> rusqlite::Result<RoadmapItem> {
@@ -51,6 +54,7 @@ fn item_from_row(row: &Row<'_>) -> rusqlite::Result<RoadmapItem> {
         pain_points: serde_json::from_str(&pain_points).unwrap_or_default(),
         services: links::split_sorted(row.get(7)?),
         tags: links::split_sorted(row.get(8)?),
+        public: row.get(9)?,
     })
 }
 
@@ -178,13 +182,47 @@ pub fn link_pain_point(
     Ok(())
 }
 
-/// Sets the status; shipping records the day (once).
+/// Sets the status; shipping records the day (once) and marks the item's
+/// pain points addressed, remembering what they were, and moving it away
+/// from shipped puts back those that are still marked addressed.
 pub fn set_status(
     connection: &Connection,
     id: i64,
     status: RoadmapStatus,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    if status == RoadmapStatus::Shipped {
+        connection.execute(
+            "INSERT OR IGNORE INTO shipped_pain_points (roadmap_item_id, pain_point_id, previous_status)
+             SELECT ?1, pain_points.id, pain_points.status
+               FROM roadmap_item_pain_points
+               JOIN pain_points ON pain_points.id = roadmap_item_pain_points.pain_point_id
+              WHERE roadmap_item_pain_points.roadmap_item_id = ?1
+                AND pain_points.status NOT IN ('addressed', 'wont_fix')
+                AND pain_points.merged_into IS NULL",
+            [id],
+        )?;
+        connection.execute(
+            "UPDATE pain_points SET status = 'addressed', updated_at = ?2
+              WHERE id IN (SELECT pain_point_id FROM shipped_pain_points WHERE roadmap_item_id = ?1)
+                AND status <> 'addressed'",
+            params![id, now],
+        )?;
+    } else {
+        connection.execute(
+            "UPDATE pain_points
+                SET status = (SELECT previous_status FROM shipped_pain_points
+                               WHERE roadmap_item_id = ?1 AND pain_point_id = pain_points.id),
+                    updated_at = ?2
+              WHERE id IN (SELECT pain_point_id FROM shipped_pain_points WHERE roadmap_item_id = ?1)
+                AND status = 'addressed'",
+            params![id, now],
+        )?;
+        connection.execute(
+            "DELETE FROM shipped_pain_points WHERE roadmap_item_id = ?1",
+            [id],
+        )?;
+    }
     let changed = connection.execute(
         "UPDATE roadmap_items
             SET status = ?2, updated_at = ?3,

@@ -3,3 +3,4 @@
 
 pub mod closed_loop;
 pub mod digests;
+pub mod notices;

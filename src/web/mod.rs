@@ -7,6 +7,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod digests;
 pub mod feedback;
+pub mod inbox;
 pub mod interviews;
 pub mod operations;
 pub mod pages;
@@ -21,6 +22,7 @@ pub mod survey_pages;
 pub mod survey_results;
 pub mod surveys;
 pub mod tree;
+pub mod triage;
 
 use serde::Deserialize;
 
