@@ -136,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         .route("/roadmap/{id}/pain-points", post(web::roadmap::link))
         .route("/roadmap/{id}/status", post(web::roadmap::set_status))
         .route("/roadmap/{id}/edit", post(web::roadmap::edit))
+        .route("/roadmap/{id}/public", post(web::roadmap::set_public))
         .route("/dashboard", get(web::dashboard::dashboard))
         .route("/dashboard/settings", post(web::dashboard::save_settings))
         .route("/interviews/recruiting", get(web::dashboard::recruiting))
@@ -190,7 +191,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/opt-out/{user}/{token}",
-            get(web::roadmap::opt_out_page).post(web::roadmap::opt_out),
+            get(web::opt_out::opt_out_page).post(web::opt_out::opt_out),
+        )
+        .route(
+            "/opt-out/{user}/{token}/undo",
+            post(web::opt_out::opt_back_in),
         )
         .route("/services", get(web::services::catalog))
         .route(

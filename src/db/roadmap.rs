@@ -236,6 +236,20 @@ pub fn set_status(
     Ok(())
 }
 
+/// How many of an item's pain points shipping it would mark addressed.
+pub fn pain_points_to_address(connection: &Connection, id: i64) -> Result<usize> {
+    let count: i64 = connection.query_row(
+        "SELECT count(*) FROM roadmap_item_pain_points
+           JOIN pain_points ON pain_points.id = roadmap_item_pain_points.pain_point_id
+          WHERE roadmap_item_pain_points.roadmap_item_id = ?1
+            AND pain_points.status NOT IN ('addressed', 'wont_fix')
+            AND pain_points.merged_into IS NULL",
+        [id],
+        |row| row.get(0),
+    )?;
+    Ok(count.unsigned_abs() as usize)
+}
+
 /// A person to tell that something they asked for shipped.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Requester {
@@ -273,6 +287,19 @@ pub fn requesters(connection: &Connection, id: i64) -> Result<Vec<Requester>> {
 pub fn opt_out(connection: &Connection, user_id: i64) -> Result<Option<String>> {
     connection.execute(
         "UPDATE users SET closed_loop_opt_out = 1 WHERE id = ?1",
+        [user_id],
+    )?;
+    Ok(connection
+        .query_row("SELECT email FROM users WHERE id = ?1", [user_id], |row| {
+            row.get(0)
+        })
+        .optional()?)
+}
+
+/// Undoes [`opt_out`]: the person hears about shipped items again.
+pub fn opt_back_in(connection: &Connection, user_id: i64) -> Result<Option<String>> {
+    connection.execute(
+        "UPDATE users SET closed_loop_opt_out = 0 WHERE id = ?1",
         [user_id],
     )?;
     Ok(connection

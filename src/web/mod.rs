@@ -10,6 +10,7 @@ pub mod feedback;
 pub mod inbox;
 pub mod interviews;
 pub mod operations;
+pub mod opt_out;
 pub mod pages;
 pub mod pain_points;
 pub mod respond;
