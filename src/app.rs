@@ -98,7 +98,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/pain-points/evidence",
-            post(web::pain_points::add_evidence),
+            post(web::pain_point_page::add_evidence),
         )
         .route(
             "/pain-points/highlights",
@@ -117,17 +117,17 @@ pub fn router(state: AppState) -> Router {
             "/interviews/{id}/highlights",
             post(web::interviews::add_highlight),
         )
-        .route("/pain-points/{id}", get(web::pain_points::detail_page))
+        .route("/pain-points/{id}", get(web::pain_point_page::detail_page))
         .route(
             "/pain-points/{id}/status",
-            post(web::pain_points::set_status),
+            post(web::pain_point_page::set_status),
         )
         .route(
             "/pain-points/{id}/evidence/remove",
-            post(web::pain_points::remove_evidence),
+            post(web::pain_point_page::remove_evidence),
         )
-        .route("/pain-points/{id}/merge", post(web::pain_points::merge))
-        .route("/pain-points/{id}/edit", post(web::pain_points::edit))
+        .route("/pain-points/{id}/merge", post(web::pain_point_page::merge))
+        .route("/pain-points/{id}/edit", post(web::pain_point_page::edit))
         .route(
             "/roadmap",
             get(web::roadmap::board).post(web::roadmap::create),
@@ -146,7 +146,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tree", get(web::tree::tree_page))
         .route("/outcomes", post(web::tree::create_outcome))
-        .route("/pain-points/{id}/placement", post(web::tree::place))
+        .route(
+            "/pain-points/{id}/placement",
+            post(web::pain_point_page::place),
+        )
         .route("/roadmap/{id}/tests", post(web::tree::add_test))
         .route("/tests/{id}/result", post(web::tree::record_result))
         .route("/shipped", get(web::roadmap::shipped_page))
@@ -216,6 +219,7 @@ pub fn router(state: AppState) -> Router {
             "/unsubscribe/{token}",
             get(web::digests::unsubscribe_page).post(web::digests::unsubscribe),
         )
+        .route("/unsubscribe/{token}/undo", post(web::digests::resubscribe))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::auth::csrf_cookie,

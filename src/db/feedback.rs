@@ -388,6 +388,22 @@ pub fn ids_with_tag(connection: &Connection, tag: &str, service: &str) -> Result
     Ok(ids)
 }
 
+/// The newest feedback as (id, "#id title or excerpt"), for a picker.
+pub fn recent_choices(connection: &Connection, limit: u32) -> Result<Vec<(i64, String)>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT id, coalesce(title, substr(body, 1, 80)) FROM feedback
+          ORDER BY created_at DESC, id DESC LIMIT ?1",
+    )?;
+    let choices = statement
+        .query_map([limit], |row| {
+            let id: i64 = row.get(0)?;
+            let title: String = row.get(1)?;
+            Ok((id, format!("#{id} {title}")))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(choices)
+}
+
 /// The pain points a feedback item is evidence for: (id, title).
 pub fn evidence_for(connection: &Connection, feedback_id: i64) -> Result<Vec<(i64, String)>> {
     let mut statement = connection.prepare_cached(

@@ -55,9 +55,8 @@ pub fn replies(connection: &Connection, feedback_id: i64) -> Result<Vec<Reply>> 
 
 /// How many replies each of `ids` has.
 pub fn reply_counts(connection: &Connection, ids: &[i64]) -> Result<Vec<(i64, u32)>> {
-    let mut statement = connection.prepare_cached(
-        "SELECT count(*) FROM feedback_replies WHERE feedback_id = ?1",
-    )?;
+    let mut statement = connection
+        .prepare_cached("SELECT count(*) FROM feedback_replies WHERE feedback_id = ?1")?;
     ids.iter()
         .map(|id| Ok((*id, statement.query_row([id], |row| row.get(0))?)))
         .collect()
@@ -124,8 +123,7 @@ pub fn set_tag_public(connection: &Connection, name: &str, public: bool) -> Resu
 
 /// The public tags among `tags`.
 pub fn public_tags(connection: &Connection, tags: &[String]) -> Result<Vec<String>> {
-    let mut statement =
-        connection.prepare_cached("SELECT public FROM tags WHERE name = ?1")?;
+    let mut statement = connection.prepare_cached("SELECT public FROM tags WHERE name = ?1")?;
     let mut public = Vec::new();
     for tag in tags {
         let shown: Option<bool> = statement.query_row([tag], |row| row.get(0)).optional()?;

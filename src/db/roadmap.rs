@@ -236,6 +236,31 @@ pub fn set_status(
     Ok(())
 }
 
+/// The roadmap items that answer a pain point: (id, title, status).
+pub fn for_pain_point(
+    connection: &Connection,
+    id: i64,
+) -> Result<Vec<(i64, String, RoadmapStatus)>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT roadmap_items.id, roadmap_items.title, roadmap_items.status
+           FROM roadmap_item_pain_points
+           JOIN roadmap_items ON roadmap_items.id = roadmap_item_pain_points.roadmap_item_id
+          WHERE roadmap_item_pain_points.pain_point_id = ?1
+          ORDER BY roadmap_items.id",
+    )?;
+    let items = statement
+        .query_map([id], |row| {
+            let status: String = row.get(2)?;
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                RoadmapStatus::parse(&status).unwrap_or(RoadmapStatus::Idea),
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(items)
+}
+
 /// How many of an item's pain points shipping it would mark addressed.
 pub fn pain_points_to_address(connection: &Connection, id: i64) -> Result<usize> {
     let count: i64 = connection.query_row(

@@ -112,9 +112,7 @@ pub fn apply(
         let title = pain_points::by_id(connection, pain_point, now)?
             .filter(|found| found.merged_into.is_none())
             .map(|found| found.title)
-            .ok_or_else(|| {
-                Error::invalid("pain_points", "choose a pain point from the list")
-            })?;
+            .ok_or_else(|| Error::invalid("pain_points", "choose a pain point from the list"))?;
         if pain_points::add_evidence(connection, pain_point, &[id], by, now)? > 0 {
             linked.push((pain_point, title));
         }
@@ -142,9 +140,8 @@ pub fn bulk(
     }
     let mut before = Vec::with_capacity(ids.len());
     for id in ids {
-        let item = feedback::feedback_by_id(connection, *id)?.ok_or_else(|| {
-            Error::invalid("feedback_ids", format!("there is no feedback #{id}"))
-        })?;
+        let item = feedback::feedback_by_id(connection, *id)?
+            .ok_or_else(|| Error::invalid("feedback_ids", format!("there is no feedback #{id}")))?;
         match change {
             BulkChange::Status(status) => feedback::set_status(connection, *id, *status, now)?,
             BulkChange::AddTags(tags) => feedback::add_tags(connection, *id, tags)?,

@@ -14,7 +14,11 @@ use crate::error::Result;
 use crate::views::feedback::item_title;
 
 fn item_url(links: &Links, item: &Feedback) -> String {
-    format!("{}/feedback/{}", links.public_url.trim_end_matches('/'), item.id)
+    format!(
+        "{}/feedback/{}",
+        links.public_url.trim_end_matches('/'),
+        item.id
+    )
 }
 
 /// Enqueues the reply `reply_id` to `item`'s author; `false` when the item

@@ -2,8 +2,10 @@
 
 use maud::{Markup, html};
 
-use super::{Chrome, csrf_field, layout, markdown};
+use super::picker::{Picker, PickerKind, picker};
+use super::{Chrome, csrf_field, field_error, layout, markdown};
 use crate::db::interviews::Interview;
+use crate::domain::FieldErrors;
 use crate::domain::interview::InterviewDraft;
 
 /// The fields of an interview snapshot, empty or as stored.
@@ -77,7 +79,22 @@ pub fn list(chrome: &Chrome<'_>, interviews: &[Interview], today: &str) -> Marku
     )
 }
 
-pub fn detail(chrome: &Chrome<'_>, interview: &Interview, pain_points: &[(i64, String)]) -> Markup {
+/// An interview's page, with its highlights and what they are evidence for.
+pub struct DetailPage<'a> {
+    pub interview: &'a Interview,
+    /// Pain points a highlight can be linked to: (id, title).
+    pub pain_points: &'a [(i64, String)],
+    /// (highlight id, pain point id, title) of each evidence link.
+    pub links: &'a [(i64, i64, String)],
+    /// A problem with linking a highlight: (highlight id, problems).
+    pub problem: Option<(i64, &'a FieldErrors)>,
+    /// What was just linked.
+    pub linked: Option<&'a str>,
+}
+
+pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
+    let interview = page.interview;
+    let pain_points = page.pain_points;
     layout(
         &format!("Interview with {}", interview.participant_name),
         chrome,
@@ -100,19 +117,31 @@ pub fn detail(chrome: &Chrome<'_>, interview: &Interview, pain_points: &[(i64, S
             article.feedback-item { (markdown::render(&interview.notes)) }
             @if !interview.opportunities.is_empty() { h2 { "Opportunities" } div.body { (interview.opportunities) } }
             @if !interview.insights.is_empty() { h2 { "Insights" } div.body { (interview.insights) } }
-            h2 { "Highlights" }
-            ul {
+            h2 #highlights { "Highlights" }
+            @if let Some(linked) = page.linked { p.notice role="status" { (linked) } }
+            ul.highlights {
                 @for highlight in &interview.highlights {
-                    li {
+                    li id={ "highlight-" (highlight.id) } {
                         "“" (highlight.quote) "” "
-                        @if !pain_points.is_empty() {
-                            form.inline method="post" action="/pain-points/highlights" {
-                                (csrf_field(chrome.csrf))
-                                input type="hidden" name="highlight" value=(highlight.id);
-                                label { " — evidence for "
-                                    select name="pain_point" { @for (id, title) in pain_points { option value=(id) { (title) } } }
+                        @let links: Vec<_> = page.links.iter().filter(|(id, _, _)| *id == highlight.id).collect();
+                        @if !links.is_empty() {
+                            span.meta { "Evidence for "
+                                @for (index, (_, id, title)) in links.iter().enumerate() {
+                                    @if index > 0 { ", " }
+                                    a href={ "/pain-points/" (id) } { (title) }
                                 }
-                                button type="submit" { "Link" }
+                            }
+                        }
+                        @let errors = page.problem.filter(|(id, _)| *id == highlight.id).map(|(_, errors)| errors);
+                        form.inline.link-highlight method="post" action="/pain-points/highlights" {
+                            (csrf_field(chrome.csrf))
+                            input type="hidden" name="highlight" value=(highlight.id);
+                            (picker(&Picker { kind: PickerKind::PainPoint, name: "pain_point", id: &format!("pain_point-{}", highlight.id), label: "Evidence for ", choices: pain_points, chosen: None, form: None }))
+                            label for={ "new_pain_point-" (highlight.id) } { "or a new pain point " }
+                            input id={ "new_pain_point-" (highlight.id) } type="text" name="new_pain_point" placeholder="title in the user's words";
+                            button type="submit" { "Link" }
+                            @if let Some(errors) = errors {
+                                (field_error(errors, "pain_point"))
                             }
                         }
                     }

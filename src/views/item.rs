@@ -120,7 +120,12 @@ pub fn item_page(chrome: &Chrome<'_>, page: &ItemPage<'_>) -> Markup {
     )
 }
 
-fn team_part(chrome: &Chrome<'_>, item: &Feedback, replies: &[Reply], team: &TeamPart<'_>) -> Markup {
+fn team_part(
+    chrome: &Chrome<'_>,
+    item: &Feedback,
+    replies: &[Reply],
+    team: &TeamPart<'_>,
+) -> Markup {
     let draft = team.draft;
     let errors = team.errors;
     let assignee = draft.assignee.trim().parse::<i64>().ok();

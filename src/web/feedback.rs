@@ -90,8 +90,7 @@ pub async fn submit(
             state
                 .db
                 .write(move |connection| {
-                    let id =
-                        stored::insert_feedback(connection, &feedback, Some(author_id), now)?;
+                    let id = stored::insert_feedback(connection, &feedback, Some(author_id), now)?;
                     match &token_hash {
                         Some(hash) => replies::set_reply_token_hash(connection, id, hash)?,
                         None if notify_status => {

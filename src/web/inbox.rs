@@ -111,7 +111,10 @@ fn query_string(filter: &FeedbackFilter) -> String {
         ("text", filter.text.clone()),
         ("service", filter.service.clone()),
         ("kind", filter.kind.map(|kind| kind.as_str().to_owned())),
-        ("status", filter.status.map(|status| status.as_str().to_owned())),
+        (
+            "status",
+            filter.status.map(|status| status.as_str().to_owned()),
+        ),
         ("tag", filter.tag.clone()),
         (
             "assignee",
@@ -305,8 +308,9 @@ pub async fn bulk(
     };
     match outcome {
         Ok(count) => {
-            let done = serde_html_form::to_string([("done", count.to_string()), ("change", change)])
-                .unwrap_or_default();
+            let done =
+                serde_html_form::to_string([("done", count.to_string()), ("change", change)])
+                    .unwrap_or_default();
             let back = query_string(&back.filter());
             let target = if back.is_empty() {
                 format!("/inbox?{done}")

@@ -14,8 +14,10 @@ use super::parse_id;
 use crate::app::AppState;
 use crate::db::interviews::{self, Interview};
 use crate::db::pain_points;
+use crate::domain::FieldErrors;
 use crate::domain::interview::{InterviewDraft, NewInterview, parse_highlight};
 use crate::domain::labels::split_list;
+use crate::domain::pain_point::{NewPainPoint, PainPointDraft};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
@@ -178,15 +180,60 @@ pub async fn detail(
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
-) -> Result<maud::Markup> {
+    Query(query): Query<LinkedQuery>,
+) -> Result<Response> {
     viewer.require_platform_team()?;
-    let interview = load(&state, parse_id(&id)?).await?;
-    let choices = state.db.read(pain_points::choices).await?;
+    let linked = query
+        .linked
+        .map(|title| format!("Linked as evidence for “{title}”."));
+    render_detail(
+        &state,
+        &viewer,
+        &csrf,
+        parse_id(&id)?,
+        None,
+        linked.as_deref(),
+    )
+    .await
+}
+
+/// After a highlight was linked: the pain point's title, for the confirmation.
+#[derive(Deserialize)]
+pub struct LinkedQuery {
+    linked: Option<String>,
+}
+
+async fn render_detail(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    id: i64,
+    problem: Option<(i64, &FieldErrors)>,
+    linked: Option<&str>,
+) -> Result<Response> {
+    let interview = load(state, id).await?;
+    let (choices, links) = state
+        .db
+        .read(move |connection| {
+            Ok((
+                pain_points::choices(connection)?,
+                interviews::highlight_links(connection, id)?,
+            ))
+        })
+        .await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
-        csrf: &csrf,
+        csrf,
     };
-    Ok(views::interviews::detail(&chrome, &interview, &choices))
+    let status = problem.map_or(StatusCode::OK, |(_, errors)| super::form_status(errors));
+    let page = views::interviews::DetailPage {
+        interview: &interview,
+        pain_points: &choices,
+        links: &links,
+        problem,
+        linked,
+    };
+    Ok((status, views::interviews::detail(&chrome, &page)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -223,27 +270,110 @@ pub struct HighlightEvidenceForm {
     #[serde(default)]
     pain_point: String,
     #[serde(default)]
+    new_pain_point: String,
+    #[serde(default)]
     highlight: String,
 }
 
+/// Links a highlight to a pain point chosen in the picker, or to a new one
+/// made from it, and goes back to the interview with a confirmation.
 pub async fn link_highlight(
     State(state): State<AppState>,
     viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<HighlightEvidenceForm>,
-) -> Result<Redirect> {
+) -> Result<Response> {
     let now = state.clock.now();
     viewer.require_platform_team()?;
-    let pain_point = parse_id(&form.pain_point)
-        .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
     let highlight = parse_id(&form.highlight)?;
+    let interview = state
+        .db
+        .read(move |connection| interviews::interview_of_highlight(connection, highlight))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let target = match (parse_id(&form.pain_point), form.new_pain_point.trim()) {
+        (Ok(id), _) => Ok(Target::Existing(id)),
+        (Err(_), "") => Err(FieldErrors::one(
+            "pain_point",
+            "choose a pain point, or give a title for a new one",
+        )),
+        (Err(_), title) => NewPainPoint::parse(&PainPointDraft {
+            title: title.to_owned(),
+            ..PainPointDraft::default()
+        })
+        .map(Target::New)
+        .map_err(|errors| {
+            FieldErrors::one(
+                "pain_point",
+                errors
+                    .iter()
+                    .map(|error| error.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        }),
+    };
+    let target = match target {
+        Ok(target) => target,
+        Err(errors) => {
+            return render_detail(
+                &state,
+                &viewer,
+                &csrf,
+                interview,
+                Some((highlight, &errors)),
+                None,
+            )
+            .await;
+        }
+    };
     let by = viewer.user.id;
-    state
+    let linked = state
         .db
         .write(move |connection| {
-            pain_points::add_highlight_evidence(connection, pain_point, highlight, by, now)
+            let pain_point = match target {
+                Target::Existing(id) => id,
+                Target::New(pain_point) => pain_points::insert(connection, &pain_point, now)?,
+            };
+            pain_points::add_highlight_evidence(connection, pain_point, highlight, by, now)?;
+            Ok(pain_points::by_id(connection, pain_point, now)?.map(|found| found.title))
         })
-        .await?;
-    Ok(Redirect::to(&format!("/pain-points/{pain_point}")))
+        .await;
+    match linked {
+        Ok(title) => {
+            let query = serde_html_form::to_string([("linked", title.unwrap_or_default())])
+                .unwrap_or_default();
+            Ok(Redirect::to(&format!(
+                "/interviews/{interview}?{query}#highlight-{highlight}"
+            ))
+            .into_response())
+        }
+        Err(error) => {
+            let errors = match error {
+                Error::Invalid(errors) => errors,
+                Error::Conflict(message) => FieldErrors::one("pain_point", message),
+                Error::NotFound => {
+                    FieldErrors::one("pain_point", "choose a pain point from the list")
+                }
+                error => return Err(error),
+            };
+            render_detail(
+                &state,
+                &viewer,
+                &csrf,
+                interview,
+                Some((highlight, &errors)),
+                None,
+            )
+            .await
+        }
+    }
+}
+
+/// Where a highlight goes: a pain point that exists, or a new one.
+enum Target {
+    Existing(i64),
+    New(NewPainPoint),
 }
 
 pub async fn list_api(

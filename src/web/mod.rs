@@ -12,6 +12,7 @@ pub mod interviews;
 pub mod operations;
 pub mod opt_out;
 pub mod pages;
+pub mod pain_point_page;
 pub mod pain_points;
 pub mod respond;
 pub mod roadmap;

@@ -252,7 +252,10 @@ pub async fn link(
                 .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, now))
                 .await
         }
-        Err(_) => Err(Error::invalid("pain_point", "choose a pain point from the list")),
+        Err(_) => Err(Error::invalid(
+            "pain_point",
+            "choose a pain point from the list",
+        )),
     };
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/roadmap/{id}")).into_response()),

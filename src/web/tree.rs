@@ -71,41 +71,6 @@ pub async fn create_outcome(
 }
 
 #[derive(Deserialize)]
-pub struct PlacementForm {
-    #[serde(default)]
-    outcome: String,
-    #[serde(default)]
-    parent: String,
-}
-
-/// Empty means "none"; anything else must be a number.
-fn optional_id(raw: &str, field: &'static str) -> Result<Option<i64>> {
-    if raw.trim().is_empty() {
-        return Ok(None);
-    }
-    parse_id(raw)
-        .map(Some)
-        .map_err(|_| Error::invalid(field, "give a number, or leave it empty"))
-}
-
-pub async fn place(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    VerifiedForm(form): VerifiedForm<PlacementForm>,
-) -> Result<Redirect> {
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
-    let outcome = optional_id(&form.outcome, "outcome")?;
-    let parent = optional_id(&form.parent, "parent")?;
-    state
-        .db
-        .write(move |connection| tree::place_pain_point(connection, id, outcome, parent))
-        .await?;
-    Ok(Redirect::to(&format!("/pain-points/{id}")))
-}
-
-#[derive(Deserialize)]
 pub struct TestForm {
     #[serde(default)]
     assumption: String,

@@ -59,7 +59,10 @@ pub async fn render_item(
         .db
         .read(move |connection| {
             let item = stored::feedback_by_id(connection, id)?.ok_or(Error::NotFound)?;
-            let is_author = item.author.as_ref().is_some_and(|author| author.id == viewer_id);
+            let is_author = item
+                .author
+                .as_ref()
+                .is_some_and(|author| author.id == viewer_id);
             if !team && !is_author {
                 return Err(Error::NotFound);
             }
@@ -86,18 +89,19 @@ pub async fn render_item(
         csrf,
     };
     let draft = typed.triage.unwrap_or_else(|| draft_of(&item));
-    let team = team_data
-        .as_ref()
-        .map(|(notes, pain_points, members, evidence_for, next)| TeamPart {
-            notes,
-            pain_points,
-            members,
-            draft: &draft,
-            reply: &typed.reply,
-            errors: &errors,
-            next: *next,
-            evidence_for,
-        });
+    let team =
+        team_data.as_ref().map(
+            |(notes, pain_points, members, evidence_for, next)| TeamPart {
+                notes,
+                pain_points,
+                members,
+                draft: &draft,
+                reply: &typed.reply,
+                errors: &errors,
+                next: *next,
+                evidence_for,
+            },
+        );
     let page = ItemPage {
         item: &item,
         replies: &replies,

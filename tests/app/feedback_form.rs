@@ -84,7 +84,13 @@ async fn anonymous_feedback_from_the_form_stores_no_author_and_is_not_listed_as_
     // The thanks page comes with the post itself: it carries the private
     // link, which no redirect address should hold.
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.text().await.unwrap().contains("Keep this private link"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Keep this private link")
+    );
     let (author, anonymous): (Option<i64>, bool) = app.with_db(|connection| {
         Ok(
             connection.query_row("SELECT author_id, anonymous FROM feedback", [], |row| {

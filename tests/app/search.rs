@@ -399,8 +399,12 @@ async fn the_index_matches_sqlite_after_random_creates_updates_and_deletes() {
             7..=8 if created > 0 => {
                 let id = next(created) + 1;
                 let tag = tags[next(3) as usize];
-                team.submit("/inbox", &format!("/feedback/{id}/triage"), &[("tags", tag)])
-                    .await;
+                team.submit(
+                    "/inbox",
+                    &format!("/feedback/{id}/triage"),
+                    &[("tags", tag)],
+                )
+                .await;
             }
             _ if created > 0 => {
                 let id = next(created) + 1;
