@@ -21,3 +21,4 @@ mod smtp;
 mod storage;
 mod surveys;
 mod tree;
+mod workflow;
