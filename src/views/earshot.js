@@ -246,9 +246,12 @@
       case "k":
         move(current < 0 ? 1 : -1);
         break;
-      case "e":
-        if (row) window.location.href = row.querySelector("a.item-link").href;
+      case "e": {
+        // With no row chosen yet, the first one: the newest waiting.
+        const target = row || rows[0];
+        if (target) window.location.href = target.querySelector("a.item-link").href;
         break;
+      }
       case "x":
         if (row) {
           const box = row.querySelector("input[type=checkbox]");

@@ -115,9 +115,14 @@ pub fn feedback_form(
     )
 }
 
-/// After feedback was given. For anonymous feedback, `private_link` is the
-/// only way back to it: shown on this page once, and kept nowhere else.
-pub fn thanks(chrome: &Chrome<'_>, id: Option<i64>, private_link: Option<&str>) -> Markup {
+/// After feedback was given. For anonymous feedback, `private_link` (the
+/// full address to keep, and its path on this site) is the only way back to
+/// it: shown on this page once, and kept nowhere else.
+pub fn thanks(
+    chrome: &Chrome<'_>,
+    id: Option<i64>,
+    private_link: Option<&(String, String)>,
+) -> Markup {
     layout(
         "Thank you",
         chrome,
@@ -130,10 +135,10 @@ pub fn thanks(chrome: &Chrome<'_>, id: Option<i64>, private_link: Option<&str>) 
                 } @else {
                     p { "It was stored without your name, so it does not appear under My feedback." }
                 }
-                @if let Some(link) = private_link {
+                @if let Some((link, path)) = private_link {
                     div.notice {
                         p { strong { "Keep this private link to read the team's replies:" } }
-                        p { a #private-link href=(link) { (link) } }
+                        p { a #private-link href=(path) { (link) } }
                         p.hint { "It is shown only this once. Earshot keeps no copy of it and does not tie it to your account, so nobody, not even the platform team, can find it again. Bookmark it or copy it somewhere safe." }
                     }
                 }

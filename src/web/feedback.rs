@@ -111,7 +111,8 @@ pub async fn submit(
     };
     match stored {
         Ok((_, Some(token))) => {
-            let link = format!("{}/replies/{token}", state.links.public_url);
+            let path = format!("/replies/{token}");
+            let link = (format!("{}{path}", state.links.public_url), path);
             Ok(views::feedback::thanks(&chrome, None, Some(&link)).into_response())
         }
         Ok((id, None)) => Ok(Redirect::to(&format!("/feedback/thanks?id={id}")).into_response()),

@@ -4,6 +4,7 @@
 mod access;
 mod architecture;
 mod bad_input;
+mod browser;
 mod cadence;
 mod cli;
 mod demo;
