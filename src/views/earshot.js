@@ -317,3 +317,25 @@
     }
   });
 })();
+
+// A table wider than a phone scrolls inside the page; keyboard users need
+// to reach it to scroll it, and screen readers need its name.
+(function () {
+  function mark() {
+    document.querySelectorAll("main table:not(.feedback)").forEach((table) => {
+      if (table.scrollWidth > table.clientWidth + 1) {
+        table.tabIndex = 0;
+        table.setAttribute("role", "region");
+        const heading = table.previousElementSibling;
+        if (!table.hasAttribute("aria-label")) {
+          table.setAttribute("aria-label", (heading && heading.textContent.trim()) || "Table");
+        }
+      } else if (table.getAttribute("role") === "region") {
+        table.removeAttribute("tabindex");
+        table.removeAttribute("role");
+      }
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+})();

@@ -28,11 +28,11 @@ pub fn tags_page(chrome: &Chrome<'_>, tags: &[(String, bool, u32)]) -> Markup {
                                         @if *public {
                                             "Public "
                                             input type="hidden" name="public" value="false";
-                                            button type="submit" aria-label={ "Make " (name) " internal" } { "Make internal" }
+                                            button type="submit" { "Make internal" span.visually-hidden { ": " (name) } }
                                         } @else {
                                             "Internal "
                                             input type="hidden" name="public" value="true";
-                                            button type="submit" aria-label={ "Make " (name) " public" } { "Make public" }
+                                            button type="submit" { "Make public" span.visually-hidden { ": " (name) } }
                                         }
                                     }
                                 }

@@ -7,10 +7,16 @@ use maud::{Markup, html};
 use super::{Chrome, csrf_field, layout};
 use crate::db::tree::{TreePainPoint, TreeRows};
 
+/// A pain point, then what is under it in a branch that folds. The links
+/// sit outside the fold's `<summary>`, which must hold no link of its own.
 fn pain_point_branch(rows: &TreeRows, node: &TreePainPoint, depth: usize) -> Markup {
     html! {
-        details open {
-            summary { "Pain point " a href={ "/pain-points/" (node.id) } { (node.title) } " " span.badge { (node.status.replace("wont_", "won't ").replace('_', " ")) } }
+        p.node {
+            "Pain point " a href={ "/pain-points/" (node.id) } { (node.title) } " "
+            span.badge { (node.status.replace("wont_", "won't ").replace('_', " ")) }
+        }
+        details.branch open {
+            summary { "Under “" (node.title) "”" }
             ul.tree {
                 // Placement refuses cycles; the depth limit is a second guard.
                 @if depth < 8 {
@@ -20,12 +26,19 @@ fn pain_point_branch(rows: &TreeRows, node: &TreePainPoint, depth: usize) -> Mar
                 }
                 @for item in rows.solutions.iter().filter(|item| item.pain_point == node.id) {
                     li {
-                        details open {
-                            summary { "Solution " a href={ "/roadmap/" (item.id) } { (item.title) } " " span.badge { (item.status.replace('_', " ")) } }
-                            ul.tree {
-                                @for test in rows.tests.iter().filter(|test| test.roadmap_item_id == item.id) {
-                                    li { "Test: " (test.assumption) " " span.badge { (test.status) }
-                                        @if !test.result.is_empty() { " — " (test.result) } }
+                        p.node {
+                            "Solution " a href={ "/roadmap/" (item.id) } { (item.title) } " "
+                            span.badge { (item.status.replace('_', " ")) }
+                        }
+                        @let tests: Vec<_> = rows.tests.iter().filter(|test| test.roadmap_item_id == item.id).collect();
+                        @if !tests.is_empty() {
+                            details.branch open {
+                                summary { "Tests of “" (item.title) "”" }
+                                ul.tree {
+                                    @for test in tests {
+                                        li { "Test: " (test.assumption) " " span.badge { (test.status) }
+                                            @if !test.result.is_empty() { " — " (test.result) } }
+                                    }
                                 }
                             }
                         }

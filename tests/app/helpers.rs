@@ -132,7 +132,7 @@ impl TestApp {
             .await
             .unwrap();
         let url = link["url"].as_str().expect("a link");
-        url.trim_start_matches(&self.address).to_owned()
+        format!("/respond/{}", url.rsplit('/').next().unwrap_or_default())
     }
 
     /// The id of the first non-anonymous feedback of `email`.
