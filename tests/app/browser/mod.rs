@@ -10,7 +10,6 @@
 mod accessibility;
 mod scenarios;
 
-use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::time::Duration;
@@ -191,10 +190,7 @@ impl Session {
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         loop {
             // The page may be replaced while it is read: read it again.
-            let body = match self.find("body").await.text().await {
-                Ok(body) => body,
-                Err(_) => String::new(),
-            };
+            let body = self.find("body").await.text().await.unwrap_or_default();
             if body.contains(wanted) {
                 return;
             }
@@ -313,20 +309,11 @@ where
     let Some(mut session) = Session::start(name, base).await else {
         return;
     };
-    let outcome = AssertUnwindSafe(run(&mut session, body))
-        .catch_unwind()
-        .await;
+    let outcome = AssertUnwindSafe(body(&mut session)).catch_unwind().await;
     if let Err(panic) = outcome {
         session.screenshot(name).await;
         session.close().await;
         std::panic::resume_unwind(panic);
     }
     session.close().await;
-}
-
-fn run<'a, F>(session: &'a mut Session, body: F) -> impl Future<Output = ()> + 'a
-where
-    F: AsyncFnOnce(&mut Session) + 'a,
-{
-    async move { body(session).await }
 }
