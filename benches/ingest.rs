@@ -13,7 +13,7 @@ use std::time::Duration;
 use chrono::Utc;
 use earshot::app::Application;
 use earshot::config::Config;
-use earshot::db::{self, people, services};
+use earshot::db::{self, credentials, people, services};
 use earshot::domain::{Email, NewService, Role, ServiceDraft};
 
 #[path = "support/earshot.rs"]
@@ -131,7 +131,16 @@ fn prepare(data_dir: &std::path::Path) -> String {
             },
             Utc::now(),
         )?;
-        people::insert_api_token(connection, user, &hash, "bench", Utc::now())?;
+        credentials::insert_api_token(
+            connection,
+            &credentials::NewApiToken {
+                user_id: user,
+                token_hash: &hash,
+                label: "bench",
+                expires_at: None,
+            },
+            Utc::now(),
+        )?;
         let service = NewService::parse(&ServiceDraft {
             slug: "ci-runner".into(),
             name: "CI runners".into(),

@@ -13,6 +13,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 
+use crate::auth::PasswordPool;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, Database, WriterThread};
@@ -21,9 +22,12 @@ use crate::error::{self, Error, Result};
 use crate::jobs::digests::{self as digest_jobs, Links};
 use crate::mail::Mailer;
 use crate::metrics::{self, Metrics};
+use crate::oidc::OidcProvider;
 use crate::search::SearchIndex;
 use crate::search::indexer::{self, Indexer};
+use crate::serve::{ConnectionLimits, serve};
 use crate::web;
+use crate::web::throttle::SignInThrottle;
 
 /// What every request handler can reach.
 pub struct App {
@@ -43,6 +47,12 @@ pub struct App {
     pub started: Instant,
     /// Where "now" comes from (the same as `config.clock`).
     pub clock: Clock,
+    /// Failed sign-ins per account and per client address.
+    pub throttle: SignInThrottle,
+    /// The threads that check passwords, so a flood waits instead of piling up.
+    pub passwords: PasswordPool,
+    /// Sign-in with the company's OpenID Connect provider, when configured.
+    pub oidc: Option<OidcProvider>,
 }
 
 /// Shared handle to [`App`], cheap to clone into every handler.
@@ -61,11 +71,6 @@ impl Deref for AppState {
 pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(web::pages::home))
-        .route(
-            "/login",
-            get(web::pages::login_form).post(web::pages::login),
-        )
-        .route("/logout", post(web::pages::logout))
         .route("/feedback/new", get(web::feedback::new_form))
         .route("/feedback", post(web::feedback::submit))
         .route("/feedback/thanks", get(web::feedback::thanks))
@@ -220,6 +225,13 @@ pub fn router(state: AppState) -> Router {
             get(web::digests::unsubscribe_page).post(web::digests::unsubscribe),
         )
         .route("/unsubscribe/{token}/undo", post(web::digests::resubscribe))
+        .merge(web::sign_in::routes())
+        .merge(web::oidc::routes())
+        .merge(web::account::routes())
+        .merge(web::people::routes())
+        .merge(web::teams::routes())
+        .merge(web::password_reset::routes())
+        .merge(web::audit::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::auth::csrf_cookie,
@@ -328,12 +340,14 @@ pub fn router(state: AppState) -> Router {
     let operations = Router::new()
         .route("/healthz", get(web::operations::healthz))
         .route("/readyz", get(web::operations::readyz))
-        .route("/metrics", get(web::operations::metrics))
+        .route("/metrics", get(web::operations::metrics_with_token))
         .route("/static/earshot.css", get(web::operations::stylesheet))
         .route("/static/earshot.js", get(web::operations::script));
     Router::new()
         .merge(pages)
         .merge(api)
+        .merge(web::people::api_routes())
+        .merge(web::account::api_routes())
         .merge(operations)
         .fallback(web::operations::not_found)
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
@@ -454,6 +468,7 @@ impl DigestRunner {
 /// A built application: database open, port bound, ready to serve.
 pub struct Application {
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     state: AppState,
     writer_thread: WriterThread,
     indexer: Indexer,
@@ -494,8 +509,23 @@ impl Application {
         }
         let (links, mailer) = mail_setup(&db, &config).await?;
         let clock = config.clock.clone();
+        let config_limits = config.sign_in_limits;
+        let metrics_listener = match config.metrics_listen {
+            Some(address) => Some(TcpListener::bind(address).await.map_err(|error| {
+                Error::Internal(format!("cannot listen for metrics on {address}: {error}"))
+            })?),
+            None => None,
+        };
+        let oidc = match &config.oidc {
+            Some(settings) => Some(OidcProvider::new(settings.clone(), &config.public_url)?),
+            None => None,
+        };
+        // Half the cores at most: hashing must leave the rest to serving.
+        let hashers =
+            std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).clamp(1, 4));
         Ok(Application {
             listener,
+            metrics_listener,
             state: AppState(Arc::new(App {
                 db,
                 config,
@@ -505,6 +535,9 @@ impl Application {
                 metrics: Metrics::default(),
                 started: Instant::now(),
                 clock,
+                throttle: SignInThrottle::new(config_limits),
+                passwords: PasswordPool::new(hashers)?,
+                oidc,
             })),
             writer_thread,
             indexer,
@@ -515,6 +548,13 @@ impl Application {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// The address that serves only `/metrics`, when one was configured.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
     }
 
     /// Loads the demo organisation if the database is empty; `false` if
@@ -541,6 +581,7 @@ impl Application {
     ) -> Result<()> {
         let Application {
             listener,
+            metrics_listener,
             state,
             writer_thread,
             indexer,
@@ -556,10 +597,26 @@ impl Application {
             state.clock.clone(),
             jobs_stop,
         ));
-        let served = axum::serve(listener, router(state))
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let limits = ConnectionLimits {
+            max_connections: state.config.max_connections,
+            header_read_timeout: state.config.header_read_timeout,
+        };
+        let metrics_server = metrics_listener.map(|metrics_listener| {
+            let mut stopped = stop_jobs.subscribe();
+            tokio::spawn(serve(
+                metrics_listener,
+                web::operations::metrics_routes(state.clone()),
+                limits,
+                async move {
+                    let _ = stopped.changed().await;
+                },
+            ))
+        });
+        serve(listener, router(state), limits, shutdown).await;
         let _ = stop_jobs.send(true);
+        if let Some(metrics_server) = metrics_server {
+            let _ = metrics_server.await;
+        }
         let _ = jobs.await;
         db.stop_writer().await;
         tokio::task::spawn_blocking(move || {
@@ -569,6 +626,6 @@ impl Application {
         .await
         .map_err(|error| Error::Internal(format!("stopping the writer failed: {error}")))?;
         tracing::info!("stopped");
-        served.map_err(|error| Error::Internal(format!("the server failed: {error}")))
+        Ok(())
     }
 }

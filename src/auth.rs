@@ -1,7 +1,15 @@
 //! Secrets: password hashing (argon2id) and random tokens for sessions,
 //! API tokens and CSRF. Only hashes of tokens are ever stored.
+//!
+//! Each argon2 check takes 19 MiB and tens of milliseconds of a core, so
+//! the server runs them on [`PasswordPool`]: a few threads of its own
+//! behind a semaphore. A flood of sign-ins then waits its turn instead of
+//! filling the blocking pool (and, with one malloc arena per thread, the
+//! process's memory).
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex, mpsc};
+
+use tokio::sync::Semaphore;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -41,6 +49,73 @@ pub fn verify_password_against_nothing(password: &str) {
     static DUMMY: LazyLock<String> =
         LazyLock::new(|| hash_password("no such account").unwrap_or_default());
     let _ = verify_password(password, &DUMMY);
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Threads that hash and check passwords, at most one job per thread at once.
+pub struct PasswordPool {
+    permits: Semaphore,
+    jobs: Mutex<mpsc::SyncSender<Job>>,
+}
+
+impl PasswordPool {
+    /// Starts `threads` hashing threads (at least one).
+    pub fn new(threads: usize) -> Result<PasswordPool> {
+        let threads = threads.max(1);
+        let (sender, receiver) = mpsc::sync_channel::<Job>(threads);
+        let receiver = Arc::new(Mutex::new(receiver));
+        for index in 0..threads {
+            let receiver = Arc::clone(&receiver);
+            std::thread::Builder::new()
+                .name(format!("earshot-passwords-{index}"))
+                .spawn(move || {
+                    loop {
+                        let job = match receiver.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            // The pool was dropped: the server is stopping.
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .map_err(|error| {
+                    Error::Internal(format!("cannot start a hashing thread: {error}"))
+                })?;
+        }
+        Ok(PasswordPool {
+            permits: Semaphore::new(threads),
+            jobs: Mutex::new(sender),
+        })
+    }
+
+    /// Runs `work` on a hashing thread once one is free.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| Error::ShuttingDown)?;
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = reply.send(work());
+        });
+        // Never blocks: the channel holds as many jobs as there are permits.
+        self.jobs
+            .lock()
+            .map_err(|_| Error::Internal("the hashing pool is poisoned".into()))?
+            .send(job)
+            .map_err(|_| Error::ShuttingDown)?;
+        answer
+            .await
+            .map_err(|_| Error::Internal("a hashing thread stopped".into()))
+    }
 }
 
 /// A new random token: 32 bytes from the OS, hex-encoded, with a prefix

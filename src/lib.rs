@@ -12,8 +12,10 @@
 //! One process, one SQLite file. A request flows like this:
 //!
 //! ```text
+//! TCP ─▶ serve (connection cap, header-read timeout, peer address)
 //! HTTP ─▶ app::router ─▶ layers (security headers ▸ error rendering ▸ request span ▸ metrics ▸ body limit)
-//!      ─▶ web::<handler> ─▶ web::auth (Viewer, CSRF) ─▶ domain::parse (checked values)
+//!      ─▶ web::<handler> ─▶ web::access (SignedIn, PlatformTeam, Admin) / web::auth (Viewer, CSRF)
+//!      ─▶ domain::parse (checked values)
 //!      ─▶ db::Database::write (writer thread, group commit) / ::read (pooled, spawn_blocking)
 //!         └─ commit signal ─▶ search::indexer (own thread) ─▶ tantivy index ◀─ search::SearchIndex::search
 //!      ─▶ views::<page> (maud Markup) or JSON ─▶ error::render_errors (problem+json or HTML)
@@ -23,13 +25,17 @@
 //!
 //! - `main.rs`: calls [`cli::main`]; nothing else.
 //! - [`cli`]: the command line (`serve`, `seed`, `reindex`, `digest`, `user add`,
-//!   `token create`), clap with
-//!   `EARSHOT_*` variables; `--clock` runs any of them as of another instant.
+//!   `token create|list|revoke` in `cli::accounts`), clap with `EARSHOT_*`
+//!   variables; sign-in and hardening settings in `cli::identity`; `--clock`
+//!   runs any of them as of another instant.
 //! - [`config`]: settings with embedded defaults (`./data`, `127.0.0.1:3000`).
 //! - [`clock`]: [`clock::Clock`], where "now" comes from: chosen at the edge
 //!   (`cli`, tests), carried in `Config` and `App`, passed to what needs it.
-//! - [`app`]: [`app::AppState`], the one route table [`app::router`], and
-//!   [`app::Application`] (bind, serve, graceful shutdown).
+//! - [`app`]: [`app::AppState`], the one route table [`app::router`] (newer
+//!   features merge their own `routes()`), and [`app::Application`] (bind,
+//!   serve, graceful shutdown).
+//! - [`serve`]: the accept loop on hyper-util: at most `max_connections` at
+//!   once, `header_read_timeout` for slow clients, `ConnectInfo` on every request.
 //! - [`error`]: the one error type, rendered as RFC 9457 problem JSON under `/api/`
 //!   and as an HTML page elsewhere.
 //! - [`domain`]: pure types and rules: feedback, people, services, checked text, the
@@ -38,8 +44,12 @@
 //!   formula, roadmap, outcomes, the discovery cadence, surveys and their statistics
 //!   ([`domain::stats`], with sources cited), wave comparisons and service breakdowns
 //!   ([`domain::survey_results`]), CSV import checks ([`domain::survey_import`]) and
-//!   satisfaction trends.
-//! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries.
+//!   satisfaction trends; identity (groups to roles and teams, [`domain::identity`]),
+//!   the password policy ([`domain::password`], with an embedded list of common
+//!   passwords) and the audit log's vocabulary ([`domain::audit`]).
+//! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries;
+//!   sessions, tokens and reset links in `db::credentials`, the admin's directory
+//!   of people and teams in `db::directory`, the append-only `db::audit`.
 //! - [`search`]: the only tantivy; the index, its indexer thread (following
 //!   `search_changes`), query compilation, facets (one dense fast-field key per
 //!   document, `search::facets`), snippets and typo fallback. The query language
@@ -47,8 +57,15 @@
 //! - [`mail`]: the only lettre; `.eml` files by default, pooled SMTP when configured.
 //! - [`jobs`]: background work in `serve`: the digest scheduler and the outbox sender;
 //!   "you said, we did" messages when a roadmap item ships.
-//! - [`auth`]: argon2id password hashes and random tokens (only hashes are stored).
-//! - [`web`]: handlers, auth extractors, CSRF, the JSON API.
+//! - [`auth`]: argon2id password hashes on the bounded [`auth::PasswordPool`],
+//!   and random tokens (only hashes are stored).
+//! - [`oidc`]: the only `openidconnect`: discovery, PKCE, state and nonce,
+//!   ID token validation, the groups claim.
+//! - [`web`]: handlers, auth extractors, CSRF, the JSON API. Access in types:
+//!   `web::access` (`SignedIn`, `PlatformTeam`, `Admin`, `ClientAddress`);
+//!   sign-in (`web::sign_in`, `web::oidc`, `web::proxy` for SSO proxy headers),
+//!   throttling (`web::throttle`), the account page (`web::account`), people
+//!   and teams (`web::people`), the audit log (`web::audit`).
 //! - [`views`]: maud views, inline-SVG charts and the stylesheet. Markdown (interview
 //!   notes) is the only user text rendered as markup, through `views::markdown`
 //!   (pulldown-cmark, then ammonia); search snippets are tantivy's escaped text.
@@ -56,7 +73,8 @@
 //!   feedback, and the discovery work: outcomes, pain points, roadmap, interviews),
 //!   plus generated reliability figures, subscriptions and four survey waves.
 //! - [`telemetry`]: tracing setup.
-//! - [`metrics`]: Prometheus metrics at `/metrics` (requests by route template, writer batches).
+//! - [`metrics`]: Prometheus metrics at `/metrics` (requests by route template, writer
+//!   batches), served only with the metrics token or on the metrics address.
 //!
 //! ## Architecture invariants
 //!
@@ -93,6 +111,16 @@
 //!   benches) reads the wall clock, into a [`clock::Clock`]; everything below
 //!   takes that clock or an instant (`grep -rn 'Utc::now' src` finds only
 //!   `clock.rs`). The demo (`seed`) is built relative to the instant it is given.
+//! - **Architecture Invariant:** who may call a new handler shows in its signature
+//!   (`web::access` extractors); team-only places answer 404 to everyone else.
+//! - **Architecture Invariant:** a deactivated person's sessions and tokens stop
+//!   working at once: every lookup of a credential requires an active person.
+//! - **Architecture Invariant:** identity headers are believed only from the
+//!   configured proxy addresses (and with its secret when set).
+//! - **Architecture Invariant:** the audit log is append-only: triggers refuse
+//!   updates and deletes.
+//! - **Architecture Invariant:** password checks run only on `auth::PasswordPool`,
+//!   after the sign-in throttle; Markdown is rendered off the async threads.
 //! - **Architecture Invariant:** migrations are embedded, applied at start, never
 //!   edited once landed; a database newer than the binary is refused.
 
@@ -107,8 +135,10 @@ pub mod error;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;
+pub mod oidc;
 pub mod search;
 pub mod seed;
+pub mod serve;
 pub mod telemetry;
 pub mod views;
 pub mod web;

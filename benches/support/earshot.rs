@@ -28,6 +28,11 @@ pub fn token(data_dir: &Path, email: &str) -> String {
 
 /// `earshot serve` on a free port, once it accepts connections.
 pub fn start_server(data_dir: &Path) -> (Child, SocketAddr) {
+    start_server_with(data_dir, &[])
+}
+
+/// `earshot serve` with more arguments, once it accepts connections.
+pub fn start_server_with(data_dir: &Path, arguments: &[&str]) -> (Child, SocketAddr) {
     let address = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -36,6 +41,7 @@ pub fn start_server(data_dir: &Path) -> (Child, SocketAddr) {
         .arg("--data-dir")
         .arg(data_dir)
         .args(["serve", "--listen", &address.to_string()])
+        .args(arguments)
         .env("EARSHOT_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()

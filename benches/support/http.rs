@@ -1,5 +1,7 @@
 //! A minimal HTTP/1.1 keep-alive client for the benches: it takes as little
-//! of the shared machine as possible, so the server gets the rest.
+//! of the shared machine as possible, so the server gets the rest. Each
+//! bench uses some of these.
+#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -3,6 +3,11 @@
 //! The schema version is SQLite's `user_version`. A database whose version
 //! is newer than the last migration this binary knows was written by a newer
 //! Earshot; it is refused rather than misread.
+//!
+//! A migration that has landed never changes: databases out there already
+//! ran it. `migrations/checksums.sha256` records each one's SHA-256 when it
+//! lands (`sha256sum *.sql` format) and a test compares them, so an edit
+//! fails CI; change the schema with a new migration instead.
 
 use rusqlite::Connection;
 
@@ -31,8 +36,12 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0005_summary_send_minute.sql"),
     ),
     (
-        "0006_workflow",
-        include_str!("../../migrations/0006_workflow.sql"),
+        "0006_identity",
+        include_str!("../../migrations/0006_identity.sql"),
+    ),
+    (
+        "0007_workflow",
+        include_str!("../../migrations/0007_workflow.sql"),
     ),
 ];
 
@@ -54,4 +63,34 @@ pub fn apply(connection: &mut Connection) -> Result<()> {
         tracing::info!(migration = name, version, "applied migration");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use sha2::{Digest, Sha256};
+
+    use super::MIGRATIONS;
+
+    const CHECKSUMS: &str = include_str!("../../migrations/checksums.sha256");
+
+    #[test]
+    fn every_migration_matches_the_checksum_recorded_when_it_landed() {
+        let recorded: Vec<(&str, &str)> = CHECKSUMS
+            .lines()
+            .filter_map(|line| line.split_once("  "))
+            .collect();
+        assert_eq!(
+            recorded.len(),
+            MIGRATIONS.len(),
+            "record each new migration in migrations/checksums.sha256 (sha256sum format)"
+        );
+        for ((name, sql), (checksum, file)) in MIGRATIONS.iter().zip(recorded) {
+            assert_eq!(file, format!("{name}.sql"), "checksums are listed in order");
+            assert_eq!(
+                hex::encode(Sha256::digest(sql.as_bytes())),
+                checksum,
+                "{file} changed after it landed: add a new migration instead"
+            );
+        }
+    }
 }

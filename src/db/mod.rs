@@ -6,7 +6,10 @@
 //! submodule holds the queries of one part of the product as plain functions
 //! over a `&Connection`, callable from a write or a read.
 
+pub mod audit;
+pub mod credentials;
 pub mod digests;
+pub mod directory;
 pub mod feedback;
 pub mod interviews;
 mod links;

@@ -1,4 +1,5 @@
-//! Teams, people, sessions and API tokens.
+//! Teams and people. Sessions, API tokens and reset links are in
+//! `db::credentials`; the admin's directory of people in `db::directory`.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -16,9 +17,9 @@ pub struct User {
     pub team: Option<String>,
 }
 
-const USER_COLUMNS: &str = "users.id, users.email, users.name, users.role, teams.slug";
+pub(crate) const USER_COLUMNS: &str = "users.id, users.email, users.name, users.role, teams.slug";
 
-fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
+pub(crate) fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
     let role: String = row.get(3)?;
     Ok(User {
         id: row.get(0)?,
@@ -108,76 +109,12 @@ pub fn login_candidate(connection: &Connection, email: &Email) -> Result<Option<
             &format!(
                 "SELECT {USER_COLUMNS}, users.password_hash FROM users
                  LEFT JOIN teams ON teams.id = users.team_id
-                 WHERE users.email = ?1 AND users.password_hash IS NOT NULL"
+                 WHERE users.email = ?1 AND users.password_hash IS NOT NULL
+                   AND users.deactivated_at IS NULL"
             ),
             [email.as_str()],
             |row| Ok((user_from_row(row)?, row.get(5)?)),
         )
-        .optional()?)
-}
-
-pub fn insert_session(
-    connection: &Connection,
-    token_hash: &str,
-    user_id: i64,
-    now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> Result<()> {
-    // Expired sessions are swept here rather than by a timer.
-    connection.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
-    connection.execute(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        params![token_hash, user_id, now, expires_at],
-    )?;
-    Ok(())
-}
-
-/// The person signed in with this session, unless it has expired.
-pub fn user_by_session(
-    connection: &Connection,
-    token_hash: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<User>> {
-    Ok(connection
-        .prepare_cached(&format!(
-            "SELECT {USER_COLUMNS} FROM sessions
-             JOIN users ON users.id = sessions.user_id
-             LEFT JOIN teams ON teams.id = users.team_id
-             WHERE sessions.token_hash = ?1 AND sessions.expires_at > ?2"
-        ))?
-        .query_row(params![token_hash, now], user_from_row)
-        .optional()?)
-}
-
-pub fn delete_session(connection: &Connection, token_hash: &str) -> Result<()> {
-    connection.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
-    Ok(())
-}
-
-pub fn insert_api_token(
-    connection: &Connection,
-    user_id: i64,
-    token_hash: &str,
-    label: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    connection.execute(
-        "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![user_id, token_hash, label, now],
-    )?;
-    Ok(())
-}
-
-/// The person an API token acts as, unless it was revoked.
-pub fn user_by_api_token(connection: &Connection, token_hash: &str) -> Result<Option<User>> {
-    Ok(connection
-        .prepare_cached(&format!(
-            "SELECT {USER_COLUMNS} FROM api_tokens
-             JOIN users ON users.id = api_tokens.user_id
-             LEFT JOIN teams ON teams.id = users.team_id
-             WHERE api_tokens.token_hash = ?1 AND api_tokens.revoked_at IS NULL"
-        ))?
-        .query_row([token_hash], user_from_row)
         .optional()?)
 }
 

@@ -1,7 +1,7 @@
 //! Feedback: what an internal user says about a service.
 
 use super::service::ServiceSlug;
-use super::text::{FieldErrors, optional_text, required_text};
+use super::text::{FieldErrors, optional_single_line, required_text};
 
 /// The longest feedback text we accept, in characters.
 pub const BODY_MAX_CHARS: usize = 10_000;
@@ -135,7 +135,7 @@ impl NewFeedback {
                 rating
             }
         };
-        let title = optional_text(&draft.title, TITLE_MAX_CHARS)
+        let title = optional_single_line(&draft.title, TITLE_MAX_CHARS)
             .map_err(|message| errors.add("title", message))
             .ok()
             .flatten();

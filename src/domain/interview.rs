@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::labels::{parse_email_list, parse_service_list, parse_tag_list};
 use super::people::Email;
-use super::text::{FieldErrors, optional_text, required_text};
+use super::text::{FieldErrors, optional_text, single_line};
 
 /// An interview as typed, before checks.
 #[derive(Debug, Clone, Default)]
@@ -59,7 +59,7 @@ impl NewInterview {
         let notes = text("notes", &draft.notes, 50_000);
         let opportunities = text("opportunities", &draft.opportunities, 5_000);
         let insights = text("insights", &draft.insights, 5_000);
-        let name = required_text(&draft.participant_name, 100)
+        let name = single_line(&draft.participant_name, 100)
             .map_err(|message| errors.add("participant_name", message))
             .ok();
         let held_on = NaiveDate::parse_from_str(draft.held_on.trim(), "%Y-%m-%d").ok();

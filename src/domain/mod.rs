@@ -3,14 +3,17 @@
 //! Input is parsed into these types at the boundary (form, JSON, CLI, seed
 //! data); the rest of the program never sees an unchecked string.
 
+pub mod audit;
 pub mod cadence;
 pub mod csv;
 pub mod digest;
 pub mod feedback;
+pub mod identity;
 pub mod interview;
 pub mod labels;
 pub mod outcome;
 pub mod pain_point;
+pub mod password;
 pub mod people;
 pub mod query;
 pub mod roadmap;

@@ -2,7 +2,7 @@
 //! assumption tests (experiments) under its solutions.
 
 use super::feedback::text_enum;
-use super::text::{FieldErrors, optional_text, required_text};
+use super::text::{FieldErrors, optional_text, required_text, single_line};
 
 text_enum! {
     /// Where an assumption test is.
@@ -20,7 +20,7 @@ pub struct NewOutcome {
 impl NewOutcome {
     pub fn parse(title: &str, metric: &str, target: &str) -> Result<NewOutcome, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let title = required_text(title, 200)
+        let title = single_line(title, 200)
             .map_err(|message| errors.add("title", message))
             .ok();
         let metric = optional_text(metric, 200)

@@ -3,7 +3,7 @@
 
 use super::feedback::text_enum;
 use super::labels::{parse_service_list, parse_tag_list};
-use super::text::{FieldErrors, optional_text, required_text};
+use super::text::{FieldErrors, optional_text, single_line};
 
 text_enum! {
     /// Where the team is with a pain point.
@@ -30,7 +30,7 @@ pub struct NewPainPoint {
 impl NewPainPoint {
     pub fn parse(draft: &PainPointDraft) -> Result<NewPainPoint, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let title = required_text(&draft.title, 200)
+        let title = single_line(&draft.title, 200)
             .map_err(|message| errors.add("title", message))
             .ok();
         let description = optional_text(&draft.description, 5_000)

@@ -2,7 +2,7 @@
 
 use super::feedback::text_enum;
 use super::labels::{parse_service_list, parse_tag_list};
-use super::text::{FieldErrors, optional_text, required_text};
+use super::text::{FieldErrors, optional_text, single_line};
 
 text_enum! {
     /// Where a roadmap item is.
@@ -43,7 +43,7 @@ pub fn is_quarter(raw: &str) -> bool {
 impl NewRoadmapItem {
     pub fn parse(draft: &RoadmapDraft) -> Result<NewRoadmapItem, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let title = required_text(&draft.title, 200)
+        let title = single_line(&draft.title, 200)
             .map_err(|message| errors.add("title", message))
             .ok();
         let description = optional_text(&draft.description, 5_000)

@@ -1,6 +1,6 @@
 //! The services catalog: the SRE services feedback is about.
 
-use super::text::{FieldErrors, optional_text, required_text};
+use super::text::{FieldErrors, optional_single_line, optional_text, single_line};
 
 /// A service's short name as people type it: `ci-runner`, `k8s.prod`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -60,7 +60,7 @@ impl NewService {
         let slug = ServiceSlug::parse(&draft.slug)
             .map_err(|message| errors.add("slug", message))
             .ok();
-        let name = required_text(&draft.name, 100)
+        let name = single_line(&draft.name, 100)
             .map_err(|message| errors.add("name", message))
             .ok();
         let description = optional_text(&draft.description, 2_000)
@@ -68,7 +68,7 @@ impl NewService {
             .ok()
             .flatten()
             .unwrap_or_default();
-        let owner_team = optional_text(&draft.owner_team, 100)
+        let owner_team = optional_single_line(&draft.owner_team, 100)
             .map_err(|message| errors.add("owner_team", message))
             .ok()
             .flatten();

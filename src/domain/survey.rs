@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::feedback::text_enum;
 use super::stats::{self, Estimate};
-use super::text::{FieldErrors, optional_text, required_text};
+use super::text::{FieldErrors, optional_text, required_text, single_line};
 
 /// The longest free-text answer, in characters.
 pub const TEXT_ANSWER_MAX_CHARS: usize = 5_000;
@@ -192,7 +192,7 @@ pub fn taking_answers(
 impl NewSurvey {
     pub fn parse(draft: &SurveyDraft) -> Result<NewSurvey, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let title = required_text(&draft.title, 200)
+        let title = single_line(&draft.title, 200)
             .map_err(|message| errors.add("title", message))
             .ok();
         let introduction = optional_text(&draft.introduction, 5_000)

@@ -97,9 +97,49 @@ pub fn optional_text(raw: &str, max_chars: usize) -> Result<Option<String>, Stri
     Ok(Some(text.to_owned()))
 }
 
+/// Characters that reorder how text around them is shown (bidirectional
+/// embeddings, overrides and isolates): in a name or title they can make
+/// `exe.txt` read as `txt.exe` or hide what a line really says.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{200E}' | '\u{200F}')
+}
+
+/// Trims `raw` and checks it is 1 to `max_chars` characters on one line:
+/// no control characters at all (line breaks and tabs included) and no
+/// bidirectional controls. For names, titles and labels.
+pub fn single_line(raw: &str, max_chars: usize) -> Result<String, String> {
+    match optional_single_line(raw, max_chars)? {
+        Some(text) => Ok(text),
+        None => Err("must not be empty".to_owned()),
+    }
+}
+
+/// Like [`single_line`], but empty input is `None`.
+pub fn optional_single_line(raw: &str, max_chars: usize) -> Result<Option<String>, String> {
+    let text = raw.trim();
+    if text.chars().any(|c| c.is_control()) {
+        return Err("must be one line without control characters".to_owned());
+    }
+    if text.chars().any(is_bidi_control) {
+        return Err("contains characters that reverse how text is shown; remove them".to_owned());
+    }
+    optional_text(text, max_chars)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn single_line_fields_refuse_line_breaks_and_direction_overrides() {
+        assert_eq!(single_line("  Cache misses ", 20).unwrap(), "Cache misses");
+        assert!(single_line("two\nlines", 20).is_err());
+        assert!(single_line("tab\there", 20).is_err());
+        assert!(single_line("invoice\u{202E}fdp.exe", 30).is_err());
+        assert!(single_line("isolate\u{2066}x\u{2069}", 30).is_err());
+        assert!(single_line("مرحبا Ünïcode", 30).is_ok());
+        assert_eq!(optional_single_line("  ", 5).unwrap(), None);
+    }
 
     #[test]
     fn text_is_trimmed_and_limited_by_characters_not_bytes() {

@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use super::picker::{Picker, PickerKind, picker};
-use super::{Chrome, csrf_field, field_error, layout, markdown};
+use super::{Chrome, csrf_field, field_error, layout};
 use crate::db::interviews::Interview;
 use crate::domain::FieldErrors;
 use crate::domain::interview::InterviewDraft;
@@ -82,6 +82,8 @@ pub fn list(chrome: &Chrome<'_>, interviews: &[Interview], today: &str) -> Marku
 /// An interview's page, with its highlights and what they are evidence for.
 pub struct DetailPage<'a> {
     pub interview: &'a Interview,
+    /// The notes rendered by `markdown::render` (off the async threads).
+    pub notes: Markup,
     /// Pain points a highlight can be linked to: (id, title).
     pub pain_points: &'a [(i64, String)],
     /// (highlight id, pain point id, title) of each evidence link.
@@ -95,6 +97,7 @@ pub struct DetailPage<'a> {
 pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
     let interview = page.interview;
     let pain_points = page.pain_points;
+    let notes = &page.notes;
     layout(
         &format!("Interview with {}", interview.participant_name),
         chrome,
@@ -114,7 +117,7 @@ pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
             }
             @if !interview.tags.is_empty() { p.tags { "Tags:" (tag_list(&interview.tags)) } }
             @if !interview.quote.is_empty() { blockquote { "“" (interview.quote) "”" } }
-            article.feedback-item { (markdown::render(&interview.notes)) }
+            article.feedback-item { (notes) }
             @if !interview.opportunities.is_empty() { h2 { "Opportunities" } div.body { (interview.opportunities) } }
             @if !interview.insights.is_empty() { h2 { "Insights" } div.body { (interview.insights) } }
             h2 #highlights { "Highlights" }

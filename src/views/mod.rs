@@ -1,6 +1,8 @@
 //! Views: plain functions returning `Markup`. maud escapes everything
 //! interpolated, and no view uses `PreEscaped` on anything a user wrote.
 
+pub mod account;
+pub mod admin;
 pub mod dashboard;
 pub mod digest;
 pub mod digests;
@@ -74,6 +76,10 @@ pub fn layout(title: &str, chrome: &Chrome<'_>, content: Markup) -> Markup {
                                 a href="/shipped" { "Shipped" }
                                 a href="/services" { "Services" }
                                 a href="/digests" { "Summaries" }
+                                @if viewer.role == crate::domain::Role::Admin {
+                                    a href="/admin/people" { "People" }
+                                }
+                                a href="/account" { "Account" }
                                 form.signout method="post" action="/logout" {
                                     (csrf_field(chrome.csrf))
                                     span.who { (viewer.name) " · " (viewer.role) }
@@ -139,9 +145,17 @@ pub fn login_url(wanted: &str) -> String {
 }
 
 /// A path on this site (not `//evil.example` or `https://...`), safe to
-/// redirect to after signing in.
+/// redirect to after signing in: printable ASCII only, so no tab or line
+/// break that a browser would drop (`/\t/evil.example` is `//evil.example`
+/// to it) and nothing that cannot go in a `Location` header.
 pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')
+    let mut bytes = path.bytes();
+    bytes.next() == Some(b'/')
+        && !matches!(bytes.next(), Some(b'/' | b'\\'))
+        && path.len() <= 2_000
+        && path
+            .bytes()
+            .all(|byte| (0x21..=0x7e).contains(&byte) && byte != b'\\')
 }
 
 /// A field's problem, under the field (its id is the field's `aria-describedby`).

@@ -329,6 +329,18 @@ pub async fn delete_feedback(
             }
         })
         .await?;
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::Deleted,
+        format!("feedback:{id}"),
+        if confirmed {
+            "confirmed although it was evidence".into()
+        } else {
+            String::new()
+        },
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

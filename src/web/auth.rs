@@ -1,7 +1,10 @@
 //! Who is asking, and whether a form really came from Earshot.
 //!
 //! - [`Viewer`] is the signed-in person, from an `Authorization: Bearer`
-//!   API token or the session cookie. A missing or expired session is
+//!   API token, the SSO proxy's identity headers (`web::proxy`) or the
+//!   session cookie. Sessions end after `session_idle` unused and at
+//!   `session_lifetime` at the latest; tokens at their expiry; both at once
+//!   when the person is deactivated. A missing or expired session is
 //!   [`Error::Unauthenticated`]: a redirect to the login page for people, a
 //!   401 problem for API clients.
 //! - CSRF: every page gets a random `earshot_csrf` cookie (HttpOnly,
@@ -23,7 +26,8 @@ use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
 use crate::auth::{constant_time_eq, hash_token, new_token};
-use crate::db::people::{self, User};
+use crate::db::credentials;
+use crate::db::people::User;
 use crate::error::{Error, Result};
 
 pub const SESSION_COOKIE: &str = "earshot_session";
@@ -34,6 +38,9 @@ pub const CSRF_COOKIE: &str = "earshot_csrf";
 pub enum Credential {
     Session,
     ApiToken,
+    /// Identity headers from the trusted SSO proxy (sent by the browser's
+    /// requests, so treated like a session for CSRF).
+    Proxy,
 }
 
 /// The signed-in person making the request.
@@ -59,6 +66,10 @@ impl Viewer {
         }
     }
 
+    pub fn is_admin(&self) -> bool {
+        self.user.role == crate::domain::Role::Admin
+    }
+
     /// Refuses anyone but admins.
     pub fn require_admin(&self) -> Result<()> {
         if self.user.role == crate::domain::Role::Admin {
@@ -80,7 +91,7 @@ impl FromRequestParts<AppState> for Viewer {
             .await?
             .ok_or(Error::Unauthenticated)?;
         let is_unsafe = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if viewer.credential == Credential::Session
+        if viewer.credential != Credential::ApiToken
             && is_unsafe
             && parts.uri.path().starts_with("/api/")
         {
@@ -125,26 +136,53 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Viewer>>
             .map(str::trim)
             .ok_or(Error::Unauthenticated)?;
         let token_hash = hash_token(token);
-        let user = state
+        let live = state
             .db
-            .read(move |connection| people::user_by_api_token(connection, &token_hash))
+            .read(move |connection| credentials::user_by_api_token(connection, &token_hash, now))
             .await?;
-        return Ok(user.map(|user| Viewer {
-            user,
+        let Some(live) = live else { return Ok(None) };
+        // "Last used" to the minute is enough, and spares a write per call.
+        if live
+            .last_used_at
+            .is_none_or(|last| now - last > chrono::Duration::minutes(1))
+        {
+            let token_id = live.token_id;
+            state
+                .db
+                .write(move |connection| credentials::mark_token_used(connection, token_id, now))
+                .await?;
+        }
+        return Ok(Some(Viewer {
+            user: live.user,
             credential: Credential::ApiToken,
         }));
+    }
+    if let Some(viewer) = super::proxy::identify(parts, state).await? {
+        return Ok(Some(viewer));
     }
     let jar = CookieJar::from_headers(&parts.headers);
     let Some(session) = jar.get(SESSION_COOKIE) else {
         return Ok(None);
     };
     let token_hash = hash_token(session.value());
-    let user = state
+    let lookup = token_hash.clone();
+    let live = state
         .db
-        .read(move |connection| people::user_by_session(connection, &token_hash, now))
+        .read(move |connection| credentials::user_by_session(connection, &lookup, now))
         .await?;
-    Ok(user.map(|user| Viewer {
-        user,
+    let Some(live) = live else { return Ok(None) };
+    let idle = state.config.session_idle;
+    // Moving the idle end once a minute is enough, and spares a write per page.
+    if live.idle_expires_at - now < idle - chrono::Duration::minutes(1) {
+        state
+            .db
+            .write(move |connection| {
+                credentials::touch_session(connection, &token_hash, now + idle)
+            })
+            .await?;
+    }
+    Ok(Some(Viewer {
+        user: live.user,
         credential: Credential::Session,
     }))
 }

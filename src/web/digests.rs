@@ -125,6 +125,8 @@ pub async fn subscribe(
         Ok(parsed) => parsed,
         Err(errors) => return render_page(&state, &viewer, &csrf, draft, errors).await,
     };
+    let subscribed_email = parsed.email.to_string();
+    let draft_email_is_own = subscribed_email.eq_ignore_ascii_case(&viewer.user.email);
     let links = state.links.clone();
     let created_by = viewer.user.id;
     let stored = state
@@ -140,7 +142,19 @@ pub async fn subscribe(
         })
         .await;
     match stored {
-        Ok(_) => Ok(Redirect::to("/digests").into_response()),
+        Ok(id) => {
+            if !draft_email_is_own {
+                super::audit::record(
+                    &state,
+                    &viewer,
+                    crate::domain::audit::AuditAction::SubscribedOther,
+                    format!("subscription:{id}"),
+                    subscribed_email,
+                )
+                .await?;
+            }
+            Ok(Redirect::to("/digests").into_response())
+        }
         Err(Error::Invalid(errors)) => render_page(&state, &viewer, &csrf, draft, errors).await,
         Err(error) => Err(error),
     }

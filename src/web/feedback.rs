@@ -253,6 +253,14 @@ pub async fn delete(
     if !existed {
         return Err(Error::NotFound);
     }
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::Deleted,
+        format!("feedback:{id}"),
+        String::new(),
+    )
+    .await?;
     Ok(Redirect::to("/inbox"))
 }
 

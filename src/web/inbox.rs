@@ -9,8 +9,10 @@ use serde::Deserialize;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
+use crate::db::audit::{self, Actor};
 use crate::db::feedback::{self as stored, Assignee, FeedbackFilter};
 use crate::db::{pain_points, replies, services, triage};
+use crate::domain::audit::AuditAction;
 use crate::domain::triage::{BulkChange, parse_view_name};
 use crate::domain::{FeedbackKind, FeedbackStatus, FieldErrors};
 use crate::error::{Error, Result};
@@ -254,6 +256,7 @@ pub async fn bulk(
         .filter_map(|raw| parse_id(raw).ok())
         .collect();
     let by = viewer.user.id;
+    let actor = Actor::person(viewer.user.id, &viewer.user.email);
     let links = state.links.clone();
     // What the confirmation names: the new status, or the kind of change.
     let change = match form.action.as_str() {
@@ -293,9 +296,17 @@ pub async fn bulk(
                     .write(move |connection| {
                         let before = triage::bulk(connection, &ids, &change, now)?;
                         if let BulkChange::Status(status) = change {
-                            for item in &before {
+                            for item in before.iter().filter(|item| item.status != status) {
                                 notices::enqueue_status_change(
                                     connection, &links, item, status, now,
+                                )?;
+                                audit::record(
+                                    connection,
+                                    &actor,
+                                    AuditAction::StatusChanged,
+                                    &format!("feedback:{}", item.id),
+                                    status.as_str(),
+                                    now,
                                 )?;
                             }
                         }

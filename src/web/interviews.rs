@@ -221,6 +221,11 @@ async fn render_detail(
             ))
         })
         .await?;
+    let notes = interview.notes.clone();
+    // CPU work on text someone wrote: never on the async threads.
+    let notes = tokio::task::spawn_blocking(move || views::markdown::render(&notes))
+        .await
+        .map_err(|error| Error::Internal(format!("rendering notes failed: {error}")))?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf,
@@ -228,6 +233,7 @@ async fn render_detail(
     let status = problem.map_or(StatusCode::OK, |(_, errors)| super::form_status(errors));
     let page = views::interviews::DetailPage {
         interview: &interview,
+        notes,
         pain_points: &choices,
         links: &links,
         problem,

@@ -2,27 +2,37 @@
 //! `app::router`; handlers parse input into domain values, call `db`, and
 //! render a view or JSON.
 
+pub mod access;
+pub mod account;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod digests;
 pub mod feedback;
 pub mod inbox;
 pub mod interviews;
+pub mod oidc;
 pub mod operations;
 pub mod opt_out;
 pub mod pages;
 pub mod pain_point_page;
 pub mod pain_points;
+pub mod password_reset;
+pub mod people;
+pub mod proxy;
 pub mod respond;
 pub mod roadmap;
 pub mod search;
 pub mod services;
+pub mod sign_in;
 pub mod survey_import;
 pub mod survey_invitations;
 pub mod survey_pages;
 pub mod survey_results;
 pub mod surveys;
+pub mod teams;
+pub mod throttle;
 pub mod tree;
 pub mod triage;
 

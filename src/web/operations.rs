@@ -27,8 +27,43 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str> {
     Ok("ready\n")
 }
 
+/// `/metrics` on the main address: only with the configured bearer token
+/// (it counts sign-ins and survey answers per route); without a token
+/// configured it is not served here at all (see `metrics_listen`).
+pub async fn metrics_with_token(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response> {
+    let Some(token) = &state.config.metrics_token else {
+        return Err(Error::NotFound);
+    };
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !crate::auth::constant_time_eq(sent.trim(), &token.0) {
+        return Ok((
+            axum::http::StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "send the metrics token as Authorization: Bearer <token>\n",
+        )
+            .into_response());
+    }
+    Ok(metrics(State(state)).await.into_response())
+}
+
+/// The separate metrics address: `/metrics` and nothing else, no token.
+pub fn metrics_routes(state: AppState) -> axum::Router {
+    axum::Router::new()
+        .route("/metrics", axum::routing::get(metrics))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(crate::error::render_errors))
+        .with_state(state)
+}
+
 /// Prometheus metrics in the text exposition format.
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(
             header::CONTENT_TYPE,

@@ -251,7 +251,15 @@ pub async fn set_status(
             state
                 .db
                 .write(move |connection| pain_points::set_status(connection, id, status, now))
-                .await
+                .await?;
+            super::audit::record(
+                &state,
+                &viewer,
+                crate::domain::audit::AuditAction::StatusChanged,
+                format!("pain_point:{id}"),
+                status.as_str().to_owned(),
+            )
+            .await
         }
         Err(errors) => Err(Error::Invalid(errors)),
     };

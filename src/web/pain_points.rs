@@ -314,5 +314,15 @@ pub async fn update_api(
             pain_points::by_id(connection, id, now)?.ok_or(Error::NotFound)
         })
         .await?;
+    if status != current.status {
+        super::audit::record(
+            &state,
+            &viewer,
+            crate::domain::audit::AuditAction::StatusChanged,
+            format!("pain_point:{id}"),
+            status.as_str().to_owned(),
+        )
+        .await?;
+    }
     Ok(Json(pain_point_json(&stored)))
 }

@@ -325,6 +325,16 @@ pub async fn set_status(
             .write(move |connection| roadmap::set_status(connection, id, status, now))
             .await?;
     }
+    if status != item.status {
+        super::audit::record(
+            &state,
+            &viewer,
+            crate::domain::audit::AuditAction::StatusChanged,
+            format!("roadmap_item:{id}"),
+            status.as_str().to_owned(),
+        )
+        .await?;
+    }
     Ok(Redirect::to(&format!("/roadmap/{id}")).into_response())
 }
 
@@ -443,6 +453,14 @@ pub async fn ship_api(
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let told = closed_loop::ship(&state.db, &state.links, id, state.clock.now()).await?;
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::StatusChanged,
+        format!("roadmap_item:{id}"),
+        "shipped".to_owned(),
+    )
+    .await?;
     Ok(Json(
         json!({"item": load(&state, id).await?, "people_told": told}),
     ))
@@ -494,6 +512,16 @@ pub async fn update_api(
             .db
             .write(move |connection| roadmap::set_status(connection, id, status, now))
             .await?;
+    }
+    if status != current.status {
+        super::audit::record(
+            &state,
+            &viewer,
+            crate::domain::audit::AuditAction::StatusChanged,
+            format!("roadmap_item:{id}"),
+            status.as_str().to_owned(),
+        )
+        .await?;
     }
     Ok(Json(load(&state, id).await?))
 }

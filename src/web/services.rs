@@ -224,7 +224,17 @@ pub async fn delete(
         .write(move |connection| services::delete_service(connection, &target))
         .await;
     match outcome {
-        Ok(()) => Ok(Redirect::to("/services").into_response()),
+        Ok(()) => {
+            super::audit::record(
+                &state,
+                &viewer,
+                crate::domain::audit::AuditAction::Deleted,
+                format!("service:{slug}"),
+                String::new(),
+            )
+            .await?;
+            Ok(Redirect::to("/services").into_response())
+        }
         Err(Error::Conflict(message)) => {
             let errors = FieldErrors::one("delete", message);
             render(&state, &viewer, &csrf, slug, errors, None).await
@@ -277,9 +287,18 @@ pub async fn delete_api(
     Path(slug): Path<String>,
 ) -> Result<axum::http::StatusCode> {
     viewer.require_admin()?;
+    let deleted_slug = slug.clone();
     state
         .db
         .write(move |connection| services::delete_service(connection, &slug))
         .await?;
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::Deleted,
+        format!("service:{deleted_slug}"),
+        String::new(),
+    )
+    .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -293,7 +293,16 @@ pub async fn open(
     VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<Redirect> {
     viewer.require_platform_team()?;
-    move_to(&state, &id, "draft", "open").await
+    let moved = move_to(&state, &id, "draft", "open").await?;
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::StatusChanged,
+        format!("survey:{id}"),
+        "open".to_owned(),
+    )
+    .await?;
+    Ok(moved)
 }
 
 /// Asks before closing.
@@ -328,7 +337,16 @@ pub async fn close(
     VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<Redirect> {
     viewer.require_platform_team()?;
-    move_to(&state, &id, "open", "closed").await
+    let moved = move_to(&state, &id, "open", "closed").await?;
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::StatusChanged,
+        format!("survey:{id}"),
+        "closed".to_owned(),
+    )
+    .await?;
+    Ok(moved)
 }
 
 #[derive(Deserialize)]

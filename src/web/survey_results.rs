@@ -291,6 +291,14 @@ pub async fn results_csv(
     viewer.require_platform_team()?;
     let survey = load(&state, parse_id(&id)?).await?;
     let results = results_json(&state, &survey).await?;
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::Exported,
+        format!("survey:{}", survey.id),
+        "results.csv".to_owned(),
+    )
+    .await?;
     let mut body = csv::row([
         "question_id",
         "kind",

@@ -123,6 +123,14 @@ async fn change_status(
         .db
         .write(move |connection| surveys::change_status(connection, id, from, to))
         .await?;
+    super::audit::record(
+        state,
+        viewer,
+        crate::domain::audit::AuditAction::StatusChanged,
+        format!("survey:{id}"),
+        to.to_owned(),
+    )
+    .await?;
     Ok(Json(load(state, id).await?))
 }
 

@@ -12,9 +12,11 @@ use serde_json::json;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
+use crate::db::audit::{self, Actor};
 use crate::db::feedback::{self as stored, Feedback};
 use crate::db::{pain_points, replies, triage};
 use crate::domain::FieldErrors;
+use crate::domain::audit::AuditAction;
 use crate::domain::triage::{Triage, TriageDraft, parse_reply};
 use crate::error::{Error, Result};
 use crate::jobs::notices;
@@ -224,6 +226,7 @@ pub async fn save(
         note: form.note,
     };
     let by = viewer.user.id;
+    let actor = Actor::person(viewer.user.id, &viewer.user.email);
     let links = state.links.clone();
     let outcome = match Triage::parse(&draft) {
         Ok(checked) => {
@@ -231,6 +234,16 @@ pub async fn save(
                 .db
                 .write(move |connection| {
                     let saved = triage::apply(connection, id, &checked, by, now)?;
+                    if saved.before.status != checked.status {
+                        audit::record(
+                            connection,
+                            &actor,
+                            AuditAction::StatusChanged,
+                            &format!("feedback:{id}"),
+                            checked.status.as_str(),
+                            now,
+                        )?;
+                    }
                     notices::enqueue_status_change(
                         connection,
                         &links,

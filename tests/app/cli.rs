@@ -166,6 +166,7 @@ async fn a_user_added_on_the_command_line_can_sign_in_and_a_token_acts_as_them()
             "Lee",
             "--role",
             "team",
+            "--sso",
         ],
         "",
     )
@@ -190,7 +191,7 @@ async fn a_user_added_on_the_command_line_can_sign_in_and_a_token_acts_as_them()
     )
     .await;
     assert!(!short.status.success());
-    assert!(text(&short.stderr).contains("at least 8 characters"));
+    assert!(text(&short.stderr).contains("at least 12 characters"));
 
     let created = run(
         &data_dir,

@@ -718,7 +718,9 @@ async fn a_subscription_gets_only_the_sections_it_chose() {
 
 #[tokio::test]
 async fn scores_held_back_for_anonymity_are_listed_one_by_one() {
-    let app = TestApp::spawn().await;
+    // Mid-month: the monthly summary previewed is the month the survey ran in
+    // (early on the 1st it would still be the month before).
+    let app = TestApp::spawn_at("2026-11-18T10:00:00Z").await;
     let emails = app.add_team_members(&[("payments", 6)]);
     let api = app.api(TEAM);
     let survey: serde_json::Value = api

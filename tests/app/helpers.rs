@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use earshot::app::Application;
 use earshot::clock::Clock;
 use earshot::config::Config;
-use earshot::db::{self, people, services};
+use earshot::db::{self, credentials, people, services};
 use earshot::domain::{Email, NewService, Role, ServiceDraft};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
@@ -29,6 +29,8 @@ static PASSWORD_HASH: LazyLock<String> =
 
 pub struct TestApp {
     pub address: String,
+    /// The separate metrics address, when one was configured.
+    pub metrics_address: Option<String>,
     pub data_dir: PathBuf,
     /// The server's clock, which the test reads for what it expects.
     pub clock: Clock,
@@ -43,21 +45,26 @@ impl TestApp {
     /// It runs on the machine's clock, so the suite run under `faketime`
     /// tries it on other days.
     pub async fn spawn() -> TestApp {
-        TestApp::spawn_with(Clock::system()).await
+        TestApp::spawn_configured(Clock::system(), |config| config).await
     }
 
     /// The same, on a clock that starts at `at`: for tests whose
     /// expectations depend on the day (weeks, periods, "today").
     pub async fn spawn_at(at: &str) -> TestApp {
         let at: DateTime<Utc> = at.parse().expect("an RFC 3339 instant");
-        TestApp::spawn_with(Clock::starting_at(at)).await
+        TestApp::spawn_configured(Clock::starting_at(at), |config| config).await
     }
 
-    async fn spawn_with(clock: Clock) -> TestApp {
+    /// Like [`TestApp::spawn`], with settings changed by `configure`.
+    pub async fn spawn_with(configure: impl FnOnce(Config) -> Config) -> TestApp {
+        TestApp::spawn_configured(Clock::system(), configure).await
+    }
+
+    async fn spawn_configured(clock: Clock, configure: impl FnOnce(Config) -> Config) -> TestApp {
         let temp = tempfile::tempdir().expect("temp dir");
         let data_dir = temp.path().to_owned();
         populate(&data_dir, clock.now());
-        let mut app = TestApp::start_with(&data_dir, clock).await;
+        let mut app = TestApp::start_configured(&data_dir, clock, configure).await;
         app._temp = Some(temp);
         app
     }
@@ -154,12 +161,25 @@ impl TestApp {
 
     /// Starts Earshot on an existing data directory with the given clock.
     pub async fn start_with(data_dir: &Path, clock: Clock) -> TestApp {
-        let config = Config {
+        TestApp::start_configured(data_dir, clock, |config| config).await
+    }
+
+    /// Starts Earshot on an existing data directory with the given clock
+    /// and settings changed by `configure`.
+    async fn start_configured(
+        data_dir: &Path,
+        clock: Clock,
+        configure: impl FnOnce(Config) -> Config,
+    ) -> TestApp {
+        let config = configure(Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             clock: clock.clone(),
             ..Config::new(data_dir)
-        };
+        });
         let application = Application::build(config).await.expect("build");
+        let metrics_address = application
+            .metrics_addr()
+            .map(|address| format!("http://{address}"));
         let address = format!("http://{}", application.local_addr());
         let (shutdown, stop) = oneshot::channel::<()>();
         let server = tokio::spawn(application.run_until(async {
@@ -167,6 +187,7 @@ impl TestApp {
         }));
         TestApp {
             address,
+            metrics_address,
             data_dir: data_dir.to_owned(),
             clock,
             _temp: None,
@@ -232,7 +253,16 @@ impl TestApp {
         let email = Email::parse(email).unwrap();
         self.with_db(|connection| {
             let user = people::require_user(connection, &email)?;
-            people::insert_api_token(connection, user.id, &hash, "test", self.clock.now())
+            credentials::insert_api_token(
+                connection,
+                &credentials::NewApiToken {
+                    user_id: user.id,
+                    token_hash: &hash,
+                    label: "test",
+                    expires_at: None,
+                },
+                self.clock.now(),
+            )
         });
         token
     }

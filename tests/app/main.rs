@@ -12,6 +12,7 @@ mod digests;
 mod feedback_api;
 mod feedback_form;
 mod helpers;
+mod identity;
 mod interviews;
 mod operations;
 mod pain_points;

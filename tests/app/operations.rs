@@ -48,7 +48,11 @@ async fn an_unknown_page_is_a_friendly_404_page() {
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_template_and_writer_batches() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(|config| earshot::config::Config {
+        metrics_token: Some(earshot::config::Secret("metrics-secret".into())),
+        ..config
+    })
+    .await;
     let api = app.api(crate::helpers::CONTRIBUTOR);
     for index in 0..3 {
         let body = crate::helpers::feedback_json(&format!("metrics {index}"));
@@ -59,7 +63,12 @@ async fn metrics_count_requests_by_route_template_and_writer_batches() {
     }
     api.get("/api/v1/feedback/1").await;
 
-    let response = reqwest::get(app.url("/metrics")).await.unwrap();
+    let response = reqwest::Client::new()
+        .get(app.url("/metrics"))
+        .bearer_auth("metrics-secret")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.unwrap();
     assert!(
@@ -82,6 +91,56 @@ async fn metrics_count_requests_by_route_template_and_writer_batches() {
         .parse()
         .unwrap();
     assert!(writes >= 3, "{writes}");
+}
+
+#[tokio::test]
+async fn metrics_need_the_configured_token_on_the_main_address() {
+    let closed = TestApp::spawn().await;
+    let response = reqwest::get(closed.url("/metrics")).await.unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "no token configured: not served"
+    );
+
+    let guarded = TestApp::spawn_with(|config| earshot::config::Config {
+        metrics_token: Some(earshot::config::Secret("metrics-secret".into())),
+        ..config
+    })
+    .await;
+    let client = reqwest::Client::new();
+    for token in [None, Some("wrong"), Some("metrics-secre")] {
+        let mut request = client.get(guarded.url("/metrics"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{token:?}");
+        assert!(!response.text().await.unwrap().contains("earshot_http"));
+    }
+}
+
+#[tokio::test]
+async fn a_separate_metrics_address_serves_metrics_and_nothing_else() {
+    let app = TestApp::spawn_with(|config| earshot::config::Config {
+        metrics_listen: Some("127.0.0.1:0".parse().unwrap()),
+        ..config
+    })
+    .await;
+    let metrics = app.metrics_address.clone().expect("a metrics address");
+    let response = reqwest::get(format!("{metrics}/metrics")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("earshot_writer_writes_total")
+    );
+    let other = reqwest::get(format!("{metrics}/login")).await.unwrap();
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+    let main = reqwest::get(app.url("/metrics")).await.unwrap();
+    assert_eq!(main.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

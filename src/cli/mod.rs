@@ -1,9 +1,10 @@
-//! The command line: `serve` (the default), `seed`, `user add`, `token create`.
+//! The command line: `serve` (the default), `seed`, `reindex`, `digest`,
+//! `user add`, `token create|list|revoke` (in `accounts`); identity and
+//! hardening settings are in `identity`.
 //!
 //! Every flag can also come from an `EARSHOT_*` variable. Bad arguments
 //! print one line on stderr and exit non-zero.
 
-use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,10 +17,16 @@ use crate::app::{Application, DigestRunner};
 use crate::clock::Clock;
 use crate::config::{self, Config, Secret};
 use crate::db::{self, people};
-use crate::domain::{Email, Role};
+
 use crate::error::{Error, Result};
+use crate::seed;
 use crate::telemetry::{self, LogFormat};
-use crate::{auth, seed};
+
+mod accounts;
+mod identity;
+
+use accounts::{TokenCommand, UserCommand};
+use identity::IdentityArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -52,6 +59,8 @@ struct Cli {
     clock: Option<DateTime<Utc>>,
     #[command(flatten)]
     mail: MailArgs,
+    #[command(flatten)]
+    identity: IdentityArgs,
     #[command(subcommand)]
     command: Option<Command>,
     /// `serve`'s flags, for running without naming the subcommand
@@ -141,52 +150,12 @@ enum DigestCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
-enum UserCommand {
-    /// Add a person.
-    Add(UserAddArgs),
-}
-
-#[derive(Debug, Args)]
-struct UserAddArgs {
-    #[arg(long, env = "EARSHOT_USER_EMAIL")]
-    email: String,
-    #[arg(long, env = "EARSHOT_USER_NAME")]
-    name: String,
-    #[arg(long, env = "EARSHOT_USER_ROLE", value_parser = parse_role)]
-    role: Role,
-    /// Team slug; the team is created if it does not exist.
-    #[arg(long, env = "EARSHOT_USER_TEAM")]
-    team: Option<String>,
-    /// Read a password from the first line of standard input.
-    #[arg(long, env = "EARSHOT_PASSWORD_STDIN")]
-    password_stdin: bool,
-}
-
-#[derive(Debug, Subcommand)]
-enum TokenCommand {
-    /// Create an API token acting as a person; it is printed once.
-    Create(TokenCreateArgs),
-}
-
-#[derive(Debug, Args)]
-struct TokenCreateArgs {
-    #[arg(long, env = "EARSHOT_TOKEN_EMAIL")]
-    email: String,
-    #[arg(long, env = "EARSHOT_TOKEN_LABEL", default_value = "api")]
-    label: String,
-}
-
 fn parse_instant(raw: &str) -> std::result::Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(raw.trim())
         .map(|at| at.with_timezone(&Utc))
         .map_err(|_| {
             "give an instant like 2026-11-30T00:30:00Z or 2027-03-01T00:05:00+01:00".into()
         })
-}
-
-fn parse_role(raw: &str) -> std::result::Result<Role, String> {
-    Role::parse(raw).ok_or_else(|| format!("choose one of {}", Role::choices()))
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -226,16 +195,26 @@ pub fn main() -> ExitCode {
         clock: clock.clone(),
         ..Config::new(&cli.data_dir)
     };
+    let config = match cli.identity.apply(config) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {}", describe(&error));
+            return ExitCode::from(2);
+        }
+    };
     let outcome = match cli.command {
         None => serve(config, cli.serve, cli.mail.public_url.is_some()),
         Some(Command::Serve(args)) => serve(config, args, cli.mail.public_url.is_some()),
         Some(Command::Digest(command)) => digest(config, command),
         Some(Command::Seed) => seed_database(&cli.data_dir, &clock),
         Some(Command::Reindex) => reindex(&cli.data_dir),
-        Some(Command::User(UserCommand::Add(args))) => add_user(&cli.data_dir, args, &clock),
-        Some(Command::Token(TokenCommand::Create(args))) => {
-            create_token(&cli.data_dir, args, &clock)
-        }
+        Some(Command::User(UserCommand::Add(args))) => accounts::add_user(
+            &cli.data_dir,
+            args,
+            cli.identity.has_company_sign_in(),
+            &clock,
+        ),
+        Some(Command::Token(command)) => accounts::token(&cli.data_dir, command, &clock),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -337,7 +316,7 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-fn open_data_dir(data_dir: &Path) -> Result<PathBuf> {
+pub(crate) fn open_data_dir(data_dir: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(data_dir).map_err(|error| {
         Error::Internal(format!(
             "cannot create the data directory {}: {error}",
@@ -390,70 +369,6 @@ fn reindex(data_dir: &Path) -> Result<()> {
     println!(
         "Rebuilt the search index in {:.1} s.",
         started.elapsed().as_secs_f64()
-    );
-    Ok(())
-}
-
-fn add_user(data_dir: &Path, args: UserAddArgs, clock: &Clock) -> Result<()> {
-    let email = Email::parse(&args.email).map_err(|message| Error::invalid("email", message))?;
-    let name = crate::domain::text::required_text(&args.name, 100)
-        .map_err(|message| Error::invalid("name", message))?;
-    let password_hash = if args.password_stdin {
-        let password = read_password()?;
-        Some(auth::hash_password(&password)?)
-    } else {
-        None
-    };
-    let path = open_data_dir(data_dir)?;
-    db::with_connection(&path, |connection| {
-        let team_id = match &args.team {
-            None => None,
-            Some(team) => Some(people::ensure_team(connection, team, team)?),
-        };
-        people::insert_user(
-            connection,
-            &people::NewUser {
-                email: &email,
-                name: &name,
-                role: args.role,
-                team_id,
-                password_hash: password_hash.as_deref(),
-            },
-            clock.now(),
-        )
-    })?;
-    println!("Added {email} as {}.", args.role);
-    Ok(())
-}
-
-fn read_password() -> Result<String> {
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|error| Error::Internal(format!("cannot read the password: {error}")))?;
-    let password = line.trim_end_matches(['\r', '\n']).to_owned();
-    if password.chars().count() < 8 {
-        return Err(Error::invalid(
-            "password",
-            "must be at least 8 characters (read from the first line of standard input)",
-        ));
-    }
-    Ok(password)
-}
-
-fn create_token(data_dir: &Path, args: TokenCreateArgs, clock: &Clock) -> Result<()> {
-    let email = Email::parse(&args.email).map_err(|message| Error::invalid("email", message))?;
-    let path = open_data_dir(data_dir)?;
-    let token = auth::new_token("esk_");
-    let token_hash = auth::hash_token(&token);
-    db::with_connection(&path, |connection| {
-        let user = people::require_user(connection, &email)?;
-        people::insert_api_token(connection, user.id, &token_hash, &args.label, clock.now())
-    })?;
-    println!("{token}");
-    eprintln!(
-        "This token is shown once; only its hash is stored. Send it as `Authorization: Bearer <token>`."
     );
     Ok(())
 }
