@@ -754,3 +754,34 @@ async fn unsubscribing_is_undone_from_the_page_it_lands_on() {
         .await;
     assert!(!unsubscribed());
 }
+
+#[tokio::test]
+async fn a_contributor_finds_no_trace_of_internal_tags_in_search() {
+    let app = TestApp::spawn().await;
+    app.api(CONTRIBUTOR)
+        .post_json("/api/v1/feedback", &feedback_json("quokka runners"))
+        .await;
+    let team = app.signed_in(TEAM).await;
+    team.submit(
+        "/feedback/1",
+        "/feedback/1/triage",
+        &[("tags", "blame-payments")],
+    )
+    .await;
+    let team_api = app.api(TEAM);
+    team_api.search_until("tag:blame-payments", 1).await;
+    let contributor = app.api(CONTRIBUTOR);
+    let own = contributor.search_until("quokka", 1).await;
+    assert!(own["facets"].get("tag").is_none(), "{own}");
+    assert!(!own.to_string().contains("blame-payments"), "{own}");
+    // Filtering by a tag would tell whether the item carries it: ignored.
+    let probe = contributor
+        .search_until("quokka tag:blame-payments", 1)
+        .await;
+    assert!(
+        probe["ignored"].to_string().contains("tag:blame-payments"),
+        "{probe}"
+    );
+    let absent = contributor.search_until("quokka tag:no-such-tag", 1).await;
+    assert_eq!(absent["total"], probe["total"]);
+}
