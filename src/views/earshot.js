@@ -100,6 +100,9 @@
     input.setAttribute("aria-controls", list.id);
     select.hidden = true;
     select.tabIndex = -1;
+    // The browser asks for a choice in the box people see, not the hidden list.
+    input.required = select.required;
+    select.required = false;
     select.after(box);
     box.append(input, list);
     const chosen = select.selectedOptions[0];

@@ -158,11 +158,11 @@ fn bulk_form(chrome: &Chrome<'_>, inbox: &InboxPage<'_>) -> Markup {
                     button type="submit" name="action" value="tags" { "Add tags" }
                 }
                 span.group {
-                    (picker(&Picker { kind: PickerKind::TeamMember, name: "bulk_assignee", id: "bulk_assignee", label: "Assignee ", choices: inbox.members, chosen: None, form: None }))
+                    (picker(&Picker { kind: PickerKind::TeamMember, name: "bulk_assignee", id: "bulk_assignee", label: "Assignee ", choices: inbox.members, chosen: None, form: None, required: false }))
                     button type="submit" name="action" value="assign" { "Assign" }
                 }
                 span.group {
-                    (picker(&Picker { kind: PickerKind::PainPoint, name: "pain_point", id: "bulk_pain_point", label: "Pain point ", choices: inbox.pain_points, chosen: None, form: None }))
+                    (picker(&Picker { kind: PickerKind::PainPoint, name: "pain_point", id: "bulk_pain_point", label: "Pain point ", choices: inbox.pain_points, chosen: None, form: None, required: false }))
                     button type="submit" name="action" value="link" { "Link as evidence" }
                 }
             }

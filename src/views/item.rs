@@ -154,7 +154,7 @@ fn team_part(
                         (field_error(errors, "status"))
                     }
                     div {
-                        (picker(&Picker { kind: PickerKind::TeamMember, name: "assignee", id: "assignee", label: "Assignee", choices: team.members, chosen: assignee, form: None }))
+                        (picker(&Picker { kind: PickerKind::TeamMember, name: "assignee", id: "assignee", label: "Assignee", choices: team.members, chosen: assignee, form: None, required: false }))
                         (field_error(errors, "assignee"))
                     }
                     div.wide {
@@ -164,7 +164,7 @@ fn team_part(
                         (field_error(errors, "tags"))
                     }
                     div {
-                        (picker(&Picker { kind: PickerKind::PainPoint, name: "pain_points", id: "pain_points", label: "Add as evidence for", choices: team.pain_points, chosen: None, form: None }))
+                        (picker(&Picker { kind: PickerKind::PainPoint, name: "pain_points", id: "pain_points", label: "Add as evidence for", choices: team.pain_points, chosen: None, form: None, required: false }))
                         (field_error(errors, "pain_points"))
                     }
                     div {

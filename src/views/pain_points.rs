@@ -187,7 +187,7 @@ pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
                 form.inline method="post" action="/pain-points/evidence" {
                     (csrf_field(chrome.csrf))
                     input type="hidden" name="pain_point" value=(pain_point.id);
-                    (picker(&Picker { kind: PickerKind::Feedback, name: "feedback_ids", id: "feedback_ids", label: "Add feedback as evidence ", choices: page.feedback, chosen: None, form: None }))
+                    (picker(&Picker { kind: PickerKind::Feedback, name: "feedback_ids", id: "feedback_ids", label: "Add feedback as evidence ", choices: page.feedback, chosen: None, form: None, required: true }))
                     button type="submit" { "Link" }
                     (field_error(errors, "feedback_ids"))
                 }
@@ -198,7 +198,7 @@ pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
                         option value="" { "No outcome" }
                         @for (id, title) in page.outcomes { option value=(id) { (title) } }
                     }
-                    (picker(&Picker { kind: PickerKind::PainPoint, name: "parent", id: "parent", label: " and pain point ", choices: &others, chosen: None, form: None }))
+                    (picker(&Picker { kind: PickerKind::PainPoint, name: "parent", id: "parent", label: " and pain point ", choices: &others, chosen: None, form: None, required: false }))
                     button type="submit" { "Place" }
                     (field_error(errors, "outcome"))
                     (field_error(errors, "parent"))
@@ -225,7 +225,7 @@ pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
                 }
                 form.inline method="post" action={ "/pain-points/" (pain_point.id) "/merge" } {
                     (csrf_field(chrome.csrf))
-                    (picker(&Picker { kind: PickerKind::PainPoint, name: "into", id: "into", label: "Merge into ", choices: &others, chosen: None, form: None }))
+                    (picker(&Picker { kind: PickerKind::PainPoint, name: "into", id: "into", label: "Merge into ", choices: &others, chosen: None, form: None, required: true }))
                     button.danger type="submit" { "Merge…" }
                     (field_error(errors, "into"))
                 }

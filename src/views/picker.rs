@@ -51,12 +51,14 @@ pub struct Picker<'a> {
     pub chosen: Option<i64>,
     /// The form this field belongs to, when it sits outside it.
     pub form: Option<&'a str>,
+    /// The form cannot be sent without a choice (the browser says so).
+    pub required: bool,
 }
 
 pub fn picker(picker: &Picker<'_>) -> Markup {
     html! {
         label for=(picker.id) { (picker.label) }
-        select id=(picker.id) name=(picker.name) form=[picker.form]
+        select id=(picker.id) name=(picker.name) form=[picker.form] required[picker.required]
             data-picker=[picker.kind.search_kind()] data-picker-prompt=(picker.kind.prompt()) {
             option value="" selected[picker.chosen.is_none()] { (picker.kind.prompt()) }
             @for (id, title) in picker.choices {

@@ -149,7 +149,9 @@ pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
         draft,
         errors,
     } = *page;
-    let editing = errors.iter().any(|error| error.field != "pain_point");
+    let editing = errors.iter().any(|error| {
+        ["title", "target_quarter", "description", "services", "tags"].contains(&error.field)
+    });
     layout(
         &item.title,
         chrome,
@@ -178,7 +180,7 @@ pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
             section.triage {
                 form.inline method="post" action={ "/roadmap/" (item.id) "/pain-points" } {
                     (csrf_field(chrome.csrf))
-                    (picker(&Picker { kind: PickerKind::PainPoint, name: "pain_point", id: "pain_point", label: "Link a pain point ", choices, chosen: None, form: None }))
+                    (picker(&Picker { kind: PickerKind::PainPoint, name: "pain_point", id: "pain_point", label: "Link a pain point ", choices, chosen: None, form: None, required: true }))
                     button type="submit" { "Link" }
                     (field_error(errors, "pain_point"))
                 }
@@ -226,9 +228,12 @@ pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
             section.narrow { form method="post" action={ "/roadmap/" (item.id) "/tests" } {
                 (csrf_field(chrome.csrf))
                 label for="assumption" { "Assumption to test" }
-                input #assumption type="text" name="assumption" placeholder="Teams will use a cache warm-up if it is automatic";
+                input #assumption type="text" name="assumption" placeholder="Teams will use a cache warm-up if it is automatic"
+                    aria-invalid=[errors.get("assumption").map(|_| "true")];
+                (field_error(errors, "assumption"))
                 label for="method" { "How" }
                 input #method type="text" name="method" placeholder="prototype with two teams for a week";
+                (field_error(errors, "method"))
                 button type="submit" { "Add test" }
             } }
         },

@@ -4,8 +4,9 @@
 
 use maud::{Markup, html};
 
-use super::{Chrome, csrf_field, layout};
+use super::{Chrome, csrf_field, error_summary, field_error, layout};
 use crate::db::tree::{TreePainPoint, TreeRows};
+use crate::domain::FieldErrors;
 
 /// A pain point, then what is under it in a branch that folds. The links
 /// sit outside the fold's `<summary>`, which must hold no link of its own.
@@ -49,7 +50,20 @@ fn pain_point_branch(rows: &TreeRows, node: &TreePainPoint, depth: usize) -> Mar
     }
 }
 
-pub fn tree(chrome: &Chrome<'_>, rows: &TreeRows) -> Markup {
+/// The "add an outcome" form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct OutcomeDraft {
+    pub title: String,
+    pub metric: String,
+    pub target: String,
+}
+
+pub fn tree(
+    chrome: &Chrome<'_>,
+    rows: &TreeRows,
+    draft: &OutcomeDraft,
+    errors: &FieldErrors,
+) -> Markup {
     let roots = |outcome: Option<i64>| {
         rows.pain_points
             .iter()
@@ -71,16 +85,21 @@ pub fn tree(chrome: &Chrome<'_>, rows: &TreeRows) -> Markup {
                 summary { strong { "Not under an outcome yet" } }
                 ul.tree { @for node in roots(None) { li { (pain_point_branch(rows, node, 0)) } } }
             }
-            section.narrow {
+            section.narrow #add-outcome {
                 h2 { "Add an outcome" }
+                (error_summary(errors))
                 form method="post" action="/outcomes" {
                     (csrf_field(chrome.csrf))
                     label for="title" { "Outcome" }
-                    input #title type="text" name="title" placeholder="Time to first deploy under 1 day" required;
+                    input #title type="text" name="title" value=(draft.title) placeholder="Time to first deploy under 1 day" required
+                        aria-invalid=[errors.get("title").map(|_| "true")];
+                    (field_error(errors, "title"))
                     label for="metric" { "Metric" }
-                    input #metric type="text" name="metric" placeholder="median hours from repo to first deploy";
+                    input #metric type="text" name="metric" value=(draft.metric) placeholder="median hours from repo to first deploy";
+                    (field_error(errors, "metric"))
                     label for="target" { "Target" }
-                    input #target type="text" name="target" placeholder="< 24";
+                    input #target type="text" name="target" value=(draft.target) placeholder="< 24";
+                    (field_error(errors, "target"))
                     button type="submit" { "Add" }
                 }
             }

@@ -33,19 +33,33 @@ pub async fn list_page(
     State(state): State<AppState>,
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
-) -> Result<maud::Markup> {
-    let now = state.clock.now();
+) -> Result<Response> {
+    let today = state.clock.now().date_naive().to_string();
+    let draft = InterviewDraft {
+        held_on: today,
+        ..InterviewDraft::default()
+    };
+    render_list(&state, &viewer, &csrf, &draft, FieldErrors::default()).await
+}
+
+async fn render_list(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    draft: &InterviewDraft,
+    errors: FieldErrors,
+) -> Result<Response> {
     viewer.require_platform_team()?;
     let list = state.db.read(interviews::list).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
-        csrf: &csrf,
+        csrf,
     };
-    Ok(views::interviews::list(
-        &chrome,
-        &list,
-        &now.date_naive().to_string(),
-    ))
+    Ok((
+        super::form_status(&errors),
+        views::interviews::list(&chrome, &list, draft, &errors),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -123,14 +137,20 @@ async fn store(state: &AppState, viewer: &Viewer, draft: InterviewDraft) -> Resu
         .await
 }
 
+/// Records an interview; a mistake shows the list again with what was typed.
 pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<InterviewForm>,
-) -> Result<Redirect> {
+) -> Result<Response> {
     viewer.require_platform_team()?;
-    let id = store(&state, &viewer, form.draft()).await?;
-    Ok(Redirect::to(&format!("/interviews/{id}")))
+    let draft = form.draft();
+    match store(&state, &viewer, draft.clone()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/interviews/{id}")).into_response()),
+        Err(Error::Invalid(errors)) => render_list(&state, &viewer, &csrf, &draft, errors).await,
+        Err(error) => Err(error),
+    }
 }
 
 async fn save(state: &AppState, viewer: &Viewer, id: i64, draft: InterviewDraft) -> Result<()> {
@@ -159,20 +179,37 @@ pub async fn edit_page(
         &chrome,
         interview.id,
         &draft_of(&interview),
+        &FieldErrors::default(),
     ))
 }
 
+/// Saves an edit; a mistake shows the edit page again with what was typed.
 pub async fn edit(
     State(state): State<AppState>,
     viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<InterviewForm>,
-) -> Result<Redirect> {
+) -> Result<Response> {
     viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     load(&state, id).await?;
-    save(&state, &viewer, id, form.draft()).await?;
-    Ok(Redirect::to(&format!("/interviews/{id}")))
+    let draft = form.draft();
+    match save(&state, &viewer, id, draft.clone()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/interviews/{id}")).into_response()),
+        Err(Error::Invalid(errors)) => {
+            let chrome = Chrome {
+                viewer: Some(&viewer.user),
+                csrf: &csrf,
+            };
+            Ok((
+                super::form_status(&errors),
+                views::interviews::edit(&chrome, id, &draft, &errors),
+            )
+                .into_response())
+        }
+        Err(error) => Err(error),
+    }
 }
 
 pub async fn detail(

@@ -196,6 +196,19 @@ async fn render_detail(
         .into_response())
 }
 
+/// An item's page with `errors` from one of its forms (assumption tests).
+pub async fn show_with_problems(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    id: i64,
+    errors: FieldErrors,
+) -> Result<Response> {
+    let item = load(state, id).await?;
+    let draft = views::roadmap::draft_of(&item);
+    render_detail(state, viewer, csrf, item, &draft, errors).await
+}
+
 /// Changes the title, description, quarter, services and tags from the
 /// item's page; a mistake shows the page again with what was typed.
 pub async fn edit(
