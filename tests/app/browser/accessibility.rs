@@ -1,5 +1,6 @@
 //! axe-core on every page of the demo organisation, signed out and as each
-//! role, at desktop and phone width: no serious or critical violation.
+//! role, at desktop and phone width: no serious or critical violation, and
+//! no page that makes a phone scroll sideways.
 //! axe-core comes from npm (`tests/browser/package.json`, installed by
 //! `.ci/run`) and is injected into each page by the test.
 
@@ -69,12 +70,22 @@ async fn check(
             for violation in violations(session, axe).await {
                 found.push(format!("{who} {}x{} {page} {violation}", size.0, size.1));
             }
+            // Forms that fit: nothing makes a phone scroll sideways.
+            let sideways = session
+                .run_script("return document.documentElement.scrollWidth > window.innerWidth + 1;")
+                .await;
+            if size == PHONE && sideways == serde_json::json!(true) {
+                found.push(format!(
+                    "{who} {}x{} {page} scrolls sideways",
+                    size.0, size.1
+                ));
+            }
         }
     }
 }
 
 #[tokio::test]
-async fn no_page_has_a_serious_accessibility_problem_for_anyone_at_any_width() {
+async fn no_page_has_a_serious_accessibility_problem_or_scrolls_sideways_for_anyone_at_any_width() {
     let Some(axe) = axe_source() else {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("axe-core is not installed: npm ci --prefix tests/browser");
