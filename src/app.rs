@@ -270,31 +270,31 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/roadmap-items",
-            get(web::roadmap::list_api).post(web::roadmap::create_api),
+            get(web::roadmap_api::list_api).post(web::roadmap_api::create_api),
         )
         .route(
             "/api/v1/roadmap-items/{id}",
-            get(web::roadmap::get_api).patch(web::roadmap::update_api),
+            get(web::roadmap_api::get_api).patch(web::roadmap_api::update_api),
         )
         .route(
             "/api/v1/roadmap-items/{id}/pain-points",
-            post(web::roadmap::link_api),
+            post(web::roadmap_api::link_api),
         )
         .route(
             "/api/v1/roadmap-items/{id}/ship",
-            post(web::roadmap::ship_api),
+            post(web::roadmap_api::ship_api),
         )
         .route(
             "/api/v1/interviews",
-            get(web::interviews::list_api).post(web::interviews::create_api),
+            get(web::interviews_api::list_api).post(web::interviews_api::create_api),
         )
         .route(
             "/api/v1/interviews/{id}",
-            get(web::interviews::get_api).patch(web::interviews::update_api),
+            get(web::interviews_api::get_api).patch(web::interviews_api::update_api),
         )
         .route(
             "/api/v1/interviews/{id}/highlights",
-            post(web::interviews::highlight_api),
+            post(web::interviews_api::highlight_api),
         )
         .route(
             "/api/v1/outcomes",
