@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
@@ -243,11 +244,10 @@ pub struct BulkForm {
 /// confirmation, or the inbox again with the problem named.
 pub async fn bulk(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<BulkForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let now = state.clock.now();
     let back: InboxQuery = serde_html_form::from_str(&form.back).unwrap_or_default();
     let ids: Vec<i64> = form
@@ -346,11 +346,10 @@ pub struct ViewForm {
 /// Saves the current filters under a name (one of the same name is replaced).
 pub async fn save_view(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<ViewForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let now = state.clock.now();
     let filters: InboxQuery = serde_html_form::from_str(&form.query).unwrap_or_default();
     let name = match parse_view_name(&form.view_name) {
@@ -369,11 +368,10 @@ pub async fn save_view(
 
 pub async fn delete_view(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     Path(id): Path<String>,
     VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let user = viewer.user.id;
     state

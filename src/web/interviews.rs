@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
@@ -137,11 +138,10 @@ pub(super) async fn store(state: &AppState, viewer: &Viewer, draft: InterviewDra
 /// Records an interview; a mistake shows the list again with what was typed.
 pub async fn create(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<InterviewForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let draft = form.draft();
     match store(&state, &viewer, draft.clone()).await {
         Ok(id) => Ok(Redirect::to(&format!("/interviews/{id}")).into_response()),
@@ -167,11 +167,10 @@ pub(super) async fn save(
 
 pub async fn edit_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
     let interview = load(&state, parse_id(&id)?).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
@@ -188,12 +187,11 @@ pub async fn edit_page(
 /// Saves an edit; a mistake shows the edit page again with what was typed.
 pub async fn edit(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<InterviewForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     load(&state, id).await?;
     let draft = form.draft();
@@ -216,12 +214,11 @@ pub async fn edit(
 
 pub async fn detail(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     Query(query): Query<LinkedQuery>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let linked = query
         .linked
         .map(|title| format!("Linked as evidence for “{title}”."));
@@ -305,11 +302,10 @@ pub(super) async fn highlight(
 
 pub async fn add_highlight(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<HighlightForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     highlight(&state, &viewer, id, &form.quote).await?;
     Ok(Redirect::to(&format!("/interviews/{id}")))
@@ -329,12 +325,11 @@ pub struct HighlightEvidenceForm {
 /// made from it, and goes back to the interview with a confirmation.
 pub async fn link_highlight(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<HighlightEvidenceForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let highlight = parse_id(&form.highlight)?;
     let interview = state
         .db

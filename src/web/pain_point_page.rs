@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::pain_points::PainPointForm;
 use super::{StatusForm, parse_id};
@@ -22,11 +23,10 @@ const FEEDBACK_CHOICES: u32 = 100;
 
 pub async fn detail_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     render(
         &state,
         &viewer,
@@ -118,13 +118,12 @@ async fn back(
 /// Changes the title, description, services and tags from the pain point's page.
 pub async fn edit(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<PainPointForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let draft = form.draft();
     let outcome = match NewPainPoint::parse(&draft) {
@@ -168,12 +167,11 @@ fn ids(raw: &[String], field: &'static str) -> Result<Vec<i64>> {
 /// linked changes nothing.
 pub async fn add_evidence(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<EvidenceForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let id = parse_id(&form.pain_point)
         .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
     let added_by = viewer.user.id;
@@ -219,11 +217,10 @@ pub struct RemoveEvidenceForm {
 
 pub async fn remove_evidence(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<RemoveEvidenceForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let feedback_id = form
         .feedback_id
@@ -238,13 +235,12 @@ pub async fn remove_evidence(
 
 pub async fn set_status(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let outcome = match PainPointStatus::parse_as("status", &form.status) {
         Ok(status) => {
@@ -279,13 +275,12 @@ pub struct MergeForm {
 /// what moves.
 pub async fn merge(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<MergeForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let from = parse_id(&id)?;
     let Ok(into) = parse_id(&form.into) else {
         let errors = FieldErrors::one("into", "choose the pain point to merge into");
@@ -353,12 +348,11 @@ fn chosen(raw: &str, field: &'static str) -> Result<Option<i64>> {
 /// Places the pain point in the opportunity solution tree.
 pub async fn place(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<PlacementForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let outcome = match (
         chosen(&form.outcome, "outcome"),

@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
@@ -101,12 +102,11 @@ impl ItemForm {
 /// Adds an item; a mistake shows the board again with what was typed.
 pub async fn create(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<ItemForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let draft = form.draft(RoadmapStatus::Idea);
     let item = match NewRoadmapItem::parse(&draft) {
         Ok(item) => item,
@@ -210,13 +210,12 @@ pub async fn show_with_problems(
 /// item's page; a mistake shows the page again with what was typed.
 pub async fn edit(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<ItemForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let current = load(&state, id).await?;
     let draft = form.draft(current.status);
@@ -247,13 +246,12 @@ pub struct LinkForm {
 /// Links a pain point chosen in the picker.
 pub async fn link(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<LinkForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let outcome = match parse_id(&form.pain_point) {
         Ok(pain_point) => {
@@ -292,13 +290,12 @@ pub struct RoadmapStatusForm {
 /// [`closed_loop::ship`].
 pub async fn set_status(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<RoadmapStatusForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let status = match RoadmapStatus::parse_as("status", &form.status) {
         Ok(status) => status,
@@ -357,11 +354,10 @@ pub struct PublicForm {
 /// Shows an item's title, description and state to everyone, or stops.
 pub async fn set_public(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<PublicForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let public = form.public == "true";
     state

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::api::{ApiJson, Fields, PageQuery, created, object};
+use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
@@ -82,11 +83,10 @@ async fn store_outcome(state: &AppState, outcome: NewOutcome) -> Result<i64> {
 /// Adds an outcome; a mistake shows the tree again with what was typed.
 pub async fn create_outcome(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<OutcomeForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let draft = OutcomeDraft {
         title: form.title,
         metric: form.metric,
@@ -115,13 +115,12 @@ pub struct TestForm {
 /// page again with the problem.
 pub async fn add_test(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<TestForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let outcome = match parse_assumption(&form.assumption, &form.method) {
         Ok((assumption, method)) => {
@@ -154,12 +153,11 @@ pub struct ResultForm {
 /// Records what a test found; a mistake shows its roadmap item again.
 pub async fn record_result(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<ResultForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let checked = TestStatus::parse_as("status", &form.status).and_then(|status| {
         crate::domain::text::optional_text(&form.result, 2_000)
@@ -186,19 +184,17 @@ pub async fn record_result(
 
 pub async fn list_outcomes_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Query(page): Query<PageQuery>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
     page.page(state.db.read(tree::outcomes).await?)
 }
 
 pub async fn create_outcome_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let (title, metric, target) = (
@@ -218,10 +214,9 @@ pub async fn create_outcome_api(
 
 pub async fn get_outcome_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Path(id): Path<String>,
 ) -> Result<Json<Outcome>> {
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     Ok(Json(
         state
@@ -236,11 +231,10 @@ pub async fn get_outcome_api(
 /// absent fields keep their value, and a field of the wrong type is named.
 pub async fn update_outcome_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Outcome>> {
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let body = object(body)?;
     let current = state

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
@@ -202,13 +203,12 @@ fn wants_json(headers: &HeaderMap) -> bool {
 /// gets the confirmation without a reload.
 pub async fn save(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     headers: HeaderMap,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<TriageForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let now = state.clock.now();
     let id = parse_id(&id)?;
     let current = state
@@ -291,12 +291,11 @@ pub struct ReplyForm {
 /// page if anonymous) and, when they have a name, mailed through the outbox.
 pub async fn reply(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<ReplyForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let now = state.clock.now();
     let id = parse_id(&id)?;
     let body = match parse_reply(&form.reply) {
@@ -325,10 +324,9 @@ pub async fn reply(
 /// Every tag, and whether submitters see it.
 pub async fn tags_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
     let tags = state.db.read(replies::tags).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
@@ -346,11 +344,10 @@ pub struct PublicForm {
 /// Makes a tag public or internal.
 pub async fn set_tag_public(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Path(name): Path<String>,
     VerifiedForm(form): VerifiedForm<PublicForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
     let public = form.public == "true";
     state
         .db
