@@ -347,3 +347,57 @@ async fn a_contributor_finds_no_trace_of_internal_tags_in_search() {
     let absent = contributor.search_until("quokka tag:no-such-tag", 1).await;
     assert_eq!(absent["total"], probe["total"]);
 }
+
+#[tokio::test]
+async fn opting_out_of_shipped_notices_is_undone_from_the_page_it_lands_on() {
+    let app = TestApp::spawn().await;
+    app.api(CONTRIBUTOR)
+        .post_json("/api/v1/feedback", &feedback_json("cold caches"))
+        .await;
+    let team = app.api(TEAM);
+    team.post_json("/api/v1/pain-points", &json!({"title": "Cold caches"}))
+        .await;
+    team.post_json(
+        "/api/v1/pain-points/1/evidence",
+        &json!({"feedback_ids": [1]}),
+    )
+    .await;
+    team.post_json("/api/v1/roadmap-items", &json!({"title": "Warm caches"}))
+        .await;
+    team.post_json(
+        "/api/v1/roadmap-items/1/pain-points",
+        &json!({"pain_point_id": 1}),
+    )
+    .await;
+    team.post_json("/api/v1/roadmap-items/1/ship", &json!({}))
+        .await;
+    let body = &outbox(&app)[0].2;
+    let start = body.find("/opt-out/").expect("an opt-out link");
+    let link = body[start..].split_whitespace().next().unwrap().to_owned();
+    let opted_out = || {
+        app.with_db(|connection| {
+            Ok(connection.query_row(
+                "SELECT closed_loop_opt_out FROM users WHERE email = ?1",
+                [CONTRIBUTOR],
+                |row| row.get::<_, bool>(0),
+            )?)
+        })
+    };
+    let browser = app.browser();
+    let landing = browser
+        .submit(&link, &link, &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(landing.contains("Undo: keep telling me"), "{landing}");
+    assert!(opted_out());
+    let undone = browser
+        .submit(&link, &format!("{link}/undo"), &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(undone.contains("will again be told"), "{undone}");
+    assert!(!opted_out());
+}
