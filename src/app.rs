@@ -19,13 +19,16 @@ use crate::config::Config;
 use crate::db::{self, Database, WriterThread};
 use crate::db::{digests, settings};
 use crate::error::{self, Error, Result};
+use crate::jobs;
 use crate::jobs::digests::{self as digest_jobs, Links};
+use crate::jobs::outbox::{SendSettings, Sender};
 use crate::mail::Mailer;
 use crate::metrics::{self, Metrics};
 use crate::oidc::OidcProvider;
-use crate::search::SearchIndex;
-use crate::search::indexer::{self, Indexer};
+use crate::search::indexer::Indexer;
+use crate::search::live::LiveIndex;
 use crate::serve::{ConnectionLimits, serve};
+use crate::storage::DataDirLock;
 use crate::web;
 use crate::web::throttle::SignInThrottle;
 
@@ -35,8 +38,9 @@ pub struct App {
     pub db: Database,
     /// Settings the server was started with.
     pub config: Config,
-    /// The search index (a cache of SQLite, kept current by the indexer).
-    pub search: SearchIndex,
+    /// The search index (a cache of SQLite, kept current and healthy by the
+    /// indexer); searches answer 503 while it is checked or rebuilt.
+    pub search: LiveIndex,
     /// Sends mail: SMTP, or `.eml` files under the data directory.
     pub mailer: Arc<Mailer>,
     /// Where links in emails point, and the key that signs unsubscribe tokens.
@@ -377,6 +381,8 @@ async fn mail_setup(db: &Database, config: &Config) -> Result<(Links, Arc<Mailer
         config.smtp_url.as_ref().map(|url| url.0.as_str()),
         crate::config::mail_path(&config.data_dir),
         &config.mail_from,
+        config.mail_in_flight,
+        config.mail_lease,
     )?);
     Ok((links, mailer))
 }
@@ -387,8 +393,7 @@ pub struct DigestRunner {
     db: Database,
     writer_thread: WriterThread,
     links: Links,
-    mailer: Arc<Mailer>,
-    retry: std::time::Duration,
+    sender: Sender,
     clock: Clock,
 }
 
@@ -405,12 +410,18 @@ impl DigestRunner {
             .await
             .map_err(|error| Error::Internal(format!("opening the database failed: {error}")))??;
         let (links, mailer) = mail_setup(&db, &config).await?;
+        let sender = Sender::new(
+            db.clone(),
+            mailer,
+            links.clone(),
+            config.clock.clone(),
+            SendSettings::from_config(&config),
+        );
         Ok(DigestRunner {
             db,
             writer_thread,
             links,
-            mailer,
-            retry: config.mail_retry,
+            sender,
             clock: config.clock,
         })
     }
@@ -438,7 +449,8 @@ impl DigestRunner {
     }
 
     /// Enqueues due summaries (with `due` false: the current period's) and
-    /// sends what is due, once (`earshot digest send`).
+    /// sends what is due, once (`earshot digest send`). Fails (so cron
+    /// reports it) when any message was not delivered.
     pub async fn send(&self, due: bool) -> Result<()> {
         let mode = if due {
             digest_jobs::Due::Scheduled
@@ -447,13 +459,21 @@ impl DigestRunner {
         };
         let enqueued =
             digest_jobs::enqueue_summaries(&self.db, &self.links, self.clock.now(), mode).await?;
-        let delivery =
-            digest_jobs::send_due(&self.db, &self.mailer, &self.links, self.retry, &self.clock)
-                .await?;
+        let delivery = self.sender.send_due().await?;
         println!(
             "Enqueued {enqueued} new summaries; sent {}, to retry {}, failed {}.",
             delivery.sent, delivery.retrying, delivery.failed
         );
+        if delivery.retrying + delivery.failed > 0 {
+            return Err(Error::Internal(format!(
+                "{} of {} messages were not delivered ({} will be retried, {} failed for good; \
+                 the errors are on /digests)",
+                delivery.retrying + delivery.failed,
+                delivery.sent + delivery.retrying + delivery.failed,
+                delivery.retrying,
+                delivery.failed
+            )));
+        }
         Ok(())
     }
 
@@ -465,13 +485,16 @@ impl DigestRunner {
     }
 }
 
-/// A built application: database open, port bound, ready to serve.
+/// A built application: data directory locked, database open, port
+/// bound, ready to serve (search follows once its index is checked).
 pub struct Application {
     listener: TcpListener,
     metrics_listener: Option<TcpListener>,
     state: AppState,
     writer_thread: WriterThread,
     indexer: Indexer,
+    /// Released once everything is stopped.
+    _lock: DataDirLock,
 }
 
 impl Application {
@@ -484,12 +507,15 @@ impl Application {
                 config.data_dir.display()
             ))
         })?;
+        let lock = DataDirLock::acquire(
+            &config.data_dir,
+            "stop it first, or give this server another --data-dir",
+        )?;
         let path = config.database_path();
         let data_dir = config.data_dir.clone();
         let (db, writer_thread, search, indexer) = tokio::task::spawn_blocking(move || {
             let (db, writer_thread) = Database::open(&path)?;
-            let search = indexer::open_or_rebuild(&data_dir, &db)?;
-            let indexer = Indexer::start(search.clone(), &db)?;
+            let (indexer, search) = Indexer::start(&data_dir, &db)?;
             Ok::<_, Error>((db, writer_thread, search, indexer))
         })
         .await
@@ -523,6 +549,8 @@ impl Application {
         // Half the cores at most: hashing must leave the rest to serving.
         let hashers =
             std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).clamp(1, 4));
+        let started = Instant::now();
+        let metrics = Metrics::new(db.clone(), search.clone(), started);
         Ok(Application {
             listener,
             metrics_listener,
@@ -532,8 +560,8 @@ impl Application {
                 search,
                 mailer,
                 links,
-                metrics: Metrics::default(),
-                started: Instant::now(),
+                metrics,
+                started,
                 clock,
                 throttle: SignInThrottle::new(config_limits),
                 passwords: PasswordPool::new(hashers)?,
@@ -541,7 +569,13 @@ impl Application {
             })),
             writer_thread,
             indexer,
+            _lock: lock,
         })
+    }
+
+    /// The search index, to wait for it to be ready.
+    pub fn search(&self) -> &LiveIndex {
+        &self.state.search
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -585,16 +619,23 @@ impl Application {
             state,
             writer_thread,
             indexer,
+            _lock: lock,
         } = self;
         let db = state.db.clone();
         let (stop_jobs, jobs_stop) = tokio::sync::watch::channel(false);
-        let jobs = tokio::spawn(digest_jobs::run(
+        let sender = Sender::new(
             db.clone(),
             Arc::clone(&state.mailer),
             state.links.clone(),
-            state.config.mail_retry,
-            state.config.job_tick,
             state.clock.clone(),
+            SendSettings::from_config(&state.config),
+        );
+        let jobs = tokio::spawn(jobs::run(
+            db.clone(),
+            state.links.clone(),
+            sender,
+            state.clock.clone(),
+            state.config.mail_poll,
             jobs_stop,
         ));
         let limits = ConnectionLimits {
@@ -625,6 +666,7 @@ impl Application {
         })
         .await
         .map_err(|error| Error::Internal(format!("stopping the writer failed: {error}")))?;
+        drop(lock);
         tracing::info!("stopped");
         Ok(())
     }

@@ -57,8 +57,15 @@ pub struct Config {
     /// The first retry of a temporarily failed message waits this long;
     /// each further one twice as long, up to an hour.
     pub mail_retry: std::time::Duration,
-    /// How often the digest scheduler and mail sender look for work.
-    pub job_tick: std::time::Duration,
+    /// How long a sender's claim on a message lasts; a message whose
+    /// sender died is sent by another once it expires. The SMTP timeout is
+    /// kept under half of it.
+    pub mail_lease: std::time::Duration,
+    /// Messages being sent at once by one sender.
+    pub mail_in_flight: usize,
+    /// How often the digest scheduler and mail sender look for work (new
+    /// mail from this server is sent at once anyway).
+    pub mail_poll: std::time::Duration,
     /// Where "now" comes from: the wall clock, or an instant chosen by a
     /// test or `--clock`.
     pub clock: Clock,
@@ -159,7 +166,9 @@ impl Config {
             smtp_url: None,
             mail_from: "Earshot <earshot@localhost>".to_owned(),
             mail_retry: std::time::Duration::from_secs(30),
-            job_tick: std::time::Duration::from_secs(30),
+            mail_lease: std::time::Duration::from_secs(300),
+            mail_in_flight: crate::mail::IN_FLIGHT,
+            mail_poll: std::time::Duration::from_secs(30),
             clock: Clock::system(),
         }
     }

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
 use crate::domain::FieldErrors;
+use crate::storage::StorageProblem;
 use crate::views;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -44,6 +45,12 @@ pub enum Error {
     Conflict(String),
     #[error("Earshot is shutting down")]
     ShuttingDown,
+    /// The data directory cannot take writes: the operator must act.
+    #[error("{0}")]
+    Storage(StorageProblem),
+    /// The search index is being checked or rebuilt; try again shortly.
+    #[error("{0}")]
+    SearchUnavailable(String),
     #[error("database error")]
     Database(#[from] rusqlite::Error),
     #[error("{0}")]
@@ -59,8 +66,12 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Rejected { status, .. } => *status,
             Error::Conflict(_) => StatusCode::CONFLICT,
-            Error::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Database(error) if is_busy(error) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::ShuttingDown | Error::Storage(_) | Error::SearchUnavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Error::Database(error) if is_busy(error) || storage_problem(error).is_some() => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -70,7 +81,14 @@ impl Error {
     fn public_detail(&self) -> String {
         if self.status().is_server_error() {
             match self {
-                Error::ShuttingDown => self.to_string(),
+                Error::ShuttingDown | Error::Storage(_) | Error::SearchUnavailable(_) => {
+                    self.to_string()
+                }
+                Error::Database(error) if storage_problem(error).is_some() => {
+                    storage_problem(error)
+                        .map(|problem| problem.to_string())
+                        .unwrap_or_default()
+                }
                 _ => {
                     "something went wrong on our side; it has been logged, please try again".into()
                 }
@@ -83,6 +101,18 @@ impl Error {
     /// Turns a field error into [`Error::Invalid`].
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Error {
         Error::Invalid(FieldErrors::one(field, message))
+    }
+}
+
+/// What a SQLite error says about the disk, when it says something: a full
+/// disk, a read-only file or an I/O error. (Whether the directory vanished
+/// only the writer can tell, see `db::writer`.)
+pub fn storage_problem(error: &rusqlite::Error) -> Option<StorageProblem> {
+    match error.sqlite_error_code()? {
+        rusqlite::ErrorCode::DiskFull => Some(StorageProblem::Full),
+        rusqlite::ErrorCode::ReadOnly => Some(StorageProblem::ReadOnly),
+        rusqlite::ErrorCode::SystemIoFailure => Some(StorageProblem::Failing),
+        _ => None,
     }
 }
 
@@ -161,6 +191,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     )
         .into_response();
     keep_allow_header(&response, &mut page);
+    add_retry_after(&error, &mut page);
     page
 }
 
@@ -185,7 +216,20 @@ fn problem(error: &Error) -> Response {
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
+    add_retry_after(error, &mut response);
     response
+}
+
+/// Seconds a client should wait before asking again, for errors that pass.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+fn add_retry_after(error: &Error, response: &mut Response) {
+    if matches!(error, Error::SearchUnavailable(_) | Error::ShuttingDown) {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
+    }
 }
 
 fn keep_allow_header(from: &Response, to: &mut Response) {

@@ -24,10 +24,14 @@
 //! ## Code map
 //!
 //! - `main.rs`: calls [`cli::main`]; nothing else.
-//! - [`cli`]: the command line (`serve`, `seed`, `reindex`, `digest`, `user add`,
-//!   `token create|list|revoke` in `cli::accounts`), clap with `EARSHOT_*`
-//!   variables; sign-in and hardening settings in `cli::identity`; `--clock`
+//! - [`cli`]: the command line (`serve`, `seed`, `reindex`, `backup`, `restore`, `check`,
+//!   `digest`, `user add`, `token create|list|revoke` in `cli::accounts`), clap with
+//!   `EARSHOT_*` variables; sign-in and hardening settings in `cli::identity`; `--clock`
 //!   runs any of them as of another instant.
+//! - [`maintenance`]: what `backup`, `restore` and `check` do beside (or after) a server.
+//! - [`storage`]: the data directory's lock (one server per directory, its pid in
+//!   `earshot.lock`) and [`storage::StorageProblem`], the words for a full, read-only or
+//!   vanished directory.
 //! - [`config`]: settings with embedded defaults (`./data`, `127.0.0.1:3000`).
 //! - [`clock`]: [`clock::Clock`], where "now" comes from: chosen at the edge
 //!   (`cli`, tests), carried in `Config` and `App`, passed to what needs it.
@@ -49,16 +53,22 @@
 //!   passwords) and the audit log's vocabulary ([`domain::audit`]).
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries;
 //!   sessions, tokens and reset links in `db::credentials`, the admin's directory
-//!   of people and teams in `db::directory`, the append-only `db::audit`; one
-//!   item's whole triage in one transaction, bulk changes and saved inbox views
-//!   in `db::triage`; replies, anonymous items' private-link hashes, public
+//!   of people and teams in `db::directory`, the append-only `db::audit`; the
+//!   outbox's leases ([`db::outbox`]); online backup and restore ([`db::backup`]);
+//!   one item's whole triage in one transaction, bulk changes and saved inbox
+//!   views in `db::triage`; replies, anonymous items' private-link hashes, public
 //!   tags and the public plan an item is part of in `db::replies`.
-//! - [`search`]: the only tantivy; the index, its indexer thread (following
-//!   `search_changes`), query compilation, facets (one dense fast-field key per
-//!   document, `search::facets`), snippets and typo fallback. The query language
+//! - [`search`]: the only tantivy; the index, its indexer thread (checking the index at
+//!   start, rebuilding it in the background, following `search_changes` and pruning
+//!   them), [`search::live::LiveIndex`] (what searches see: ready, or 503 while checked or
+//!   rebuilt; failures and panics caught and checked for damage), `earshot check`'s
+//!   inspection ([`search::check`]), query compilation, facets (one dense fast-field key
+//!   per document, `search::facets`), snippets and typo fallback. The query language
 //!   itself is parsed in [`domain::query`], without tantivy.
-//! - [`mail`]: the only lettre; `.eml` files by default, pooled SMTP when configured.
-//! - [`jobs`]: background work in `serve`: the digest scheduler and the outbox sender;
+//! - [`mail`]: the only lettre; `.eml` files by default, pooled SMTP connections (opened
+//!   with Nagle's algorithm off) when configured.
+//! - [`jobs`]: background work in `serve`: the digest scheduler and the outbox sender
+//!   ([`jobs::outbox`], also run by `earshot digest send`), woken by new mail;
 //!   "you said, we did" messages when a roadmap item ships (which also marks its
 //!   pain points addressed, undone when it stops being shipped); replies and
 //!   status notices to submitters (`jobs::notices`), through the same outbox.
@@ -90,7 +100,8 @@
 //!   plus generated reliability figures, subscriptions and four survey waves.
 //! - [`telemetry`]: tracing setup.
 //! - [`metrics`]: Prometheus metrics at `/metrics` (requests by route template, writer
-//!   batches), served only with the metrics token or on the metrics address.
+//!   batches, the writer's storage settings, the search index's state), served only with
+//!   the metrics token or on the metrics address.
 //!
 //! ## Architecture invariants
 //!
@@ -105,7 +116,13 @@
 //! - **Architecture Invariant:** rusqlite never runs on an async worker thread: writes
 //!   go to the writer thread, reads to `spawn_blocking`.
 //! - **Architecture Invariant:** an acknowledged write is durable: WAL with
-//!   `synchronous=FULL`, and the writer answers only after the batch commits.
+//!   `synchronous=FULL`, and the writer answers only after the batch commits, into the
+//!   file it opened (a vanished directory fails the write instead).
+//! - **Architecture Invariant:** every write transaction begins IMMEDIATE (the writer's
+//!   batches, `db::with_connection`, migrations), so another process writing the same file
+//!   waits for the lock instead of failing on a stale snapshot.
+//! - **Architecture Invariant:** one server per data directory: `serve`, `reindex` and
+//!   `restore` take `earshot.lock` before anything else, and a refusal names the pid.
 //! - **Architecture Invariant:** anonymous feedback stores no author, IP address or
 //!   user agent: the schema has no column for the latter two, the author is dropped
 //!   in `db::feedback::insert_feedback`, and request logs carry only the route template.
@@ -118,14 +135,22 @@
 //!   marked public (title, description, state; never their pain points), and
 //!   search neither counts nor filters by tags for them.
 //! - **Architecture Invariant:** every searchable change appends to `search_changes`
-//!   in the same transaction (SQL triggers), so a search index can always catch up.
+//!   in the same transaction (SQL triggers, on link tables too: no caller has to touch
+//!   the owner's row), so a search index can always catch up; changes are pruned once
+//!   the index has applied them.
+//! - **Architecture Invariant:** the index knows what it follows: its commit payload names
+//!   the database (`database_id`, made at creation) and the last applied change; a
+//!   mismatch, a failed checksum or a read error rebuilds it, and search answers 503 with
+//!   `Retry-After` meanwhile, never 500.
 //! - **Architecture Invariant:** a viewer who may not see an item gets 404, not 403,
 //!   so existence does not leak; all of discovery (interviews, pain points, roadmap
 //!   items, outcomes) answers contributors with 404 (`Viewer::require_platform_team`).
 //! - **Architecture Invariant:** every HTML form carries the CSRF token; posts without
 //!   it are refused with 403 before the handler runs.
 //! - **Architecture Invariant:** only `mail` imports lettre. Every message goes through
-//!   the `email_outbox` table, keyed so that each (subscription, period) is enqueued once.
+//!   the `email_outbox` table, keyed so that each (subscription, period) is enqueued once,
+//!   and is claimed (a lease with owner and expiry, in the transaction that picks it)
+//!   before it is sent, so concurrent senders deliver it once.
 //! - **Architecture Invariant:** an anonymous survey response stores a team but no
 //!   person, and nothing links it to the invitation (only hashes of the token); an
 //!   invitation message's link is wiped from the outbox once the message is handled.
@@ -146,7 +171,8 @@
 //! - **Architecture Invariant:** password checks run only on `auth::PasswordPool`,
 //!   after the sign-in throttle; Markdown is rendered off the async threads.
 //! - **Architecture Invariant:** migrations are embedded, applied at start, never
-//!   edited once landed; a database newer than the binary is refused.
+//!   edited once landed; a `user_version` outside `0..=known` (a newer Earshot's, or
+//!   negative) is refused.
 
 pub mod app;
 pub mod auth;
@@ -158,11 +184,13 @@ pub mod domain;
 pub mod error;
 pub mod jobs;
 pub mod mail;
+pub mod maintenance;
 pub mod metrics;
 pub mod oidc;
 pub mod search;
 pub mod seed;
 pub mod serve;
+pub mod storage;
 pub mod telemetry;
 pub mod views;
 pub mod web;

@@ -2,30 +2,35 @@
 //! to a transport.
 //!
 //! By default mail is written as `.eml` files under `<data>/mail`, so
-//! Earshot works with no mail server; with `--smtp-url` it goes through a
-//! pooled async SMTP transport. lettre's SMTP client waits about 40 ms per
-//! message on Nagle's algorithm, so the sender keeps several messages in
-//! flight over the pool's connections instead of sending one at a time.
+//! Earshot works with no mail server; with `--smtp-url` it goes to an SMTP
+//! server over pooled connections (one per message in flight) that
+//! [`smtp`] opens with Nagle's algorithm off.
+
+mod smtp;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
+
+use self::smtp::Smtp;
 
 use crate::error::{Error, Result};
 
-/// Messages in flight at once, and SMTP connections in the pool. Each
-/// message waits ~40 ms on Nagle, so this bounds throughput at roughly
-/// CONCURRENCY / 40 ms; 32 stays well under common relays' per-client
-/// connection limits (Postfix: 50). Measured in benches/digests.rs.
-pub const CONCURRENCY: u32 = 32;
+/// Messages in flight at once by default (`--mail-in-flight`), and so SMTP
+/// connections in the pool. It bounds throughput, and the messages a
+/// killed sender may have had accepted without recording it; both are
+/// measured in benches/digests.rs.
+pub const IN_FLIGHT: usize = 8;
+
+/// The longest wait for an SMTP server's answer.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 enum Transport {
     Files(AsyncFileTransport<Tokio1Executor>),
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Smtp),
 }
 
 /// Sends mail through the configured transport.
@@ -58,8 +63,17 @@ pub enum DeliveryError {
 impl Mailer {
     /// Files under `mail_dir`, or SMTP when `smtp_url` is given
     /// (`smtp://user:password@host:587?tls=required` for STARTTLS,
-    /// `smtps://...` for TLS, `smtp://host:25` for a plain local relay).
-    pub fn new(smtp_url: Option<&str>, mail_dir: PathBuf, from: &str) -> Result<Mailer> {
+    /// `smtps://...` for TLS, `smtp://host:25` for a plain local relay),
+    /// with `connections` pooled. `lease` is how long a claimed message is
+    /// the sender's: the SMTP timeout stays under half of it, so a message
+    /// is never still being sent when another sender may take it over.
+    pub fn new(
+        smtp_url: Option<&str>,
+        mail_dir: PathBuf,
+        from: &str,
+        connections: usize,
+        lease: Duration,
+    ) -> Result<Mailer> {
         let from: Mailbox = from
             .parse()
             .map_err(|error| Error::Internal(format!("the sender address is invalid: {error}")))?;
@@ -72,11 +86,8 @@ impl Mailer {
             }
             // The URL holds the password: errors name the problem, never the URL.
             Some(url) => Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|error| Error::Internal(format!("the SMTP URL is invalid: {error}")))?
-                    .pool_config(PoolConfig::new().max_size(CONCURRENCY))
-                    .timeout(Some(Duration::from_secs(30)))
-                    .build(),
+                Smtp::from_url(url, connections, SMTP_TIMEOUT.min(lease / 2))
+                    .map_err(Error::Internal)?,
             ),
         };
         Ok(Mailer { transport, from })
@@ -90,13 +101,7 @@ impl Mailer {
                 .await
                 .map(|_| ())
                 .map_err(|error| DeliveryError::Temporary(error.to_string())),
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|error| {
-                if error.is_permanent() {
-                    DeliveryError::Permanent(error.to_string())
-                } else {
-                    DeliveryError::Temporary(error.to_string())
-                }
-            }),
+            Transport::Smtp(smtp) => smtp.send(message.envelope(), &message.formatted()).await,
         }
     }
 
@@ -140,8 +145,14 @@ mod tests {
 
     fn mailer() -> (Mailer, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let mailer =
-            Mailer::new(None, dir.path().to_owned(), "Earshot <earshot@localhost>").unwrap();
+        let mailer = Mailer::new(
+            None,
+            dir.path().to_owned(),
+            "Earshot <earshot@localhost>",
+            1,
+            Duration::from_secs(60),
+        )
+        .unwrap();
         (mailer, dir)
     }
 

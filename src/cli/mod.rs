@@ -20,10 +20,12 @@ use crate::db::{self, people};
 
 use crate::error::{Error, Result};
 use crate::seed;
+use crate::storage::DataDirLock;
 use crate::telemetry::{self, LogFormat};
 
 mod accounts;
 mod identity;
+mod operations;
 
 use accounts::{TokenCommand, UserCommand};
 use identity::IdentityArgs;
@@ -98,6 +100,38 @@ struct MailArgs {
         global = true
     )]
     mail_retry_seconds: u64,
+    /// Seconds a sender's claim on a message lasts: a message whose sender
+    /// died is sent by another after this (the SMTP timeout stays under half).
+    #[arg(
+        long,
+        env = "EARSHOT_MAIL_LEASE_SECONDS",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u64).range(2..),
+        global = true
+    )]
+    mail_lease_seconds: u64,
+    /// Messages one sender sends at once.
+    #[arg(
+        long,
+        env = "EARSHOT_MAIL_IN_FLIGHT",
+        default_value_t = crate::mail::IN_FLIGHT,
+        value_parser = clap::builder::TypedValueParser::map(
+            clap::value_parser!(u16).range(1..=256),
+            usize::from
+        ),
+        global = true
+    )]
+    mail_in_flight: usize,
+    /// Seconds between the server's looks for due summaries and mail (mail
+    /// it enqueues itself is sent at once).
+    #[arg(
+        long,
+        env = "EARSHOT_MAIL_POLL_SECONDS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    mail_poll_seconds: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,8 +140,23 @@ enum Command {
     Serve(ServeArgs),
     /// Load the demo organisation into an empty database.
     Seed,
-    /// Rebuild the search index from the database (stop the server first).
+    /// Rebuild the search index from the database (stop the server first;
+    /// a running server rebuilds a damaged index by itself).
     Reindex,
+    /// Copy the database to a new file while Earshot runs.
+    Backup {
+        /// The file to write (it must not exist).
+        destination: PathBuf,
+    },
+    /// Put a backup in place of the database (stop the server first); the
+    /// search index is rebuilt at the next start.
+    Restore {
+        /// A file written by `earshot backup`.
+        source: PathBuf,
+    },
+    /// Verify the database, the search index and the outbox; exits
+    /// non-zero when anything differs.
+    Check,
     /// Satisfaction summaries by email.
     #[command(subcommand)]
     Digest(DigestCommand),
@@ -192,6 +241,9 @@ pub fn main() -> ExitCode {
         smtp_url: cli.mail.smtp_url.clone().map(Secret),
         mail_from: cli.mail.mail_from.clone(),
         mail_retry: std::time::Duration::from_secs(cli.mail.mail_retry_seconds),
+        mail_lease: std::time::Duration::from_secs(cli.mail.mail_lease_seconds),
+        mail_in_flight: cli.mail.mail_in_flight,
+        mail_poll: std::time::Duration::from_secs(cli.mail.mail_poll_seconds),
         clock: clock.clone(),
         ..Config::new(&cli.data_dir)
     };
@@ -208,6 +260,9 @@ pub fn main() -> ExitCode {
         Some(Command::Digest(command)) => digest(config, command),
         Some(Command::Seed) => seed_database(&cli.data_dir, &clock),
         Some(Command::Reindex) => reindex(&cli.data_dir),
+        Some(Command::Backup { destination }) => operations::backup(&cli.data_dir, &destination),
+        Some(Command::Restore { source }) => operations::restore(&cli.data_dir, &source),
+        Some(Command::Check) => operations::check(&cli.data_dir, clock.now()),
         Some(Command::User(UserCommand::Add(args))) => accounts::add_user(
             &cli.data_dir,
             args,
@@ -345,6 +400,11 @@ fn seed_database(data_dir: &Path, clock: &Clock) -> Result<()> {
 }
 
 fn reindex(data_dir: &Path) -> Result<()> {
+    let _lock = DataDirLock::acquire(
+        data_dir,
+        "stop it first (a running Earshot checks its index at start and whenever a search \
+         fails, and rebuilds it by itself)",
+    )?;
     let path = open_data_dir(data_dir)?;
     // Opening through `Database` applies migrations; the rebuild reads
     // through its own read-only connection.
@@ -358,6 +418,7 @@ fn reindex(data_dir: &Path) -> Result<()> {
     crate::search::indexer::rebuild(data_dir, &connection, &|done, total| {
         bar.set_length(total);
         bar.set_position(done);
+        Ok(())
     })?;
     bar.finish();
     drop(connection);

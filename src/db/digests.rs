@@ -286,11 +286,11 @@ pub struct OutboxMessage {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
-const OUTBOX_COLUMNS: &str =
+pub(super) const OUTBOX_COLUMNS: &str =
     "id, message_id, subscription_id, period, to_address, subject, body_text,
     body_html, status, attempts, last_error, created_at, sent_at";
 
-fn outbox_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
+pub(super) fn outbox_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
     Ok(OutboxMessage {
         id: row.get(0)?,
         message_id: row.get(1)?,
@@ -306,22 +306,6 @@ fn outbox_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
         created_at: row.get(11)?,
         sent_at: row.get(12)?,
     })
-}
-
-/// Pending messages whose next attempt is due, oldest first.
-pub fn due_messages(
-    connection: &Connection,
-    now: DateTime<Utc>,
-    limit: u32,
-) -> Result<Vec<OutboxMessage>> {
-    let mut statement = connection.prepare_cached(&format!(
-        "SELECT {OUTBOX_COLUMNS} FROM email_outbox
-          WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2"
-    ))?;
-    let messages = statement
-        .query_map(params![now, limit], outbox_from_row)?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(messages)
 }
 
 /// The latest messages, for the digests page and the admin's view.
@@ -346,49 +330,10 @@ pub const SURVEY_INVITATION_KEY: &str = "survey-invitation:";
 /// Once a survey invitation has left (or failed for good), its personal
 /// link is wiped from the outbox: kept, it would let anyone who reads the
 /// database tie an anonymous response to the person invited.
-const FORGET_SURVEY_LINK: &str = "body_text = CASE WHEN dedupe_key LIKE 'survey-invitation:%'
+pub(super) const FORGET_SURVEY_LINK: &str =
+    "body_text = CASE WHEN dedupe_key LIKE 'survey-invitation:%'
         THEN '(personal survey link removed once the message was handled)' ELSE body_text END,
     body_html = CASE WHEN dedupe_key LIKE 'survey-invitation:%' THEN NULL ELSE body_html END";
-
-pub fn mark_sent(connection: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
-    connection.execute(
-        &format!(
-            "UPDATE email_outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?2, last_error = NULL,
-                {FORGET_SURVEY_LINK}
-              WHERE id = ?1"
-        ),
-        params![id, now],
-    )?;
-    Ok(())
-}
-
-/// A temporary failure: try again at `next_attempt_at`.
-pub fn mark_retry(
-    connection: &Connection,
-    id: i64,
-    error: &str,
-    next_attempt_at: DateTime<Utc>,
-) -> Result<()> {
-    connection.execute(
-        "UPDATE email_outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3
-          WHERE id = ?1",
-        params![id, error, next_attempt_at],
-    )?;
-    Ok(())
-}
-
-/// A permanent failure: stop, and show it to an admin.
-pub fn mark_failed(connection: &Connection, id: i64, error: &str) -> Result<()> {
-    connection.execute(
-        &format!(
-            "UPDATE email_outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2,
-                {FORGET_SURVEY_LINK}
-              WHERE id = ?1"
-        ),
-        params![id, error],
-    )?;
-    Ok(())
-}
 
 /// Feedback for one service in a period.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,7 @@
 //! The services and tags that interviews, pain points and roadmap items are
-//! linked to. Callers touch the owner's row in the same transaction, so its
-//! search document is rebuilt with the new links.
+//! linked to. Triggers on the link tables (migration 0005) put the owner in
+//! `search_changes`, so its search document is rebuilt with the new links
+//! whoever changes them.
 
 use rusqlite::{Connection, params};
 

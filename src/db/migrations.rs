@@ -9,7 +9,7 @@
 //! lands (`sha256sum *.sql` format) and a test compares them, so an edit
 //! fails CI; change the schema with a new migration instead.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
@@ -40,29 +40,66 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0006_identity.sql"),
     ),
     (
-        "0007_workflow",
-        include_str!("../../migrations/0007_workflow.sql"),
+        "0007_operations",
+        include_str!("../../migrations/0007_operations.sql"),
+    ),
+    (
+        "0008_workflow",
+        include_str!("../../migrations/0008_workflow.sql"),
     ),
 ];
 
-pub fn apply(connection: &mut Connection) -> Result<()> {
-    let current: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    let known = MIGRATIONS.len() as i64;
+/// The schema version this Earshot brings a database to.
+pub fn known_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// The schema version of the database on `connection` (`user_version`).
+pub fn version(connection: &Connection) -> Result<i64> {
+    Ok(connection.pragma_query_value(None, "user_version", |row| row.get(0))?)
+}
+
+/// Refuses a version outside `0..=known`: a newer Earshot's database, or
+/// one whose `user_version` was set by something else.
+pub fn check_version(current: i64) -> Result<()> {
+    let known = known_version();
     if current > known {
         return Err(Error::Internal(format!(
             "the database has schema version {current} but this Earshot knows only up to {known}: \
              it was written by a newer Earshot; run that version or restore a backup"
         )));
     }
-    for (version, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let version = version as i64 + 1;
-        let transaction = connection.transaction()?;
-        transaction.execute_batch(sql)?;
-        transaction.pragma_update(None, "user_version", version)?;
-        transaction.commit()?;
-        tracing::info!(migration = name, version, "applied migration");
+    if current < 0 {
+        return Err(Error::Internal(format!(
+            "the database has schema version {current}, which no Earshot writes: \
+             its user_version was changed by something else; restore a backup"
+        )));
     }
     Ok(())
+}
+
+/// Applies the migrations the database has not had yet, each in a
+/// transaction that reads the version again under the write lock, so two
+/// processes starting at once (`serve` and a cron `digest send`) never
+/// apply one twice.
+pub fn apply(connection: &mut Connection) -> Result<()> {
+    let current = version(connection)?;
+    check_version(current)?;
+    if current == known_version() {
+        return Ok(());
+    }
+    loop {
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = version(&transaction)?;
+        check_version(current)?;
+        let Some((name, sql)) = MIGRATIONS.get(current as usize) else {
+            return Ok(());
+        };
+        transaction.execute_batch(sql)?;
+        transaction.pragma_update(None, "user_version", current + 1)?;
+        transaction.commit()?;
+        tracing::info!(migration = name, version = current + 1, "applied migration");
+    }
 }
 
 #[cfg(test)]

@@ -7,13 +7,15 @@
 //! over a `&Connection`, callable from a write or a read.
 
 pub mod audit;
+pub mod backup;
 pub mod credentials;
 pub mod digests;
 pub mod directory;
 pub mod feedback;
 pub mod interviews;
 mod links;
-mod migrations;
+pub mod migrations;
+pub mod outbox;
 pub mod pain_points;
 pub mod people;
 pub mod replies;
@@ -34,8 +36,8 @@ use std::time::Duration;
 
 /// The connection type that reads and writes are handed.
 pub use rusqlite::Connection;
-use rusqlite::OpenFlags;
 use rusqlite::config::DbConfig;
+use rusqlite::{OpenFlags, TransactionBehavior};
 use tokio::sync::Semaphore;
 
 use writer::Writer;
@@ -53,6 +55,17 @@ const READERS: usize = 8;
 pub struct Database {
     writer: Writer,
     readers: Arc<Readers>,
+    settings: Arc<StorageSettings>,
+}
+
+/// How the writing connection keeps the file, read back from it once
+/// configured: what the server really runs with (for `/metrics`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageSettings {
+    pub journal_mode: String,
+    /// `full` when every commit is fsynced.
+    pub synchronous: String,
+    pub foreign_keys: bool,
 }
 
 struct Readers {
@@ -68,14 +81,42 @@ impl Database {
         let mut connection = Connection::open(path)?;
         configure(&connection)?;
         migrations::apply(&mut connection)?;
-        let (writer, thread) = Writer::start(connection)
+        let settings = Arc::new(storage_settings(&connection)?);
+        let (writer, thread) = Writer::start(connection, path)
             .map_err(|error| Error::Internal(format!("cannot start the writer thread: {error}")))?;
         let readers = Arc::new(Readers {
             path: path.to_owned(),
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(READERS),
         });
-        Ok((Database { writer, readers }, thread))
+        Ok((
+            Database {
+                writer,
+                readers,
+                settings,
+            },
+            thread,
+        ))
+    }
+
+    /// [`Database::write`] from a plain thread (not an async task).
+    pub fn write_blocking<T, F>(&self, write: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writer.write_blocking(write)
+    }
+
+    /// How the writing connection keeps the file.
+    pub fn storage_settings(&self) -> &StorageSettings {
+        &self.settings
+    }
+
+    /// Fails with the reason when the database file is no longer the one
+    /// opened (its directory was deleted, moved or unmounted).
+    pub fn in_place(&self) -> Result<()> {
+        self.writer.in_place()
     }
 
     /// Runs `write` in the writer's next batch; returns once it is durable.
@@ -170,6 +211,21 @@ fn configure(connection: &Connection) -> Result<()> {
     Ok(())
 }
 
+fn storage_settings(connection: &Connection) -> Result<StorageSettings> {
+    let synchronous: i64 = connection.pragma_query_value(None, "synchronous", |row| row.get(0))?;
+    Ok(StorageSettings {
+        journal_mode: connection.pragma_query_value(None, "journal_mode", |row| row.get(0))?,
+        synchronous: match synchronous {
+            0 => "off",
+            1 => "normal",
+            2 => "full",
+            _ => "extra",
+        }
+        .to_owned(),
+        foreign_keys: connection.pragma_query_value(None, "foreign_keys", |row| row.get(0))?,
+    })
+}
+
 /// Settings every connection needs.
 fn configure_session(connection: &Connection) -> Result<()> {
     connection.busy_timeout(Duration::from_secs(5))?;
@@ -188,7 +244,7 @@ pub fn with_connection<T>(path: &Path, f: impl FnOnce(&Connection) -> Result<T>)
     let mut connection = Connection::open(path)?;
     configure(&connection)?;
     migrations::apply(&mut connection)?;
-    let transaction = connection.transaction()?;
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let result = f(&transaction)?;
     transaction.commit()?;
     Ok(result)

@@ -32,10 +32,55 @@ pub fn changes_after(connection: &Connection, after_seq: i64, limit: u32) -> Res
     Ok(changes)
 }
 
-/// The latest change sequence number (0 when nothing ever changed).
+/// The latest change sequence number (0 when nothing ever changed). Read
+/// from `sqlite_sequence`, which AUTOINCREMENT keeps even once the changes
+/// themselves are pruned.
 pub fn latest_change(connection: &Connection) -> Result<i64> {
     Ok(connection.query_row(
-        "SELECT coalesce(max(seq), 0) FROM search_changes",
+        "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'search_changes'),
+                         (SELECT max(seq) FROM search_changes), 0)",
+        [],
+        |row| row.get(0),
+    )?)
+}
+
+/// Whether every change after `after_seq` is still there to apply (none
+/// was pruned): an index that reached `after_seq` can catch up.
+pub fn changes_kept_after(connection: &Connection, after_seq: i64) -> Result<bool> {
+    let latest = latest_change(connection)?;
+    if latest <= after_seq {
+        return Ok(true);
+    }
+    let first: Option<i64> = connection.query_row(
+        "SELECT min(seq) FROM search_changes WHERE seq > ?1",
+        [after_seq],
+        |row| row.get(0),
+    )?;
+    Ok(first == Some(after_seq + 1))
+}
+
+/// Changes forgotten per prune at most, so that a backlog (the first start
+/// of a version that prunes) never holds the writer long.
+const PRUNE_CHUNK: i64 = 10_000;
+
+/// Forgets changes up to `seq`, which the index has applied, oldest first
+/// and at most a chunk of them; returns the last change forgotten so far.
+pub fn prune_changes(connection: &Connection, seq: i64) -> Result<i64> {
+    let oldest: Option<i64> =
+        connection.query_row("SELECT min(seq) FROM search_changes", [], |row| row.get(0))?;
+    let Some(oldest) = oldest else {
+        return Ok(seq);
+    };
+    let through = seq.min(oldest + PRUNE_CHUNK - 1);
+    connection.execute("DELETE FROM search_changes WHERE seq <= ?1", [through])?;
+    Ok(through)
+}
+
+/// The identity of this database, made by its first migration; a search
+/// index records it to know which database it follows.
+pub fn database_id(connection: &Connection) -> Result<String> {
+    Ok(connection.query_row(
+        "SELECT value FROM settings WHERE key = 'database_id'",
         [],
         |row| row.get(0),
     )?)
@@ -346,4 +391,45 @@ pub fn document_count(connection: &Connection) -> Result<u64> {
         |row| row.get(0),
     )?;
     Ok(count.unsigned_abs())
+}
+
+/// How many documents of each kind the index should hold: what
+/// [`documents_after`] yields, counted by the same conditions.
+pub fn document_counts(connection: &Connection) -> Result<Vec<(EntityKind, u64)>> {
+    EntityKind::ALL
+        .iter()
+        .map(|&entity| {
+            let sql = match entity {
+                EntityKind::Feedback => "SELECT count(*) FROM feedback".to_owned(),
+                EntityKind::PainPoint => {
+                    "SELECT count(*) FROM pain_points WHERE merged_into IS NULL".to_owned()
+                }
+                EntityKind::RoadmapItem => "SELECT count(*) FROM roadmap_items".to_owned(),
+                EntityKind::Interview => "SELECT count(*) FROM interviews".to_owned(),
+                EntityKind::SurveyResponse => {
+                    format!("SELECT count(*) FROM survey_responses WHERE {HAS_TEXT}")
+                }
+            };
+            let count: i64 = connection.query_row(&sql, [], |row| row.get(0))?;
+            Ok((entity, count.unsigned_abs()))
+        })
+        .collect()
+}
+
+/// Up to `limit` ids of `entity` chosen at random, for spot checks.
+pub fn sample_ids(connection: &Connection, entity: EntityKind, limit: u32) -> Result<Vec<i64>> {
+    let table = match entity {
+        EntityKind::Feedback => "feedback",
+        EntityKind::PainPoint => "pain_points",
+        EntityKind::RoadmapItem => "roadmap_items",
+        EntityKind::Interview => "interviews",
+        EntityKind::SurveyResponse => "survey_responses",
+    };
+    let mut statement = connection.prepare(&format!(
+        "SELECT id FROM {table} ORDER BY random() LIMIT ?1"
+    ))?;
+    let ids = statement
+        .query_map([limit], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
 }

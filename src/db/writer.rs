@@ -7,18 +7,29 @@
 //! fsync (`synchronous=FULL`), and only then answers each caller. An answered
 //! write is therefore durable, and under load one fsync serves hundreds of
 //! writes instead of one.
+//!
+//! Each batch begins IMMEDIATE, taking SQLite's write lock at once, so a
+//! second process writing the same file (a cron `earshot digest send`)
+//! waits for it instead of failing on a stale snapshot. Before committing,
+//! the writer checks that the database file is still where it was opened:
+//! SQLite in WAL mode would otherwise keep committing into a deleted file.
+//! A write that fails for want of storage (a full disk, a read-only or
+//! vanished directory) fails with [`StorageProblem`] in words.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use rusqlite::Connection;
-use tokio::sync::{mpsc, oneshot};
+use rusqlite::hooks::Action;
+use rusqlite::{Connection, TransactionBehavior};
+use tokio::sync::{Notify, mpsc, oneshot};
 use tracing::Span;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, storage_problem};
+use crate::storage::{FileIdentity, StorageProblem};
 
 /// The most writes committed in one transaction.
 const MAX_BATCH: usize = 1024;
@@ -39,6 +50,44 @@ enum Command {
 pub struct Writer {
     queue: mpsc::Sender<Command>,
     stats: Arc<WriterStats>,
+    place: Arc<Place>,
+}
+
+/// Where the database file is, which file it was when opened, and the
+/// latest diagnosis of why writes fail.
+struct Place {
+    path: PathBuf,
+    opened: FileIdentity,
+    diagnosis: Mutex<Option<(Instant, StorageProblem)>>,
+}
+
+/// How long one look at the data directory answers for every failing write.
+const DIAGNOSIS_LIFETIME: Duration = Duration::from_secs(1);
+
+impl Place {
+    /// Turns a failure for want of storage into [`Error::Storage`].
+    fn classify(&self, error: Error) -> Error {
+        match &error {
+            Error::Storage(_) => error,
+            Error::Database(cause) if storage_problem(cause).is_some() => {
+                Error::Storage(self.diagnose())
+            }
+            _ => error,
+        }
+    }
+
+    fn diagnose(&self) -> StorageProblem {
+        let mut latest = self.diagnosis.lock().expect("diagnosis lock poisoned");
+        if let Some((at, problem)) = *latest
+            && at.elapsed() < DIAGNOSIS_LIFETIME
+        {
+            return problem;
+        }
+        let problem = StorageProblem::diagnose(&self.path, &self.opened);
+        tracing::error!(problem = %problem, "the database cannot be written");
+        *latest = Some((Instant::now(), problem));
+        problem
+    }
 }
 
 /// Lets other threads wait for the next commit (the search indexer does,
@@ -85,21 +134,55 @@ pub struct WriterStats {
     pub failed_writes: AtomicU64,
     /// Signalled after every commit.
     pub signal: CommitSignal,
+    /// Notified after a commit that put mail in the outbox, so the sender
+    /// need not wait for its next look.
+    pub mail_enqueued: Notify,
 }
 
 /// Joins the writer thread once every queued write is committed.
 pub struct WriterThread(JoinHandle<()>);
 
 impl Writer {
-    /// Starts the writer thread on `connection`.
-    pub fn start(connection: Connection) -> std::io::Result<(Writer, WriterThread)> {
+    /// Starts the writer thread on `connection`, the database at `path`.
+    pub fn start(
+        mut connection: Connection,
+        path: &Path,
+    ) -> std::io::Result<(Writer, WriterThread)> {
         let (queue, commands) = mpsc::channel(QUEUE_DEPTH);
         let stats = Arc::new(WriterStats::default());
-        let thread_stats = Arc::clone(&stats);
+        let place = Arc::new(Place {
+            path: path.to_owned(),
+            opened: FileIdentity::of(path)?,
+            diagnosis: Mutex::new(None),
+        });
+        let enqueued = Arc::new(AtomicBool::new(false));
+        let hook_enqueued = Arc::clone(&enqueued);
+        connection
+            .update_hook(Some(move |action, _: &str, table: &str, _| {
+                if action == Action::SQLITE_INSERT && table == "email_outbox" {
+                    hook_enqueued.store(true, Ordering::Relaxed);
+                }
+            }))
+            .map_err(std::io::Error::other)?;
+        let (thread_stats, thread_place) = (Arc::clone(&stats), Arc::clone(&place));
         let thread = std::thread::Builder::new()
             .name("earshot-writer".into())
-            .spawn(move || run(connection, commands, &thread_stats))?;
-        Ok((Writer { queue, stats }, WriterThread(thread)))
+            .spawn(move || {
+                let batches = Batches {
+                    stats: &thread_stats,
+                    place: &thread_place,
+                    enqueued: &enqueued,
+                };
+                run(connection, commands, &batches);
+            })?;
+        Ok((
+            Writer {
+                queue,
+                stats,
+                place,
+            },
+            WriterThread(thread),
+        ))
     }
 
     /// Runs `write` in the next batch and returns its result once the batch
@@ -110,20 +193,54 @@ impl Writer {
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
+        let (job, answered) = self.job(write);
+        self.queue
+            .send(Command::Write(job, Span::current()))
+            .await
+            .map_err(|_| Error::ShuttingDown)?;
+        answered.await.map_err(|_| Error::ShuttingDown)?
+    }
+
+    /// [`Writer::write`] for a thread outside the async runtime (the
+    /// search indexer); blocks until the batch is durable.
+    pub fn write_blocking<T, F>(&self, write: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (job, answered) = self.job(write);
+        self.queue
+            .blocking_send(Command::Write(job, Span::current()))
+            .map_err(|_| Error::ShuttingDown)?;
+        answered.blocking_recv().map_err(|_| Error::ShuttingDown)?
+    }
+
+    fn job<T, F>(&self, write: F) -> (Job, oneshot::Receiver<Result<T>>)
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
         let (answer, answered) = oneshot::channel();
+        let place = Arc::clone(&self.place);
         let job: Job = Box::new(move |connection| {
-            let result = write(connection);
+            let result = write(connection).map_err(|error| place.classify(error));
             let succeeded = result.is_ok();
             let completion: Completion = Box::new(move |committed| {
                 let _ = answer.send(committed.and(result));
             });
             (succeeded, completion)
         });
-        self.queue
-            .send(Command::Write(job, Span::current()))
-            .await
-            .map_err(|_| Error::ShuttingDown)?;
-        answered.await.map_err(|_| Error::ShuttingDown)?
+        (job, answered)
+    }
+
+    /// Whether the database file is still the one opened (not deleted,
+    /// moved or unmounted), for `/readyz`.
+    pub fn in_place(&self) -> Result<()> {
+        if self.place.opened.still_at(&self.place.path) {
+            Ok(())
+        } else {
+            Err(Error::Storage(StorageProblem::Vanished))
+        }
     }
 
     pub fn stats(&self) -> &WriterStats {
@@ -146,7 +263,15 @@ impl WriterThread {
     }
 }
 
-fn run(mut connection: Connection, mut commands: mpsc::Receiver<Command>, stats: &WriterStats) {
+/// What the writer thread keeps beside its connection.
+struct Batches<'a> {
+    stats: &'a WriterStats,
+    place: &'a Place,
+    /// Set by the update hook when a write put mail in the outbox.
+    enqueued: &'a AtomicBool,
+}
+
+fn run(mut connection: Connection, mut commands: mpsc::Receiver<Command>, batches: &Batches<'_>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
         let Some(first) = commands.blocking_recv() else {
@@ -165,7 +290,7 @@ fn run(mut connection: Connection, mut commands: mpsc::Receiver<Command>, stats:
             }
         }
         if !batch.is_empty() {
-            commit_batch(&mut connection, &mut batch, stats);
+            commit_batch(&mut connection, &mut batch, batches);
         }
         if stop {
             commands.close();
@@ -176,11 +301,13 @@ fn run(mut connection: Connection, mut commands: mpsc::Receiver<Command>, stats:
     }
 }
 
-fn commit_batch(connection: &mut Connection, batch: &mut Vec<(Job, Span)>, stats: &WriterStats) {
+fn commit_batch(connection: &mut Connection, batch: &mut Vec<(Job, Span)>, batches: &Batches<'_>) {
+    let stats = batches.stats;
     let mut completions = Vec::with_capacity(batch.len());
     let mut failed_writes = 0;
     let outcome = (|| -> Result<()> {
-        let mut transaction = connection.transaction()?;
+        let mut transaction =
+            connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (job, span) in batch.drain(..) {
             let _entered = span.enter();
             let savepoint = transaction.savepoint()?;
@@ -198,10 +325,15 @@ fn commit_batch(connection: &mut Connection, batch: &mut Vec<(Job, Span)>, stats
             }
             completions.push(completion);
         }
+        // Dropping the transaction rolls the batch back.
+        if !batches.place.opened.still_at(&batches.place.path) {
+            return Err(Error::Storage(batches.place.diagnose()));
+        }
         transaction.commit()?;
         Ok(())
     })();
     batch.clear();
+    let enqueued = batches.enqueued.swap(false, Ordering::Relaxed);
     if outcome.is_ok() {
         stats.commits.fetch_add(1, Ordering::Relaxed);
         stats.writes.fetch_add(
@@ -212,15 +344,24 @@ fn commit_batch(connection: &mut Connection, batch: &mut Vec<(Job, Span)>, stats
             .failed_writes
             .fetch_add(failed_writes as u64, Ordering::Relaxed);
         stats.signal.notify();
+        if enqueued {
+            stats.mail_enqueued.notify_one();
+        }
     }
-    let failure = outcome.err().map(|error| {
-        tracing::error!(%error, "committing a batch of writes failed");
-        error.to_string()
-    });
+    let failure = outcome
+        .err()
+        .map(|error| match batches.place.classify(error) {
+            Error::Storage(problem) => Err(problem),
+            error => {
+                tracing::error!(%error, "committing a batch of writes failed");
+                Ok(error.to_string())
+            }
+        });
     for completion in completions {
         completion(match &failure {
             None => Ok(()),
-            Some(message) => Err(Error::Internal(format!("commit failed: {message}"))),
+            Some(Err(problem)) => Err(Error::Storage(*problem)),
+            Some(Ok(message)) => Err(Error::Internal(format!("commit failed: {message}"))),
         });
     }
 }

@@ -5,45 +5,26 @@
 //! in the subscriber's time zone, renders the summary and enqueues it in the
 //! durable outbox under the key `digest:<subscription>:<period>` (UNIQUE),
 //! so a period is enqueued once however often, and by however many
-//! processes, the scheduler runs. The sender drains the outbox: delivered
-//! messages are marked sent, temporary failures (4xx, refused connection,
-//! timeout) retry with exponential backoff, permanent ones (5xx) stop and
-//! are listed on /digests. Web requests never wait for any of this.
-//!
-//! Each message is marked sent as soon as its server has answered "250 OK",
-//! so a process killed mid-run resends only the messages that were in
-//! flight (tests: `a_run_killed_mid_delivery_…`). Delivery is still at
-//! least once in one narrow window: a crash between the "250 OK" and that
-//! one write would send the message again on restart; its deterministic
-//! Message-ID lets receivers drop such a duplicate.
+//! processes, the scheduler runs. The sender (`jobs::outbox`) delivers it;
+//! web requests never wait for any of this.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::clock::Clock;
 use crate::db::Database;
 use crate::db::digests::DiscoveryActivity;
-use crate::db::digests::{self, NewMessage, OutboxMessage, Subscription};
+use crate::db::digests::{self, NewMessage, Subscription};
 use crate::db::surveys;
 use crate::domain::digest::effective_sections;
 use crate::domain::digest::{Cadence, Period};
 use crate::domain::satisfaction::{self, Satisfaction, Wave};
 use crate::domain::stats;
 use crate::domain::survey::QuestionKind;
-use crate::error::{Error, Result};
-use crate::mail::{CONCURRENCY, DeliveryError, Mailer, OutgoingEmail};
+use crate::error::Result;
 use crate::views::digest::{Summary, WaveReport};
-
-/// Attempts before a temporarily failing message is given up.
-const MAX_ATTEMPTS: i64 = 12;
-/// The longest wait between two attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 
 /// What links in messages need: where Earshot is, and the key that signs
 /// unsubscribe tokens.
@@ -370,130 +351,4 @@ pub async fn enqueue_summaries(
         }
     }
     Ok(enqueued)
-}
-
-/// What one pass of the sender did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Delivery {
-    pub sent: usize,
-    pub retrying: usize,
-    pub failed: usize,
-}
-
-/// Sends every message that is due, several at a time. Each outcome is
-/// recorded as soon as the server has answered, so a process stopped
-/// mid-run resends only what was in flight.
-pub async fn send_due(
-    db: &Database,
-    mailer: &Mailer,
-    links: &Links,
-    retry: Duration,
-    clock: &Clock,
-) -> Result<Delivery> {
-    let now = clock.now();
-    let messages = db
-        .read(move |connection| digests::due_messages(connection, now, 512))
-        .await?;
-    let outcomes: Vec<Result<Outcome>> = futures_util::stream::iter(messages)
-        .map(|message| async move {
-            let unsubscribe = message.subscription_id.map(|id| links.unsubscribe_url(id));
-            let outcome = mailer
-                .send(&OutgoingEmail {
-                    to: &message.to_address,
-                    subject: &message.subject,
-                    text: &message.body_text,
-                    html: message.body_html.as_deref(),
-                    message_id: &message.message_id,
-                    unsubscribe_url: unsubscribe.as_deref(),
-                })
-                .await;
-            record(db, &message, outcome, retry, clock.now()).await
-        })
-        .buffer_unordered(CONCURRENCY as usize)
-        .collect()
-        .await;
-    let mut delivery = Delivery::default();
-    for outcome in outcomes {
-        match outcome? {
-            Outcome::Sent => delivery.sent += 1,
-            Outcome::Retrying => delivery.retrying += 1,
-            Outcome::Failed => delivery.failed += 1,
-        }
-    }
-    Ok(delivery)
-}
-
-enum Outcome {
-    Sent,
-    Retrying,
-    Failed,
-}
-
-/// Marks one message sent, due again later, or failed for good.
-async fn record(
-    db: &Database,
-    message: &OutboxMessage,
-    outcome: std::result::Result<(), DeliveryError>,
-    retry: Duration,
-    now: DateTime<Utc>,
-) -> Result<Outcome> {
-    let id = message.id;
-    match outcome {
-        Ok(()) => {
-            db.write(move |connection| digests::mark_sent(connection, id, now))
-                .await?;
-            Ok(Outcome::Sent)
-        }
-        Err(DeliveryError::Temporary(error)) if message.attempts + 1 < MAX_ATTEMPTS => {
-            let wait = retry
-                .saturating_mul(2u32.saturating_pow(message.attempts as u32))
-                .min(MAX_BACKOFF);
-            let next = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
-            tracing::warn!(message = id, attempts = message.attempts + 1, %error, "delivery failed; will retry");
-            db.write(move |connection| digests::mark_retry(connection, id, &error, next))
-                .await?;
-            Ok(Outcome::Retrying)
-        }
-        Err(DeliveryError::Temporary(error) | DeliveryError::Permanent(error)) => {
-            tracing::error!(message = id, %error, "delivery failed for good");
-            db.write(move |connection| digests::mark_failed(connection, id, &error))
-                .await?;
-            Ok(Outcome::Failed)
-        }
-    }
-}
-
-/// The scheduler and the sender as one background task: every `tick`, and
-/// until `stop` turns true.
-pub async fn run(
-    db: Database,
-    mailer: Arc<Mailer>,
-    links: Links,
-    retry: Duration,
-    tick: Duration,
-    clock: Clock,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
-    loop {
-        // Wait first: a server that is stopped at once does no work.
-        tokio::select! {
-            _ = tokio::time::sleep(tick) => {}
-            _ = stop.changed() => return,
-        }
-        if *stop.borrow() {
-            return;
-        }
-        if let Err(error) = enqueue_summaries(&db, &links, clock.now(), Due::Scheduled).await {
-            log_unless_stopping(&error, "scheduling summaries failed");
-        }
-        if let Err(error) = send_due(&db, &mailer, &links, retry, &clock).await {
-            log_unless_stopping(&error, "sending mail failed");
-        }
-    }
-}
-
-fn log_unless_stopping(error: &Error, what: &str) {
-    if !matches!(error, Error::ShuttingDown) {
-        tracing::error!(%error, "{what}");
-    }
 }

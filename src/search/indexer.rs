@@ -1,22 +1,29 @@
-//! Keeping the index in step with SQLite.
+//! Keeping the index in step with SQLite, and healthy.
 //!
 //! [`rebuild`] builds a whole new generation from a consistent snapshot of
-//! SQLite. [`Indexer`] is the thread that owns the only `IndexWriter` of the
-//! live generation: it waits for the database writer's commit signal, reads
+//! SQLite. [`Indexer`] is the thread that owns the index's life in `serve`:
+//! it opens the live generation and checks it (`health`), rebuilds it in
+//! the background when it cannot be trusted (searches answer 503
+//! meanwhile), then follows the change sequence with the only
+//! `IndexWriter`: it waits for the database writer's commit signal, reads
 //! the changes after the last one it applied, upserts or deletes their
-//! documents, and commits them in one batch with the last sequence number as
-//! the payload, then reloads the reader. Writers never wait for it.
+//! documents, commits them in one batch with the last sequence number in
+//! the payload, reloads the reader, and prunes the applied changes from
+//! SQLite. A failure while following (or a search that found damage) sends
+//! it back to checking. Writers never wait for it.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
-use super::{SearchIndex, create_generation, make_live, tantivy_error};
+use super::live::LiveIndex;
+use super::{SearchIndex, create_generation, health, make_live, tantivy_error};
 use crate::db::{self, Database};
 use crate::domain::search::{EntityKind, document_key};
 use crate::error::{Error, Result};
@@ -28,38 +35,29 @@ const BATCH: u32 = 20_000;
 const COMMIT_PAUSE: Duration = Duration::from_millis(100);
 /// Documents read from SQLite per query while rebuilding.
 const REBUILD_PAGE: u32 = 5_000;
-
-/// Opens the live index, rebuilding it first if it is missing, unreadable
-/// or of an older schema.
-pub fn open_or_rebuild(data_dir: &Path, db: &Database) -> Result<SearchIndex> {
-    if let Some(index) = SearchIndex::open(data_dir) {
-        return Ok(index);
-    }
-    let connection = db.dedicated_reader()?;
-    let started = std::time::Instant::now();
-    let index = rebuild(data_dir, &connection, &|_, _| {})?;
-    tracing::info!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "rebuilt the search index"
-    );
-    Ok(index)
-}
+/// Applied changes are pruned from SQLite at most this often.
+const PRUNE_EVERY: Duration = Duration::from_secs(1);
+/// The wait before trying again after a failure that is not damage.
+const RETRY_PAUSE: Duration = Duration::from_secs(1);
 
 /// Builds a new generation from SQLite and makes it live. `progress` is
-/// told (documents done, documents in all) as it goes.
+/// told (documents done, documents in all) as it goes; an error from it
+/// abandons the rebuild (the half-built generation is never made live).
 pub fn rebuild(
     data_dir: &Path,
     connection: &Connection,
-    progress: &dyn Fn(u64, u64),
+    progress: &dyn Fn(u64, u64) -> Result<()>,
 ) -> Result<SearchIndex> {
-    let (index, name) = create_generation(data_dir)?;
-    let mut writer = index.writer(2)?;
     // One read transaction: the documents and the sequence number come from
     // the same snapshot, so changes after it are exactly those to catch up on.
     let snapshot = connection.unchecked_transaction()?;
+    let database = db::search::database_id(&snapshot)?;
     let seq = db::search::latest_change(&snapshot)?;
     let total = db::search::document_count(&snapshot)?;
+    let index = create_generation(data_dir, &database)?;
+    let mut writer = index.writer(2)?;
     let mut done = 0;
+    progress(done, total)?;
     for entity in EntityKind::ALL {
         let mut after_id = 0;
         loop {
@@ -72,17 +70,17 @@ pub fn rebuild(
                     .map_err(tantivy_error)?;
             }
             done += page.len() as u64;
-            progress(done, total);
+            progress(done, total)?;
         }
     }
     drop(snapshot);
     index.commit(&mut writer, seq)?;
     writer.wait_merging_threads().map_err(tantivy_error)?;
-    make_live(data_dir, &name)?;
+    make_live(data_dir, index.generation())?;
     Ok(index)
 }
 
-/// The thread that follows the change sequence.
+/// The thread that keeps the index.
 pub struct Indexer {
     thread: JoinHandle<()>,
     stop: Arc<AtomicBool>,
@@ -90,21 +88,28 @@ pub struct Indexer {
 }
 
 impl Indexer {
-    pub fn start(index: SearchIndex, db: &Database) -> Result<Indexer> {
+    /// Starts keeping the index of `data_dir`; searches answer 503 until
+    /// the live generation is checked (or rebuilt).
+    pub fn start(data_dir: &Path, db: &Database) -> Result<(Indexer, LiveIndex)> {
         let stop = Arc::new(AtomicBool::new(false));
-        let connection = db.dedicated_reader()?;
-        let writer = index.writer(1)?;
-        let thread_stop = Arc::clone(&stop);
-        let thread_db = db.clone();
+        let live = LiveIndex::new(db.clone());
+        let keeper = Keeper {
+            data_dir: data_dir.to_owned(),
+            connection: db.dedicated_reader()?,
+            db: db.clone(),
+            live: live.clone(),
+            stop: Arc::clone(&stop),
+        };
         let thread = std::thread::Builder::new()
             .name("earshot-indexer".into())
-            .spawn(move || follow(index, writer, connection, thread_db, thread_stop))
+            .spawn(move || keeper.keep())
             .map_err(|error| Error::Internal(format!("cannot start the indexer: {error}")))?;
-        Ok(Indexer {
+        let indexer = Indexer {
             thread,
             stop,
             db: db.clone(),
-        })
+        };
+        Ok((indexer, live))
     }
 
     /// Applies every change committed so far, then stops. Call after the
@@ -118,31 +123,152 @@ impl Indexer {
     }
 }
 
-fn follow(
-    index: SearchIndex,
-    mut writer: tantivy::IndexWriter,
+struct Keeper {
+    data_dir: PathBuf,
     connection: Connection,
     db: Database,
+    live: LiveIndex,
     stop: Arc<AtomicBool>,
-) {
-    let signal = &db.writer_stats().signal;
-    loop {
-        let seen = signal.commits();
-        match apply_pending(&index, &mut writer, &connection) {
-            Ok(0) if stop.load(Ordering::Acquire) => return,
-            Ok(0) => signal.wait_after(seen, Duration::from_secs(1)),
-            // Each commit makes a segment that must later be merged: under a
-            // stream of writes, gather them for a moment instead of
-            // committing after every group commit of the database.
-            Ok(_) if !stop.load(Ordering::Acquire) => std::thread::sleep(COMMIT_PAUSE),
-            Ok(_) => {}
-            Err(error) => {
-                tracing::error!(%error, "indexing failed; retrying");
-                let _ = writer.rollback();
-                if stop.load(Ordering::Acquire) {
-                    return;
+}
+
+/// Why following the changes ended.
+enum Followed {
+    Stopped,
+    /// The index may be damaged: check it again.
+    Suspect,
+}
+
+impl Keeper {
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::Acquire)
+    }
+
+    fn keep(self) {
+        while !self.stopping() {
+            // A panic (garbage can make tantivy panic) must not end the
+            // thread that heals the index: check it again instead.
+            match catch_unwind(AssertUnwindSafe(|| self.keep_once())) {
+                Ok(Followed::Stopped) => return,
+                Ok(Followed::Suspect) => self.live.set_checking(),
+                Err(_) => {
+                    tracing::error!("the indexer panicked; checking the index again");
+                    self.live.set_checking();
+                    std::thread::sleep(RETRY_PAUSE);
                 }
-                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+    }
+
+    /// Gets a trusted index and follows the changes with it, until it must
+    /// be checked again or the thread stops.
+    fn keep_once(&self) -> Followed {
+        let Some(index) = self.trusted_index() else {
+            return Followed::Suspect;
+        };
+        let writer = match index.writer(1) {
+            Ok(writer) => writer,
+            Err(error) => {
+                tracing::error!(%error, "cannot write the search index; retrying");
+                std::thread::sleep(RETRY_PAUSE);
+                return Followed::Suspect;
+            }
+        };
+        self.live.set_ready(index.clone());
+        self.follow(&index, writer)
+    }
+
+    /// The live generation if it can be trusted, else a new one rebuilt
+    /// from SQLite; `None` after a failure worth a pause (or when stopping).
+    fn trusted_index(&self) -> Option<SearchIndex> {
+        // A database whose directory vanished has nothing to rebuild from,
+        // and rebuilding would make the directory again.
+        if self.db.in_place().is_err() {
+            std::thread::sleep(RETRY_PAUSE);
+            return None;
+        }
+        let reason = match health::open_trusted(&self.data_dir, &self.connection) {
+            Ok(Ok(index)) => return Some(index),
+            Ok(Err(reason)) => reason,
+            Err(error) => {
+                tracing::error!(%error, "cannot check the search index; retrying");
+                std::thread::sleep(RETRY_PAUSE);
+                return None;
+            }
+        };
+        tracing::warn!(%reason, "rebuilding the search index");
+        self.live.set_rebuilding();
+        let started = Instant::now();
+        let built = rebuild(&self.data_dir, &self.connection, &|done, total| {
+            self.live.rebuild_progress(done, total);
+            if self.stopping() {
+                return Err(Error::ShuttingDown);
+            }
+            Ok(())
+        });
+        match built {
+            Ok(index) => {
+                tracing::info!(
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "rebuilt the search index"
+                );
+                Some(index)
+            }
+            Err(Error::ShuttingDown) => None,
+            Err(error) => {
+                tracing::error!(%error, "rebuilding the search index failed; retrying");
+                std::thread::sleep(RETRY_PAUSE);
+                None
+            }
+        }
+    }
+
+    fn follow(&self, index: &SearchIndex, mut writer: tantivy::IndexWriter) -> Followed {
+        let signal = &self.db.writer_stats().signal;
+        // Zero: whatever an earlier run left applied but unpruned goes first.
+        let mut pruned = 0;
+        let mut last_prune = Instant::now();
+        loop {
+            if self.live.take_suspect() {
+                return Followed::Suspect;
+            }
+            let seen = signal.commits();
+            let applied = catch_unwind(AssertUnwindSafe(|| {
+                apply_pending(index, &mut writer, &self.connection)
+            }))
+            .unwrap_or_else(|_| Err(Error::Internal("applying changes panicked".into())));
+            match applied {
+                Ok(0) if self.stopping() => return Followed::Stopped,
+                Ok(0) => signal.wait_after(seen, Duration::from_secs(1)),
+                // Each commit makes a segment that must later be merged: under a
+                // stream of writes, gather them for a moment instead of
+                // committing after every group commit of the database.
+                Ok(_) if !self.stopping() => std::thread::sleep(COMMIT_PAUSE),
+                Ok(_) => {}
+                Err(error) => {
+                    let _ = writer.rollback();
+                    // SQLite failing is no reason to read the whole index.
+                    let may_be_damage = !matches!(error, Error::Database(_) | Error::Storage(_));
+                    if may_be_damage && !index.damaged_files().is_ok_and(|files| files.is_empty()) {
+                        tracing::error!(%error, "indexing met a damaged index");
+                        return Followed::Suspect;
+                    }
+                    tracing::error!(%error, "indexing failed; retrying");
+                    if self.stopping() {
+                        return Followed::Stopped;
+                    }
+                    std::thread::sleep(RETRY_PAUSE);
+                }
+            }
+            let applied = index.applied();
+            if applied > pruned && last_prune.elapsed() >= PRUNE_EVERY {
+                match self.db.write_blocking(move |connection| {
+                    db::search::prune_changes(connection, applied)
+                }) {
+                    Ok(through) => pruned = through,
+                    Err(Error::ShuttingDown) => {}
+                    Err(error) => tracing::warn!(%error, "pruning applied search changes failed"),
+                }
+                last_prune = Instant::now();
             }
         }
     }

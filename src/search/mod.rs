@@ -2,11 +2,19 @@
 //!
 //! SQLite is the source of truth and this index is a cache of it. The
 //! [`indexer`] thread owns the only `IndexWriter` and follows the
-//! `search_changes` sequence; each commit carries the last applied sequence
-//! number in its payload, so after any crash the index catches up from
-//! there. An index that is missing, unreadable or of an older
-//! [`SCHEMA_VERSION`] is rebuilt from SQLite into a new directory, which
-//! replaces the old one only once complete.
+//! `search_changes` sequence; each commit carries, in its payload, the
+//! schema version, the identity of the database it follows and the last
+//! applied sequence number, so after any crash the index catches up from
+//! there, and the applied changes are pruned from SQLite.
+//!
+//! The index heals ([`health`], [`live`]): at start, and whenever a search
+//! or the indexer meets a read error or a panic, every segment file's
+//! checksum is verified; an index that is damaged, of an older
+//! [`SCHEMA_VERSION`], beside another database, ahead of its database (an
+//! older copy was restored) or behind changes that were pruned is rebuilt
+//! from SQLite in the background, into a new directory that replaces the
+//! old one only once complete. Meanwhile searches answer 503 with
+//! `Retry-After`, never 500.
 //!
 //! On disk: `<data>/index/CURRENT` names the live generation directory
 //! (`<data>/index/gen-<random>`); anything else there is leftover and removed.
@@ -17,8 +25,11 @@
 //! typed (`ci-runner`, `k8s.prod`, `INC-4211`), folded, and score higher, so
 //! exact matches rank above stemmed and fuzzy ones.
 
+pub mod check;
 mod facets;
+mod health;
 pub mod indexer;
+pub mod live;
 mod query;
 
 use std::path::{Path, PathBuf};
@@ -42,9 +53,9 @@ use crate::error::{Error, Result};
 
 /// Bumped whenever the schema, the analysis or what is indexed changes
 /// (3: survey comments; 6: facets from fast fields; 7: roadmap items
-/// carry what they answer, pain points are the team's); an index built by an
-/// older version is rebuilt at start.
-pub const SCHEMA_VERSION: u32 = 7;
+/// carry what they answer, pain points are the team's; 8: the payload names
+/// the database); an index built by an older version is rebuilt at start.
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Threads one search spreads its segments over (the machine has 2 cores).
 const SEARCH_THREADS: usize = 2;
@@ -136,10 +147,12 @@ fn tantivy_error(error: impl std::fmt::Display) -> Error {
     Error::Internal(format!("search index: {error}"))
 }
 
-/// What a commit records: the schema version and the last applied change.
+/// What a commit records: the schema version, the database followed and
+/// the last applied change.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Payload {
     schema: u32,
+    database: String,
     seq: i64,
 }
 
@@ -149,42 +162,73 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// The generation directory's name.
+    generation: Arc<str>,
+    /// The identity of the database this index follows.
+    database: Arc<str>,
     /// The last change sequence number visible to searches.
     applied: Arc<AtomicI64>,
 }
 
 impl SearchIndex {
-    /// Opens the live generation under `data_dir`, if it is there, readable
-    /// and of this schema version; `None` means "rebuild".
-    pub fn open(data_dir: &Path) -> Option<SearchIndex> {
+    /// Opens the live generation under `data_dir` as it is on disk, if it
+    /// is there and of this schema version, without verifying its files or
+    /// what it follows (see `health`). The error says why not.
+    pub fn open(data_dir: &Path) -> Result<SearchIndex> {
         let root = index_root(data_dir);
-        let name = std::fs::read_to_string(root.join("CURRENT")).ok()?;
-        let directory = root.join(name.trim());
-        let opened = (|| -> Result<SearchIndex> {
-            let index = Index::open_in_dir(&directory).map_err(tantivy_error)?;
-            let payload = index.load_metas().map_err(tantivy_error)?.payload;
-            let payload: Payload = payload
-                .as_deref()
-                .and_then(|payload| serde_json::from_str(payload).ok())
-                .ok_or_else(|| Error::Internal("the index has no payload".into()))?;
-            if payload.schema != SCHEMA_VERSION || index.schema() != schema().0 {
-                return Err(Error::Internal(format!(
-                    "the index has schema version {}, not {SCHEMA_VERSION}",
-                    payload.schema
-                )));
-            }
-            SearchIndex::from_index(index, payload.seq)
-        })();
-        match opened {
-            Ok(index) => Some(index),
-            Err(error) => {
-                tracing::warn!(%error, directory = %directory.display(), "the search index will be rebuilt");
-                None
-            }
+        let name = std::fs::read_to_string(root.join("CURRENT"))
+            .map_err(|_| Error::Internal("there is no search index yet".into()))?;
+        let name = name.trim();
+        let index = Index::open_in_dir(root.join(name)).map_err(tantivy_error)?;
+        let payload = index.load_metas().map_err(tantivy_error)?.payload;
+        let payload: Payload = payload
+            .as_deref()
+            .and_then(|payload| serde_json::from_str(payload).ok())
+            .ok_or_else(|| Error::Internal("the index was built by an older Earshot".into()))?;
+        if payload.schema != SCHEMA_VERSION || index.schema() != schema().0 {
+            return Err(Error::Internal(format!(
+                "the index has schema version {}, not {SCHEMA_VERSION}",
+                payload.schema
+            )));
         }
+        SearchIndex::from_index(index, payload.seq, name, &payload.database)
     }
 
-    fn from_index(mut index: Index, applied: i64) -> Result<SearchIndex> {
+    /// The generation directory's name.
+    pub fn generation(&self) -> &str {
+        &self.generation
+    }
+
+    /// The identity of the database this index follows.
+    pub fn database(&self) -> &str {
+        &self.database
+    }
+
+    /// The files of this generation whose checksum fails: empty when every
+    /// segment file is intact. An error means a file is missing or cannot
+    /// be read, which is damage too.
+    pub fn damaged_files(&self) -> Result<Vec<String>> {
+        // Garbage in a file's footer can make tantivy panic while it reads
+        // the checksum: that file is damaged too.
+        let damaged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.index.validate_checksum()
+        }))
+        .map_err(|_| Error::Internal("reading a checksum panicked".into()))?
+        .map_err(tantivy_error)?;
+        let mut names: Vec<String> = damaged
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    fn from_index(
+        mut index: Index,
+        applied: i64,
+        generation: &str,
+        database: &str,
+    ) -> Result<SearchIndex> {
         register_analyzers(&index)?;
         // Search the segments of one query on both cores.
         if SEARCH_THREADS > 1 {
@@ -201,6 +245,8 @@ impl SearchIndex {
             index,
             reader,
             fields: schema().1,
+            generation: generation.into(),
+            database: database.into(),
             applied: Arc::new(AtomicI64::new(applied)),
         })
     }
@@ -311,6 +357,7 @@ impl SearchIndex {
         let mut commit = writer.prepare_commit().map_err(tantivy_error)?;
         let payload = serde_json::to_string(&Payload {
             schema: SCHEMA_VERSION,
+            database: self.database.to_string(),
             seq,
         })
         .map_err(tantivy_error)?;
@@ -327,15 +374,25 @@ fn index_root(data_dir: &Path) -> PathBuf {
     data_dir.join("index")
 }
 
-/// Creates an empty index in a new generation directory (not yet live).
-fn create_generation(data_dir: &Path) -> Result<(SearchIndex, String)> {
+/// Removes the index of `data_dir` (after a restore), so that the next
+/// start builds it from the database.
+pub fn forget(data_dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(index_root(data_dir)) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(tantivy_error(error)),
+        _ => Ok(()),
+    }
+}
+
+/// Creates an empty index following `database` in a new generation
+/// directory (not yet live).
+fn create_generation(data_dir: &Path, database: &str) -> Result<SearchIndex> {
     let root = index_root(data_dir);
     // Only unique: the name of the live one is in CURRENT.
     let name = format!("gen-{:016x}", rand::random::<u64>());
     let directory = root.join(&name);
     std::fs::create_dir_all(&directory).map_err(tantivy_error)?;
     let index = Index::create_in_dir(&directory, schema().0).map_err(tantivy_error)?;
-    Ok((SearchIndex::from_index(index, 0)?, name))
+    SearchIndex::from_index(index, 0, &name, database)
 }
 
 /// Makes generation `name` the live one and removes every other.

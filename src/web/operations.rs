@@ -21,8 +21,11 @@ pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// The database answers queries.
+/// The database answers queries and its file is still in place. (A search
+/// index being rebuilt does not make Earshot unready: everything but
+/// search works, and `/metrics` shows the index's state.)
 pub async fn readyz(State(state): State<AppState>) -> Result<&'static str> {
+    state.db.in_place()?;
     state.db.read(db::ping).await?;
     Ok("ready\n")
 }
@@ -62,16 +65,14 @@ pub fn metrics_routes(state: AppState) -> axum::Router {
         .with_state(state)
 }
 
-/// Prometheus metrics in the text exposition format.
+/// Prometheus metrics in the OpenMetrics text format.
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(
             header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state
-            .metrics
-            .render(state.db.writer_stats(), state.started.elapsed()),
+        state.metrics.render(),
     )
 }
 

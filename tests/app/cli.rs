@@ -285,6 +285,14 @@ async fn serve_logs_requests_without_identifying_anyone_and_stops_cleanly_on_sig
     })
     .await
     .expect("the server starts listening");
+    // Keep reading: a server whose log pipe is full cannot go on (the
+    // search index is checked and rebuilt after it starts listening).
+    let rest = tokio::spawn(async move {
+        while let Some(line) = logs.next_line().await.unwrap() {
+            seen.push(line);
+        }
+        seen
+    });
 
     let response = reqwest::Client::builder()
         .user_agent("SecretAgent/7.7")
@@ -324,10 +332,7 @@ async fn serve_logs_requests_without_identifying_anyone_and_stops_cleanly_on_sig
         .expect("the server stops")
         .unwrap();
     assert!(status.success(), "exit status {status}");
-    while let Some(line) = logs.next_line().await.unwrap() {
-        seen.push(line);
-    }
-    let all = seen.join("\n");
+    let all = rest.await.unwrap().join("\n");
     assert!(all.contains(r#""route":"/api/v1/feedback""#), "{all}");
     assert!(all.contains(r#""status":201"#), "{all}");
     assert!(all.contains("stopped"), "{all}");

@@ -48,9 +48,14 @@ fn away_from_period_edges(now: DateTime<Utc>) -> DateTime<Utc> {
         .map_or(now, |edge| edge + chrono::Duration::minutes(1))
 }
 
-/// Runs `earshot` on `data_dir` as of `at`, mailing through `smtp` when
-/// given, with retries due at once.
-async fn earshot(data_dir: &Path, at: DateTime<Utc>, smtp: Option<&str>, args: &[&str]) -> Output {
+/// `earshot` on `data_dir` as of `at`, mailing through `smtp` when given,
+/// with retries due at once.
+fn command(
+    data_dir: &Path,
+    at: DateTime<Utc>,
+    smtp: Option<&str>,
+    args: &[&str],
+) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"));
     command
         .env("EARSHOT_DATA_DIR", data_dir)
@@ -61,12 +66,32 @@ async fn earshot(data_dir: &Path, at: DateTime<Utc>, smtp: Option<&str>, args: &
     if let Some(url) = smtp {
         command.env("EARSHOT_SMTP_URL", url);
     }
-    let output = command.output().await.unwrap();
+    command
+}
+
+/// Runs `earshot` as of `at`; it must succeed.
+async fn earshot(data_dir: &Path, at: DateTime<Utc>, smtp: Option<&str>, args: &[&str]) -> Output {
+    let output = command(data_dir, at, smtp, args).output().await.unwrap();
     assert!(
         output.status.success(),
         "{args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+    output
+}
+
+/// Runs `earshot digest send` as of `at`; it must fail (for cron to
+/// notice) because some messages were not delivered, and say how many.
+async fn undelivered(
+    data_dir: &Path,
+    at: DateTime<Utc>,
+    smtp: Option<&str>,
+    args: &[&str],
+) -> Output {
+    let output = command(data_dir, at, smtp, args).output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{args:?} succeeded: {stderr}");
+    assert!(stderr.contains("were not delivered"), "{stderr}");
     output
 }
 
@@ -216,13 +241,19 @@ async fn a_451_is_retried_and_a_554_is_given_up_and_shown() {
     smtp.answer_next_data("451 4.3.0 try again later");
     smtp.answer_next_data("451 4.3.0 try again later");
 
-    let first = earshot(
+    let first = undelivered(
         data.path(),
         data.next(),
         Some(&smtp.url()),
         &["digest", "send", "--now"],
     )
     .await;
+    assert!(
+        String::from_utf8_lossy(&first.stderr)
+            .contains("3 of 3 messages were not delivered (2 will be retried, 1 failed for good"),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(
         stdout(&first).contains("sent 0, to retry 2, failed 1"),
         "{}",
@@ -271,7 +302,7 @@ async fn a_server_that_is_down_keeps_messages_until_it_is_back_and_sends_none_tw
     let address = smtp.stop();
     tokio::task::yield_now().await;
 
-    let down = earshot(
+    let down = undelivered(
         data.path(),
         data.next(),
         Some(&format!("smtp://{address}")),
@@ -332,7 +363,7 @@ async fn a_connection_dropped_mid_message_is_retried_and_the_message_arrives_onc
     let smtp = SmtpServer::start().await;
     smtp.drop_mid_message(1);
 
-    let first = earshot(
+    let first = undelivered(
         data.path(),
         data.next(),
         Some(&smtp.url()),
@@ -363,30 +394,34 @@ async fn a_connection_dropped_mid_message_is_retried_and_the_message_arrives_onc
     );
 }
 
+/// A sender killed while its server holds a message leaves that message
+/// under its lease: a run before the lease expires leaves it alone, one
+/// after sends it, once.
 #[tokio::test]
-async fn a_run_killed_mid_delivery_delivers_every_summary_once_after_a_restart() {
+async fn a_run_killed_mid_delivery_delivers_every_summary_once_after_its_lease_expires() {
     let data = seeded().await;
     let smtp = SmtpServer::start().await;
     // One message gets no answer: the run is killed while it waits.
     smtp.hold(1);
-    let mut run = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .env("EARSHOT_DATA_DIR", data.path())
-        .env("EARSHOT_CLOCK", data.next().to_rfc3339())
-        .env("EARSHOT_SMTP_URL", smtp.url())
-        .env("EARSHOT_PUBLIC_URL", "https://earshot.halcyon.example")
-        .args(["digest", "send", "--now"])
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let sent = || {
-        query::<i64>(
-            data.path(),
-            "SELECT count(*) FROM email_outbox WHERE status = 'sent'",
-        )
-    };
+    let killed_at = data.next();
+    let lease = ("EARSHOT_MAIL_LEASE_SECONDS", "20");
+    let mut run = command(
+        data.path(),
+        killed_at,
+        Some(&smtp.url()),
+        &["digest", "send", "--now"],
+    )
+    .env(lease.0, lease.1)
+    .stdout(std::process::Stdio::null())
+    .kill_on_drop(true)
+    .spawn()
+    .unwrap();
+    let count = |sql: &str| query::<i64>(data.path(), sql);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while smtp.holding() == 0 || sent() < 2 {
+    while smtp.holding() == 0
+        || count("SELECT count(*) FROM email_outbox WHERE status = 'sent'")
+            < count("SELECT count(*) FROM email_outbox") - 1
+    {
         assert!(
             std::time::Instant::now() < deadline,
             "the run never got to the held message"
@@ -403,19 +438,30 @@ async fn a_run_killed_mid_delivery_delivers_every_summary_once_after_a_restart()
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert_eq!(smtp.messages().len(), 2);
-
-    let restarted = earshot(
+    let leased: String = query(
         data.path(),
-        data.next(),
+        "SELECT lease_owner FROM email_outbox WHERE status = 'pending'",
+    );
+    assert!(leased.starts_with("pid "), "{leased}");
+
+    // A second later, the killed run's lease still holds: nothing is sent twice.
+    let early = earshot(
+        data.path(),
+        killed_at + chrono::Duration::seconds(1),
         Some(&smtp.url()),
-        &["digest", "send", "--now"],
+        &["digest", "send", "--due"],
     )
     .await;
-    assert!(
-        stdout(&restarted).contains("Enqueued 0 new summaries; sent 1"),
-        "{}",
-        stdout(&restarted)
-    );
+    assert!(stdout(&early).contains("sent 0"), "{}", stdout(&early));
+    // Once it expired, the next run sends the message.
+    let later = earshot(
+        data.path(),
+        killed_at + chrono::Duration::seconds(30),
+        Some(&smtp.url()),
+        &["digest", "send", "--due"],
+    )
+    .await;
+    assert!(stdout(&later).contains("sent 1"), "{}", stdout(&later));
     assert_eq!(delivered_once(&smtp), outbox_ids(data.path()));
     assert_eq!(outbox_ids(data.path()).len(), 3);
 }

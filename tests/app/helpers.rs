@@ -34,6 +34,8 @@ pub struct TestApp {
     pub data_dir: PathBuf,
     /// The server's clock, which the test reads for what it expects.
     pub clock: Clock,
+    /// The settings it runs with, kept for restarts.
+    config: Config,
     _temp: Option<TempDir>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<earshot::error::Result<()>>>,
@@ -154,7 +156,8 @@ impl TestApp {
         })
     }
 
-    /// Starts Earshot on an existing data directory.
+    /// Starts Earshot on an existing data directory, once its search index
+    /// is checked (or rebuilt).
     pub async fn start(data_dir: &Path) -> TestApp {
         TestApp::start_with(data_dir, Clock::system()).await
     }
@@ -172,11 +175,30 @@ impl TestApp {
         configure: impl FnOnce(Config) -> Config,
     ) -> TestApp {
         let config = configure(Config {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            clock: clock.clone(),
+            clock,
             ..Config::new(data_dir)
         });
+        TestApp::launch(config, true).await
+    }
+
+    /// Starts Earshot with `config` without waiting for its search index,
+    /// which may still be checked or rebuilt.
+    pub async fn start_before_search(config: Config) -> TestApp {
+        TestApp::launch(config, false).await
+    }
+
+    /// Builds and serves `config` (on port 0 unless it names a port).
+    async fn launch(config: Config, wait_for_search: bool) -> TestApp {
+        let config = Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..config
+        };
+        let kept = config.clone();
+        let (data_dir, clock) = (config.data_dir.clone(), config.clock.clone());
         let application = Application::build(config).await.expect("build");
+        if wait_for_search {
+            application.search().ready().await;
+        }
         let metrics_address = application
             .metrics_addr()
             .map(|address| format!("http://{address}"));
@@ -188,8 +210,9 @@ impl TestApp {
         TestApp {
             address,
             metrics_address,
-            data_dir: data_dir.to_owned(),
+            data_dir,
             clock,
+            config: kept,
             _temp: None,
             shutdown: Some(shutdown),
             server: Some(server),
@@ -210,10 +233,19 @@ impl TestApp {
         }
     }
 
-    /// Stops and starts again on the same data directory.
+    /// Stops and starts again on the same data directory, with the same
+    /// settings.
     pub async fn restart(mut self) -> TestApp {
         self.stop().await;
-        let mut restarted = TestApp::start_with(&self.data_dir, self.clock.clone()).await;
+        let mut restarted = TestApp::launch(self.config.clone(), true).await;
+        restarted._temp = self._temp.take();
+        restarted
+    }
+
+    /// Stops and starts again without waiting for the search index.
+    pub async fn restart_before_search(mut self) -> TestApp {
+        self.stop().await;
+        let mut restarted = TestApp::start_before_search(self.config.clone()).await;
         restarted._temp = self._temp.take();
         restarted
     }

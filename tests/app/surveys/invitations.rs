@@ -1,6 +1,9 @@
 //! Invitations go through the email outbox: one message per invitee with
 //! their personal link, once, and the link leaves the database once sent.
 
+use std::time::{Duration, Instant};
+
+use earshot::config::{Config, Secret};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -25,7 +28,14 @@ fn outbox(app: &TestApp) -> Vec<(String, String, String, String)> {
 
 #[tokio::test]
 async fn inviting_a_team_and_a_person_mails_each_their_own_link_once_through_the_outbox() {
-    let app = TestApp::spawn().await;
+    let smtp = SmtpServer::start().await;
+    // New mail wakes the sender at once: nothing waits for its hourly look.
+    let app = TestApp::spawn_with(|config| Config {
+        smtp_url: Some(Secret(smtp.url())),
+        mail_poll: Duration::from_secs(3600),
+        ..config
+    })
+    .await;
     add_people(&app);
     let team = app.api(TEAM);
     let created: Value = post(&team, "/api/v1/surveys", survey())
@@ -61,46 +71,24 @@ async fn inviting_a_team_and_a_person_mails_each_their_own_link_once_through_the
         3,
         "mobile0, mobile1 (once) and payments0: {invited}"
     );
-
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while smtp.messages().len() < 3 || outbox(&app).iter().any(|row| row.3 != "sent") {
+        assert!(
+            Instant::now() < deadline,
+            "the invitations were not sent at once"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let queued = outbox(&app);
     assert_eq!(queued.len(), 3);
-    for ((to, message_id, body, status), (email, url)) in queued.iter().zip(&links) {
-        assert_eq!((to, status.as_str()), (email, "pending"));
-        assert!(
-            body.contains(url),
-            "each message carries its own link: {body}"
-        );
+    let received = smtp.messages();
+    assert_eq!(received.len(), 3);
+    for ((to, message_id, _, _), (email, url)) in queued.iter().zip(&links) {
+        assert_eq!(to, email);
         assert!(
             message_id.starts_with(&format!("<survey-invitation.{id}.")),
             "{message_id}"
         );
-    }
-    // Inviting again sends nothing new.
-    let again: Value = post(&team, &format!("/api/v1/surveys/{id}/invitations"), invite)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(again["invitations"], json!([]));
-    assert_eq!(again["already_invited"].as_array().unwrap().len(), 3);
-    assert_eq!(outbox(&app).len(), 3);
-
-    let smtp = SmtpServer::start().await;
-    let send = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .env("EARSHOT_DATA_DIR", &app.data_dir)
-        .env("EARSHOT_SMTP_URL", smtp.url())
-        .args(["digest", "send", "--due"])
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        send.status.success(),
-        "{}",
-        String::from_utf8_lossy(&send.stderr)
-    );
-    let received = smtp.messages();
-    assert_eq!(received.len(), 3);
-    for (email, url) in &links {
         let message = received
             .iter()
             .find(|message| message.recipients.contains(email))
@@ -108,7 +96,7 @@ async fn inviting_a_team_and_a_person_mails_each_their_own_link_once_through_the
         let token = url.rsplit('/').next().unwrap();
         assert!(
             message.data.replace("=\r\n", "").contains(token),
-            "{}",
+            "each message carries its own link: {}",
             message.data
         );
         assert!(
@@ -118,11 +106,20 @@ async fn inviting_a_team_and_a_person_mails_each_their_own_link_once_through_the
                 .starts_with("<survey-invitation.")
         );
     }
-    // Sent: the outbox no longer holds the links, and nothing goes twice.
+    // Sent: the outbox no longer holds the links.
     for (_, _, body, status) in outbox(&app) {
         assert_eq!(status, "sent");
         assert!(!body.contains("/respond/svy_"), "{body}");
     }
+    // Inviting again sends nothing new, and neither does a cron run.
+    let again: Value = post(&team, &format!("/api/v1/surveys/{id}/invitations"), invite)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["invitations"], json!([]));
+    assert_eq!(again["already_invited"].as_array().unwrap().len(), 3);
+    assert_eq!(outbox(&app).len(), 3);
     let twice = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
         .env("EARSHOT_DATA_DIR", &app.data_dir)
         .env("EARSHOT_SMTP_URL", smtp.url())
