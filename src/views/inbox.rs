@@ -15,6 +15,8 @@ use crate::domain::{FeedbackKind, FeedbackStatus, FieldErrors};
 pub struct InboxPage<'a> {
     pub services: &'a [Service],
     pub filter: &'a FeedbackFilter,
+    /// A window relative to today: "today", "week" or "month".
+    pub received: Option<&'a str>,
     /// The filter as a query string (without `page`), for links and views.
     pub query: &'a str,
     pub items: &'a [Feedback],
@@ -97,6 +99,13 @@ fn filters(inbox: &InboxPage<'_>) -> Markup {
                     option value="" { "Any" }
                     @for value in 1..=5u8 {
                         option value=(value) selected[filter.rating == Some(value)] { (value) }
+                    }
+                }
+            }
+            label { "Received "
+                select name="received" {
+                    @for (value, label) in [("", "Any time"), ("today", "Today"), ("week", "Last 7 days"), ("month", "Last 30 days")] {
+                        option value=(value) selected[inbox.received.unwrap_or_default() == value] { (label) }
                     }
                 }
             }

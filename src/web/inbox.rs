@@ -46,6 +46,10 @@ pub struct InboxQuery {
     rating: String,
     #[serde(default)]
     text: String,
+    /// Received lately, relative to today: "today", "week" (7 days) or
+    /// "month" (30 days), so that a saved view stays current.
+    #[serde(default)]
+    received: String,
     #[serde(default)]
     page: String,
     /// How many items a bulk change just changed, and which change.
@@ -84,6 +88,32 @@ impl InboxQuery {
         }
     }
 
+    /// The relative window asked for, as the word the address keeps.
+    fn received(&self) -> Option<&'static str> {
+        ["today", "week", "month"]
+            .into_iter()
+            .find(|word| *word == self.received.trim())
+    }
+
+    /// The filter with the relative window turned into a first day.
+    fn listed(&self, today: NaiveDate) -> FeedbackFilter {
+        let mut filter = self.filter();
+        let days = match self.received() {
+            Some("today") => 0,
+            Some("week") => 6,
+            Some(_) => 29,
+            None => return filter,
+        };
+        let first = today - chrono::Duration::days(days);
+        filter.from = Some(filter.from.map_or(first, |from| from.max(first)));
+        filter
+    }
+
+    /// The filters as a query string, for page links and saved views.
+    fn query_string(&self) -> String {
+        query_string(&self.filter(), self.received())
+    }
+
     fn page(&self) -> u32 {
         self.page
             .trim()
@@ -108,9 +138,10 @@ impl InboxQuery {
     }
 }
 
-/// The filter as a query string, for page links and saved views.
-fn query_string(filter: &FeedbackFilter) -> String {
+/// The filter (and the relative window) as a query string.
+fn query_string(filter: &FeedbackFilter, received: Option<&str>) -> String {
     let pairs = [
+        ("received", received.map(str::to_owned)),
         ("text", filter.text.clone()),
         ("service", filter.service.clone()),
         ("kind", filter.kind.map(|kind| kind.as_str().to_owned())),
@@ -156,7 +187,7 @@ async fn render(
     viewer.require_platform_team()?;
     let filter = query.filter();
     let page = query.page();
-    let listed = filter.clone();
+    let listed = query.listed(state.clock.now().date_naive());
     let user = viewer.user.id;
     let loaded = state
         .db
@@ -194,7 +225,8 @@ async fn render(
         csrf,
     };
     let done = query.done();
-    let query = query_string(&filter);
+    let received = query.received();
+    let query = query.query_string();
     let status = super::form_status(&errors);
     Ok((
         status,
@@ -203,6 +235,7 @@ async fn render(
             &InboxPage {
                 services: &services,
                 filter: &filter,
+                received,
                 query: &query,
                 items: &items,
                 total,
@@ -322,7 +355,7 @@ pub async fn bulk(
             let done =
                 serde_html_form::to_string([("done", count.to_string()), ("change", change)])
                     .unwrap_or_default();
-            let back = query_string(&back.filter());
+            let back = back.query_string();
             let target = if back.is_empty() {
                 format!("/inbox?{done}")
             } else {
@@ -356,7 +389,7 @@ pub async fn save_view(
         Ok(name) => name,
         Err(errors) => return render(&state, &viewer, &csrf, &filters, errors).await,
     };
-    let query = query_string(&filters.filter());
+    let query = filters.query_string();
     let user = viewer.user.id;
     let saved = query.clone();
     state

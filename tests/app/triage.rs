@@ -445,3 +445,41 @@ async fn deleting_feedback_says_how_many_evidence_links_go_with_it() {
         page.contains(r#"<button class="danger" type="submit">Delete it and 3 evidence links"#)
     );
 }
+
+#[tokio::test]
+async fn a_saved_view_of_new_items_this_week_stays_relative_to_today() {
+    let app = TestApp::spawn_at("2026-11-26T11:00:00Z").await;
+    let api = app.api(CONTRIBUTOR);
+    for body in ["fresh cache miss", "old cache miss"] {
+        let mut item = feedback_json(body);
+        item["title"] = json!(null);
+        api.post_json("/api/v1/feedback", &item).await;
+    }
+    app.with_db(|connection| {
+        Ok(connection.execute(
+            "UPDATE feedback SET created_at = '2026-11-10 09:00:00.000+00:00' WHERE id = 2",
+            [],
+        )?)
+    });
+    let team = app.signed_in(TEAM).await;
+    let query = "received=week&status=new&service=ci-runner";
+    let saved = team
+        .submit(
+            &format!("/inbox?{query}"),
+            "/inbox/views",
+            &[
+                ("view_name", "new this week for ci-runner"),
+                ("query", query),
+            ],
+        )
+        .await;
+    let location = saved.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("received=week"), "{location}");
+    assert!(
+        !location.contains("from="),
+        "the view keeps no fixed date: {location}"
+    );
+    let page = team.get_text(&location).await;
+    assert!(page.contains("fresh cache miss") && !page.contains("old cache miss"));
+    assert!(page.contains(">new this week for ci-runner</a>"));
+}
