@@ -172,10 +172,12 @@ fn bulk_form(chrome: &Chrome<'_>, inbox: &InboxPage<'_>) -> Markup {
                 }
                 span.group {
                     (picker(&Picker { kind: PickerKind::PainPoint, name: "pain_point", id: "bulk_pain_point", label: "Pain point ", choices: inbox.pain_points, chosen: None, form: None, required: false }))
+                    label for="bulk_new_pain_point" { "or a new one " }
+                    input #bulk_new_pain_point type="text" name="new_pain_point" placeholder="title in the user's words" size="18";
                     button type="submit" name="action" value="link" { "Link as evidence" }
                 }
             }
-            @for field in ["bulk_status", "bulk_tags", "bulk_assignee", "pain_point", "feedback_ids", "action"] {
+            @for field in ["bulk_status", "bulk_tags", "bulk_assignee", "pain_point", "new_pain_point", "feedback_ids", "action"] {
                 (field_error(inbox.errors, field))
             }
         }

@@ -14,6 +14,7 @@ use crate::db::audit::{self, Actor};
 use crate::db::feedback::{self as stored, Assignee, FeedbackFilter};
 use crate::db::{pain_points, replies, services, triage};
 use crate::domain::audit::AuditAction;
+use crate::domain::pain_point::{NewPainPoint, PainPointDraft};
 use crate::domain::triage::{BulkChange, parse_view_name};
 use crate::domain::{FeedbackKind, FeedbackStatus, FieldErrors};
 use crate::error::{Error, Result};
@@ -268,6 +269,9 @@ pub struct BulkForm {
     bulk_assignee: String,
     #[serde(default)]
     pain_point: String,
+    /// The title of a new pain point to make from the selection.
+    #[serde(default)]
+    new_pain_point: String,
     /// The inbox's filters, to go back to.
     #[serde(default)]
     back: String,
@@ -302,18 +306,39 @@ pub async fn bulk(
             "select items first (tick their boxes, or press x)",
         ))
     } else if form.action == "link" {
-        match parse_id(&form.pain_point) {
-            Ok(pain_point) => {
+        let target = match (parse_id(&form.pain_point), form.new_pain_point.trim()) {
+            (Ok(pain_point), _) => Ok((pain_point, None)),
+            (Err(_), "") => Err(Error::invalid(
+                "pain_point",
+                "choose a pain point, or give a title for a new one",
+            )),
+            (Err(_), title) => NewPainPoint::parse(&PainPointDraft {
+                title: title.to_owned(),
+                ..PainPointDraft::default()
+            })
+            .map(|new| (0, Some(new)))
+            .map_err(|errors| {
+                let problems: Vec<&str> =
+                    errors.iter().map(|error| error.message.as_str()).collect();
+                Error::invalid("new_pain_point", problems.join("; "))
+            }),
+        };
+        match target {
+            Ok((pain_point, new)) => {
                 let ids = ids.clone();
                 state
                     .db
                     .write(move |connection| {
+                        let pain_point = match new {
+                            Some(new) => pain_points::insert(connection, &new, now)?,
+                            None => pain_point,
+                        };
                         pain_points::add_evidence(connection, pain_point, &ids, by, now)
                             .map(|_| ids.len())
                     })
                     .await
             }
-            Err(_) => Err(Error::invalid("pain_point", "choose a pain point")),
+            Err(error) => Err(error),
         }
     } else {
         match BulkChange::parse(

@@ -219,9 +219,17 @@ pub async fn detail(
     Path(id): Path<String>,
     Query(query): Query<LinkedQuery>,
 ) -> Result<Response> {
-    let linked = query
-        .linked
-        .map(|title| format!("Linked as evidence for “{title}”."));
+    let now = state.clock.now();
+    // The pain point is named from the database, not from the address, so
+    // a crafted link cannot put words on the page.
+    let linked = match query.linked.as_deref().map(parse_id) {
+        Some(Ok(pain_point)) => state
+            .db
+            .read(move |connection| pain_points::by_id(connection, pain_point, now))
+            .await?
+            .map(|found| format!("Linked as evidence for “{}”.", found.title)),
+        _ => None,
+    };
     render_detail(
         &state,
         &viewer,
@@ -233,7 +241,7 @@ pub async fn detail(
     .await
 }
 
-/// After a highlight was linked: the pain point's title, for the confirmation.
+/// After a highlight was linked: the pain point's id, for the confirmation.
 #[derive(Deserialize)]
 pub struct LinkedQuery {
     linked: Option<String>,
@@ -381,18 +389,14 @@ pub async fn link_highlight(
                 Target::New(pain_point) => pain_points::insert(connection, &pain_point, now)?,
             };
             pain_points::add_highlight_evidence(connection, pain_point, highlight, by, now)?;
-            Ok(pain_points::by_id(connection, pain_point, now)?.map(|found| found.title))
+            Ok(pain_point)
         })
         .await;
     match linked {
-        Ok(title) => {
-            let query = serde_html_form::to_string([("linked", title.unwrap_or_default())])
-                .unwrap_or_default();
-            Ok(Redirect::to(&format!(
-                "/interviews/{interview}?{query}#highlight-{highlight}"
-            ))
-            .into_response())
-        }
+        Ok(pain_point) => Ok(Redirect::to(&format!(
+            "/interviews/{interview}?linked={pain_point}#highlight-{highlight}"
+        ))
+        .into_response()),
         Err(error) => {
             let errors = match error {
                 Error::Invalid(errors) => errors,

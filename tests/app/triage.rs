@@ -483,3 +483,43 @@ async fn a_saved_view_of_new_items_this_week_stays_relative_to_today() {
     assert!(page.contains("fresh cache miss") && !page.contains("old cache miss"));
     assert!(page.contains(">new this week for ci-runner</a>"));
 }
+
+#[tokio::test]
+async fn selected_items_become_the_evidence_of_a_new_pain_point_in_one_step() {
+    let app = TestApp::spawn().await;
+    let api = app.api(CONTRIBUTOR);
+    for text in ["cold cache one", "cold cache two"] {
+        api.post_json("/api/v1/feedback", &feedback_json(text))
+            .await;
+    }
+    let team = app.signed_in(TEAM).await;
+    let made = team
+        .submit(
+            "/inbox",
+            "/inbox/bulk",
+            &[
+                ("feedback_ids", "1"),
+                ("feedback_ids", "2"),
+                ("action", "link"),
+                ("pain_point", ""),
+                ("new_pain_point", "Caches are cold after deploys"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let page = team.get_text("/pain-points/1").await;
+    assert!(page.contains("Caches are cold after deploys"));
+    assert!(page.contains(r#"href="/feedback/1""#) && page.contains(r#"href="/feedback/2""#));
+    let neither = team
+        .submit(
+            "/inbox",
+            "/inbox/bulk",
+            &[
+                ("feedback_ids", "1"),
+                ("action", "link"),
+                ("pain_point", ""),
+            ],
+        )
+        .await;
+    assert_eq!(neither.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
