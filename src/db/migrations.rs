@@ -43,6 +43,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_operations",
         include_str!("../../migrations/0007_operations.sql"),
     ),
+    (
+        "0008_workflow",
+        include_str!("../../migrations/0008_workflow.sql"),
+    ),
 ];
 
 /// The schema version this Earshot brings a database to.
