@@ -80,29 +80,27 @@ pub fn router(state: AppState) -> Router {
         .route("/feedback", post(web::feedback::submit))
         .route("/feedback/thanks", get(web::feedback::thanks))
         .route("/feedback/mine", get(web::feedback::mine))
-        .route("/feedback/{id}", get(web::feedback::detail))
+        .route("/feedback/{id}", get(web::triage::detail))
         .route(
             "/feedback/{id}/delete",
             get(web::feedback::delete_page).post(web::feedback::delete),
         )
-        // GET on a triage action (a reload after an error) goes back to the item.
+        // GET on a form's address (a reload after an error) goes back to the item.
         .route(
-            "/feedback/{id}/status",
-            post(web::feedback::set_status).get(web::feedback::back_to_item),
+            "/feedback/{id}/triage",
+            post(web::triage::save).get(web::feedback::back_to_item),
         )
         .route(
-            "/feedback/{id}/tags",
-            post(web::feedback::add_tags).get(web::feedback::back_to_item),
+            "/feedback/{id}/replies",
+            post(web::triage::reply).get(web::feedback::back_to_item),
         )
-        .route(
-            "/feedback/{id}/tags/remove",
-            post(web::feedback::remove_tag).get(web::feedback::back_to_item),
-        )
-        .route(
-            "/feedback/{id}/notes",
-            post(web::feedback::add_note).get(web::feedback::back_to_item),
-        )
-        .route("/inbox", get(web::feedback::inbox))
+        .route("/replies/{token}", get(web::feedback::private_replies))
+        .route("/inbox", get(web::inbox::inbox))
+        .route("/inbox/bulk", post(web::inbox::bulk))
+        .route("/inbox/views", post(web::inbox::save_view))
+        .route("/inbox/views/{id}/delete", post(web::inbox::delete_view))
+        .route("/tags", get(web::triage::tags_page))
+        .route("/tags/{name}/public", post(web::triage::set_tag_public))
         .route("/search", get(web::search::search_page))
         .route(
             "/pain-points",
@@ -110,7 +108,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/pain-points/evidence",
-            post(web::pain_points::add_evidence),
+            post(web::pain_point_page::add_evidence),
         )
         .route(
             "/pain-points/highlights",
@@ -129,17 +127,17 @@ pub fn router(state: AppState) -> Router {
             "/interviews/{id}/highlights",
             post(web::interviews::add_highlight),
         )
-        .route("/pain-points/{id}", get(web::pain_points::detail_page))
+        .route("/pain-points/{id}", get(web::pain_point_page::detail_page))
         .route(
             "/pain-points/{id}/status",
-            post(web::pain_points::set_status),
+            post(web::pain_point_page::set_status),
         )
         .route(
             "/pain-points/{id}/evidence/remove",
-            post(web::pain_points::remove_evidence),
+            post(web::pain_point_page::remove_evidence),
         )
-        .route("/pain-points/{id}/merge", post(web::pain_points::merge))
-        .route("/pain-points/{id}/edit", post(web::pain_points::edit))
+        .route("/pain-points/{id}/merge", post(web::pain_point_page::merge))
+        .route("/pain-points/{id}/edit", post(web::pain_point_page::edit))
         .route(
             "/roadmap",
             get(web::roadmap::board).post(web::roadmap::create),
@@ -148,6 +146,7 @@ pub fn router(state: AppState) -> Router {
         .route("/roadmap/{id}/pain-points", post(web::roadmap::link))
         .route("/roadmap/{id}/status", post(web::roadmap::set_status))
         .route("/roadmap/{id}/edit", post(web::roadmap::edit))
+        .route("/roadmap/{id}/public", post(web::roadmap::set_public))
         .route("/dashboard", get(web::dashboard::dashboard))
         .route("/dashboard/settings", post(web::dashboard::save_settings))
         .route("/interviews/recruiting", get(web::dashboard::recruiting))
@@ -157,7 +156,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tree", get(web::tree::tree_page))
         .route("/outcomes", post(web::tree::create_outcome))
-        .route("/pain-points/{id}/placement", post(web::tree::place))
+        .route(
+            "/pain-points/{id}/placement",
+            post(web::pain_point_page::place),
+        )
         .route("/roadmap/{id}/tests", post(web::tree::add_test))
         .route("/tests/{id}/result", post(web::tree::record_result))
         .route("/shipped", get(web::roadmap::shipped_page))
@@ -202,7 +204,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/opt-out/{user}/{token}",
-            get(web::roadmap::opt_out_page).post(web::roadmap::opt_out),
+            get(web::opt_out::opt_out_page).post(web::opt_out::opt_out),
+        )
+        .route(
+            "/opt-out/{user}/{token}/undo",
+            post(web::opt_out::opt_back_in),
         )
         .route("/services", get(web::services::catalog))
         .route(
@@ -223,6 +229,7 @@ pub fn router(state: AppState) -> Router {
             "/unsubscribe/{token}",
             get(web::digests::unsubscribe_page).post(web::digests::unsubscribe),
         )
+        .route("/unsubscribe/{token}/undo", post(web::digests::resubscribe))
         .merge(web::sign_in::routes())
         .merge(web::oidc::routes())
         .merge(web::account::routes())
@@ -268,31 +275,31 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/roadmap-items",
-            get(web::roadmap::list_api).post(web::roadmap::create_api),
+            get(web::roadmap_api::list_api).post(web::roadmap_api::create_api),
         )
         .route(
             "/api/v1/roadmap-items/{id}",
-            get(web::roadmap::get_api).patch(web::roadmap::update_api),
+            get(web::roadmap_api::get_api).patch(web::roadmap_api::update_api),
         )
         .route(
             "/api/v1/roadmap-items/{id}/pain-points",
-            post(web::roadmap::link_api),
+            post(web::roadmap_api::link_api),
         )
         .route(
             "/api/v1/roadmap-items/{id}/ship",
-            post(web::roadmap::ship_api),
+            post(web::roadmap_api::ship_api),
         )
         .route(
             "/api/v1/interviews",
-            get(web::interviews::list_api).post(web::interviews::create_api),
+            get(web::interviews_api::list_api).post(web::interviews_api::create_api),
         )
         .route(
             "/api/v1/interviews/{id}",
-            get(web::interviews::get_api).patch(web::interviews::update_api),
+            get(web::interviews_api::get_api).patch(web::interviews_api::update_api),
         )
         .route(
             "/api/v1/interviews/{id}/highlights",
-            post(web::interviews::highlight_api),
+            post(web::interviews_api::highlight_api),
         )
         .route(
             "/api/v1/outcomes",

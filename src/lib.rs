@@ -58,8 +58,11 @@
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries;
 //!   sessions, tokens and reset links in `db::credentials`, the admin's directory
 //!   of people and teams in `db::directory`, the append-only `db::audit`; the
-//!   outbox's leases ([`db::outbox`]); online backup and restore ([`db::backup`]); survey
-//!   results published in steps in `db::survey_publication`.
+//!   outbox's leases ([`db::outbox`]); online backup and restore ([`db::backup`]);
+//!   one item's whole triage in one transaction, bulk changes and saved inbox
+//!   views in `db::triage`; replies, anonymous items' private-link hashes, public
+//!   tags and the public plan an item is part of in `db::replies`; survey results
+//!   published in steps in `db::survey_publication`.
 //! - [`search`]: the only tantivy; the index, its indexer thread (checking the index at
 //!   start, rebuilding it in the background, following `search_changes` and pruning
 //!   them), [`search::live::LiveIndex`] (what searches see: ready, or 503 while checked or
@@ -73,7 +76,9 @@
 //!   with Nagle's algorithm off) when configured.
 //! - [`jobs`]: background work in `serve`: the digest scheduler and the outbox sender
 //!   ([`jobs::outbox`], also run by `earshot digest send`), woken by new mail;
-//!   "you said, we did" messages when a roadmap item ships.
+//!   "you said, we did" messages when a roadmap item ships (which also marks its
+//!   pain points addressed, undone when it stops being shipped); replies and
+//!   status notices to submitters (`jobs::notices`), through the same outbox.
 //! - [`auth`]: argon2id password hashes on the bounded [`auth::PasswordPool`],
 //!   and random tokens (only hashes are stored).
 //! - [`oidc`]: the only `openidconnect`: discovery, PKCE, state and nonce,
@@ -82,11 +87,22 @@
 //!   `web::access` (`SignedIn`, `PlatformTeam`, `Admin`, `ClientAddress`);
 //!   sign-in (`web::sign_in`, `web::oidc`, `web::proxy` for SSO proxy headers),
 //!   throttling (`web::throttle`), the account page (`web::account`), people
-//!   and teams (`web::people`), the audit log (`web::audit`).
+//!   and teams (`web::people`), the audit log (`web::audit`). The daily path:
+//!   an item's page and its one-form triage (`web::triage`), the inbox with
+//!   bulk changes and saved views (`web::inbox`), a pain point's page and its
+//!   forms (`web::pain_point_page`). A form with a mistake comes back on its
+//!   own page with what was typed; high-impact actions confirm first, saying
+//!   what they will do (emails, evidence links).
 //! - [`views`]: maud views (the results page renders the same typed results as the API;
-//!   `/privacy` says what is stored), inline-SVG charts and the stylesheet. Markdown (interview
-//!   notes) is the only user text rendered as markup, through `views::markdown`
-//!   (pulldown-cmark, then ammonia); search snippets are tantivy's escaped text.
+//!   `/privacy` says what is stored), inline-SVG charts, the stylesheet and `earshot.js`.
+//!   Markdown (interview notes) is the only user text rendered as markup, through
+//!   `views::markdown` (pulldown-cmark, then ammonia); search snippets are tantivy's
+//!   escaped text. Linking is done in pickers (`views::picker`): a `<select>` with
+//!   nothing chosen, which the script turns into a search box backed by the index.
+//!   Every page works without the script; it adds pickers, inbox keys (j/k/e/x/l/?),
+//!   filters that apply as they change, saving triage without a reload, similar
+//!   items while typing, and focus on an error summary. It is served by Earshot,
+//!   so the Content-Security-Policy allows no inline script.
 //! - [`seed`]: the embedded demo organisation from `seed-data/` (people, services,
 //!   feedback, and the discovery work: outcomes, pain points, roadmap, interviews),
 //!   plus generated reliability figures, subscriptions and four survey waves.
@@ -118,6 +134,14 @@
 //! - **Architecture Invariant:** anonymous feedback stores no author, IP address or
 //!   user agent: the schema has no column for the latter two, the author is dropped
 //!   in `db::feedback::insert_feedback`, and request logs carry only the route template.
+//! - **Architecture Invariant:** an anonymous item's private link (its replies) is
+//!   shown once, in the answer to the submission itself (no redirect carries it);
+//!   only the SHA-256 of its token is stored, on the item, which has no author, and
+//!   nothing ties the token to a session or a person (`web::feedback::submit`).
+//! - **Architecture Invariant:** what a contributor sees of the team's work is
+//!   chosen by the team: public tags only, roadmap items only when shipped or
+//!   marked public (title, description, state; never their pain points), and
+//!   search neither counts nor filters by tags for them.
 //! - **Architecture Invariant:** every searchable change appends to `search_changes`
 //!   in the same transaction (SQL triggers, on link tables too: no caller has to touch
 //!   the owner's row), so a search index can always catch up; changes are pruned once

@@ -208,6 +208,22 @@ pub fn unsubscribe(
     Ok(email)
 }
 
+/// Undoes [`unsubscribe`]: the subscription is live again.
+pub fn resubscribe(connection: &Connection, hash: &str) -> Result<Option<String>> {
+    let email: Option<String> = connection
+        .query_row(
+            "SELECT email FROM digest_subscriptions WHERE unsubscribe_hash = ?1",
+            [hash],
+            |row| row.get(0),
+        )
+        .optional()?;
+    connection.execute(
+        "UPDATE digest_subscriptions SET unsubscribed_at = NULL WHERE unsubscribe_hash = ?1",
+        [hash],
+    )?;
+    Ok(email)
+}
+
 /// A message to put in the outbox.
 #[derive(Debug, Clone)]
 pub struct NewMessage {

@@ -24,6 +24,10 @@ pub struct Feedback {
     pub tags: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Who on the platform team looks after it: (user id, name).
+    pub assignee: Option<(i64, String)>,
+    /// The submitter asked to be told when the status changes.
+    pub notify_status: bool,
 }
 
 impl Feedback {
@@ -55,11 +59,13 @@ const FEEDBACK_SELECT: &str = "
            feedback.contact_ok, feedback.status, feedback.created_at, feedback.updated_at,
            (SELECT group_concat(tags.name, ',') FROM feedback_tags
               JOIN tags ON tags.id = feedback_tags.tag_id
-             WHERE feedback_tags.feedback_id = feedback.id)
+             WHERE feedback_tags.feedback_id = feedback.id),
+           feedback.assignee_id, assignees.name, feedback.notify_status
       FROM feedback
       JOIN services ON services.id = feedback.service_id
       LEFT JOIN users ON users.id = feedback.author_id
-      LEFT JOIN teams ON teams.id = users.team_id";
+      LEFT JOIN teams ON teams.id = users.team_id
+      LEFT JOIN users AS assignees ON assignees.id = feedback.assignee_id";
 
 fn feedback_from_row(row: &Row<'_>) -> rusqlite::Result<Feedback> {
     let kind: String = row.get(3)?;
@@ -93,6 +99,11 @@ fn feedback_from_row(row: &Row<'_>) -> rusqlite::Result<Feedback> {
         tags,
         created_at: row.get(13)?,
         updated_at: row.get(14)?,
+        assignee: match row.get::<_, Option<i64>>(16)? {
+            Some(id) => Some((id, row.get(17)?)),
+            None => None,
+        },
+        notify_status: row.get(18)?,
     })
 }
 
@@ -163,6 +174,28 @@ pub struct FeedbackFilter {
     pub to: Option<NaiveDate>,
     /// Only this person's (non-anonymous) feedback.
     pub author_id: Option<i64>,
+    /// Only items with this tag.
+    pub tag: Option<String>,
+    pub assignee: Option<Assignee>,
+    pub rating: Option<u8>,
+    /// Words the title or text contains, as typed.
+    pub text: Option<String>,
+}
+
+/// Whom an item is assigned to, for filtering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignee {
+    Nobody,
+    Person(i64),
+}
+
+/// `text` as a LIKE pattern that matches it anywhere, literally.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 /// One page of feedback, newest first, and how many match in all.
@@ -178,7 +211,13 @@ pub fn list_feedback(
           AND (?3 IS NULL OR feedback.status = ?3)
           AND (?4 IS NULL OR feedback.created_at >= ?4)
           AND (?5 IS NULL OR feedback.created_at < ?5)
-          AND (?6 IS NULL OR feedback.author_id = ?6)";
+          AND (?6 IS NULL OR feedback.author_id = ?6)
+          AND (?7 IS NULL OR EXISTS (
+                SELECT 1 FROM feedback_tags JOIN tags ON tags.id = feedback_tags.tag_id
+                 WHERE feedback_tags.feedback_id = feedback.id AND tags.name = ?7))
+          AND (?8 IS NULL OR (?8 = 0 AND feedback.assignee_id IS NULL) OR feedback.assignee_id = ?8)
+          AND (?9 IS NULL OR feedback.rating = ?9)
+          AND (?10 IS NULL OR feedback.title LIKE ?10 ESCAPE '\\' OR feedback.body LIKE ?10 ESCAPE '\\')";
     // Dates compare as text: "2026-03-01" sorts before "2026-03-01 09:00...".
     let from = filter.from.map(|day| day.to_string());
     let before = filter
@@ -187,16 +226,32 @@ pub fn list_feedback(
         .map(|day| day.to_string());
     let kind = filter.kind.map(FeedbackKind::as_str);
     let status = filter.status.map(FeedbackStatus::as_str);
+    let assignee = filter.assignee.map(|assignee| match assignee {
+        Assignee::Nobody => 0,
+        Assignee::Person(id) => id,
+    });
+    let text = filter.text.as_deref().map(contains_pattern);
     let total: i64 = connection
         .prepare_cached(&format!(
             "SELECT count(*) FROM feedback JOIN services ON services.id = feedback.service_id {WHERE}"
         ))?
         .query_row(
-            params![filter.service, kind, status, from, before, filter.author_id],
+            params![
+                filter.service,
+                kind,
+                status,
+                from,
+                before,
+                filter.author_id,
+                filter.tag,
+                assignee,
+                filter.rating,
+                text
+            ],
             |row| row.get(0),
         )?;
     let mut statement = connection.prepare_cached(&format!(
-        "{FEEDBACK_SELECT} {WHERE} ORDER BY feedback.created_at DESC, feedback.id DESC LIMIT ?7 OFFSET ?8"
+        "{FEEDBACK_SELECT} {WHERE} ORDER BY feedback.created_at DESC, feedback.id DESC LIMIT ?11 OFFSET ?12"
     ))?;
     let items = statement
         .query_map(
@@ -207,6 +262,10 @@ pub fn list_feedback(
                 from,
                 before,
                 filter.author_id,
+                filter.tag,
+                assignee,
+                filter.rating,
+                text,
                 limit,
                 offset
             ],
@@ -334,6 +393,22 @@ pub fn ids_with_tag(connection: &Connection, tag: &str, service: &str) -> Result
         .query_map(params![tag, service], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(ids)
+}
+
+/// The newest feedback as (id, "#id title or excerpt"), for a picker.
+pub fn recent_choices(connection: &Connection, limit: u32) -> Result<Vec<(i64, String)>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT id, coalesce(title, substr(body, 1, 80)) FROM feedback
+          ORDER BY created_at DESC, id DESC LIMIT ?1",
+    )?;
+    let choices = statement
+        .query_map([limit], |row| {
+            let id: i64 = row.get(0)?;
+            let title: String = row.get(1)?;
+            Ok((id, format!("#{id} {title}")))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(choices)
 }
 
 /// The pain points a feedback item is evidence for: (id, title).

@@ -260,3 +260,33 @@ pub fn held_since(connection: &Connection, since: NaiveDate) -> Result<Vec<Naive
         .collect();
     Ok(days)
 }
+
+/// The pain points each highlight of an interview is evidence for:
+/// (highlight id, pain point id, pain point title).
+pub fn highlight_links(connection: &Connection, interview: i64) -> Result<Vec<(i64, i64, String)>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT highlights.id, pain_points.id, pain_points.title
+           FROM highlights
+           JOIN pain_point_evidence ON pain_point_evidence.highlight_id = highlights.id
+           JOIN pain_points ON pain_points.id = pain_point_evidence.pain_point_id
+          WHERE highlights.interview_id = ?1
+          ORDER BY highlights.id, pain_points.id",
+    )?;
+    let links = statement
+        .query_map([interview], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(links)
+}
+
+/// The interview a highlight was taken from.
+pub fn interview_of_highlight(connection: &Connection, highlight: i64) -> Result<Option<i64>> {
+    Ok(connection
+        .query_row(
+            "SELECT interview_id FROM highlights WHERE id = ?1",
+            [highlight],
+            |row| row.get(0),
+        )
+        .optional()?)
+}

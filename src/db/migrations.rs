@@ -44,8 +44,12 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0007_operations.sql"),
     ),
     (
-        "0008_disclosure_control",
-        include_str!("../../migrations/0008_disclosure_control.sql"),
+        "0008_workflow",
+        include_str!("../../migrations/0008_workflow.sql"),
+    ),
+    (
+        "0009_disclosure_control",
+        include_str!("../../migrations/0009_disclosure_control.sql"),
     ),
 ];
 

@@ -18,6 +18,7 @@ pub mod migrations;
 pub mod outbox;
 pub mod pain_points;
 pub mod people;
+pub mod replies;
 pub mod roadmap;
 pub mod search;
 pub mod services;
@@ -27,6 +28,7 @@ pub mod survey_responses;
 pub mod survey_results;
 pub mod surveys;
 pub mod tree;
+pub mod triage;
 mod writer;
 
 use std::path::{Path, PathBuf};

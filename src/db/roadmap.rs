@@ -20,6 +20,8 @@ pub struct RoadmapItem {
     pub pain_points: Vec<(i64, String)>,
     pub services: Vec<String>,
     pub tags: Vec<String>,
+    /// Its title, description and state are shown to everyone.
+    pub public: bool,
 }
 
 const ITEM_SELECT: &str = "
@@ -34,7 +36,8 @@ const ITEM_SELECT: &str = "
              WHERE roadmap_item_services.roadmap_item_id = roadmap_items.id),
            (SELECT group_concat(tags.name, ',') FROM roadmap_item_tags
               JOIN tags ON tags.id = roadmap_item_tags.tag_id
-             WHERE roadmap_item_tags.roadmap_item_id = roadmap_items.id)
+             WHERE roadmap_item_tags.roadmap_item_id = roadmap_items.id),
+           roadmap_items.public
       FROM roadmap_items";
 
 fn item_from_row(row: &Row<'_>) -> rusqlite::Result<RoadmapItem> {
@@ -51,6 +54,7 @@ fn item_from_row(row: &Row<'_>) -> rusqlite::Result<RoadmapItem> {
         pain_points: serde_json::from_str(&pain_points).unwrap_or_default(),
         services: links::split_sorted(row.get(7)?),
         tags: links::split_sorted(row.get(8)?),
+        public: row.get(9)?,
     })
 }
 
@@ -178,13 +182,47 @@ pub fn link_pain_point(
     Ok(())
 }
 
-/// Sets the status; shipping records the day (once).
+/// Sets the status; shipping records the day (once) and marks the item's
+/// pain points addressed, remembering what they were, and moving it away
+/// from shipped puts back those that are still marked addressed.
 pub fn set_status(
     connection: &Connection,
     id: i64,
     status: RoadmapStatus,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    if status == RoadmapStatus::Shipped {
+        connection.execute(
+            "INSERT OR IGNORE INTO shipped_pain_points (roadmap_item_id, pain_point_id, previous_status)
+             SELECT ?1, pain_points.id, pain_points.status
+               FROM roadmap_item_pain_points
+               JOIN pain_points ON pain_points.id = roadmap_item_pain_points.pain_point_id
+              WHERE roadmap_item_pain_points.roadmap_item_id = ?1
+                AND pain_points.status NOT IN ('addressed', 'wont_fix')
+                AND pain_points.merged_into IS NULL",
+            [id],
+        )?;
+        connection.execute(
+            "UPDATE pain_points SET status = 'addressed', updated_at = ?2
+              WHERE id IN (SELECT pain_point_id FROM shipped_pain_points WHERE roadmap_item_id = ?1)
+                AND status <> 'addressed'",
+            params![id, now],
+        )?;
+    } else {
+        connection.execute(
+            "UPDATE pain_points
+                SET status = (SELECT previous_status FROM shipped_pain_points
+                               WHERE roadmap_item_id = ?1 AND pain_point_id = pain_points.id),
+                    updated_at = ?2
+              WHERE id IN (SELECT pain_point_id FROM shipped_pain_points WHERE roadmap_item_id = ?1)
+                AND status = 'addressed'",
+            params![id, now],
+        )?;
+        connection.execute(
+            "DELETE FROM shipped_pain_points WHERE roadmap_item_id = ?1",
+            [id],
+        )?;
+    }
     let changed = connection.execute(
         "UPDATE roadmap_items
             SET status = ?2, updated_at = ?3,
@@ -196,6 +234,45 @@ pub fn set_status(
         return Err(Error::NotFound);
     }
     Ok(())
+}
+
+/// The roadmap items that answer a pain point: (id, title, status).
+pub fn for_pain_point(
+    connection: &Connection,
+    id: i64,
+) -> Result<Vec<(i64, String, RoadmapStatus)>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT roadmap_items.id, roadmap_items.title, roadmap_items.status
+           FROM roadmap_item_pain_points
+           JOIN roadmap_items ON roadmap_items.id = roadmap_item_pain_points.roadmap_item_id
+          WHERE roadmap_item_pain_points.pain_point_id = ?1
+          ORDER BY roadmap_items.id",
+    )?;
+    let items = statement
+        .query_map([id], |row| {
+            let status: String = row.get(2)?;
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                RoadmapStatus::parse(&status).unwrap_or(RoadmapStatus::Idea),
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(items)
+}
+
+/// How many of an item's pain points shipping it would mark addressed.
+pub fn pain_points_to_address(connection: &Connection, id: i64) -> Result<usize> {
+    let count: i64 = connection.query_row(
+        "SELECT count(*) FROM roadmap_item_pain_points
+           JOIN pain_points ON pain_points.id = roadmap_item_pain_points.pain_point_id
+          WHERE roadmap_item_pain_points.roadmap_item_id = ?1
+            AND pain_points.status NOT IN ('addressed', 'wont_fix')
+            AND pain_points.merged_into IS NULL",
+        [id],
+        |row| row.get(0),
+    )?;
+    Ok(count.unsigned_abs() as usize)
 }
 
 /// A person to tell that something they asked for shipped.
@@ -235,6 +312,19 @@ pub fn requesters(connection: &Connection, id: i64) -> Result<Vec<Requester>> {
 pub fn opt_out(connection: &Connection, user_id: i64) -> Result<Option<String>> {
     connection.execute(
         "UPDATE users SET closed_loop_opt_out = 1 WHERE id = ?1",
+        [user_id],
+    )?;
+    Ok(connection
+        .query_row("SELECT email FROM users WHERE id = ?1", [user_id], |row| {
+            row.get(0)
+        })
+        .optional()?)
+}
+
+/// Undoes [`opt_out`]: the person hears about shipped items again.
+pub fn opt_back_in(connection: &Connection, user_id: i64) -> Result<Option<String>> {
+    connection.execute(
+        "UPDATE users SET closed_loop_opt_out = 0 WHERE id = ?1",
         [user_id],
     )?;
     Ok(connection

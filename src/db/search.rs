@@ -174,15 +174,20 @@ const ROADMAP_DOCUMENT: &str = "
              WHERE roadmap_item_tags.roadmap_item_id = roadmap_items.id),
            (SELECT group_concat(pain_points.title, char(10)) FROM roadmap_item_pain_points
               JOIN pain_points ON pain_points.id = roadmap_item_pain_points.pain_point_id
-             WHERE roadmap_item_pain_points.roadmap_item_id = roadmap_items.id)
+             WHERE roadmap_item_pain_points.roadmap_item_id = roadmap_items.id),
+           roadmap_items.public
       FROM roadmap_items";
 
 /// A shipped roadmap item is for everyone to find, with the problems it
-/// answered (what /shipped shows); one in the making is the team's.
+/// answered (what /shipped shows); one the team made public is too, by its
+/// title and description only (its page shows no pain points); any other
+/// is the team's.
 fn roadmap_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> {
     let status: String = row.get(3)?;
     let description: String = row.get(2)?;
-    let answers: Option<String> = row.get(7)?;
+    let public: bool = row.get(8)?;
+    let shipped = status == "shipped";
+    let answers: Option<String> = if shipped { row.get(7)? } else { None };
     Ok(SearchDocument {
         entity: EntityKind::RoadmapItem,
         id: row.get(0)?,
@@ -195,7 +200,7 @@ fn roadmap_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> 
         services: split(row.get(5)?),
         team: None,
         tags: split(row.get(6)?),
-        audience: if status == "shipped" {
+        audience: if shipped || public {
             Audience::Everyone
         } else {
             Audience::PlatformTeam

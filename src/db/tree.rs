@@ -257,3 +257,14 @@ pub fn assumption_tests(connection: &Connection, item: Option<i64>) -> Result<Ve
         .collect::<rusqlite::Result<_>>()?;
     Ok(tests)
 }
+
+/// The roadmap item an assumption test belongs to.
+pub fn roadmap_item_of_test(connection: &Connection, test: i64) -> Result<Option<i64>> {
+    Ok(connection
+        .query_row(
+            "SELECT roadmap_item_id FROM assumption_tests WHERE id = ?1",
+            [test],
+            |row| row.get(0),
+        )
+        .optional()?)
+}

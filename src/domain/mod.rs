@@ -27,6 +27,7 @@ pub mod survey;
 pub mod survey_import;
 pub mod survey_results;
 pub mod text;
+pub mod triage;
 
 pub use feedback::{FeedbackDraft, FeedbackKind, FeedbackStatus, NewFeedback, Rating, parse_tags};
 pub use people::{Email, Role};

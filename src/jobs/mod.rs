@@ -9,6 +9,7 @@
 
 pub mod closed_loop;
 pub mod digests;
+pub mod notices;
 pub mod outbox;
 
 use std::time::Duration;

@@ -44,6 +44,7 @@ pub enum SortOrder {
     Newest,
 }
 
+#[derive(Clone)]
 pub struct SearchRequest {
     pub query: SearchQuery,
     pub viewer: Viewer,
@@ -129,6 +130,28 @@ fn collect<C: tantivy::collector::Collector>(
 impl SearchIndex {
     /// Searches; CPU-bound, so callers run it off the async threads.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        // Tags are the team's words: a contributor neither filters by them
+        // (which would tell whether their item carries one) nor sees them
+        // counted.
+        let mut own;
+        let request = if matches!(request.viewer, Viewer::Contributor(_)) {
+            own = request.clone();
+            own.query.filters.retain(|(field, value)| {
+                let internal = *field == FilterField::Tag;
+                if internal {
+                    own.query
+                        .ignored
+                        .push(format!("tag:{value} (tags are the platform team's)"));
+                }
+                !internal
+            });
+            own.query
+                .excluded_filters
+                .retain(|(field, _)| *field != FilterField::Tag);
+            &own
+        } else {
+            request
+        };
         let searcher = self.reader.searcher();
         let audience = self.audience_filter(request.viewer);
         let statistics = Statistics::new(&searcher, audience.as_deref())?;
@@ -210,8 +233,10 @@ impl SearchIndex {
                 self.hit(searcher, &snippets, score, address).transpose()
             })
             .collect::<Result<Vec<_>>>()?;
+        let contributor = matches!(request.viewer, Viewer::Contributor(_));
         let facets = FACETS
             .into_iter()
+            .filter(|name| !(contributor && *name == "tag"))
             .map(|name| {
                 let mut counts: Vec<FacetCount> = facet_counts
                     .get(name)

@@ -201,7 +201,7 @@ impl Summary<'_> {
         let heading = "font-size:16px;margin:16px 0 4px;";
         html! {
             (DOCTYPE)
-            html {
+            html lang="en" {
                 head { meta charset="utf-8"; title { (self.subject()) } }
                 body style="margin:0;padding:16px;background:#f5f7fa;font-family:Arial,Helvetica,sans-serif;color:#1d2330;" {
                     table role="presentation" width="100%" style="max-width:640px;margin:0 auto;background:#ffffff;border:1px solid #dde2ea;border-collapse:collapse;" {

@@ -172,14 +172,37 @@ pub fn unsubscribe_page(chrome: &Chrome<'_>, token: &str, done: Option<&str>) ->
                 @match done {
                     Some(email) => {
                         h1 { "Unsubscribed" }
-                        p { (email) " will get no more Earshot summaries from this subscription." }
+                        p role="status" { (email) " will get no more Earshot summaries from this subscription." }
+                        form method="post" action={ "/unsubscribe/" (token) "/undo" } {
+                            (csrf_field(chrome.csrf))
+                            button type="submit" { "Undo: keep sending them" }
+                        }
                     }
                     None => {
                         h1 { "Unsubscribe from Earshot summaries?" }
                         form method="post" action={ "/unsubscribe/" (token) } {
+                            (csrf_field(chrome.csrf))
                             button type="submit" { "Unsubscribe" }
                         }
                     }
+                }
+            }
+        },
+    )
+}
+
+/// After undoing an unsubscribe, from the page that confirmed it.
+pub fn resubscribed_page(chrome: &Chrome<'_>, token: &str, email: &str) -> Markup {
+    layout(
+        "Subscribed again",
+        chrome,
+        html! {
+            section.narrow {
+                h1 { "Subscribed again" }
+                p role="status" { (email) " will get these Earshot summaries again, from the next one on." }
+                form method="post" action={ "/unsubscribe/" (token) } {
+                    (csrf_field(chrome.csrf))
+                    button type="submit" { "Unsubscribe after all" }
                 }
             }
         },

@@ -3,8 +3,9 @@
 
 use maud::{Markup, html};
 
-use super::{Chrome, csrf_field, date, date_time, layout};
-use crate::db::feedback::{Feedback, FeedbackFilter, Note};
+use super::{Chrome, csrf_field, date, field_error, layout};
+use crate::db::feedback::Feedback;
+use crate::db::replies::{PublicPlan, Reply};
 use crate::db::services::Service;
 use crate::domain::feedback::{BODY_MAX_CHARS, TITLE_MAX_CHARS};
 use crate::domain::{FeedbackDraft, FeedbackKind, FeedbackStatus, FieldErrors};
@@ -18,18 +19,11 @@ fn kind_label(kind: FeedbackKind) -> &'static str {
     }
 }
 
-fn field_error(errors: &FieldErrors, field: &str) -> Markup {
-    html! {
-        @if let Some(message) = errors.get(field) {
-            p.field-error id={ (field) "-error" } { (message) }
-        }
-    }
-}
-
 pub fn feedback_form(
     chrome: &Chrome<'_>,
     services: &[Service],
     draft: &FeedbackDraft,
+    notify_status: bool,
     errors: &FieldErrors,
 ) -> Markup {
     layout(
@@ -96,8 +90,8 @@ pub fn feedback_form(
                         aria-describedby=[errors.get("body").map(|_| "body-error")] { (draft.body) }
                     (field_error(errors, "body"))
                     // Filled by earshot.js while the person types.
-                    div #similar hidden {
-                        p { "Already said? Similar items you can open:" }
+                    div #similar.notice hidden aria-live="polite" {
+                        p { "Already said or planned? Items you can open:" }
                         ul {}
                     }
 
@@ -111,15 +105,25 @@ pub fn feedback_form(
                         "You may contact me about this"
                     }
                     (field_error(errors, "contact_ok"))
+                    label.choice {
+                        input type="checkbox" name="notify_status" value="true" checked[notify_status];
+                        "Email me when its status changes (not for anonymous feedback)"
+                    }
                     button type="submit" { "Send feedback" }
                 }
-                script src="/static/earshot.js" defer {}
             }
         },
     )
 }
 
-pub fn thanks(chrome: &Chrome<'_>, id: Option<i64>) -> Markup {
+/// After feedback was given. For anonymous feedback, `private_link` (the
+/// full address to keep, and its path on this site) is the only way back to
+/// it: shown on this page once, and kept nowhere else.
+pub fn thanks(
+    chrome: &Chrome<'_>,
+    id: Option<i64>,
+    private_link: Option<&(String, String)>,
+) -> Markup {
     layout(
         "Thank you",
         chrome,
@@ -128,9 +132,16 @@ pub fn thanks(chrome: &Chrome<'_>, id: Option<i64>) -> Markup {
                 h1 { "Thank you" }
                 p { "The platform team reads every piece of feedback." }
                 @if let Some(id) = id {
-                    p { "You can follow it at " a href={ "/feedback/" (id) } { "feedback #" (id) } "." }
+                    p { "You can follow it, and read the team's replies, at " a href={ "/feedback/" (id) } { "feedback #" (id) } " (also under My feedback)." }
                 } @else {
                     p { "It was stored without your name, so it does not appear under My feedback." }
+                }
+                @if let Some((link, path)) = private_link {
+                    div.notice {
+                        p { strong { "Keep this private link to read the team's replies:" } }
+                        p { a #private-link href=(path) { (link) } }
+                        p.hint { "It is shown only this once. Earshot keeps no copy of it and does not tie it to your account, so nobody, not even the platform team, can find it again. Bookmark it or copy it somewhere safe." }
+                    }
                 }
                 p { a href="/feedback/new" { "Give more feedback" } }
             }
@@ -138,7 +149,7 @@ pub fn thanks(chrome: &Chrome<'_>, id: Option<i64>) -> Markup {
     )
 }
 
-fn rating(rating: Option<u8>) -> Markup {
+pub(crate) fn rating(rating: Option<u8>) -> Markup {
     html! {
         @match rating {
             Some(value) => span.rating title={ "Satisfaction " (value) " of 5" } { (value) "/5" },
@@ -147,7 +158,7 @@ fn rating(rating: Option<u8>) -> Markup {
     }
 }
 
-fn item_title(item: &Feedback) -> String {
+pub(crate) fn item_title(item: &Feedback) -> String {
     match &item.title {
         Some(title) => title.clone(),
         None => {
@@ -160,52 +171,18 @@ fn item_title(item: &Feedback) -> String {
     }
 }
 
-fn status_badge(status: FeedbackStatus) -> Markup {
+pub(crate) fn status_badge(status: FeedbackStatus) -> Markup {
     html! { span class={ "badge status-" (status.as_str()) } { (status.as_str()) } }
 }
 
-fn feedback_table(items: &[Feedback], show_author: bool, select_into: Option<&str>) -> Markup {
-    html! {
-        table.feedback {
-            thead {
-                tr {
-                    @if select_into.is_some() { th { span.visually-hidden { "Select" } } }
-                    th { "Feedback" } th { "Service" } th { "Kind" } th { "Rating" } th { "Status" }
-                    @if show_author { th { "From" } }
-                    th { "Received" }
-                }
-            }
-            tbody {
-                @for item in items {
-                    tr {
-                        @if let Some(form) = select_into {
-                            td {
-                                input type="checkbox" name="feedback_ids" value=(item.id) form=(form)
-                                    aria-label={ "Select feedback #" (item.id) };
-                            }
-                        }
-                        td data-label="Feedback" { a href={ "/feedback/" (item.id) } { (item_title(item)) } }
-                        td data-label="Service" { code.nowrap { (item.service_slug) } }
-                        td data-label="Kind" { (item.kind.as_str()) }
-                        td data-label="Rating" { (rating(item.rating)) }
-                        td data-label="Status" { (status_badge(item.status)) }
-                        @if show_author {
-                            td data-label="From" {
-                                @match &item.author {
-                                    Some(author) => (author.name),
-                                    None => em { "anonymous" },
-                                }
-                            }
-                        }
-                        td.nowrap data-label="Received" { (date(item.created_at)) }
-                    }
-                }
-            }
-        }
-    }
+/// One of a person's own items, with what came of it.
+pub struct MyItem {
+    pub item: Feedback,
+    pub replies: u32,
+    pub plans: Vec<PublicPlan>,
 }
 
-pub fn my_feedback(chrome: &Chrome<'_>, items: &[Feedback]) -> Markup {
+pub fn my_feedback(chrome: &Chrome<'_>, items: &[MyItem]) -> Markup {
     layout(
         "My feedback",
         chrome,
@@ -214,252 +191,30 @@ pub fn my_feedback(chrome: &Chrome<'_>, items: &[Feedback]) -> Markup {
             @if items.is_empty() {
                 p { "You have not given feedback under your name yet. " a href="/feedback/new" { "Give feedback" } }
             } @else {
-                (feedback_table(items, false, None))
-            }
-            p.hint { "Anonymous feedback is not listed here: it is stored without your name." }
-        },
-    )
-}
-
-/// The inbox page: filters, one page of items, and links to the others.
-pub struct InboxPage<'a> {
-    pub services: &'a [Service],
-    pub filter: &'a FeedbackFilter,
-    pub items: &'a [Feedback],
-    pub total: u64,
-    pub page: u32,
-    pub page_size: u32,
-    /// Pain points to link selected items to: (id, title).
-    pub pain_points: &'a [(i64, String)],
-}
-
-impl InboxPage<'_> {
-    fn page_link(&self, page: u32) -> String {
-        let filter = self.filter;
-        let pairs = [
-            ("service", filter.service.clone().unwrap_or_default()),
-            (
-                "kind",
-                filter
-                    .kind
-                    .map(|kind| kind.as_str().to_owned())
-                    .unwrap_or_default(),
-            ),
-            (
-                "status",
-                filter
-                    .status
-                    .map(|status| status.as_str().to_owned())
-                    .unwrap_or_default(),
-            ),
-            (
-                "from",
-                filter.from.map(|day| day.to_string()).unwrap_or_default(),
-            ),
-            (
-                "to",
-                filter.to.map(|day| day.to_string()).unwrap_or_default(),
-            ),
-            ("page", page.to_string()),
-        ];
-        let pairs: Vec<_> = pairs
-            .into_iter()
-            .filter(|(_, value)| !value.is_empty())
-            .collect();
-        format!(
-            "/inbox?{}",
-            serde_html_form::to_string(pairs).unwrap_or_default()
-        )
-    }
-
-    fn last_page(&self) -> u32 {
-        (self.total.div_ceil(u64::from(self.page_size)).max(1)) as u32
-    }
-}
-
-pub fn inbox(chrome: &Chrome<'_>, inbox: &InboxPage<'_>) -> Markup {
-    let filter = inbox.filter;
-    layout(
-        "Inbox",
-        chrome,
-        html! {
-            h1 { "Inbox" }
-            form.filters method="get" action="/inbox" {
-                label { "Service "
-                    select name="service" {
-                        option value="" { "All" }
-                        @for service in inbox.services {
-                            option value=(service.slug) selected[filter.service.as_deref() == Some(service.slug.as_str())] { (service.name) }
-                        }
-                    }
-                }
-                label { "Kind "
-                    select name="kind" {
-                        option value="" { "All" }
-                        @for kind in FeedbackKind::ALL {
-                            option value=(kind.as_str()) selected[filter.kind == Some(*kind)] { (kind.as_str()) }
-                        }
-                    }
-                }
-                label { "Status "
-                    select name="status" {
-                        option value="" { "All" }
-                        @for status in FeedbackStatus::ALL {
-                            option value=(status.as_str()) selected[filter.status == Some(*status)] { (status.as_str()) }
-                        }
-                    }
-                }
-                label { "From " input type="date" name="from" value=[filter.from.map(|day| day.to_string())]; }
-                label { "To " input type="date" name="to" value=[filter.to.map(|day| day.to_string())]; }
-                button type="submit" { "Filter" }
-                a href="/inbox" { "Clear" }
-            }
-            p.count { (inbox.total) @if inbox.total == 1 { " item" } @else { " items" } }
-            @if inbox.items.is_empty() {
-                p { "Nothing matches these filters." }
-            } @else {
-                @if !inbox.pain_points.is_empty() {
-                    form.inline #link-form method="post" action="/pain-points/evidence" {
-                        (csrf_field(chrome.csrf))
-                        label for="pain_point" { "Link selected to " }
-                        select #pain_point name="pain_point" {
-                            @for (id, title) in inbox.pain_points { option value=(id) { (title) } }
-                        }
-                        button type="submit" { "Link to pain point" }
-                    }
-                }
-                (feedback_table(inbox.items, true, (!inbox.pain_points.is_empty()).then_some("link-form")))
-            }
-            @if inbox.last_page() > 1 {
-                nav.pager aria-label="Pages" {
-                    @if inbox.page > 1 {
-                        a rel="prev" href=(inbox.page_link(inbox.page - 1)) { "← Newer" }
-                    }
-                    span { "Page " (inbox.page) " of " (inbox.last_page()) }
-                    @if inbox.page < inbox.last_page() {
-                        a rel="next" href=(inbox.page_link(inbox.page + 1)) { "Older →" }
-                    }
-                }
-            }
-        },
-    )
-}
-
-/// An item's page. `notes` is `Some` only for the platform team, who also
-/// get the triage controls; `errors` come from a triage form sent back.
-/// What was typed into a triage form that came back with an error.
-#[derive(Debug, Default)]
-pub struct TypedTriage {
-    pub tags: String,
-    pub note: String,
-}
-
-/// Pain points an item's page offers to link it to: (id, title).
-pub type PainPointChoices = Vec<(i64, String)>;
-
-pub fn detail(
-    chrome: &Chrome<'_>,
-    item: &Feedback,
-    notes: Option<&[Note]>,
-    errors: &FieldErrors,
-    typed: &TypedTriage,
-    pain_points: &[(i64, String)],
-) -> Markup {
-    let title = item_title(item);
-    layout(
-        &title,
-        chrome,
-        html! {
-            p.back {
-                @if notes.is_some() { a href="/inbox" { "← Inbox" } } @else { a href="/feedback/mine" { "← My feedback" } }
-            }
-            article.feedback-item {
-                p.meta {
-                    "Feedback #" (item.id) " on " code { (item.service_slug) } " · " (item.kind.as_str())
-                    " · " (rating(item.rating)) " · " (status_badge(item.status))
-                }
-                h1 { (title) }
-                div.body { (item.body) }
-                p.meta {
-                    "Received " (date_time(item.created_at))
-                    @match &item.author {
-                        Some(author) => {
-                            " from " (author.name)
-                            @if let Some(team) = &author.team { " (" (team) ")" }
-                            @if item.contact_ok { " · happy to be contacted" }
-                        }
-                        None => " · anonymous",
-                    }
-                }
-                @if !item.tags.is_empty() {
-                    ul.tags {
-                        @for tag in &item.tags {
-                            li {
-                                (tag)
-                                @if notes.is_some() {
-                                    form.inline method="post" action={ "/feedback/" (item.id) "/tags/remove" } {
-                                        (csrf_field(chrome.csrf))
-                                        input type="hidden" name="tag" value=(tag);
-                                        button.link type="submit" aria-label={ "Remove tag " (tag) } { "×" }
+                table.feedback {
+                    thead { tr { th { "Feedback" } th { "Service" } th { "Status" } th { "Plan" } th { "Replies" } th { "Received" } } }
+                    tbody {
+                        @for mine in items {
+                            tr {
+                                td data-label="Feedback" { a href={ "/feedback/" (mine.item.id) } { (item_title(&mine.item)) } }
+                                td data-label="Service" { code.nowrap { (mine.item.service_slug) } }
+                                td data-label="Status" { (status_badge(mine.item.status)) }
+                                td data-label="Plan" {
+                                    @for plan in &mine.plans {
+                                        a href={ "/roadmap/" (plan.id) } { (plan.title) } " (" (plan.status.label()) ") "
                                     }
+                                    @if mine.plans.is_empty() { span.hint { "–" } }
                                 }
+                                td data-label="Replies" {
+                                    @if mine.replies > 0 { a href={ "/feedback/" (mine.item.id) "#replies" } { (mine.replies) } } @else { "0" }
+                                }
+                                td.nowrap data-label="Received" { (date(mine.item.created_at)) }
                             }
                         }
                     }
                 }
             }
-            @if let Some(notes) = notes {
-                section.triage {
-                    h2 { "Triage" }
-                    form.inline method="post" action={ "/feedback/" (item.id) "/status" } {
-                        (csrf_field(chrome.csrf))
-                        label for="status" { "Status " }
-                        select #status name="status" {
-                            @for status in FeedbackStatus::ALL {
-                                option value=(status.as_str()) selected[item.status == *status] { (status.as_str()) }
-                            }
-                        }
-                        button type="submit" { "Set status" }
-                    }
-                    (field_error(errors, "status"))
-                    form.inline method="post" action={ "/feedback/" (item.id) "/tags" } {
-                        (csrf_field(chrome.csrf))
-                        label for="tags" { "Add tags " }
-                        input #tags type="text" name="tags" placeholder="caching, flaky" value=(typed.tags)
-                            aria-describedby="tags-hint";
-                        button type="submit" { "Add" }
-                    }
-                    p.hint #tags-hint { "Separate tags with commas or spaces; use - inside a tag (alert-fatigue)." }
-                    (field_error(errors, "tags"))
-                    @if !pain_points.is_empty() {
-                        form.inline method="post" action="/pain-points/evidence" {
-                            (csrf_field(chrome.csrf))
-                            input type="hidden" name="feedback_ids" value=(item.id);
-                            label for="pain_point" { "Evidence for " }
-                            select #pain_point name="pain_point" {
-                                @for (id, title) in pain_points { option value=(id) { (title) } }
-                            }
-                            button type="submit" { "Link" }
-                        }
-                    }
-                    h2 { "Internal notes" }
-                    p.hint { "Only the platform team sees these; the person who gave the feedback never does." }
-                    @for note in notes {
-                        div.note {
-                            p.meta { (note.author_name) " · " (date_time(note.created_at)) }
-                            div.body { (note.body) }
-                        }
-                    }
-                    form method="post" action={ "/feedback/" (item.id) "/notes" } {
-                        (csrf_field(chrome.csrf))
-                        label for="note" { "Add a note" }
-                        textarea #note name="body" rows="3" required { (typed.note) }
-                        (field_error(errors, "body"))
-                        button type="submit" { "Add note" }
-                    }
-                    p { a href={ "/feedback/" (item.id) "/delete" } { "Delete this feedback…" } }
-                }
-            }
+            p.hint { "Anonymous feedback is not listed here: it is stored without your name. Its replies are on the private page whose link you were given." }
         },
     )
 }
@@ -482,17 +237,39 @@ pub fn confirm_delete(
                 @if evidence_for.is_empty() {
                     p { "It is not evidence for any pain point." }
                 } @else {
-                    p.notice { "It is evidence for these pain points; they keep the rest of their evidence, and their impact is recomputed without it:" }
+                    p.notice { "This deletes " (super::count_of(evidence_for.len() as u64, "evidence link", "evidence links")) ": the pain points below keep the rest of their evidence, and their impact is recomputed without it." }
                     ul { @for (id, pain_point) in evidence_for { li { a href={ "/pain-points/" (id) } { (pain_point) } } } }
                 }
                 p.hint { "Its tags and internal notes go with it. This cannot be undone." }
                 form method="post" action={ "/feedback/" (item.id) "/delete" } {
                     (csrf_field(chrome.csrf))
-                    button.danger type="submit" { "Delete it" }
+                    button.danger type="submit" {
+                        @if evidence_for.is_empty() { "Delete it" } @else { "Delete it and " (super::count_of(evidence_for.len() as u64, "evidence link", "evidence links")) }
+                    }
                     " "
                     a href={ "/feedback/" (item.id) } { "Keep it" }
                 }
             }
+        },
+    )
+}
+
+/// An anonymous item's private page: the item as its submitter may see it,
+/// the plan it is part of and the team's replies.
+pub fn private_page(
+    chrome: &Chrome<'_>,
+    item: &Feedback,
+    tags: &[String],
+    plans: &[PublicPlan],
+    replies: &[Reply],
+) -> Markup {
+    layout(
+        "Your anonymous feedback",
+        chrome,
+        html! {
+            p.hint { "This private page is reached only through its link; it shows your feedback without your name." }
+            (super::item::item_article(item, tags, false))
+            (super::item::follow_up(plans, replies))
         },
     )
 }

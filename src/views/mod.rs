@@ -7,10 +7,13 @@ pub mod dashboard;
 pub mod digest;
 pub mod digests;
 pub mod feedback;
+pub mod inbox;
 pub mod interviews;
+pub mod item;
 pub mod login;
 pub mod markdown;
 pub mod pain_points;
+pub mod picker;
 pub mod privacy;
 pub mod respond;
 pub mod roadmap;
@@ -18,6 +21,7 @@ pub mod search;
 pub mod services;
 pub mod survey_results;
 pub mod surveys;
+pub mod tags;
 pub mod tree;
 
 use axum::http::StatusCode;
@@ -34,7 +38,9 @@ pub struct Chrome<'a> {
     pub csrf: &'a str,
 }
 
-/// The page frame: header with navigation, then `content`.
+/// The page frame: a skip link, the header with search and the menu (a
+/// row of links on wide screens, a "Menu" button on a phone; both work
+/// without JavaScript), then `content`, and the one script.
 pub fn layout(title: &str, chrome: &Chrome<'_>, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
@@ -44,42 +50,48 @@ pub fn layout(title: &str, chrome: &Chrome<'_>, content: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Earshot" }
                 link rel="stylesheet" href="/static/earshot.css";
+                script src="/static/earshot.js" defer {}
             }
             body {
+                a.skip-link href="#main" { "Skip to content" }
                 header.top {
                     a.brand href="/" { "Earshot" }
                     @if let Some(viewer) = chrome.viewer {
                         form.searchbox method="get" action="/search" role="search" {
                             input type="search" name="q" placeholder="Search feedback" aria-label="Search";
                         }
-                        nav {
-                            a href="/feedback/new" { "Give feedback" }
-                            a href="/feedback/mine" { "My feedback" }
-                            @if viewer.role.is_platform_team() {
-                                a href="/dashboard" { "Dashboard" }
-                                a href="/inbox" { "Inbox" }
-                                a href="/interviews" { "Interviews" }
-                                a href="/pain-points" { "Pain points" }
-                                a href="/roadmap" { "Roadmap" }
-                                a href="/surveys" { "Surveys" }
-                                a href="/tree" { "Tree" }
+                        details.menu {
+                            summary { "Menu" }
+                            nav aria-label="Main" {
+                                a href="/feedback/new" { "Give feedback" }
+                                a href="/feedback/mine" { "My feedback" }
+                                @if viewer.role.is_platform_team() {
+                                    a href="/dashboard" { "Dashboard" }
+                                    a href="/inbox" { "Inbox" }
+                                    a href="/interviews" { "Interviews" }
+                                    a href="/pain-points" { "Pain points" }
+                                    a href="/roadmap" { "Roadmap" }
+                                    a href="/surveys" { "Surveys" }
+                                    a href="/tree" { "Tree" }
+                                    a href="/tags" { "Tags" }
+                                }
+                                a href="/shipped" { "Shipped" }
+                                a href="/services" { "Services" }
+                                a href="/digests" { "Summaries" }
+                                @if viewer.role == crate::domain::Role::Admin {
+                                    a href="/admin/people" { "People" }
+                                }
+                                a href="/account" { "Account" }
+                                form.signout method="post" action="/logout" {
+                                    (csrf_field(chrome.csrf))
+                                    span.who { (viewer.name) " · " (viewer.role) }
+                                    button.link type="submit" { "Sign out" }
+                                }
                             }
-                            a href="/shipped" { "Shipped" }
-                            a href="/services" { "Services" }
-                            a href="/digests" { "Summaries" }
-                            @if viewer.role == crate::domain::Role::Admin {
-                                a href="/admin/people" { "People" }
-                            }
-                            a href="/account" { "Account" }
-                        }
-                        form.signout method="post" action="/logout" {
-                            (csrf_field(chrome.csrf))
-                            span.who { (viewer.name) " · " (viewer.role) }
-                            button.link type="submit" { "Sign out" }
                         }
                     }
                 }
-                main { (content) }
+                main #main tabindex="-1" { (content) }
             }
         }
     }
@@ -146,6 +158,15 @@ pub fn is_local_path(path: &str) -> bool {
         && path
             .bytes()
             .all(|byte| (0x21..=0x7e).contains(&byte) && byte != b'\\')
+}
+
+/// A field's problem, under the field (its id is the field's `aria-describedby`).
+pub fn field_error(errors: &crate::domain::FieldErrors, field: &str) -> Markup {
+    html! {
+        @if let Some(message) = errors.get(field) {
+            p.field-error id={ (field) "-error" } { (message) }
+        }
+    }
 }
 
 /// The list of problems above a form that came back: each links to its

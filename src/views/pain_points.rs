@@ -3,10 +3,12 @@
 
 use maud::{Markup, html};
 
-use super::{Chrome, csrf_field, date, layout};
+use super::picker::{Picker, PickerKind, picker};
+use super::{Chrome, count_of, csrf_field, date, error_summary, field_error, layout};
 use crate::db::pain_points::{AffectedPerson, Evidence, PainPoint};
 use crate::domain::FieldErrors;
 use crate::domain::pain_point::{PainPointDraft, PainPointStatus, affected_teams, impact};
+use crate::domain::roadmap::RoadmapStatus;
 
 /// The ranked list, narrowed to a service and a tag if asked, and the form
 /// that names a new pain point.
@@ -101,6 +103,15 @@ pub struct DetailPage<'a> {
     /// (interview id, quote) of each highlight among the evidence.
     pub quotes: &'a [(i64, String)],
     pub affected: &'a [AffectedPerson],
+    /// Roadmap items that answer it: (id, title, status).
+    pub roadmap: &'a [(i64, String, RoadmapStatus)],
+    /// What the pickers offer: other pain points, recent feedback, outcomes.
+    pub pain_points: &'a [(i64, String)],
+    pub feedback: &'a [(i64, String)],
+    pub outcomes: &'a [(i64, String)],
+    pub errors: &'a FieldErrors,
+    /// The edit form as typed, when it came back with problems.
+    pub edit: Option<&'a PainPointDraft>,
 }
 
 pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
@@ -109,7 +120,22 @@ pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
         evidence,
         quotes,
         affected,
+        errors,
+        ..
     } = *page;
+    let others: Vec<(i64, String)> = page
+        .pain_points
+        .iter()
+        .filter(|(id, _)| *id != pain_point.id)
+        .cloned()
+        .collect();
+    let stored = PainPointDraft {
+        title: pain_point.title.clone(),
+        description: pain_point.description.clone(),
+        services: pain_point.services.clone(),
+        tags: pain_point.tags.clone(),
+    };
+    let edit = page.edit.unwrap_or(&stored);
     let teams = affected_teams(affected.iter().map(|person| person.team.as_deref()));
     let parts = &pain_point.parts;
     layout(
@@ -125,6 +151,19 @@ pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
                     " · first heard " (date(first)) ", last heard " (date(last))
                 }
                 (labels("/pain-points", &pain_point.services, &pain_point.tags))
+            }
+            (error_summary(errors))
+            section.answers {
+                h2 { "Roadmap" }
+                @if page.roadmap.is_empty() {
+                    p.hint { "No roadmap item answers it yet: link one from the roadmap item's page." }
+                } @else {
+                    ul {
+                        @for (id, title, status) in page.roadmap {
+                            li { a href={ "/roadmap/" (id) } { (title) } " · " span.badge { (status.label()) } }
+                        }
+                    }
+                }
             }
             section.triage {
                 h2 { "Impact " (format!("{:.0}", impact(parts))) }
@@ -148,38 +187,47 @@ pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
                 form.inline method="post" action="/pain-points/evidence" {
                     (csrf_field(chrome.csrf))
                     input type="hidden" name="pain_point" value=(pain_point.id);
-                    label for="feedback_ids" { "Add feedback " }
-                    input #feedback_ids type="text" name="feedback_ids" placeholder="12, 15";
+                    (picker(&Picker { kind: PickerKind::Feedback, name: "feedback_ids", id: "feedback_ids", label: "Add feedback as evidence ", choices: page.feedback, chosen: None, form: None, required: true }))
                     button type="submit" { "Link" }
+                    (field_error(errors, "feedback_ids"))
                 }
                 form.inline method="post" action={ "/pain-points/" (pain_point.id) "/placement" } {
                     (csrf_field(chrome.csrf))
-                    label for="outcome" { "In the tree: under outcome # " }
-                    input #outcome type="text" inputmode="numeric" name="outcome" size="4";
-                    label for="parent" { " and pain point # " }
-                    input #parent type="text" inputmode="numeric" name="parent" size="4";
+                    label for="outcome" { "In the tree: under outcome " }
+                    select #outcome name="outcome" {
+                        option value="" { "No outcome" }
+                        @for (id, title) in page.outcomes { option value=(id) { (title) } }
+                    }
+                    (picker(&Picker { kind: PickerKind::PainPoint, name: "parent", id: "parent", label: " and pain point ", choices: &others, chosen: None, form: None, required: false }))
                     button type="submit" { "Place" }
+                    (field_error(errors, "outcome"))
+                    (field_error(errors, "parent"))
                 }
-                details {
+                details open[page.edit.is_some()] {
                     summary { "Edit title, description, services and tags" }
                     form method="post" action={ "/pain-points/" (pain_point.id) "/edit" } {
                         (csrf_field(chrome.csrf))
                         label for="edit-title" { "In the users' words" }
-                        input #edit-title type="text" name="title" value=(pain_point.title);
+                        input #edit-title type="text" name="title" value=(edit.title)
+                            aria-invalid=[errors.get("title").map(|_| "true")];
+                        (field_error(errors, "title"))
                         label for="edit-description" { "What we know (team only)" }
-                        textarea #edit-description name="description" rows="3" { (pain_point.description) }
+                        textarea #edit-description name="description" rows="3" { (edit.description) }
+                        (field_error(errors, "description"))
                         label for="edit-services" { "Services (slugs, comma-separated)" }
-                        input #edit-services type="text" name="services" value=(pain_point.services.join(", "));
+                        input #edit-services type="text" name="services" value=(edit.services.join(", "));
+                        (field_error(errors, "services"))
                         label for="edit-tags" { "Tags (comma-separated)" }
-                        input #edit-tags type="text" name="tags" value=(pain_point.tags.join(", "));
+                        input #edit-tags type="text" name="tags" value=(edit.tags.join(", "));
+                        (field_error(errors, "tags"))
                         button type="submit" { "Save" }
                     }
                 }
                 form.inline method="post" action={ "/pain-points/" (pain_point.id) "/merge" } {
                     (csrf_field(chrome.csrf))
-                    label for="into" { "Merge into pain point # " }
-                    input #into type="text" inputmode="numeric" name="into" size="5";
-                    button type="submit" { "Merge" }
+                    (picker(&Picker { kind: PickerKind::PainPoint, name: "into", id: "into", label: "Merge into ", choices: &others, chosen: None, form: None, required: true }))
+                    button.danger type="submit" { "Merge…" }
+                    (field_error(errors, "into"))
                 }
             }
             h2 { "Affected" }
@@ -223,9 +271,43 @@ pub fn detail(chrome: &Chrome<'_>, page: &DetailPage<'_>) -> Markup {
                         form.inline method="post" action={ "/pain-points/" (pain_point.id) "/evidence/remove" } {
                             (csrf_field(chrome.csrf))
                             input type="hidden" name="feedback_id" value=(item.feedback_id);
-                            button.link type="submit" { "remove" }
+                            button.link.danger-link type="submit" aria-label={ "Remove evidence: " (item.summary) } { "remove" }
                         }
                     }
+                }
+            }
+        },
+    )
+}
+
+/// Asks before merging, saying what moves and that it cannot be undone.
+pub fn confirm_merge(
+    chrome: &Chrome<'_>,
+    from: &PainPoint,
+    into: &PainPoint,
+    evidence: u32,
+    roadmap: usize,
+) -> Markup {
+    layout(
+        &format!("Merge {}?", from.title),
+        chrome,
+        html! {
+            section.narrow {
+                p.back { a href={ "/pain-points/" (from.id) } { "← " (from.title) } }
+                h1 { "Merge “" (from.title) "” into “" (into.title) "”?" }
+                ul {
+                    li { "This moves " (count_of(evidence.into(), "piece of evidence", "pieces of evidence")) " and "
+                        (count_of(roadmap as u64, "roadmap link", "roadmap links")) " to “" (into.title) "”, with its services and tags." }
+                    li { "“" (from.title) "” stops being listed; its address leads to “" (into.title) "”." }
+                    li { "A merge cannot be undone." }
+                }
+                form method="post" action={ "/pain-points/" (from.id) "/merge" } {
+                    (csrf_field(chrome.csrf))
+                    input type="hidden" name="into" value=(into.id);
+                    input type="hidden" name="confirm" value="yes";
+                    button.danger type="submit" { "Merge them" }
+                    " "
+                    a href={ "/pain-points/" (from.id) } { "Keep them apart" }
                 }
             }
         },

@@ -3,6 +3,7 @@
 
 use maud::{Markup, PreEscaped, html};
 
+use super::picker::{Picker, PickerKind, picker};
 use super::{Chrome, csrf_field, date, layout};
 use crate::db::interviews::Highlight;
 use crate::domain::search::EntityKind;
@@ -157,10 +158,7 @@ pub fn search_page(chrome: &Chrome<'_>, page: &SearchPage<'_>) -> Markup {
                         form.inline #link-form method="post" action="/pain-points/evidence" {
                             (csrf_field(chrome.csrf))
                             input type="hidden" name="return_to" value=(linking.return_to);
-                            label for="pain_point" { "Link selected feedback and highlights to " }
-                            select #pain_point name="pain_point" {
-                                @for (id, title) in &linking.pain_points { option value=(id) { (title) } }
-                            }
+                            (picker(&Picker { kind: PickerKind::PainPoint, name: "pain_point", id: "pain_point", label: "Link selected feedback and highlights to ", choices: &linking.pain_points, chosen: None, form: None, required: true }))
                             button type="submit" { "Link to pain point" }
                         }
                     }

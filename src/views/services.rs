@@ -2,11 +2,12 @@
 
 use maud::{Markup, html};
 
-use super::{Chrome, csrf_field, date, layout};
+use super::{Chrome, csrf_field, date, error_summary, field_error, layout};
 use crate::db::feedback::Feedback;
 use crate::db::pain_points::PainPoint;
 use crate::db::roadmap::RoadmapItem;
 use crate::db::services::{MonthlyFeedback, Reliability, Service};
+use crate::domain::FieldErrors;
 use crate::domain::pain_point::impact;
 use crate::domain::stats::Estimate;
 
@@ -28,6 +29,44 @@ pub struct ServicePage {
     /// The platform team edits the catalog; admins delete from it.
     pub can_edit: bool,
     pub can_delete: bool,
+    /// Problems with the edit or delete form that came back.
+    pub errors: FieldErrors,
+    /// The edit form as typed, when it came back.
+    pub typed: Option<ServiceEdit>,
+}
+
+/// The edit form's values, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceEdit {
+    pub name: String,
+    pub description: String,
+    pub owner_team: String,
+    pub tier: String,
+    pub slo_percent: String,
+    pub slo_window_days: String,
+    pub runbook_url: String,
+    pub dashboard_url: String,
+}
+
+impl ServiceEdit {
+    fn of(service: &Service) -> ServiceEdit {
+        ServiceEdit {
+            name: service.name.clone(),
+            description: service.description.clone(),
+            owner_team: service.owner_team.clone().unwrap_or_default(),
+            tier: service.tier.to_string(),
+            slo_percent: service
+                .slo_target
+                .map(|target| format!("{}", target * 100.0))
+                .unwrap_or_default(),
+            slo_window_days: service
+                .slo_window_days
+                .map(|days| days.to_string())
+                .unwrap_or_default(),
+            runbook_url: service.runbook_url.clone().unwrap_or_default(),
+            dashboard_url: service.dashboard_url.clone().unwrap_or_default(),
+        }
+    }
 }
 
 /// "2026-03" as "Mar '26".
@@ -186,35 +225,40 @@ pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
                 }
             }
             @if page.can_edit {
-                details.triage {
+                @let edit = page.typed.clone().unwrap_or_else(|| ServiceEdit::of(service));
+                @let errors = &page.errors;
+                details.triage #edit open[!errors.is_empty()] {
                     summary { "Edit this service" }
+                    (error_summary(errors))
                     form method="post" action={ "/services/" (service.slug) } {
                         (csrf_field(chrome.csrf))
-                        label for="name" { "Name" }
-                        input #name type="text" name="name" value=(service.name) required;
+                        @for (field, label, value, mode) in [
+                            ("name", "Name", &edit.name, "text"),
+                            ("owner_team", "Owner team (slug)", &edit.owner_team, "text"),
+                            ("tier", "Tier (1–3)", &edit.tier, "numeric"),
+                            ("slo_percent", "SLO target (%)", &edit.slo_percent, "decimal"),
+                            ("slo_window_days", "SLO window (days)", &edit.slo_window_days, "numeric"),
+                            ("runbook_url", "Runbook", &edit.runbook_url, "url"),
+                            ("dashboard_url", "Dashboard", &edit.dashboard_url, "url"),
+                        ] {
+                            label for=(field) { (label) }
+                            input id=(field) type=(if mode == "url" { "url" } else { "text" }) inputmode=[(mode != "text" && mode != "url").then_some(mode)]
+                                name=(field) value=(value)
+                                aria-invalid=[errors.get(field).map(|_| "true")]
+                                aria-describedby=[errors.get(field).map(|_| format!("{field}-error"))];
+                            (field_error(errors, field))
+                        }
                         label for="description" { "Description" }
-                        textarea #description name="description" rows="2" { (service.description) }
-                        label for="owner_team" { "Owner team (slug)" }
-                        input #owner_team type="text" name="owner_team" value=(service.owner_team.as_deref().unwrap_or_default());
-                        label for="tier" { "Tier (1–3)" }
-                        input #tier type="text" inputmode="numeric" name="tier" value=(service.tier);
-                        label for="slo_percent" { "SLO target (%)" }
-                        input #slo_percent type="text" inputmode="decimal" name="slo_percent"
-                            value=(service.slo_target.map(|target| format!("{}", target * 100.0)).unwrap_or_default());
-                        label for="slo_window_days" { "SLO window (days)" }
-                        input #slo_window_days type="text" inputmode="numeric" name="slo_window_days"
-                            value=(service.slo_window_days.map(|days| days.to_string()).unwrap_or_default());
-                        label for="runbook_url" { "Runbook" }
-                        input #runbook_url type="url" name="runbook_url" value=(service.runbook_url.as_deref().unwrap_or_default());
-                        label for="dashboard_url" { "Dashboard" }
-                        input #dashboard_url type="url" name="dashboard_url" value=(service.dashboard_url.as_deref().unwrap_or_default());
+                        textarea #description name="description" rows="2" { (edit.description) }
+                        (field_error(errors, "description"))
                         button type="submit" { "Save" }
                     }
                     @if page.can_delete {
-                        form method="post" action={ "/services/" (service.slug) "/delete" } {
+                        form.delete method="post" action={ "/services/" (service.slug) "/delete" } {
                             (csrf_field(chrome.csrf))
-                            button type="submit" { "Delete this service" }
-                            p.hint { "Only a service nobody has given feedback or survey answers about can be deleted." }
+                            p.hint { "Only a service nobody has given feedback or survey answers about can be deleted. Deleting cannot be undone." }
+                            button.danger #delete type="submit" { "Delete this service" }
+                            (field_error(errors, "delete"))
                         }
                     }
                 }

@@ -249,3 +249,22 @@ pub async fn unsubscribe(
     };
     Ok(views::digests::unsubscribe_page(&chrome, &token, Some(&email)).into_response())
 }
+
+/// Undoes an unsubscribe from the page it landed on (the same token).
+pub async fn resubscribe(
+    CsrfToken(csrf): CsrfToken,
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response> {
+    let hash = hash_token(&token);
+    let email = state
+        .db
+        .write(move |connection| digests::resubscribe(connection, &hash))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let chrome = Chrome {
+        viewer: None,
+        csrf: &csrf,
+    };
+    Ok(views::digests::resubscribed_page(&chrome, &token, &email).into_response())
+}

@@ -1,25 +1,25 @@
 //! Interview snapshots (team only): record, read, highlight, and use
 //! highlights as evidence.
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use super::api::{ApiJson, Fields, PageQuery, created, object};
+use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
 use crate::db::interviews::{self, Interview};
 use crate::db::pain_points;
+use crate::domain::FieldErrors;
 use crate::domain::interview::{InterviewDraft, NewInterview, parse_highlight};
 use crate::domain::labels::split_list;
+use crate::domain::pain_point::{NewPainPoint, PainPointDraft};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
-async fn load(state: &AppState, id: i64) -> Result<Interview> {
+pub(super) async fn load(state: &AppState, id: i64) -> Result<Interview> {
     state
         .db
         .read(move |connection| interviews::by_id(connection, id))
@@ -31,19 +31,33 @@ pub async fn list_page(
     State(state): State<AppState>,
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
-) -> Result<maud::Markup> {
-    let now = state.clock.now();
+) -> Result<Response> {
+    let today = state.clock.now().date_naive().to_string();
+    let draft = InterviewDraft {
+        held_on: today,
+        ..InterviewDraft::default()
+    };
+    render_list(&state, &viewer, &csrf, &draft, FieldErrors::default()).await
+}
+
+async fn render_list(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    draft: &InterviewDraft,
+    errors: FieldErrors,
+) -> Result<Response> {
     viewer.require_platform_team()?;
     let list = state.db.read(interviews::list).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
-        csrf: &csrf,
+        csrf,
     };
-    Ok(views::interviews::list(
-        &chrome,
-        &list,
-        &now.date_naive().to_string(),
-    ))
+    Ok((
+        super::form_status(&errors),
+        views::interviews::list(&chrome, &list, draft, &errors),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -91,7 +105,7 @@ impl InterviewForm {
 }
 
 /// The stored interview as a draft, for editing it.
-fn draft_of(interview: &Interview) -> InterviewDraft {
+pub(super) fn draft_of(interview: &Interview) -> InterviewDraft {
     InterviewDraft {
         participant_name: interview.participant_name.clone(),
         participant_team: interview.participant_team.clone().unwrap_or_default(),
@@ -111,7 +125,7 @@ fn draft_of(interview: &Interview) -> InterviewDraft {
     }
 }
 
-async fn store(state: &AppState, viewer: &Viewer, draft: InterviewDraft) -> Result<i64> {
+pub(super) async fn store(state: &AppState, viewer: &Viewer, draft: InterviewDraft) -> Result<i64> {
     let now = state.clock.now();
     let interview = NewInterview::parse(&draft)?;
     let interviewer = viewer.user.id;
@@ -121,17 +135,27 @@ async fn store(state: &AppState, viewer: &Viewer, draft: InterviewDraft) -> Resu
         .await
 }
 
+/// Records an interview; a mistake shows the list again with what was typed.
 pub async fn create(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
+    CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<InterviewForm>,
-) -> Result<Redirect> {
-    viewer.require_platform_team()?;
-    let id = store(&state, &viewer, form.draft()).await?;
-    Ok(Redirect::to(&format!("/interviews/{id}")))
+) -> Result<Response> {
+    let draft = form.draft();
+    match store(&state, &viewer, draft.clone()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/interviews/{id}")).into_response()),
+        Err(Error::Invalid(errors)) => render_list(&state, &viewer, &csrf, &draft, errors).await,
+        Err(error) => Err(error),
+    }
 }
 
-async fn save(state: &AppState, viewer: &Viewer, id: i64, draft: InterviewDraft) -> Result<()> {
+pub(super) async fn save(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    draft: InterviewDraft,
+) -> Result<()> {
     let now = state.clock.now();
     let interview = NewInterview::parse(&draft)?;
     let editor = viewer.user.id;
@@ -143,11 +167,10 @@ async fn save(state: &AppState, viewer: &Viewer, id: i64, draft: InterviewDraft)
 
 pub async fn edit_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
     let interview = load(&state, parse_id(&id)?).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
@@ -157,31 +180,91 @@ pub async fn edit_page(
         &chrome,
         interview.id,
         &draft_of(&interview),
+        &FieldErrors::default(),
     ))
 }
 
+/// Saves an edit; a mistake shows the edit page again with what was typed.
 pub async fn edit(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
+    CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<InterviewForm>,
-) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+) -> Result<Response> {
     let id = parse_id(&id)?;
     load(&state, id).await?;
-    save(&state, &viewer, id, form.draft()).await?;
-    Ok(Redirect::to(&format!("/interviews/{id}")))
+    let draft = form.draft();
+    match save(&state, &viewer, id, draft.clone()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/interviews/{id}")).into_response()),
+        Err(Error::Invalid(errors)) => {
+            let chrome = Chrome {
+                viewer: Some(&viewer.user),
+                csrf: &csrf,
+            };
+            Ok((
+                super::form_status(&errors),
+                views::interviews::edit(&chrome, id, &draft, &errors),
+            )
+                .into_response())
+        }
+        Err(error) => Err(error),
+    }
 }
 
 pub async fn detail(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
-) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
-    let interview = load(&state, parse_id(&id)?).await?;
-    let choices = state.db.read(pain_points::choices).await?;
+    Query(query): Query<LinkedQuery>,
+) -> Result<Response> {
+    let now = state.clock.now();
+    // The pain point is named from the database, not from the address, so
+    // a crafted link cannot put words on the page.
+    let linked = match query.linked.as_deref().map(parse_id) {
+        Some(Ok(pain_point)) => state
+            .db
+            .read(move |connection| pain_points::by_id(connection, pain_point, now))
+            .await?
+            .map(|found| format!("Linked as evidence for “{}”.", found.title)),
+        _ => None,
+    };
+    render_detail(
+        &state,
+        &viewer,
+        &csrf,
+        parse_id(&id)?,
+        None,
+        linked.as_deref(),
+    )
+    .await
+}
+
+/// After a highlight was linked: the pain point's id, for the confirmation.
+#[derive(Deserialize)]
+pub struct LinkedQuery {
+    linked: Option<String>,
+}
+
+async fn render_detail(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    id: i64,
+    problem: Option<(i64, &FieldErrors)>,
+    linked: Option<&str>,
+) -> Result<Response> {
+    let interview = load(state, id).await?;
+    let (choices, links) = state
+        .db
+        .read(move |connection| {
+            Ok((
+                pain_points::choices(connection)?,
+                interviews::highlight_links(connection, id)?,
+            ))
+        })
+        .await?;
     let notes = interview.notes.clone();
     // CPU work on text someone wrote: never on the async threads.
     let notes = tokio::task::spawn_blocking(move || views::markdown::render(&notes))
@@ -189,11 +272,18 @@ pub async fn detail(
         .map_err(|error| Error::Internal(format!("rendering notes failed: {error}")))?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
-        csrf: &csrf,
+        csrf,
     };
-    Ok(views::interviews::detail(
-        &chrome, &interview, notes, &choices,
-    ))
+    let status = problem.map_or(StatusCode::OK, |(_, errors)| super::form_status(errors));
+    let page = views::interviews::DetailPage {
+        interview: &interview,
+        notes,
+        pain_points: &choices,
+        links: &links,
+        problem,
+        linked,
+    };
+    Ok((status, views::interviews::detail(&chrome, &page)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -202,7 +292,12 @@ pub struct HighlightForm {
     quote: String,
 }
 
-async fn highlight(state: &AppState, viewer: &Viewer, id: i64, quote: &str) -> Result<i64> {
+pub(super) async fn highlight(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    quote: &str,
+) -> Result<i64> {
     let now = state.clock.now();
     let interview = load(state, id).await?;
     let quote = parse_highlight(&interview.notes, quote)?;
@@ -215,11 +310,10 @@ async fn highlight(state: &AppState, viewer: &Viewer, id: i64, quote: &str) -> R
 
 pub async fn add_highlight(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<HighlightForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     highlight(&state, &viewer, id, &form.quote).await?;
     Ok(Redirect::to(&format!("/interviews/{id}")))
@@ -230,133 +324,103 @@ pub struct HighlightEvidenceForm {
     #[serde(default)]
     pain_point: String,
     #[serde(default)]
+    new_pain_point: String,
+    #[serde(default)]
     highlight: String,
 }
 
+/// Links a highlight to a pain point chosen in the picker, or to a new one
+/// made from it, and goes back to the interview with a confirmation.
 pub async fn link_highlight(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
+    CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<HighlightEvidenceForm>,
-) -> Result<Redirect> {
+) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let pain_point = parse_id(&form.pain_point)
-        .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
     let highlight = parse_id(&form.highlight)?;
+    let interview = state
+        .db
+        .read(move |connection| interviews::interview_of_highlight(connection, highlight))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let target = match (parse_id(&form.pain_point), form.new_pain_point.trim()) {
+        (Ok(id), _) => Ok(Target::Existing(id)),
+        (Err(_), "") => Err(FieldErrors::one(
+            "pain_point",
+            "choose a pain point, or give a title for a new one",
+        )),
+        (Err(_), title) => NewPainPoint::parse(&PainPointDraft {
+            title: title.to_owned(),
+            ..PainPointDraft::default()
+        })
+        .map(Target::New)
+        .map_err(|errors| {
+            FieldErrors::one(
+                "pain_point",
+                errors
+                    .iter()
+                    .map(|error| error.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        }),
+    };
+    let target = match target {
+        Ok(target) => target,
+        Err(errors) => {
+            return render_detail(
+                &state,
+                &viewer,
+                &csrf,
+                interview,
+                Some((highlight, &errors)),
+                None,
+            )
+            .await;
+        }
+    };
     let by = viewer.user.id;
-    state
+    let linked = state
         .db
         .write(move |connection| {
-            pain_points::add_highlight_evidence(connection, pain_point, highlight, by, now)
+            let pain_point = match target {
+                Target::Existing(id) => id,
+                Target::New(pain_point) => pain_points::insert(connection, &pain_point, now)?,
+            };
+            pain_points::add_highlight_evidence(connection, pain_point, highlight, by, now)?;
+            Ok(pain_point)
         })
-        .await?;
-    Ok(Redirect::to(&format!("/pain-points/{pain_point}")))
+        .await;
+    match linked {
+        Ok(pain_point) => Ok(Redirect::to(&format!(
+            "/interviews/{interview}?linked={pain_point}#highlight-{highlight}"
+        ))
+        .into_response()),
+        Err(error) => {
+            let errors = match error {
+                Error::Invalid(errors) => errors,
+                Error::Conflict(message) => FieldErrors::one("pain_point", message),
+                Error::NotFound => {
+                    FieldErrors::one("pain_point", "choose a pain point from the list")
+                }
+                error => return Err(error),
+            };
+            render_detail(
+                &state,
+                &viewer,
+                &csrf,
+                interview,
+                Some((highlight, &errors)),
+                None,
+            )
+            .await
+        }
+    }
 }
 
-pub async fn list_api(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(page): Query<PageQuery>,
-) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
-    page.page(state.db.read(interviews::list).await?)
-}
-
-pub async fn create_api(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    ApiJson(body): ApiJson<Value>,
-) -> Result<Response> {
-    viewer.require_platform_team()?;
-    let body = object(body)?;
-    let mut fields = Fields::new(&body);
-    let draft = InterviewDraft {
-        participant_name: fields.string("participant_name"),
-        participant_team: fields.string("participant_team"),
-        participant_role: fields.string("participant_role"),
-        held_on: fields.string("held_on"),
-        quote: fields.string("quote"),
-        notes: fields.string("notes"),
-        opportunities: fields.string("opportunities"),
-        insights: fields.string("insights"),
-        services: fields.strings("services"),
-        tags: fields.strings("tags"),
-        interviewers: fields.strings("interviewers"),
-    };
-    fields.check()?;
-    let id = store(&state, &viewer, draft).await?;
-    let stored = load(&state, id).await?;
-    Ok(created(format!("/api/v1/interviews/{id}"), stored))
-}
-
-pub async fn get_api(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> Result<Json<Interview>> {
-    viewer.require_platform_team()?;
-    Ok(Json(load(&state, parse_id(&id)?).await?))
-}
-
-/// `PATCH /api/v1/interviews/{id}`: any of the fields of a new interview;
-/// absent fields keep their value, and a field of the wrong type is named.
-pub async fn update_api(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<Value>,
-) -> Result<Json<Interview>> {
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
-    let body = object(body)?;
-    let current = draft_of(&load(&state, id).await?);
-    let mut fields = Fields::new(&body);
-    let draft = InterviewDraft {
-        participant_name: fields
-            .optional_string("participant_name")
-            .unwrap_or(current.participant_name),
-        participant_team: fields
-            .optional_string("participant_team")
-            .unwrap_or(current.participant_team),
-        participant_role: fields
-            .optional_string("participant_role")
-            .unwrap_or(current.participant_role),
-        held_on: fields.optional_string("held_on").unwrap_or(current.held_on),
-        quote: fields.optional_string("quote").unwrap_or(current.quote),
-        notes: fields.optional_string("notes").unwrap_or(current.notes),
-        opportunities: fields
-            .optional_string("opportunities")
-            .unwrap_or(current.opportunities),
-        insights: fields
-            .optional_string("insights")
-            .unwrap_or(current.insights),
-        services: fields
-            .optional_strings("services")
-            .unwrap_or(current.services),
-        tags: fields.optional_strings("tags").unwrap_or(current.tags),
-        interviewers: fields
-            .optional_strings("interviewers")
-            .unwrap_or(current.interviewers),
-    };
-    fields.check()?;
-    save(&state, &viewer, id, draft).await?;
-    Ok(Json(load(&state, id).await?))
-}
-
-/// `{"quote": "..."}`: a passage of the notes.
-pub async fn highlight_api(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<Value>,
-) -> Result<Response> {
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
-    let quote = object(body)?
-        .get("quote")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let highlight = highlight(&state, &viewer, id, &quote).await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": highlight}))).into_response())
+/// Where a highlight goes: a pain point that exists, or a new one.
+enum Target {
+    Existing(i64),
+    New(NewPainPoint),
 }

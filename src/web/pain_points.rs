@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::api::{ApiJson, Fields, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
-use super::{StatusForm, parse_id};
+use super::parse_id;
 use crate::app::AppState;
 use crate::db::pain_points::{self, PainPoint};
 use crate::domain::FieldErrors;
@@ -96,7 +96,7 @@ pub struct PainPointForm {
 }
 
 impl PainPointForm {
-    fn draft(self) -> PainPointDraft {
+    pub fn draft(self) -> PainPointDraft {
         PainPointDraft {
             title: self.title,
             description: self.description,
@@ -135,203 +135,6 @@ pub async fn create(
             Ok(Redirect::to(&format!("/pain-points/{id}")).into_response())
         }
     }
-}
-
-pub async fn detail_page(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
-) -> Result<Response> {
-    let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
-    let found = state
-        .db
-        .read(move |connection| {
-            let Some(pain_point) = pain_points::by_id(connection, id, now)? else {
-                return Ok(None);
-            };
-            let evidence = pain_points::evidence(connection, id)?;
-            let quotes = pain_points::highlight_evidence(connection, id)?;
-            let affected = pain_points::affected(connection, id)?;
-            Ok(Some((pain_point, evidence, quotes, affected)))
-        })
-        .await?;
-    let (pain_point, evidence, quotes, affected) = found.ok_or(Error::NotFound)?;
-    // A merged pain point's address leads to where its evidence went.
-    if let Some(into) = pain_point.merged_into {
-        return Ok(Redirect::permanent(&format!("/pain-points/{into}")).into_response());
-    }
-    let chrome = Chrome {
-        viewer: Some(&viewer.user),
-        csrf: &csrf,
-    };
-    Ok(views::pain_points::detail(
-        &chrome,
-        &views::pain_points::DetailPage {
-            pain_point: &pain_point,
-            evidence: &evidence,
-            quotes: &quotes,
-            affected: &affected,
-        },
-    )
-    .into_response())
-}
-
-/// Changes the title, description, services and tags from the pain point's page.
-pub async fn edit(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    VerifiedForm(form): VerifiedForm<PainPointForm>,
-) -> Result<Redirect> {
-    let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
-    let pain_point = NewPainPoint::parse(&form.draft())?;
-    state
-        .db
-        .write(move |connection| pain_points::update(connection, id, &pain_point, now))
-        .await?;
-    Ok(Redirect::to(&format!("/pain-points/{id}")))
-}
-
-/// Evidence from a form: feedback ids as checkboxes (`feedback_ids`
-/// repeated) or typed into a box ("12, 15 18"), and highlight checkboxes
-/// (`highlight_ids`, from search results); `return_to` is the page to go
-/// back to (the search results), else the pain point.
-#[derive(Deserialize)]
-pub struct EvidenceForm {
-    #[serde(default)]
-    pain_point: String,
-    #[serde(default)]
-    feedback_ids: Vec<String>,
-    #[serde(default)]
-    highlight_ids: Vec<String>,
-    #[serde(default)]
-    return_to: String,
-}
-
-fn ids(raw: &[String], field: &'static str, example: &str) -> Result<Vec<i64>> {
-    raw.iter()
-        .flat_map(|value| value.split(|c: char| c == ',' || c.is_whitespace()))
-        .filter(|value| !value.is_empty())
-        .map(parse_id)
-        .collect::<Result<_>>()
-        .map_err(|_| Error::invalid(field, format!("use numbers, like {example}")))
-}
-
-/// Links feedback and highlights to a pain point, from the inbox or search
-/// results (several at once), an item's page, or the pain point's page.
-/// Linking something already linked changes nothing.
-pub async fn add_evidence(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    VerifiedForm(form): VerifiedForm<EvidenceForm>,
-) -> Result<Redirect> {
-    let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let id = parse_id(&form.pain_point)
-        .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
-    let feedback = ids(&form.feedback_ids, "feedback_ids", "12, 15")?;
-    let highlights = ids(&form.highlight_ids, "highlight_ids", "3")?;
-    if feedback.is_empty() && highlights.is_empty() {
-        return Err(Error::invalid(
-            "feedback_ids",
-            "choose at least one feedback item or highlight",
-        ));
-    }
-    let added_by = viewer.user.id;
-    state
-        .db
-        .write(move |connection| {
-            let now = now;
-            pain_points::add_evidence(connection, id, &feedback, added_by, now)?;
-            for highlight in highlights {
-                pain_points::add_highlight_evidence(connection, id, highlight, added_by, now)?;
-            }
-            Ok(())
-        })
-        .await?;
-    if form.return_to.starts_with("/search") && views::is_local_path(&form.return_to) {
-        return Ok(Redirect::to(&form.return_to));
-    }
-    Ok(Redirect::to(&format!("/pain-points/{id}")))
-}
-
-#[derive(Deserialize)]
-pub struct RemoveEvidenceForm {
-    #[serde(default)]
-    feedback_id: String,
-}
-
-pub async fn remove_evidence(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    VerifiedForm(form): VerifiedForm<RemoveEvidenceForm>,
-) -> Result<Redirect> {
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
-    let feedback_id = form
-        .feedback_id
-        .parse::<i64>()
-        .map_err(|_| Error::NotFound)?;
-    state
-        .db
-        .write(move |connection| pain_points::remove_evidence(connection, id, feedback_id))
-        .await?;
-    Ok(Redirect::to(&format!("/pain-points/{id}")))
-}
-
-pub async fn set_status(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    VerifiedForm(form): VerifiedForm<StatusForm>,
-) -> Result<Redirect> {
-    let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
-    let status = PainPointStatus::parse_as("status", &form.status)?;
-    state
-        .db
-        .write(move |connection| pain_points::set_status(connection, id, status, now))
-        .await?;
-    super::audit::record(
-        &state,
-        &viewer,
-        crate::domain::audit::AuditAction::StatusChanged,
-        format!("pain_point:{id}"),
-        status.as_str().to_owned(),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/pain-points/{id}")))
-}
-
-#[derive(Deserialize)]
-pub struct MergeForm {
-    #[serde(default)]
-    into: String,
-}
-
-pub async fn merge(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    VerifiedForm(form): VerifiedForm<MergeForm>,
-) -> Result<Redirect> {
-    let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let from = parse_id(&id)?;
-    let into = parse_id(&form.into)
-        .map_err(|_| Error::invalid("into", "give the number of the pain point to merge into"))?;
-    state
-        .db
-        .write(move |connection| pain_points::merge(connection, from, into, now))
-        .await?;
-    Ok(Redirect::to(&format!("/pain-points/{into}")))
 }
 
 fn pain_point_json(pain_point: &PainPoint) -> Value {

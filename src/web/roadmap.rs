@@ -1,26 +1,24 @@
-//! The roadmap: items by status and quarter, linking pain points, shipping,
-//! the "you said, we did" page for everyone, and opting out of its mail.
+//! The roadmap: items by status and quarter, linking pain points, shipping
+//! (after a confirmation), public items, and the "you said, we did" page.
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use super::api::{ApiJson, Fields, PageQuery, created, object};
+use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
-use super::{StatusForm, parse_id};
+use super::parse_id;
 use crate::app::AppState;
-use crate::auth::constant_time_eq;
 use crate::db::roadmap::{self, RoadmapItem};
-use crate::db::tree;
+use crate::db::{pain_points, replies, tree};
+use crate::domain::FieldErrors;
 use crate::domain::labels::{LabelFilter, split_list};
 use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapStatus};
 use crate::error::{Error, Result};
 use crate::jobs::closed_loop;
 use crate::views::{self, Chrome};
 
-async fn load(state: &AppState, id: i64) -> Result<RoadmapItem> {
+pub(super) async fn load(state: &AppState, id: i64) -> Result<RoadmapItem> {
     state
         .db
         .read(move |connection| roadmap::by_id(connection, id))
@@ -33,15 +31,44 @@ pub async fn board(
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
     Query(filter): Query<LabelFilter>,
-) -> Result<maud::Markup> {
+) -> Result<Response> {
+    render_board(
+        &state,
+        &viewer,
+        &csrf,
+        &filter,
+        &RoadmapDraft::default(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+async fn render_board(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    filter: &LabelFilter,
+    draft: &RoadmapDraft,
+    errors: FieldErrors,
+) -> Result<Response> {
     viewer.require_platform_team()?;
     let mut items = state.db.read(roadmap::list).await?;
     items.retain(|item| filter.admits(&item.services, &item.tags));
     let chrome = Chrome {
         viewer: Some(&viewer.user),
-        csrf: &csrf,
+        csrf,
     };
-    Ok(views::roadmap::board(&chrome, &items, &filter))
+    let page = views::roadmap::BoardPage {
+        items: &items,
+        filter,
+        draft,
+        errors: &errors,
+    };
+    Ok((
+        super::form_status(&errors),
+        views::roadmap::board(&chrome, &page),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -72,20 +99,35 @@ impl ItemForm {
     }
 }
 
+/// Adds an item; a mistake shows the board again with what was typed.
 pub async fn create(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
+    CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<ItemForm>,
-) -> Result<Redirect> {
+) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let item = NewRoadmapItem::parse(&form.draft(RoadmapStatus::Idea))?;
+    let draft = form.draft(RoadmapStatus::Idea);
+    let item = match NewRoadmapItem::parse(&draft) {
+        Ok(item) => item,
+        Err(errors) => {
+            let filter = LabelFilter::default();
+            return render_board(&state, &viewer, &csrf, &filter, &draft, errors).await;
+        }
+    };
     let owner = viewer.user.id;
-    let id = state
+    let stored = state
         .db
         .write(move |connection| roadmap::insert(connection, &item, owner, now))
-        .await?;
-    Ok(Redirect::to(&format!("/roadmap/{id}")))
+        .await;
+    match stored {
+        Ok(id) => Ok(Redirect::to(&format!("/roadmap/{id}")).into_response()),
+        Err(Error::Invalid(errors)) => {
+            let filter = LabelFilter::default();
+            render_board(&state, &viewer, &csrf, &filter, &draft, errors).await
+        }
+        Err(error) => Err(error),
+    }
 }
 
 pub async fn detail(
@@ -97,44 +139,102 @@ pub async fn detail(
     let id = parse_id(&id)?;
     let item = load(&state, id).await?;
     if !viewer.is_platform_team() {
-        // What a contributor may read of a roadmap item is what /shipped
-        // shows (search finds shipped items for them); the rest is hidden.
-        return match item.status {
-            RoadmapStatus::Shipped => {
-                Ok(Redirect::to(&format!("/shipped#roadmap-{id}")).into_response())
-            }
-            _ => Err(Error::NotFound),
+        // A contributor reads what /shipped shows of a shipped item, and
+        // the title, description and state of one the team made public.
+        if item.status == RoadmapStatus::Shipped {
+            return Ok(Redirect::to(&format!("/shipped#roadmap-{id}")).into_response());
+        }
+        if !item.public {
+            return Err(Error::NotFound);
+        }
+        let chrome = Chrome {
+            viewer: Some(&viewer.user),
+            csrf: &csrf,
         };
+        return Ok(views::roadmap::public_item(&chrome, &item).into_response());
     }
-    let tests = state
+    let draft = views::roadmap::draft_of(&item);
+    render_detail(&state, &viewer, &csrf, item, &draft, FieldErrors::default()).await
+}
+
+async fn render_detail(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    item: RoadmapItem,
+    draft: &RoadmapDraft,
+    errors: FieldErrors,
+) -> Result<Response> {
+    let id = item.id;
+    let (tests, choices) = state
         .db
-        .read(move |connection| tree::assumption_tests(connection, Some(id)))
+        .read(move |connection| {
+            Ok((
+                tree::assumption_tests(connection, Some(id))?,
+                pain_points::choices(connection)?,
+            ))
+        })
         .await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
-        csrf: &csrf,
+        csrf,
     };
-    Ok(views::roadmap::detail(&chrome, &item, &tests).into_response())
+    let page = views::roadmap::DetailPage {
+        item: &item,
+        tests: &tests,
+        pain_points: &choices,
+        draft,
+        errors: &errors,
+    };
+    Ok((
+        super::form_status(&errors),
+        views::roadmap::detail(&chrome, &page),
+    )
+        .into_response())
+}
+
+/// An item's page with `errors` from one of its forms (assumption tests).
+pub async fn show_with_problems(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    id: i64,
+    errors: FieldErrors,
+) -> Result<Response> {
+    let item = load(state, id).await?;
+    let draft = views::roadmap::draft_of(&item);
+    render_detail(state, viewer, csrf, item, &draft, errors).await
 }
 
 /// Changes the title, description, quarter, services and tags from the
-/// item's page.
+/// item's page; a mistake shows the page again with what was typed.
 pub async fn edit(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
+    CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<ItemForm>,
-) -> Result<Redirect> {
+) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let current = load(&state, id).await?;
-    let item = NewRoadmapItem::parse(&form.draft(current.status))?;
-    state
-        .db
-        .write(move |connection| roadmap::update(connection, id, &item, now))
-        .await?;
-    Ok(Redirect::to(&format!("/roadmap/{id}")))
+    let draft = form.draft(current.status);
+    let outcome = match NewRoadmapItem::parse(&draft) {
+        Ok(item) => {
+            state
+                .db
+                .write(move |connection| roadmap::update(connection, id, &item, now))
+                .await
+        }
+        Err(errors) => Err(Error::Invalid(errors)),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/roadmap/{id}")).into_response()),
+        Err(Error::Invalid(errors)) => {
+            render_detail(&state, &viewer, &csrf, current, &draft, errors).await
+        }
+        Err(error) => Err(error),
+    }
 }
 
 #[derive(Deserialize)]
@@ -143,52 +243,127 @@ pub struct LinkForm {
     pain_point: String,
 }
 
+/// Links a pain point chosen in the picker.
 pub async fn link(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
+    CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<LinkForm>,
-) -> Result<Redirect> {
+) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
-    let pain_point = parse_id(&form.pain_point)
-        .map_err(|_| Error::invalid("pain_point", "give a pain point number"))?;
-    state
-        .db
-        .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, now))
-        .await?;
-    Ok(Redirect::to(&format!("/roadmap/{id}")))
+    let outcome = match parse_id(&form.pain_point) {
+        Ok(pain_point) => {
+            state
+                .db
+                .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, now))
+                .await
+        }
+        Err(_) => Err(Error::invalid(
+            "pain_point",
+            "choose a pain point from the list",
+        )),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/roadmap/{id}")).into_response()),
+        Err(Error::Invalid(errors)) => {
+            let item = load(&state, id).await?;
+            let draft = views::roadmap::draft_of(&item);
+            render_detail(&state, &viewer, &csrf, item, &draft, errors).await
+        }
+        Err(error) => Err(error),
+    }
 }
 
-/// Shipping goes through [`closed_loop::ship`], which also tells the
-/// people who asked.
+#[derive(Deserialize)]
+pub struct RoadmapStatusForm {
+    #[serde(default)]
+    status: String,
+    /// "yes" once the person saw what shipping does.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Sets the status. Shipping first shows what it will do (how many people
+/// are emailed, how many pain points become addressed), then goes through
+/// [`closed_loop::ship`].
 pub async fn set_status(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
+    CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
-    VerifiedForm(form): VerifiedForm<StatusForm>,
-) -> Result<Redirect> {
+    VerifiedForm(form): VerifiedForm<RoadmapStatusForm>,
+) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
-    let status = RoadmapStatus::parse_as("status", &form.status)?;
-    if status == RoadmapStatus::Shipped {
-        closed_loop::ship(&state.db, &state.links, id, state.clock.now()).await?;
-    } else {
+    let status = match RoadmapStatus::parse_as("status", &form.status) {
+        Ok(status) => status,
+        Err(errors) => {
+            let item = load(&state, id).await?;
+            let draft = views::roadmap::draft_of(&item);
+            return render_detail(&state, &viewer, &csrf, item, &draft, errors).await;
+        }
+    };
+    let item = load(&state, id).await?;
+    if status == RoadmapStatus::Shipped && item.status != RoadmapStatus::Shipped {
+        if form.confirm != "yes" {
+            let (people, addressed) = state
+                .db
+                .read(move |connection| {
+                    Ok((
+                        roadmap::requesters(connection, id)?.len(),
+                        roadmap::pain_points_to_address(connection, id)?,
+                    ))
+                })
+                .await?;
+            let chrome = Chrome {
+                viewer: Some(&viewer.user),
+                csrf: &csrf,
+            };
+            return Ok(
+                views::roadmap::confirm_ship(&chrome, &item, people, addressed).into_response(),
+            );
+        }
+        closed_loop::ship(&state.db, &state.links, id, now).await?;
+    } else if status != item.status {
         state
             .db
             .write(move |connection| roadmap::set_status(connection, id, status, now))
             .await?;
     }
-    super::audit::record(
-        &state,
-        &viewer,
-        crate::domain::audit::AuditAction::StatusChanged,
-        format!("roadmap_item:{id}"),
-        status.as_str().to_owned(),
-    )
-    .await?;
+    if status != item.status {
+        super::audit::record(
+            &state,
+            &viewer,
+            crate::domain::audit::AuditAction::StatusChanged,
+            format!("roadmap_item:{id}"),
+            status.as_str().to_owned(),
+        )
+        .await?;
+    }
+    Ok(Redirect::to(&format!("/roadmap/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PublicForm {
+    #[serde(default)]
+    public: String,
+}
+
+/// Shows an item's title, description and state to everyone, or stops.
+pub async fn set_public(
+    State(state): State<AppState>,
+    _: PlatformTeam,
+    Path(id): Path<String>,
+    VerifiedForm(form): VerifiedForm<PublicForm>,
+) -> Result<Redirect> {
+    let id = parse_id(&id)?;
+    let public = form.public == "true";
+    state
+        .db
+        .write(move |connection| replies::set_roadmap_public(connection, id, public))
+        .await?;
     Ok(Redirect::to(&format!("/roadmap/{id}")))
 }
 
@@ -204,198 +379,4 @@ pub async fn shipped_page(
         csrf: &csrf,
     };
     Ok(views::roadmap::shipped(&chrome, &items))
-}
-
-fn check_opt_out(state: &AppState, user: &str, token: &str) -> Result<i64> {
-    let user: i64 = user.parse().map_err(|_| Error::NotFound)?;
-    if !constant_time_eq(&state.links.opt_out_token(user), token) {
-        return Err(Error::NotFound);
-    }
-    Ok(user)
-}
-
-pub async fn opt_out_page(
-    State(state): State<AppState>,
-    CsrfToken(csrf): CsrfToken,
-    Path((user, token)): Path<(String, String)>,
-) -> Result<maud::Markup> {
-    check_opt_out(&state, &user, &token)?;
-    let chrome = Chrome {
-        viewer: None,
-        csrf: &csrf,
-    };
-    Ok(views::roadmap::opt_out(
-        &chrome,
-        &format!("/opt-out/{user}/{token}"),
-        None,
-    ))
-}
-
-pub async fn opt_out(
-    State(state): State<AppState>,
-    CsrfToken(csrf): CsrfToken,
-    Path((user, token)): Path<(String, String)>,
-) -> Result<maud::Markup> {
-    let id = check_opt_out(&state, &user, &token)?;
-    let email = state
-        .db
-        .write(move |connection| roadmap::opt_out(connection, id))
-        .await?
-        .ok_or(Error::NotFound)?;
-    let chrome = Chrome {
-        viewer: None,
-        csrf: &csrf,
-    };
-    Ok(views::roadmap::opt_out(&chrome, "", Some(&email)))
-}
-
-pub async fn list_api(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(page): Query<PageQuery>,
-    Query(filter): Query<LabelFilter>,
-) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
-    let mut items = state.db.read(roadmap::list).await?;
-    items.retain(|item| filter.admits(&item.services, &item.tags));
-    page.page(items)
-}
-
-pub async fn create_api(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    ApiJson(body): ApiJson<Value>,
-) -> Result<Response> {
-    let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let body = object(body)?;
-    let mut fields = Fields::new(&body);
-    let draft = RoadmapDraft {
-        title: fields.string("title"),
-        description: fields.string("description"),
-        target_quarter: fields.string("target_quarter"),
-        status: fields.string("status"),
-        services: fields.strings("services"),
-        tags: fields.strings("tags"),
-    };
-    fields.check()?;
-    let item = NewRoadmapItem::parse(&draft)?;
-    let owner = viewer.user.id;
-    let id = state
-        .db
-        .write(move |connection| roadmap::insert(connection, &item, owner, now))
-        .await?;
-    let stored = load(&state, id).await?;
-    Ok(created(format!("/api/v1/roadmap-items/{id}"), stored))
-}
-
-pub async fn get_api(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> Result<Json<RoadmapItem>> {
-    viewer.require_platform_team()?;
-    Ok(Json(load(&state, parse_id(&id)?).await?))
-}
-
-/// `{"pain_point_id": 3}`.
-pub async fn link_api(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<Value>,
-) -> Result<Json<RoadmapItem>> {
-    let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
-    let pain_point = object(body)?
-        .get("pain_point_id")
-        .and_then(Value::as_i64)
-        .ok_or_else(|| Error::invalid("pain_point_id", "give a pain point id"))?;
-    state
-        .db
-        .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, now))
-        .await?;
-    Ok(Json(load(&state, id).await?))
-}
-
-pub async fn ship_api(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
-    let told = closed_loop::ship(&state.db, &state.links, id, state.clock.now()).await?;
-    super::audit::record(
-        &state,
-        &viewer,
-        crate::domain::audit::AuditAction::StatusChanged,
-        format!("roadmap_item:{id}"),
-        "shipped".to_owned(),
-    )
-    .await?;
-    Ok(Json(
-        json!({"item": load(&state, id).await?, "people_told": told}),
-    ))
-}
-
-/// `PATCH /api/v1/roadmap-items/{id}`: any of `title`, `description`,
-/// `target_quarter`, `status`, `services`, `tags` (shipping tells the people
-/// who asked); absent fields keep their value, and a field of the wrong type
-/// is named.
-pub async fn update_api(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<Value>,
-) -> Result<Json<RoadmapItem>> {
-    let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
-    let body = object(body)?;
-    let current = load(&state, id).await?;
-    let mut fields = Fields::new(&body);
-    let draft = RoadmapDraft {
-        title: fields.optional_string("title").unwrap_or(current.title),
-        description: fields
-            .optional_string("description")
-            .unwrap_or(current.description),
-        target_quarter: fields
-            .optional_string("target_quarter")
-            .unwrap_or_else(|| current.target_quarter.unwrap_or_default()),
-        status: fields
-            .optional_string("status")
-            .unwrap_or_else(|| current.status.as_str().to_owned()),
-        services: fields
-            .optional_strings("services")
-            .unwrap_or(current.services),
-        tags: fields.optional_strings("tags").unwrap_or(current.tags),
-    };
-    fields.check()?;
-    let item = NewRoadmapItem::parse(&draft)?;
-    let status = item.status;
-    state
-        .db
-        .write(move |connection| roadmap::update(connection, id, &item, now))
-        .await?;
-    if status == RoadmapStatus::Shipped {
-        closed_loop::ship(&state.db, &state.links, id, state.clock.now()).await?;
-    } else if status != current.status {
-        state
-            .db
-            .write(move |connection| roadmap::set_status(connection, id, status, now))
-            .await?;
-    }
-    if status != current.status {
-        super::audit::record(
-            &state,
-            &viewer,
-            crate::domain::audit::AuditAction::StatusChanged,
-            format!("roadmap_item:{id}"),
-            status.as_str().to_owned(),
-        )
-        .await?;
-    }
-    Ok(Json(load(&state, id).await?))
 }

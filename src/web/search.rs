@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::auth::{CsrfToken, Viewer};
 use crate::app::AppState;
-use crate::db::{interviews, pain_points};
+use crate::db::{interviews, pain_points, roadmap};
 use crate::domain::FieldErrors;
 use crate::domain::query;
 use crate::domain::search::EntityKind;
@@ -227,9 +227,30 @@ pub async fn similar_api(
     let hits = tokio::task::spawn_blocking(move || index.similar(&text, viewer, 5))
         .await
         .map_err(|error| Error::Internal(format!("a search task failed: {error}")))??;
+    // A roadmap item says how far along it is ("already planned: …").
+    let roadmap_ids: Vec<i64> = hits
+        .iter()
+        .filter(|hit| hit.entity == EntityKind::RoadmapItem)
+        .map(|hit| hit.id)
+        .collect();
+    let states = state
+        .db
+        .read(move |connection| {
+            roadmap_ids
+                .into_iter()
+                .map(|id| Ok((id, roadmap::by_id(connection, id)?.map(|item| item.status))))
+                .collect::<Result<Vec<_>>>()
+        })
+        .await?;
     let hits: Vec<Value> = hits
         .iter()
-        .map(|hit| json!({"kind": hit.entity.as_str(), "id": hit.id, "title": hit.title, "url": hit.url}))
+        .map(|hit| {
+            let status = states
+                .iter()
+                .find(|(id, _)| hit.entity == EntityKind::RoadmapItem && *id == hit.id)
+                .and_then(|(_, status)| status.map(|status| status.as_str()));
+            json!({"kind": hit.entity.as_str(), "id": hit.id, "title": hit.title, "url": hit.url, "status": status})
+        })
         .collect();
     Ok(Json(json!({ "hits": hits })))
 }

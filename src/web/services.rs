@@ -2,7 +2,7 @@
 //! beside how reliable it has been.
 
 use axum::extract::{Path, State};
-use axum::response::Redirect;
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 
 use super::api::{ApiJson, object};
@@ -12,9 +12,10 @@ use crate::db::feedback as stored;
 use crate::db::{pain_points, roadmap, services, surveys};
 use crate::domain::pain_point::impact;
 use crate::domain::roadmap::RoadmapStatus;
-use crate::domain::satisfaction;
+use crate::domain::{FieldErrors, satisfaction};
 use crate::domain::{NewService, Operations, ServiceDraft, ServiceOperationsDraft};
 use crate::error::{Error, Result};
+use crate::views::services::ServiceEdit;
 use crate::views::{self, Chrome};
 
 pub async fn catalog(
@@ -35,7 +36,19 @@ pub async fn service_page(
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
     Path(slug): Path<String>,
-) -> Result<maud::Markup> {
+) -> Result<Response> {
+    render(&state, &viewer, &csrf, slug, FieldErrors::default(), None).await
+}
+
+/// A service's page; `errors` and `typed` when its edit or delete form came back.
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    slug: String,
+    errors: FieldErrors,
+    typed: Option<ServiceEdit>,
+) -> Result<Response> {
     // Aggregates are for everyone, under the disclosure rules; individual
     // items follow the usual rule.
     let own_only = (!viewer.is_platform_team()).then_some(viewer.user.id);
@@ -86,18 +99,23 @@ pub async fn service_page(
                 satisfaction,
                 can_edit: own_only.is_none(),
                 can_delete: false,
+                errors: FieldErrors::default(),
+                typed: None,
             })
         })
         .await?;
+    let status = super::form_status(&errors);
     let page = views::services::ServicePage {
         can_delete: viewer.user.role == crate::domain::Role::Admin,
+        errors,
+        typed,
         ..page
     };
     let chrome = Chrome {
         viewer: Some(&viewer.user),
-        csrf: &csrf,
+        csrf,
     };
-    Ok(views::services::service_page(&chrome, &page))
+    Ok((status, views::services::service_page(&chrome, &page)).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -149,47 +167,85 @@ fn parse_edit(slug: &str, form: &ServiceForm) -> Result<(NewService, Operations)
     }
 }
 
-/// The team edits the catalog.
+impl ServiceForm {
+    fn typed(&self) -> ServiceEdit {
+        ServiceEdit {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            owner_team: self.owner_team.clone(),
+            tier: self.tier.clone(),
+            slo_percent: self.slo_percent.clone(),
+            slo_window_days: self.slo_window_days.clone(),
+            runbook_url: self.runbook_url.clone(),
+            dashboard_url: self.dashboard_url.clone(),
+        }
+    }
+}
+
+/// The team edits the catalog; a mistake shows the page again with what
+/// was typed and the problems next to their fields.
 pub async fn edit(
     State(state): State<AppState>,
     viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
     Path(slug): Path<String>,
     VerifiedForm(form): VerifiedForm<ServiceForm>,
-) -> Result<Redirect> {
+) -> Result<Response> {
     viewer.require_platform_team()?;
-    let (service, operations) = parse_edit(&slug, &form)?;
     let target = slug.clone();
-    state
-        .db
-        .write(move |connection| {
-            services::update_service(connection, &target, &service, &operations)
-        })
-        .await?;
-    Ok(Redirect::to(&format!("/services/{slug}")))
+    let outcome = match parse_edit(&slug, &form) {
+        Ok((service, operations)) => {
+            state
+                .db
+                .write(move |connection| {
+                    services::update_service(connection, &target, &service, &operations)
+                })
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/services/{slug}")).into_response()),
+        Err(Error::Invalid(errors)) => {
+            render(&state, &viewer, &csrf, slug, errors, Some(form.typed())).await
+        }
+        Err(error) => Err(error),
+    }
 }
 
-/// Admins delete services nobody has said anything about.
+/// Admins delete services nobody has said anything about; a service with
+/// history stays, and its page says why.
 pub async fn delete(
     State(state): State<AppState>,
     viewer: Viewer,
+    CsrfToken(csrf): CsrfToken,
     Path(slug): Path<String>,
     VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
-) -> Result<Redirect> {
+) -> Result<Response> {
     viewer.require_admin()?;
-    let deleted_slug = slug.clone();
-    state
+    let target = slug.clone();
+    let outcome = state
         .db
-        .write(move |connection| services::delete_service(connection, &slug))
-        .await?;
-    super::audit::record(
-        &state,
-        &viewer,
-        crate::domain::audit::AuditAction::Deleted,
-        format!("service:{deleted_slug}"),
-        String::new(),
-    )
-    .await?;
-    Ok(Redirect::to("/services"))
+        .write(move |connection| services::delete_service(connection, &target))
+        .await;
+    match outcome {
+        Ok(()) => {
+            super::audit::record(
+                &state,
+                &viewer,
+                crate::domain::audit::AuditAction::Deleted,
+                format!("service:{slug}"),
+                String::new(),
+            )
+            .await?;
+            Ok(Redirect::to("/services").into_response())
+        }
+        Err(Error::Conflict(message)) => {
+            let errors = FieldErrors::one("delete", message);
+            render(&state, &viewer, &csrf, slug, errors, None).await
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// `PATCH /api/v1/services/{slug}`: every field of the edit form, as JSON

@@ -3,31 +3,55 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::{Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::access::PlatformTeam;
 use super::api::{ApiJson, Fields, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
 use crate::db::tree::{self, Outcome};
+use crate::domain::FieldErrors;
 use crate::domain::outcome::{NewOutcome, TestStatus, parse_assumption};
 use crate::error::{Error, Result};
+use crate::views::tree::OutcomeDraft;
 use crate::views::{self, Chrome};
 
 pub async fn tree_page(
     State(state): State<AppState>,
     viewer: Viewer,
     CsrfToken(csrf): CsrfToken,
-) -> Result<maud::Markup> {
+) -> Result<Response> {
+    render_tree(
+        &state,
+        &viewer,
+        &csrf,
+        &OutcomeDraft::default(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+async fn render_tree(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    draft: &OutcomeDraft,
+    errors: FieldErrors,
+) -> Result<Response> {
     viewer.require_platform_team()?;
     let rows = state.db.read(tree::tree).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
-        csrf: &csrf,
+        csrf,
     };
-    Ok(views::tree::tree(&chrome, &rows))
+    Ok((
+        super::form_status(&errors),
+        views::tree::tree(&chrome, &rows, draft, &errors),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -56,53 +80,27 @@ async fn store_outcome(state: &AppState, outcome: NewOutcome) -> Result<i64> {
         .await
 }
 
+/// Adds an outcome; a mistake shows the tree again with what was typed.
 pub async fn create_outcome(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
+    CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<OutcomeForm>,
-) -> Result<Redirect> {
-    viewer.require_platform_team()?;
-    store_outcome(
-        &state,
-        NewOutcome::parse(&form.title, &form.metric, &form.target)?,
-    )
-    .await?;
-    Ok(Redirect::to("/tree"))
-}
-
-#[derive(Deserialize)]
-pub struct PlacementForm {
-    #[serde(default)]
-    outcome: String,
-    #[serde(default)]
-    parent: String,
-}
-
-/// Empty means "none"; anything else must be a number.
-fn optional_id(raw: &str, field: &'static str) -> Result<Option<i64>> {
-    if raw.trim().is_empty() {
-        return Ok(None);
+) -> Result<Response> {
+    let draft = OutcomeDraft {
+        title: form.title,
+        metric: form.metric,
+        target: form.target,
+    };
+    let outcome = match NewOutcome::parse(&draft.title, &draft.metric, &draft.target) {
+        Ok(outcome) => store_outcome(&state, outcome).await,
+        Err(errors) => Err(Error::Invalid(errors)),
+    };
+    match outcome {
+        Ok(_) => Ok(Redirect::to("/tree").into_response()),
+        Err(Error::Invalid(errors)) => render_tree(&state, &viewer, &csrf, &draft, errors).await,
+        Err(error) => Err(error),
     }
-    parse_id(raw)
-        .map(Some)
-        .map_err(|_| Error::invalid(field, "give a number, or leave it empty"))
-}
-
-pub async fn place(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    VerifiedForm(form): VerifiedForm<PlacementForm>,
-) -> Result<Redirect> {
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
-    let outcome = optional_id(&form.outcome, "outcome")?;
-    let parent = optional_id(&form.parent, "parent")?;
-    state
-        .db
-        .write(move |connection| tree::place_pain_point(connection, id, outcome, parent))
-        .await?;
-    Ok(Redirect::to(&format!("/pain-points/{id}")))
 }
 
 #[derive(Deserialize)]
@@ -113,23 +111,35 @@ pub struct TestForm {
     method: String,
 }
 
+/// Adds an assumption test to a roadmap item; a mistake shows the item's
+/// page again with the problem.
 pub async fn add_test(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
+    CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<TestForm>,
-) -> Result<Redirect> {
+) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
-    let (assumption, method) = parse_assumption(&form.assumption, &form.method)?;
-    state
-        .db
-        .write(move |connection| {
-            tree::insert_assumption_test(connection, id, &assumption, &method, now)
-        })
-        .await?;
-    Ok(Redirect::to(&format!("/roadmap/{id}")))
+    let outcome = match parse_assumption(&form.assumption, &form.method) {
+        Ok((assumption, method)) => {
+            state
+                .db
+                .write(move |connection| {
+                    tree::insert_assumption_test(connection, id, &assumption, &method, now)
+                })
+                .await
+        }
+        Err(errors) => Err(Error::Invalid(errors)),
+    };
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/roadmap/{id}")).into_response()),
+        Err(Error::Invalid(errors)) => {
+            super::roadmap::show_with_problems(&state, &viewer, &csrf, id, errors).await
+        }
+        Err(error) => Err(error),
+    }
 }
 
 #[derive(Deserialize)]
@@ -140,40 +150,51 @@ pub struct ResultForm {
     result: String,
 }
 
+/// Records what a test found; a mistake shows its roadmap item again.
 pub async fn record_result(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
+    CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
     VerifiedForm(form): VerifiedForm<ResultForm>,
-) -> Result<Redirect> {
-    viewer.require_platform_team()?;
+) -> Result<Response> {
     let id = parse_id(&id)?;
-    let status = TestStatus::parse_as("status", &form.status)?;
-    let result = crate::domain::text::optional_text(&form.result, 2_000)
-        .map_err(|message| Error::invalid("result", message))?
-        .unwrap_or_default();
+    let checked = TestStatus::parse_as("status", &form.status).and_then(|status| {
+        crate::domain::text::optional_text(&form.result, 2_000)
+            .map(|result| (status, result.unwrap_or_default()))
+            .map_err(|message| FieldErrors::one("result", message))
+    });
+    let (status, result) = match checked {
+        Ok(checked) => checked,
+        Err(errors) => {
+            let item = state
+                .db
+                .read(move |connection| tree::roadmap_item_of_test(connection, id))
+                .await?
+                .ok_or(Error::NotFound)?;
+            return super::roadmap::show_with_problems(&state, &viewer, &csrf, item, errors).await;
+        }
+    };
     let item = state
         .db
         .write(move |connection| tree::record_result(connection, id, status.as_str(), &result))
         .await?;
-    Ok(Redirect::to(&format!("/roadmap/{item}")))
+    Ok(Redirect::to(&format!("/roadmap/{item}")).into_response())
 }
 
 pub async fn list_outcomes_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Query(page): Query<PageQuery>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
     page.page(state.db.read(tree::outcomes).await?)
 }
 
 pub async fn create_outcome_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let (title, metric, target) = (
@@ -193,10 +214,9 @@ pub async fn create_outcome_api(
 
 pub async fn get_outcome_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Path(id): Path<String>,
 ) -> Result<Json<Outcome>> {
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     Ok(Json(
         state
@@ -211,11 +231,10 @@ pub async fn get_outcome_api(
 /// absent fields keep their value, and a field of the wrong type is named.
 pub async fn update_outcome_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Outcome>> {
-    viewer.require_platform_team()?;
     let id = parse_id(&id)?;
     let body = object(body)?;
     let current = state

@@ -186,11 +186,11 @@ async fn contributors_cannot_reach_the_inbox_or_triage() {
 
     assert_eq!(browser.get("/inbox").await.status(), StatusCode::NOT_FOUND);
     let triage = browser
-        .submit("/feedback/1", "/feedback/1/status", &[("status", "closed")])
+        .submit("/feedback/1", "/feedback/1/triage", &[("status", "closed")])
         .await;
     assert_eq!(triage.status(), StatusCode::NOT_FOUND);
     let note = browser
-        .submit("/feedback/1", "/feedback/1/notes", &[("body", "hi")])
+        .submit("/feedback/1", "/feedback/1/triage", &[("note", "hi")])
         .await;
     assert_eq!(note.status(), StatusCode::NOT_FOUND);
     let status: String = app.with_db(|connection| {

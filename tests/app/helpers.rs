@@ -71,6 +71,91 @@ impl TestApp {
         app
     }
 
+    /// Earshot with the demo organisation as of the clock's instant (demo
+    /// logins, password `earshot-demo`).
+    pub async fn spawn_demo(clock: Clock) -> TestApp {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let data_dir = temp.path().to_owned();
+        db::with_connection(&data_dir.join("earshot.db"), |connection| {
+            earshot::seed::load(connection, clock.now()).map(|_| ())
+        })
+        .expect("seed the demo");
+        let mut app = TestApp::start_with(&data_dir, clock).await;
+        app._temp = Some(temp);
+        app
+    }
+
+    /// Gives anonymous feedback as the demo's contributor; returns the
+    /// path of its private link.
+    pub async fn anonymous_feedback_link(&self) -> String {
+        let browser = self.browser();
+        browser
+            .sign_in(
+                "priya.natarajan@halcyon.example",
+                earshot::seed::DEMO_PASSWORD,
+            )
+            .await;
+        let page = browser
+            .give_feedback(&[
+                ("service", "ci-runner"),
+                ("kind", "pain"),
+                ("body", "Anonymous: the runners are slow on Mondays"),
+                ("anonymous", "true"),
+            ])
+            .await
+            .text()
+            .await
+            .unwrap();
+        let start = page.find("/replies/").expect("a private link");
+        page[start..].split('"').next().unwrap().to_owned()
+    }
+
+    /// A new open survey's answer link (its path), made by the demo's team member.
+    pub async fn open_survey_link(&self) -> String {
+        let api = self.api("sam.rivera@halcyon.example");
+        let created: Value = api
+            .post_json(
+                "/api/v1/surveys",
+                &serde_json::json!({
+                    "title": "Pulse", "anonymous": true, "threshold": 3,
+                    "questions": [{"kind": "csat", "prompt": "How satisfied are you with CI?"}]
+                }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_i64().expect("a survey id");
+        api.post_json(
+            &format!("/api/v1/surveys/{id}/open"),
+            &serde_json::json!({}),
+        )
+        .await;
+        let link: Value = api
+            .post_json(
+                &format!("/api/v1/surveys/{id}/open-link"),
+                &serde_json::json!({}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let url = link["url"].as_str().expect("a link");
+        format!("/respond/{}", url.rsplit('/').next().unwrap_or_default())
+    }
+
+    /// The id of the first non-anonymous feedback of `email`.
+    pub fn first_feedback_of(&self, email: &str) -> i64 {
+        self.with_db(|connection| {
+            Ok(connection.query_row(
+                "SELECT min(feedback.id) FROM feedback JOIN users ON users.id = feedback.author_id
+                  WHERE users.email = ?1",
+                [email],
+                |row| row.get(0),
+            )?)
+        })
+    }
+
     /// Starts Earshot on an existing data directory, once its search index
     /// is checked (or rebuilt).
     pub async fn start(data_dir: &Path) -> TestApp {

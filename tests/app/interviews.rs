@@ -173,7 +173,11 @@ async fn an_interview_highlight_leads_through_a_pain_point_and_roadmap_item_to_t
     )
     .await;
     let shipped = team
-        .submit("/roadmap/1", "/roadmap/1/status", &[("status", "shipped")])
+        .submit(
+            "/roadmap/1",
+            "/roadmap/1/status",
+            &[("status", "shipped"), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(shipped.status(), StatusCode::SEE_OTHER);
 

@@ -125,8 +125,23 @@ async fn merging_moves_evidence_and_the_old_address_redirects() {
     )
     .await;
     let team = app.signed_in(TEAM).await;
-    let merged = team
+    let asked = team
         .submit("/pain-points/2", "/pain-points/2/merge", &[("into", "1")])
+        .await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    assert!(
+        asked
+            .text()
+            .await
+            .unwrap()
+            .contains("This moves 2 pieces of evidence")
+    );
+    let merged = team
+        .submit(
+            "/pain-points/2",
+            "/pain-points/2/merge",
+            &[("into", "1"), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(merged.status(), StatusCode::SEE_OTHER);
 

@@ -47,8 +47,27 @@ async fn feedback_becomes_a_pain_point_a_roadmap_item_ships_and_the_people_who_a
             .await
             .contains("Warm cache on deploy")
     );
-    let shipped = team
+    // Shipping asks first, saying whom it emails; nothing is sent yet.
+    let asked = team
         .submit("/roadmap/1", "/roadmap/1/status", &[("status", "shipped")])
+        .await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    let question = asked.text().await.unwrap();
+    assert!(question.contains("This will email 1 person"), "{question}");
+    assert!(question.contains("1 pain point addressed"), "{question}");
+    assert_eq!(
+        app.with_db(
+            |c| Ok(c.query_row("SELECT count(*) FROM email_outbox", [], |r| r
+                .get::<_, i64>(0))?)
+        ),
+        0
+    );
+    let shipped = team
+        .submit(
+            "/roadmap/1",
+            "/roadmap/1/status",
+            &[("status", "shipped"), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(shipped.status(), StatusCode::SEE_OTHER);
     let again: Value = api

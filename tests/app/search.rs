@@ -168,11 +168,11 @@ async fn tags_and_status_set_in_triage_become_searchable() {
     let app = TestApp::spawn().await;
     let api = corpus(&app).await;
     let team = app.signed_in(TEAM).await;
-    team.submit("/feedback/1", "/feedback/1/tags", &[("tags", "caching")])
+    team.submit("/feedback/1", "/feedback/1/triage", &[("tags", "caching")])
         .await;
     team.submit(
         "/feedback/1",
-        "/feedback/1/status",
+        "/feedback/1/triage",
         &[("status", "planned")],
     )
     .await;
@@ -240,8 +240,8 @@ async fn a_contributor_never_finds_or_counts_what_they_may_not_open() {
     let team = app.signed_in(TEAM).await;
     team.submit(
         "/feedback/1",
-        "/feedback/1/notes",
-        &[("body", "quokkasecret internal remark")],
+        "/feedback/1/triage",
+        &[("note", "quokkasecret internal remark")],
     )
     .await;
     eventually(&team_api, "quokkasecret", 1).await;
@@ -391,7 +391,7 @@ async fn the_index_matches_sqlite_after_random_creates_updates_and_deletes() {
                 // The item may have been deleted; a 404 is then the right answer.
                 team.submit(
                     "/inbox",
-                    &format!("/feedback/{id}/status"),
+                    &format!("/feedback/{id}/triage"),
                     &[("status", status)],
                 )
                 .await;
@@ -399,8 +399,12 @@ async fn the_index_matches_sqlite_after_random_creates_updates_and_deletes() {
             7..=8 if created > 0 => {
                 let id = next(created) + 1;
                 let tag = tags[next(3) as usize];
-                team.submit("/inbox", &format!("/feedback/{id}/tags"), &[("tags", tag)])
-                    .await;
+                team.submit(
+                    "/inbox",
+                    &format!("/feedback/{id}/triage"),
+                    &[("tags", tag)],
+                )
+                .await;
             }
             _ if created > 0 => {
                 let id = next(created) + 1;

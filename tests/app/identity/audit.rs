@@ -53,7 +53,7 @@ async fn sign_ins_changes_deletions_exports_and_subscriptions_are_recorded() {
         .unwrap();
     let team_browser = app.signed_in(TEAM).await;
     team_browser
-        .submit("/feedback/1", "/feedback/1/status", &[("status", "closed")])
+        .submit("/feedback/1", "/feedback/1/triage", &[("status", "closed")])
         .await;
     team_browser
         .submit(

@@ -116,6 +116,7 @@ const PAGES: &[(&str, Rule)] = &[
     ("/pain-points/1", Rule::Team),
     ("/roadmap", Rule::Team),
     ("/roadmap/1", Rule::Team),
+    ("/tags", Rule::Team),
     ("/tree", Rule::Team),
     ("/surveys", Rule::Team),
     ("/surveys/1", Rule::Team),
@@ -208,7 +209,7 @@ async fn setup(app: &TestApp) -> Principals {
     let team_api = app.api(TEAM);
     let team_browser = app.signed_in(TEAM).await;
     let noted = team_browser
-        .submit("/feedback/1", "/feedback/1/notes", &[("body", NOTE)])
+        .submit("/feedback/1", "/feedback/1/triage", &[("note", NOTE)])
         .await;
     assert_eq!(noted.status(), StatusCode::SEE_OTHER);
     for (path, body) in [

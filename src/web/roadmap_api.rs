@@ -1,0 +1,168 @@
+//! The roadmap's JSON API: items, their pain points, shipping.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::api::{ApiJson, Fields, PageQuery, created, object};
+use super::auth::Viewer;
+use super::parse_id;
+use super::roadmap::load;
+use crate::app::AppState;
+use crate::db::roadmap::{self, RoadmapItem};
+use crate::domain::labels::LabelFilter;
+use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapStatus};
+use crate::error::{Error, Result};
+use crate::jobs::closed_loop;
+
+pub async fn list_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(page): Query<PageQuery>,
+    Query(filter): Query<LabelFilter>,
+) -> Result<Json<Value>> {
+    viewer.require_platform_team()?;
+    let mut items = state.db.read(roadmap::list).await?;
+    items.retain(|item| filter.admits(&item.services, &item.tags));
+    page.page(items)
+}
+
+pub async fn create_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response> {
+    let now = state.clock.now();
+    viewer.require_platform_team()?;
+    let body = object(body)?;
+    let mut fields = Fields::new(&body);
+    let draft = RoadmapDraft {
+        title: fields.string("title"),
+        description: fields.string("description"),
+        target_quarter: fields.string("target_quarter"),
+        status: fields.string("status"),
+        services: fields.strings("services"),
+        tags: fields.strings("tags"),
+    };
+    fields.check()?;
+    let item = NewRoadmapItem::parse(&draft)?;
+    let owner = viewer.user.id;
+    let id = state
+        .db
+        .write(move |connection| roadmap::insert(connection, &item, owner, now))
+        .await?;
+    let stored = load(&state, id).await?;
+    Ok(created(format!("/api/v1/roadmap-items/{id}"), stored))
+}
+
+pub async fn get_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<RoadmapItem>> {
+    viewer.require_platform_team()?;
+    Ok(Json(load(&state, parse_id(&id)?).await?))
+}
+
+/// `{"pain_point_id": 3}`.
+pub async fn link_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<RoadmapItem>> {
+    let now = state.clock.now();
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let pain_point = object(body)?
+        .get("pain_point_id")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| Error::invalid("pain_point_id", "give a pain point id"))?;
+    state
+        .db
+        .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, now))
+        .await?;
+    Ok(Json(load(&state, id).await?))
+}
+
+pub async fn ship_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let told = closed_loop::ship(&state.db, &state.links, id, state.clock.now()).await?;
+    super::audit::record(
+        &state,
+        &viewer,
+        crate::domain::audit::AuditAction::StatusChanged,
+        format!("roadmap_item:{id}"),
+        "shipped".to_owned(),
+    )
+    .await?;
+    Ok(Json(
+        json!({"item": load(&state, id).await?, "people_told": told}),
+    ))
+}
+
+/// `PATCH /api/v1/roadmap-items/{id}`: any of `title`, `description`,
+/// `target_quarter`, `status`, `services`, `tags` (shipping tells the people
+/// who asked); absent fields keep their value, and a field of the wrong type
+/// is named.
+pub async fn update_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<RoadmapItem>> {
+    let now = state.clock.now();
+    viewer.require_platform_team()?;
+    let id = parse_id(&id)?;
+    let body = object(body)?;
+    let current = load(&state, id).await?;
+    let mut fields = Fields::new(&body);
+    let draft = RoadmapDraft {
+        title: fields.optional_string("title").unwrap_or(current.title),
+        description: fields
+            .optional_string("description")
+            .unwrap_or(current.description),
+        target_quarter: fields
+            .optional_string("target_quarter")
+            .unwrap_or_else(|| current.target_quarter.unwrap_or_default()),
+        status: fields
+            .optional_string("status")
+            .unwrap_or_else(|| current.status.as_str().to_owned()),
+        services: fields
+            .optional_strings("services")
+            .unwrap_or(current.services),
+        tags: fields.optional_strings("tags").unwrap_or(current.tags),
+    };
+    fields.check()?;
+    let item = NewRoadmapItem::parse(&draft)?;
+    let status = item.status;
+    state
+        .db
+        .write(move |connection| roadmap::update(connection, id, &item, now))
+        .await?;
+    if status == RoadmapStatus::Shipped {
+        closed_loop::ship(&state.db, &state.links, id, state.clock.now()).await?;
+    } else if status != current.status {
+        state
+            .db
+            .write(move |connection| roadmap::set_status(connection, id, status, now))
+            .await?;
+    }
+    if status != current.status {
+        super::audit::record(
+            &state,
+            &viewer,
+            crate::domain::audit::AuditAction::StatusChanged,
+            format!("roadmap_item:{id}"),
+            status.as_str().to_owned(),
+        )
+        .await?;
+    }
+    Ok(Json(load(&state, id).await?))
+}
