@@ -1,9 +1,12 @@
 //! Survey bench: four quarterly waves of 25,000 responses to ten numeric
 //! questions (1,000,000 stored answers by default, through the same
-//! triggers as real answers), then p50/p99 over HTTP of the dashboard, the
-//! results page and the results API of the latest wave, against a release
-//! build of Earshot in its own process, and the dashboard's throughput with
-//! four concurrent clients. The goal is under 50 ms at p99.
+//! triggers as real answers, each wave closed and published), then p50/p99
+//! over HTTP of the dashboard, the results page, the results API and the
+//! CSV export of the latest wave, all under disclosure control (team
+//! breakdowns with complementary suppression, the comparison with the wave
+//! before), against a release build of Earshot in its own process, and the
+//! dashboard's throughput with four concurrent clients. The goal is under
+//! 20 ms at p99.
 //!
 //! Run: `cargo bench --bench surveys` (`SURVEY_RESPONSES` per wave, default
 //! 25000; `SURVEY_ROUNDS`, default 300, requests per page).
@@ -13,7 +16,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, Utc};
-use earshot::db::{self, people, services, surveys};
+use earshot::db::{self, people, services, survey_publication, surveys};
 use earshot::domain::survey::{NewQuestion, NewSurvey, QuestionKind};
 use earshot::domain::{Email, NewService, Role, ServiceDraft};
 use hdrhistogram::Histogram;
@@ -117,6 +120,13 @@ fn generate(data_dir: &Path, responses: usize) -> (i64, usize) {
             .iter()
             .map(|team| people::ensure_team(connection, team, team))
             .collect::<earshot::error::Result<_>>()?;
+        // About a dozen people a wave in three tiny teams, and one in two
+        // hundred without a team: cells disclosure control has to hide, and
+        // cover.
+        let tiny: Vec<i64> = ["tiny-a", "tiny-b", "tiny-c"]
+            .iter()
+            .map(|team| people::ensure_team(connection, team, team))
+            .collect::<earshot::error::Result<_>>()?;
         let mut dice = Dice(2026);
         let mut previous_wave = None;
         let mut answers = 0;
@@ -149,7 +159,11 @@ fn generate(data_dir: &Path, responses: usize) -> (i64, usize) {
                 "INSERT INTO survey_answers (response_id, question_id, value, not_applicable) VALUES (?1, ?2, ?3, ?4)",
             )?;
             for _ in 0..responses {
-                let team = teams[dice.below(teams.len() as u64) as usize];
+                let team = match dice.below(10_000) {
+                    0..=4 => Some(tiny[dice.below(tiny.len() as u64) as usize]),
+                    5..=50 => None,
+                    _ => Some(teams[dice.below(teams.len() as u64) as usize]),
+                };
                 response.execute(rusqlite::params![id, team, opened])?;
                 let response_id = connection.last_insert_rowid();
                 for (question, kind) in &question_ids {
@@ -172,6 +186,9 @@ fn generate(data_dir: &Path, responses: usize) -> (i64, usize) {
             }
             drop((response, answer));
             surveys::change_status(connection, id, "open", "closed")?;
+            // Stored in one go rather than answer by answer: what the
+            // refreshes would have published by the close is all of it.
+            survey_publication::publish_everything(connection, id)?;
         }
         Ok((previous_wave.expect("four waves"), answers))
     })
@@ -220,6 +237,23 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let (_, body) = runtime.block_on(async {
+        let mut connection = http::Connection::open(address).await;
+        let path = format!("/api/v1/surveys/{latest}/results");
+        connection
+            .send(&http::request(
+                "GET",
+                &path,
+                &[("authorization", &authorization)],
+                "",
+            ))
+            .await
+    });
+    let body = String::from_utf8_lossy(&body);
+    assert!(
+        body.contains("\"others_hidden\":true") && body.contains("\"delta\""),
+        "the latest wave has team rows with hidden cells and a comparison: {body}"
+    );
     println!(
         "\n{:<36} {:>10} {:>10}",
         "page (over HTTP)", "p50 ms", "p99 ms"
@@ -234,6 +268,10 @@ fn main() {
         (
             "results API (latest wave)",
             format!("/api/v1/surveys/{latest}/results"),
+        ),
+        (
+            "results CSV (latest wave)",
+            format!("/api/v1/surveys/{latest}/results.csv"),
         ),
     ] {
         let latencies = runtime.block_on(time_page(address, &authorization, &path, rounds));
@@ -256,10 +294,10 @@ fn main() {
     );
     println!(
         "\nworst p99 {worst:.2} ms: {}",
-        if worst < 50.0 {
-            "under the 50 ms goal"
+        if worst < 20.0 {
+            "under the 20 ms goal"
         } else {
-            "OVER the 50 ms goal"
+            "OVER the 20 ms goal"
         }
     );
     let _ = server.kill();

@@ -75,6 +75,7 @@ impl Deref for AppState {
 pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(web::pages::home))
+        .route("/privacy", get(web::pages::privacy))
         .route("/feedback/new", get(web::feedback::new_form))
         .route("/feedback", post(web::feedback::submit))
         .route("/feedback/thanks", get(web::feedback::thanks))
@@ -325,7 +326,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/surveys/{id}/results.csv",
-            get(web::survey_results::results_csv),
+            get(web::survey_results::results_csv_export),
         )
         .route(
             "/api/v1/surveys/{id}/open-link",
@@ -399,12 +400,7 @@ pub struct DigestRunner {
 
 impl DigestRunner {
     pub async fn open(config: Config) -> Result<DigestRunner> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|error| {
-            Error::Internal(format!(
-                "cannot create the data directory {}: {error}",
-                config.data_dir.display()
-            ))
-        })?;
+        crate::data_dir::prepare(&config.data_dir)?;
         let path = config.database_path();
         let (db, writer_thread) = tokio::task::spawn_blocking(move || Database::open(&path))
             .await
@@ -501,12 +497,7 @@ impl Application {
     /// Opens the data directory and binds the listening socket. Binding
     /// before serving lets tests use port 0 and know the port at once.
     pub async fn build(mut config: Config) -> Result<Application> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|error| {
-            Error::Internal(format!(
-                "cannot create the data directory {}: {error}",
-                config.data_dir.display()
-            ))
-        })?;
+        crate::data_dir::prepare(&config.data_dir)?;
         let lock = DataDirLock::acquire(
             &config.data_dir,
             "stop it first, or give this server another --data-dir",

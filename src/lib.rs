@@ -33,6 +33,7 @@
 //!   `earshot.lock`) and [`storage::StorageProblem`], the words for a full, read-only or
 //!   vanished directory.
 //! - [`config`]: settings with embedded defaults (`./data`, `127.0.0.1:3000`).
+//! - [`data_dir`]: the data directory, made private (0700, files 0600) at start.
 //! - [`clock`]: [`clock::Clock`], where "now" comes from: chosen at the edge
 //!   (`cli`, tests), carried in `Config` and `App`, passed to what needs it.
 //! - [`app`]: [`app::AppState`], the one route table [`app::router`] (newer
@@ -46,9 +47,12 @@
 //!   search query language, summary subscriptions and their schedules
 //!   ([`domain::schedule`]: periods across time zones and daylight saving), interviews, pain points and their impact
 //!   formula, roadmap, outcomes, the discovery cadence, surveys and their statistics
-//!   ([`domain::stats`], with sources cited), wave comparisons and service breakdowns
+//!   ([`domain::stats`], with sources cited), disclosure control ([`domain::disclosure`]:
+//!   the rules, and the one place that decides what may be published), a survey's
+//!   published results as one typed structure with wave comparisons and its CSV
 //!   ([`domain::survey_results`]), CSV import checks ([`domain::survey_import`]) and
-//!   satisfaction trends; identity (groups to roles and teams, [`domain::identity`]),
+//!   satisfaction trends with the scores held back ([`domain::satisfaction`]); identity
+//!   (groups to roles and teams, [`domain::identity`]),
 //!   the password policy ([`domain::password`], with an embedded list of common
 //!   passwords) and the audit log's vocabulary ([`domain::audit`]).
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries;
@@ -57,14 +61,17 @@
 //!   outbox's leases ([`db::outbox`]); online backup and restore ([`db::backup`]);
 //!   one item's whole triage in one transaction, bulk changes and saved inbox
 //!   views in `db::triage`; replies, anonymous items' private-link hashes, public
-//!   tags and the public plan an item is part of in `db::replies`.
+//!   tags and the public plan an item is part of in `db::replies`; survey results
+//!   published in steps in `db::survey_publication`.
 //! - [`search`]: the only tantivy; the index, its indexer thread (checking the index at
 //!   start, rebuilding it in the background, following `search_changes` and pruning
 //!   them), [`search::live::LiveIndex`] (what searches see: ready, or 503 while checked or
 //!   rebuilt; failures and panics caught and checked for damage), `earshot check`'s
 //!   inspection ([`search::check`]), query compilation, facets (one dense fast-field key
-//!   per document, `search::facets`), snippets and typo fallback. The query language
-//!   itself is parsed in [`domain::query`], without tantivy.
+//!   per document, `search::facets`), snippets and typo fallback; for a contributor,
+//!   scores, snippets, suggestions and "similar" count only what they may open
+//!   (`search::visible`). The query language itself is parsed in [`domain::query`],
+//!   without tantivy.
 //! - [`mail`]: the only lettre; `.eml` files by default, pooled SMTP connections (opened
 //!   with Nagle's algorithm off) when configured.
 //! - [`jobs`]: background work in `serve`: the digest scheduler and the outbox sender
@@ -86,7 +93,8 @@
 //!   forms (`web::pain_point_page`). A form with a mistake comes back on its
 //!   own page with what was typed; high-impact actions confirm first, saying
 //!   what they will do (emails, evidence links).
-//! - [`views`]: maud views, inline-SVG charts, the stylesheet and `earshot.js`.
+//! - [`views`]: maud views (the results page renders the same typed results as the API;
+//!   `/privacy` says what is stored), inline-SVG charts, the stylesheet and `earshot.js`.
 //!   Markdown (interview notes) is the only user text rendered as markup, through
 //!   `views::markdown` (pulldown-cmark, then ammonia); search snippets are tantivy's
 //!   escaped text. Linking is done in pickers (`views::picker`): a `<select>` with
@@ -151,11 +159,23 @@
 //!   the `email_outbox` table, keyed so that each (subscription, period) is enqueued once,
 //!   and is claimed (a lease with owner and expiry, in the transaction that picks it)
 //!   before it is sent, so concurrent senders deliver it once.
-//! - **Architecture Invariant:** an anonymous survey response stores a team but no
-//!   person, and nothing links it to the invitation (only hashes of the token); an
-//!   invitation message's link is wiped from the outbox once the message is handled.
-//! - **Architecture Invariant:** survey results read `survey_answer_counts`, kept exact
-//!   by triggers in the same transaction as the answers, never a scan of every answer.
+//! - **Architecture Invariant:** every published figure about people's answers (results
+//!   page, API, CSV, dashboard, service pages, summaries, survey comments in search,
+//!   rating averages) passes [`domain::disclosure`]; nothing else computes suppression.
+//!   Results are the typed [`domain::survey_results::SurveyResults`], never JSON
+//!   assembled in a handler.
+//! - **Architecture Invariant:** survey figures are read from a published snapshot
+//!   (`survey_published_counts`, `survey_publications`, published answers), refreshed in
+//!   the answering transaction only when k new real answers have arrived
+//!   (`db::survey_publication`); the snapshot copies `survey_answer_counts`, kept exact by
+//!   triggers, so results never scan every answer.
+//! - **Architecture Invariant:** an anonymous survey response stores a team and the day
+//!   but no person, key or hash of its link; the invitation only records that its link
+//!   was used, and the link answers once. Personal links go only to their people, by
+//!   mail; an invitation message's link is wiped from the outbox once handled, with
+//!   `secure_delete` on and a checkpoint after, so no copy stays in the database files.
+//! - **Architecture Invariant:** anonymous feedback keeps the hour, anonymous answers the
+//!   day; the data directory is readable only by Earshot's user.
 //! - **Architecture Invariant:** time is an input: only the edge (`cli`, tests,
 //!   benches) reads the wall clock, into a [`clock::Clock`]; everything below
 //!   takes that clock or an instant (`grep -rn 'Utc::now' src` finds only
@@ -179,6 +199,7 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod data_dir;
 pub mod db;
 pub mod domain;
 pub mod error;

@@ -372,12 +372,7 @@ async fn shutdown_signal() {
 }
 
 pub(crate) fn open_data_dir(data_dir: &Path) -> Result<PathBuf> {
-    std::fs::create_dir_all(data_dir).map_err(|error| {
-        Error::Internal(format!(
-            "cannot create the data directory {}: {error}",
-            data_dir.display()
-        ))
-    })?;
+    crate::data_dir::prepare(data_dir)?;
     Ok(config::database_path(data_dir))
 }
 

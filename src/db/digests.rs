@@ -341,6 +341,9 @@ pub struct ServiceVolume {
     pub slug: String,
     pub name: String,
     pub count: u64,
+    /// Feedback with a rating.
+    pub ratings: u32,
+    /// The caller keeps it only where `disclosure::rating_average_publishable` allows.
     pub average_rating: Option<f64>,
 }
 
@@ -355,7 +358,7 @@ pub fn feedback_volume(
     let scope =
         serde_json::to_string(services).map_err(|error| Error::Internal(error.to_string()))?;
     let mut statement = connection.prepare_cached(
-        "SELECT services.slug, services.name, count(*), avg(feedback.rating)
+        "SELECT services.slug, services.name, count(*), avg(feedback.rating), count(feedback.rating)
            FROM feedback JOIN services ON services.id = feedback.service_id
           WHERE feedback.created_at >= ?1 AND feedback.created_at < ?2
             AND (json_array_length(?3) = 0 OR services.slug IN (SELECT value FROM json_each(?3)))
@@ -369,6 +372,7 @@ pub fn feedback_volume(
                 name: row.get(1)?,
                 count: count.unsigned_abs(),
                 average_rating: row.get(3)?,
+                ratings: row.get(4)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

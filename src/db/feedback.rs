@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::domain::disclosure::anonymous_feedback_time;
 use crate::domain::{FeedbackKind, FeedbackStatus, NewFeedback};
 use crate::error::{Error, Result};
 
@@ -128,6 +129,12 @@ pub fn insert_feedback(
             )
         })?;
     let author_id = if feedback.anonymous { None } else { author_id };
+    // Anonymous feedback keeps the hour, not the moment (disclosure rule 10).
+    let now = if feedback.anonymous {
+        anonymous_feedback_time(now)
+    } else {
+        now
+    };
     connection
         .prepare_cached(
             "INSERT INTO feedback (service_id, kind, rating, title, body, author_id, anonymous,

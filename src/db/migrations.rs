@@ -47,6 +47,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_workflow",
         include_str!("../../migrations/0008_workflow.sql"),
     ),
+    (
+        "0009_disclosure_control",
+        include_str!("../../migrations/0009_disclosure_control.sql"),
+    ),
 ];
 
 /// The schema version this Earshot brings a database to.

@@ -23,6 +23,7 @@ pub mod roadmap;
 pub mod search;
 pub mod services;
 pub mod settings;
+pub mod survey_publication;
 pub mod survey_responses;
 pub mod survey_results;
 pub mod surveys;
@@ -81,6 +82,9 @@ impl Database {
         let mut connection = Connection::open(path)?;
         configure(&connection)?;
         migrations::apply(&mut connection)?;
+        // What migrations rewrote (coarser times, keys removed) leaves no
+        // older copy in the log.
+        writer::truncate_log(&connection)?;
         let settings = Arc::new(storage_settings(&connection)?);
         let (writer, thread) = Writer::start(connection, path)
             .map_err(|error| Error::Internal(format!("cannot start the writer thread: {error}")))?;
@@ -153,6 +157,12 @@ impl Database {
         .map_err(|error| Error::Internal(format!("a read task failed: {error}")))?
     }
 
+    /// Checkpoints the write-ahead log into the database file and empties
+    /// it (after wiping values that must leave no trace).
+    pub async fn checkpoint(&self) -> Result<()> {
+        self.writer.checkpoint().await
+    }
+
     /// Counters of the writer's work.
     pub fn writer_stats(&self) -> &WriterStats {
         self.writer.stats()
@@ -208,6 +218,10 @@ fn configure(connection: &Connection) -> Result<()> {
     // FULL: every commit is fsynced, so an acknowledged write survives a
     // power cut. Group commit, not a weaker setting, pays for it.
     connection.pragma_update(None, "synchronous", "FULL")?;
+    // Deleted and overwritten values are zeroed, not left in free space:
+    // a wiped survey link or an old precise time must not be recoverable
+    // from the file (with a checkpoint, not from the log either).
+    connection.pragma_update(None, "secure_delete", true)?;
     Ok(())
 }
 

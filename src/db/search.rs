@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::domain::disclosure::anonymous_answer_time;
 use crate::domain::search::{Audience, EntityKind, SearchDocument};
 use crate::error::Result;
 
@@ -249,6 +250,7 @@ const SURVEY_RESPONSE_DOCUMENT: &str = "
            (SELECT group_concat(survey_answers.text, char(10) || char(10))
               FROM survey_answers
              WHERE survey_answers.response_id = survey_responses.id
+               AND survey_answers.published = 1
                AND trim(coalesce(survey_answers.text, '')) != ''),
            (SELECT group_concat(DISTINCT services.slug) FROM survey_questions
               JOIN services ON services.id = survey_questions.service_id
@@ -257,17 +259,21 @@ const SURVEY_RESPONSE_DOCUMENT: &str = "
       JOIN surveys ON surveys.id = survey_responses.survey_id
       LEFT JOIN teams ON teams.id = survey_responses.team_id";
 
-/// Only responses with something written are searchable.
+/// Only responses with a published comment are searchable: comments are
+/// published in steps of k, and only where their question has k of them
+/// (`db::survey_publication`, disclosure rules 7 and 8).
 const HAS_TEXT: &str = "EXISTS (SELECT 1 FROM survey_answers
      WHERE survey_answers.response_id = survey_responses.id
+       AND survey_answers.published = 1
        AND trim(coalesce(survey_answers.text, '')) != '')";
 
 /// Free-text survey answers are for the platform team only; in an
 /// anonymous survey not even the respondent's team is indexed, so that no
-/// facet count can point at a small team.
+/// facet count can point at a small team. Comments are dated by the day.
 fn survey_response_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDocument> {
     let survey: String = row.get(1)?;
     let anonymous: bool = row.get(2)?;
+    let submitted: DateTime<Utc> = row.get(4)?;
     Ok(SearchDocument {
         entity: EntityKind::SurveyResponse,
         id: row.get(0)?,
@@ -280,7 +286,7 @@ fn survey_response_document_from_row(row: &Row<'_>) -> rusqlite::Result<SearchDo
         status: None,
         subkind: None,
         rating: None,
-        created_at: row.get(4)?,
+        created_at: anonymous_answer_time(submitted),
         audience: Audience::PlatformTeam,
     })
 }
@@ -386,7 +392,7 @@ pub fn document_count(connection: &Connection) -> Result<u64> {
         "SELECT (SELECT count(*) FROM feedback) + (SELECT count(*) FROM pain_points)
               + (SELECT count(*) FROM roadmap_items) + (SELECT count(*) FROM interviews)
               + (SELECT count(DISTINCT response_id) FROM survey_answers
-                  WHERE trim(coalesce(text, '')) != '')",
+                  WHERE published = 1 AND trim(coalesce(text, '')) != '')",
         [],
         |row| row.get(0),
     )?;

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
+use crate::domain::disclosure::rating_average_publishable;
 use crate::domain::{NewService, ReliabilityReport};
 use crate::error::{Error, Result};
 
@@ -194,7 +195,26 @@ pub fn reliability_history(
 pub struct MonthlyFeedback {
     pub month: String,
     pub count: i64,
+    /// Feedback with a rating.
+    pub ratings: u32,
+    /// Only where `disclosure::rating_average_publishable` allows it (see
+    /// [`MonthlyFeedback::publishable`]).
     pub average_rating: Option<f64>,
+}
+
+impl MonthlyFeedback {
+    /// Keeps the average only for a month that is over and has at least k
+    /// ratings (disclosure rule 9): the page is for everyone, and a month
+    /// with one anonymous rating would show that rating.
+    pub fn publishable(self, current_month: &str) -> MonthlyFeedback {
+        let over = self.month.as_str() < current_month;
+        MonthlyFeedback {
+            average_rating: self
+                .average_rating
+                .filter(|_| rating_average_publishable(self.ratings, over)),
+            ..self
+        }
+    }
 }
 
 /// Feedback volume and average rating by month since `since`, oldest first.
@@ -204,7 +224,7 @@ pub fn monthly_feedback(
     since: DateTime<Utc>,
 ) -> Result<Vec<MonthlyFeedback>> {
     let mut statement = connection.prepare_cached(
-        "SELECT substr(created_at, 1, 7), count(*), avg(rating) FROM feedback
+        "SELECT substr(created_at, 1, 7), count(*), avg(rating), count(rating) FROM feedback
           WHERE service_id = ?1 AND created_at >= ?2
           GROUP BY substr(created_at, 1, 7) ORDER BY 1",
     )?;
@@ -214,6 +234,7 @@ pub fn monthly_feedback(
                 month: row.get(0)?,
                 count: row.get(1)?,
                 average_rating: row.get(2)?,
+                ratings: row.get(3)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

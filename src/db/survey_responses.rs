@@ -1,10 +1,12 @@
 //! Answering surveys: who responds (a personal or an open link), storing
-//! and replacing responses, earlier answers for editing, and imported rows.
+//! responses (replacing them only in named surveys), earlier answers for
+//! editing a named response, and imported rows.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::surveys::Invitation;
+use crate::domain::disclosure::anonymous_answer_time;
 use crate::domain::survey::Answer;
 use crate::domain::survey_import::ImportedResponse;
 use crate::error::{Error, Result};
@@ -16,27 +18,58 @@ pub struct Respondent {
     pub invitation_id: Option<i64>,
     pub user_id: Option<i64>,
     pub team_id: Option<i64>,
-    /// Finds an earlier response to replace; `None` always adds a new one.
+    /// Finds an earlier response to replace (named surveys only); `None`
+    /// always adds a new one.
     pub key: Option<String>,
 }
 
 impl Invitation {
-    /// The respondent of a personal link, found again by `key`.
-    pub fn respondent(&self, key: String) -> Respondent {
+    /// The respondent of a personal link; `key` finds an earlier response
+    /// again, in a named survey.
+    pub fn respondent(&self, key: Option<String>) -> Respondent {
         Respondent {
             survey_id: self.survey_id,
             invitation_id: Some(self.id),
             user_id: Some(self.user_id),
             team_id: self.team_id,
-            key: Some(key),
+            key,
         }
     }
 }
 
-/// Stores a response, replacing an earlier one with the same key. In an
-/// anonymous survey the response keeps the team (for breakdowns) but no
-/// person, and the invitation is not marked, so nothing says who answered.
-/// `complete` says whether every question was answered.
+/// A new response row under a random id: ids in the order of answering
+/// would tell, beside any other record with a time, when each was given.
+fn insert_response(
+    connection: &Connection,
+    respondent: &Respondent,
+    user: Option<i64>,
+    complete: bool,
+    at: DateTime<Utc>,
+    imported: bool,
+) -> Result<i64> {
+    loop {
+        // 53 bits: an id stays exact as a JSON number.
+        let id = (rand::random::<u64>() >> 11).max(1) as i64;
+        let inserted = connection.execute(
+            "INSERT INTO survey_responses (id, survey_id, respondent_key, user_id, team_id, completed,
+                                           submitted_at, updated_at, imported)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+            params![id, respondent.survey_id, respondent.key, user, respondent.team_id, complete, at, imported],
+        )?;
+        if inserted == 1 {
+            return Ok(id);
+        }
+    }
+}
+
+/// Stores a response; returns whether it is new (an edit through a named
+/// survey's personal link replaces the earlier one).
+///
+/// In an anonymous survey the response keeps the team (for breakdowns) but
+/// no person, no key and only the day: a personal link answers once (the
+/// invitation records that it was used, and nothing else), so nothing has
+/// to find the response again. `complete` says whether every question was
+/// answered. The published results are refreshed if this makes it due.
 pub fn save_response(
     connection: &Connection,
     respondent: &Respondent,
@@ -45,17 +78,25 @@ pub fn save_response(
     complete: bool,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let existing: Option<i64> = match &respondent.key {
-        None => None,
-        Some(key) => connection
+    if let Some(invitation) = respondent.invitation_id {
+        let first_use = connection.execute(
+            "UPDATE survey_invitations SET used = 1 WHERE id = ?1 AND used = 0",
+            [invitation],
+        )?;
+        if anonymous && first_use == 0 {
+            return Err(Error::Conflict(ALREADY_ANSWERED.into()));
+        }
+    }
+    let existing: Option<i64> = match (&respondent.key, anonymous) {
+        (Some(key), false) => connection
             .query_row(
                 "SELECT id FROM survey_responses WHERE respondent_key = ?1",
                 [key],
                 |row| row.get(0),
             )
             .optional()?,
+        _ => None,
     };
-    let user = if anonymous { None } else { respondent.user_id };
     let response_id = match existing {
         Some(id) => {
             connection.execute("DELETE FROM survey_answers WHERE response_id = ?1", [id])?;
@@ -65,14 +106,28 @@ pub fn save_response(
             )?;
             id
         }
-        None => {
-            connection.execute(
-                "INSERT INTO survey_responses (survey_id, respondent_key, user_id, team_id, completed, submitted_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                params![respondent.survey_id, respondent.key, user, respondent.team_id, complete, now],
-            )?;
-            connection.last_insert_rowid()
+        None if anonymous => {
+            let anonymous_respondent = Respondent {
+                key: None,
+                ..respondent.clone()
+            };
+            insert_response(
+                connection,
+                &anonymous_respondent,
+                None,
+                complete,
+                anonymous_answer_time(now),
+                false,
+            )?
         }
+        None => insert_response(
+            connection,
+            respondent,
+            respondent.user_id,
+            complete,
+            now,
+            false,
+        )?,
     };
     insert_answers(connection, response_id, answers)?;
     if let (false, Some(invitation)) = (anonymous, respondent.invitation_id) {
@@ -81,8 +136,13 @@ pub fn save_response(
             params![invitation, now],
         )?;
     }
+    super::survey_publication::refresh(connection, respondent.survey_id)?;
     Ok(existing.is_none())
 }
+
+/// What a used personal link of an anonymous survey says.
+pub const ALREADY_ANSWERED: &str =
+    "this link has been used to answer already; an anonymous survey takes one answer per link";
 
 /// Writes the answers of one response.
 fn insert_answers(
@@ -166,11 +226,15 @@ pub fn team_slugs(connection: &Connection) -> Result<Vec<String>> {
     Ok(slugs)
 }
 
-/// Stores checked imported responses (no person, no link), all in the
-/// caller's transaction; returns how many.
+/// Stores checked imported responses (no person, no link) into a
+/// historical wave, all in the caller's transaction, and publishes them
+/// whole (the rows are the team's own file, not live answers); returns how
+/// many. Only a survey without live answers, which takes none afterwards,
+/// may be imported into (see `surveys::check_importable`).
 pub fn import_responses(
     connection: &Connection,
     survey_id: i64,
+    anonymous: bool,
     responses: &[ImportedResponse],
     now: DateTime<Utc>,
 ) -> Result<usize> {
@@ -184,34 +248,43 @@ pub fn import_responses(
                 .optional()?,
         };
         let at = response.submitted_at.unwrap_or(now);
-        connection.execute(
-            "INSERT INTO survey_responses (survey_id, team_id, completed, submitted_at, updated_at, imported)
-             VALUES (?1, ?2, ?3, ?4, ?4, 1)",
-            params![survey_id, team_id, response.complete, at],
-        )?;
-        insert_answers(
-            connection,
-            connection.last_insert_rowid(),
-            &response.answers,
-        )?;
+        let respondent = Respondent {
+            survey_id,
+            invitation_id: None,
+            user_id: None,
+            team_id,
+            key: None,
+        };
+        let at = if anonymous {
+            anonymous_answer_time(at)
+        } else {
+            at
+        };
+        let id = insert_response(connection, &respondent, None, response.complete, at, true)?;
+        insert_answers(connection, id, &response.answers)?;
     }
+    super::survey_publication::publish_everything(connection, survey_id)?;
     Ok(responses.len())
 }
 
-/// What one respondent wrote, for the team (search results link here).
+/// What one respondent wrote and is published, for the team (search
+/// results link here).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WrittenResponse {
     pub survey_id: i64,
     pub survey_title: String,
+    /// Shown as the day only.
     pub submitted_at: DateTime<Utc>,
     /// Who answered, only for surveys that are not anonymous.
     pub respondent: Option<String>,
     /// The respondent's team, only for surveys that are not anonymous.
     pub team: Option<String>,
-    /// (question prompt, text written), in question order.
+    /// (question prompt, text written), in question order; published
+    /// comments only.
     pub comments: Vec<(String, String)>,
 }
 
+/// A response with published comments; `None` when there is none.
 pub fn written_response(connection: &Connection, id: i64) -> Result<Option<WrittenResponse>> {
     let Some(mut response) = connection
         .query_row(
@@ -244,11 +317,12 @@ pub fn written_response(connection: &Connection, id: i64) -> Result<Option<Writt
         "SELECT survey_questions.prompt, survey_answers.text
            FROM survey_answers
            JOIN survey_questions ON survey_questions.id = survey_answers.question_id
-          WHERE survey_answers.response_id = ?1 AND trim(coalesce(survey_answers.text, '')) != ''
+          WHERE survey_answers.response_id = ?1 AND survey_answers.published = 1
+            AND trim(coalesce(survey_answers.text, '')) != ''
           ORDER BY survey_questions.position",
     )?;
     response.comments = statement
         .query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(Some(response))
+    Ok((!response.comments.is_empty()).then_some(response))
 }

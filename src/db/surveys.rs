@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::domain::satisfaction::{Wave, WaveQuestion};
 use crate::domain::survey::{NewQuestion, NewSurvey, Question, QuestionKind};
+use crate::domain::survey_results::{ResultsQuestion, ResultsSurvey};
 use crate::error::{Error, Result};
 
 /// A stored question.
@@ -48,6 +49,28 @@ pub struct Survey {
     pub open_link: bool,
     pub created_at: DateTime<Utc>,
     pub questions: Vec<QuestionRecord>,
+}
+
+impl From<&Survey> for ResultsSurvey {
+    fn from(survey: &Survey) -> ResultsSurvey {
+        ResultsSurvey {
+            id: survey.id,
+            title: survey.title.clone(),
+            threshold: survey.threshold,
+            closed: survey.status == "closed",
+            questions: survey
+                .questions
+                .iter()
+                .map(|question| ResultsQuestion {
+                    id: question.id,
+                    kind: question.kind,
+                    prompt: question.prompt.clone(),
+                    service: question.service.clone(),
+                    choices: question.choices.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 pub fn insert_survey(
@@ -128,6 +151,15 @@ fn insert_question(
         ],
     )?;
     Ok(connection.last_insert_rowid())
+}
+
+/// Whether anyone answered survey `id` (published or not).
+pub fn has_answers(connection: &Connection, id: i64) -> Result<bool> {
+    Ok(connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM survey_responses WHERE survey_id = ?1)",
+        [id],
+        |row| row.get(0),
+    )?)
 }
 
 /// Refuses to change the questions of a survey that is not a draft or has
@@ -217,6 +249,7 @@ pub struct SurveySummary {
     pub created_at: DateTime<Utc>,
     pub questions: u32,
     pub invited: u32,
+    /// Published responses (see `survey_publication`).
     pub responses: u32,
 }
 
@@ -226,7 +259,7 @@ pub fn list_surveys(connection: &Connection) -> Result<Vec<SurveySummary>> {
         "SELECT id, title, status, anonymous, created_at,
                 (SELECT count(*) FROM survey_questions WHERE survey_id = surveys.id),
                 (SELECT count(*) FROM survey_invitations WHERE survey_id = surveys.id),
-                (SELECT count(*) FROM survey_responses WHERE survey_id = surveys.id)
+                coalesce((SELECT responses FROM survey_publications WHERE survey_id = surveys.id), 0)
            FROM surveys ORDER BY created_at DESC, id DESC",
     )?;
     let surveys = statement
@@ -295,6 +328,34 @@ pub fn survey_by_id(connection: &Connection, id: i64) -> Result<Option<Survey>> 
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(Some(survey))
+}
+
+/// Makes survey `id` ready to take imported rows: import builds historical
+/// waves only, so the survey must have no live answers and take none
+/// afterwards (a draft is closed). Imported rows beside live ones would let
+/// anyone who knows the file subtract it and read the live answers.
+pub fn prepare_import(connection: &Connection, id: i64) -> Result<()> {
+    let (status, live): (String, bool) = connection
+        .query_row(
+            "SELECT status, EXISTS (SELECT 1 FROM survey_responses WHERE survey_id = ?1 AND imported = 0)
+               FROM surveys WHERE id = ?1",
+            [id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?
+        .ok_or(Error::NotFound)?;
+    if live {
+        return Err(Error::Conflict(
+            "the survey has live answers, and imported rows beside them could be subtracted to read them; import into a new survey (a historical wave) instead".into(),
+        ));
+    }
+    match status.as_str() {
+        "open" => Err(Error::Conflict(
+            "the survey is open and takes live answers; import into a draft or a closed survey, which then stays closed as a historical wave".into(),
+        )),
+        "draft" => change_status(connection, id, "draft", "closed"),
+        _ => Ok(()),
+    }
 }
 
 /// Moves a survey from `from` to `to` (draft → open → closed).
@@ -430,6 +491,8 @@ pub struct Invitation {
     pub survey_id: i64,
     pub user_id: i64,
     pub team_id: Option<i64>,
+    /// The link has been used to answer.
+    pub used: bool,
 }
 
 pub fn invitation_by_token(
@@ -438,7 +501,7 @@ pub fn invitation_by_token(
 ) -> Result<Option<Invitation>> {
     Ok(connection
         .query_row(
-            "SELECT survey_invitations.id, survey_id, user_id, users.team_id FROM survey_invitations
+            "SELECT survey_invitations.id, survey_id, user_id, users.team_id, used FROM survey_invitations
                JOIN users ON users.id = survey_invitations.user_id WHERE token_hash = ?1",
             [token_hash],
             |row| {
@@ -447,43 +510,17 @@ pub fn invitation_by_token(
                     survey_id: row.get(1)?,
                     user_id: row.get(2)?,
                     team_id: row.get(3)?,
+                    used: row.get(4)?,
                 })
             },
         )
         .optional()?)
 }
 
-/// Invitations and responses of a survey.
-/// Who was asked and who answered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ResponseCounts {
-    pub invited: u32,
-    /// Responses through personal links: the response rate's numerator.
-    pub invited_answered: u32,
-    /// Every response, open-link and imported ones included.
-    pub responses: u32,
-}
-
-pub fn counts(connection: &Connection, survey_id: i64) -> Result<ResponseCounts> {
-    Ok(connection.query_row(
-        "SELECT (SELECT count(*) FROM survey_invitations WHERE survey_id = ?1),
-                (SELECT count(*) FROM survey_responses
-                  WHERE survey_id = ?1 AND respondent_key IS NOT NULL),
-                (SELECT count(*) FROM survey_responses WHERE survey_id = ?1)",
-        [survey_id],
-        |row| {
-            Ok(ResponseCounts {
-                invited: row.get(0)?,
-                invited_answered: row.get(1)?,
-                responses: row.get(2)?,
-            })
-        },
-    )?)
-}
-
 /// Every opened survey, oldest first by opening time (an imported wave from
-/// last year sorts where it belongs), with its numeric answers (read
-/// from the per-value counts, so the cost does not grow with the answers).
+/// last year sorts where it belongs), with its published numeric answers
+/// (read from the published per-value counts, so the cost does not grow
+/// with the answers); a question nothing is published of has no values.
 pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
     let mut statement = connection.prepare_cached(
         "SELECT surveys.id, surveys.title, coalesce(surveys.opens_at, surveys.created_at), survey_questions.id,
@@ -492,9 +529,9 @@ pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
            FROM surveys
            JOIN survey_questions ON survey_questions.survey_id = surveys.id
            LEFT JOIN services ON services.id = survey_questions.service_id
-           JOIN survey_answer_counts AS counts ON counts.question_id = survey_questions.id
+           LEFT JOIN survey_published_counts AS counts
+                  ON counts.question_id = survey_questions.id AND counts.answers > 0
           WHERE surveys.status <> 'draft' AND survey_questions.kind IN ('nps', 'csat', 'ces', 'likert')
-            AND counts.answers > 0
           GROUP BY survey_questions.id, counts.value
           ORDER BY coalesce(surveys.opens_at, surveys.created_at), surveys.id, survey_questions.position,
                    survey_questions.id",
@@ -525,7 +562,9 @@ pub fn waves(connection: &Connection) -> Result<Vec<Wave>> {
             });
             last_question = Some(question_id);
         }
-        let value: i64 = row.get(6)?;
+        let Some(value) = row.get::<_, Option<i64>>(6)? else {
+            continue;
+        };
         let answers: u32 = row.get(7)?;
         let value = u8::try_from(value).ok();
         wave.questions

@@ -42,6 +42,8 @@ type Job = Box<dyn FnOnce(&Connection) -> (bool, Completion) + Send>;
 
 enum Command {
     Write(Job, Span),
+    /// Copy the write-ahead log into the database file and empty it.
+    Checkpoint(oneshot::Sender<Result<()>>),
     Stop,
 }
 
@@ -247,6 +249,18 @@ impl Writer {
         &self.stats
     }
 
+    /// Commits what is queued, then checkpoints the write-ahead log into
+    /// the database file and truncates it, so that values just wiped (with
+    /// `secure_delete` on) leave no older copy in either file.
+    pub async fn checkpoint(&self) -> Result<()> {
+        let (answer, answered) = oneshot::channel();
+        self.queue
+            .send(Command::Checkpoint(answer))
+            .await
+            .map_err(|_| Error::ShuttingDown)?;
+        answered.await.map_err(|_| Error::ShuttingDown)?
+    }
+
     /// Asks the writer to stop after committing everything queued before
     /// this call. Writes sent afterwards fail with [`Error::ShuttingDown`].
     pub async fn stop(&self) {
@@ -278,19 +292,25 @@ fn run(mut connection: Connection, mut commands: mpsc::Receiver<Command>, batche
             return;
         };
         let mut stop = false;
+        let mut checkpoint = None;
         match first {
             Command::Write(job, span) => batch.push((job, span)),
+            Command::Checkpoint(answer) => checkpoint = Some(answer),
             Command::Stop => stop = true,
         }
-        while !stop && batch.len() < MAX_BATCH {
+        while !stop && checkpoint.is_none() && batch.len() < MAX_BATCH {
             match commands.try_recv() {
                 Ok(Command::Write(job, span)) => batch.push((job, span)),
+                Ok(Command::Checkpoint(answer)) => checkpoint = Some(answer),
                 Ok(Command::Stop) => stop = true,
                 Err(_) => break,
             }
         }
         if !batch.is_empty() {
             commit_batch(&mut connection, &mut batch, batches);
+        }
+        if let Some(answer) = checkpoint {
+            let _ = answer.send(truncate_log(&connection));
         }
         if stop {
             commands.close();
@@ -299,6 +319,20 @@ fn run(mut connection: Connection, mut commands: mpsc::Receiver<Command>, batche
             return;
         }
     }
+}
+
+/// `PRAGMA wal_checkpoint(TRUNCATE)`. A reader still on an older snapshot
+/// keeps the log from being emptied; the next checkpoint (or SQLite's own,
+/// every thousand pages) finishes the job, so that is only logged.
+pub(super) fn truncate_log(connection: &Connection) -> Result<()> {
+    let busy: i64 =
+        connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+    if busy != 0 {
+        tracing::warn!(
+            "a checkpoint could not empty the write-ahead log: a reader was still on it"
+        );
+    }
+    Ok(())
 }
 
 fn commit_batch(connection: &mut Connection, batch: &mut Vec<(Job, Span)>, batches: &Batches<'_>) {

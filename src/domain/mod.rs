@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cadence;
 pub mod csv;
 pub mod digest;
+pub mod disclosure;
 pub mod feedback;
 pub mod identity;
 pub mod interview;

@@ -1,12 +1,16 @@
 //! Satisfaction over survey waves: organisation-wide NPS and CES, CSAT per
-//! service, and whether the latest change is significant (domain::stats).
+//! service, whether the latest change is significant (domain::stats), and
+//! the scores held back for anonymity. Waves hold their published answers;
+//! what may be shown of them is `domain::disclosure`'s to decide, by the
+//! same rules as the results page.
 
 use chrono::{DateTime, Utc};
 
+use super::disclosure::{comparable, publishable};
 use super::stats;
-use super::survey::QuestionKind;
+use super::survey::{QuestionKind, score};
 
-/// Every numeric answer of one question in one wave.
+/// Every published numeric answer of one question in one wave.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaveQuestion {
     pub kind: QuestionKind,
@@ -59,9 +63,31 @@ fn satisfied(values: &[Option<u8>]) -> (u32, u32) {
     )
 }
 
-/// An estimate, unless it rests on fewer answers than the wave's threshold.
+/// An estimate, unless it rests on fewer real answers than the wave's
+/// threshold (the results page hides the same question).
 fn shown(estimate: Option<stats::Estimate>, wave: &Wave) -> Option<stats::Estimate> {
-    estimate.filter(|estimate| estimate.n >= wave.threshold)
+    estimate.filter(|estimate| publishable(estimate.n, wave.threshold))
+}
+
+/// One line per score of `wave` that its results page hides, with the
+/// service it is about. The number of answers is not given: it would say
+/// how small the group is.
+pub fn held_back(wave: &Wave) -> Vec<(Option<String>, String)> {
+    wave.questions
+        .iter()
+        .filter(|question| shown(score(question.kind, &question.values), wave).is_none())
+        .map(|question| {
+            let score = question.kind.as_str().to_uppercase();
+            let line = match &question.service {
+                Some(service) => format!(
+                    "{score} for {service}: fewer than {} answers",
+                    wave.threshold
+                ),
+                None => format!("{score}: fewer than {} answers", wave.threshold),
+            };
+            (question.service.clone(), line)
+        })
+        .collect()
 }
 
 pub fn summarise(waves: &[Wave]) -> Satisfaction {
@@ -118,7 +144,7 @@ pub fn summarise(waves: &[Wave]) -> Satisfaction {
             let change = match asked.as_slice() {
                 [.., (before, before_wave), (latest, latest_wave)] => {
                     let ((x1, n1), (x2, n2)) = (satisfied(before), satisfied(latest));
-                    (n1 >= before_wave.threshold && n2 >= latest_wave.threshold)
+                    comparable(n1, before_wave.threshold, n2, latest_wave.threshold)
                         .then(|| stats::compare_proportions(x1, n1, x2, n2))
                         .flatten()
                 }

@@ -1,6 +1,6 @@
 //! Satisfaction statistics for surveys: CSAT, NPS and CES with 95% confidence
-//! intervals, wave-to-wave comparisons, Likert distributions, response rates
-//! and small-group suppression for breakdowns.
+//! intervals, wave-to-wave comparisons, Likert distributions and response
+//! rates. What may be shown of them is `domain::disclosure`'s to decide.
 //!
 //! Only `std` is used, so the normal and Student-t distributions are
 //! implemented here, to about 1e-12 or better, far beyond what a dashboard
@@ -201,75 +201,6 @@ pub fn compare_nps(first: &[Option<u8>], second: &[Option<u8>]) -> Option<Compar
         second.raw() - first.raw(),
         (adjusted2 - adjusted1) / se,
     ))
-}
-
-/// Which groups of a breakdown must be hidden so that no group with fewer
-/// than `k` respondents can be seen or worked out.
-///
-/// Groups are assumed disjoint, with `parent_total` respondents overall.
-/// The rule:
-/// 1. a group with n < k is hidden;
-/// 2. respondents in no group (`parent_total` minus the sum of all groups)
-///    count as one more hidden cell when there are 1..k of them, since
-///    the parent total would reveal them;
-/// 3. if exactly one hidden cell holds respondents and `parent_total` minus
-///    the visible groups equals its size, anyone can recover it by
-///    subtraction, so the smallest visible group (first on ties) is hidden
-///    too; this repeats until no lone hidden cell can be recovered.
-///
-/// Empty hidden groups do not count as cells in step 3: recovering a zero
-/// identifies nobody, and counting them would hide a large sibling for no
-/// benefit. The parent itself is the caller's to suppress when it is below
-/// `k` (with a single group, nothing here can protect it). This is primary
-/// plus minimal secondary cell suppression in the sense of statistical
-/// disclosure control (Hundepool et al., "Statistical Disclosure Control",
-/// Wiley 2012, ch. 4); it does not protect against combining several tables.
-pub fn suppress(groups: &[(String, u32)], parent_total: u32, k: u32) -> Vec<bool> {
-    let mut hidden: Vec<bool> = groups.iter().map(|(_, n)| *n < k).collect();
-    let grouped: u64 = groups.iter().map(|(_, n)| u64::from(*n)).sum();
-    let ungrouped = u64::from(parent_total).saturating_sub(grouped);
-    let hidden_remainder = (ungrouped > 0 && ungrouped < u64::from(k)).then_some(ungrouped);
-    while lone_hidden_cell_is_recoverable(groups, &hidden, parent_total, hidden_remainder) {
-        let smallest_visible = groups
-            .iter()
-            .zip(&hidden)
-            .enumerate()
-            .filter(|(_, (_, is_hidden))| !**is_hidden)
-            .min_by_key(|(index, ((_, n), _))| (*n, *index))
-            .map(|(index, _)| index);
-        match smallest_visible.and_then(|index| hidden.get_mut(index)) {
-            Some(is_hidden) => *is_hidden = true,
-            None => break,
-        }
-    }
-    hidden
-}
-
-/// Whether exactly one hidden cell holds respondents and the parent total
-/// minus the visible groups gives its size away.
-fn lone_hidden_cell_is_recoverable(
-    groups: &[(String, u32)],
-    hidden: &[bool],
-    parent_total: u32,
-    hidden_remainder: Option<u64>,
-) -> bool {
-    let visible: u64 = groups
-        .iter()
-        .zip(hidden)
-        .filter(|(_, is_hidden)| !**is_hidden)
-        .map(|((_, n), _)| u64::from(*n))
-        .sum();
-    let unaccounted = u64::from(parent_total).saturating_sub(visible);
-    let mut cells = groups
-        .iter()
-        .zip(hidden)
-        .filter(|((_, n), is_hidden)| **is_hidden && *n > 0)
-        .map(|((_, n), _)| u64::from(*n))
-        .chain(hidden_remainder);
-    match (cells.next(), cells.next()) {
-        (Some(size), None) => size == unaccounted,
-        _ => false,
-    }
 }
 
 /// Responses as a percentage of invitations; `None` when nobody was invited.
@@ -616,14 +547,6 @@ mod tests {
         );
     }
 
-    fn groups(sizes: &[u32]) -> Vec<(String, u32)> {
-        sizes
-            .iter()
-            .enumerate()
-            .map(|(index, &n)| (format!("group {index}"), n))
-            .collect()
-    }
-
     #[test]
     fn forty_of_fifty_satisfied_is_eighty_percent_with_an_agresti_coull_interval() {
         // p̃ = (40 + 1.920732) / (50 + 3.841459) = 0.778596,
@@ -881,74 +804,6 @@ mod tests {
     fn nps_comparisons_need_answers_in_both_waves() {
         assert_eq!(compare_nps(&[], &[Some(9)]), None);
         assert_eq!(compare_nps(&[Some(9)], &[None]), None);
-    }
-
-    #[test]
-    fn large_groups_are_all_visible() {
-        assert_eq!(
-            suppress(&groups(&[20, 30, 25]), 75, 5),
-            vec![false, false, false]
-        );
-    }
-
-    #[test]
-    fn one_small_group_forces_the_next_smallest_to_be_hidden() {
-        // 70 − (30 + 25 + 12) = 3 would reveal the hidden group, so the
-        // smallest visible group (12) is hidden too.
-        assert_eq!(
-            suppress(&groups(&[3, 30, 25, 12]), 70, 5),
-            vec![true, false, false, true]
-        );
-    }
-
-    #[test]
-    fn every_small_group_is_hidden() {
-        assert_eq!(suppress(&groups(&[2, 3, 4]), 9, 5), vec![true, true, true]);
-    }
-
-    #[test]
-    fn k_of_one_hides_nothing() {
-        assert_eq!(
-            suppress(&groups(&[1, 2, 40]), 43, 1),
-            vec![false, false, false]
-        );
-    }
-
-    #[test]
-    fn a_few_respondents_in_no_group_count_as_a_hidden_group() {
-        // 52 − 50 = 2 respondents in no group would be revealed by the
-        // parent total, so the smallest group is hidden to cover them.
-        assert_eq!(suppress(&groups(&[20, 30]), 52, 5), vec![true, false]);
-    }
-
-    #[test]
-    fn many_respondents_in_no_group_mask_a_lone_small_group() {
-        // 40 − 30 = 10 mixes the hidden 3 with 7 ungrouped respondents.
-        assert_eq!(suppress(&groups(&[3, 30]), 40, 5), vec![true, false]);
-    }
-
-    #[test]
-    fn two_small_groups_cover_each_other() {
-        assert_eq!(
-            suppress(&groups(&[2, 3, 30, 20]), 55, 5),
-            vec![true, true, false, false]
-        );
-    }
-
-    #[test]
-    fn ties_hide_the_first_of_the_smallest_visible_groups() {
-        assert_eq!(
-            suppress(&groups(&[4, 10, 10]), 24, 5),
-            vec![true, true, false]
-        );
-    }
-
-    #[test]
-    fn an_empty_group_does_not_force_a_sibling_to_be_hidden() {
-        assert_eq!(
-            suppress(&groups(&[0, 30, 20]), 50, 5),
-            vec![true, false, false]
-        );
     }
 
     #[test]

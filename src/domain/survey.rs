@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use super::disclosure::check_threshold;
 use super::feedback::text_enum;
 use super::stats::{self, Estimate};
 use super::text::{FieldErrors, optional_text, required_text, single_line};
@@ -126,7 +127,7 @@ pub struct NewSurvey {
     pub title: String,
     pub introduction: String,
     pub anonymous: bool,
-    /// No breakdown shows fewer respondents than this.
+    /// No figure rests on fewer real answers than this (see `disclosure`).
     pub threshold: u32,
     pub previous_wave: Option<i64>,
     /// No answers are taken before this time.
@@ -213,10 +214,9 @@ impl NewSurvey {
         {
             errors.add("closes_at", "must be after the opening time");
         }
-        let threshold = draft.threshold.unwrap_or(5);
-        if !(1..=1_000).contains(&threshold) {
-            errors.add("threshold", "must be a whole number from 1 to 1000");
-        }
+        let threshold = check_threshold(draft.anonymous, draft.threshold)
+            .map_err(|message| errors.add("threshold", message))
+            .ok();
         if draft.questions.len() > MAX_QUESTIONS {
             errors.add(
                 "questions",
@@ -236,13 +236,26 @@ impl NewSurvey {
             title: title.expect("checked above"),
             introduction,
             anonymous: draft.anonymous,
-            threshold: threshold as u32,
+            threshold: threshold.expect("checked above"),
             previous_wave: draft.previous_wave,
             opens_at,
             closes_at,
             questions,
         })
     }
+}
+
+/// What inviting did, by address. The personal links themselves are
+/// mailed to their people and shown to nobody else.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct InvitationOutcome {
+    /// Newly invited: each got one message with their link.
+    pub invited: Vec<String>,
+    pub already_invited: Vec<String>,
+    /// Not known to Earshot.
+    pub unknown: Vec<String>,
+    /// Asked for an interview or survey within the contact cap.
+    pub contacted_recently: Vec<String>,
 }
 
 /// One stored question, as answers are checked against it.
@@ -421,58 +434,6 @@ pub fn score(kind: QuestionKind, values: &[Option<u8>]) -> Option<Estimate> {
     }
 }
 
-/// One group of a breakdown: its figure, or hidden for anonymity.
-#[derive(Debug, Clone, PartialEq)]
-pub enum GroupResult {
-    Shown { group: String, estimate: Estimate },
-    Suppressed { group: String },
-}
-
-/// Results by group (team), hiding groups under `k` respondents and any
-/// group that could be recovered by subtracting visible ones from the total.
-/// Answers without a group still count in the total.
-pub fn breakdown(
-    kind: QuestionKind,
-    answers: &[(Option<String>, Option<u8>)],
-    k: u32,
-) -> Vec<GroupResult> {
-    let mut groups: Vec<(String, Vec<Option<u8>>)> = Vec::new();
-    for (group, value) in answers {
-        let Some(group) = group else { continue };
-        match groups.iter_mut().find(|(name, _)| name == group) {
-            Some((_, values)) => values.push(*value),
-            None => groups.push((group.clone(), vec![*value])),
-        }
-    }
-    breakdown_groups(kind, groups, answers.len() as u32, k)
-}
-
-/// Results of disjoint groups (each with its answers, N/A as `None`) out
-/// of `total` answers, with the same suppression as [`breakdown`].
-pub fn breakdown_groups(
-    kind: QuestionKind,
-    mut groups: Vec<(String, Vec<Option<u8>>)>,
-    total: u32,
-    k: u32,
-) -> Vec<GroupResult> {
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
-    let sizes: Vec<(String, u32)> = groups
-        .iter()
-        .map(|(name, values)| (name.clone(), values.len() as u32))
-        .collect();
-    let hidden = stats::suppress(&sizes, total, k);
-    groups
-        .into_iter()
-        .zip(hidden)
-        .filter_map(|((group, values), hidden)| {
-            if hidden {
-                return Some(GroupResult::Suppressed { group });
-            }
-            score(kind, &values).map(|estimate| GroupResult::Shown { group, estimate })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -643,29 +604,6 @@ mod tests {
         );
         assert!(parse_time("next tuesday").is_err());
         assert_eq!(parse_time(" ").unwrap(), None);
-    }
-
-    #[test]
-    fn small_teams_are_hidden_but_counted_in_the_total() {
-        let mut answers: Vec<(Option<String>, Option<u8>)> = Vec::new();
-        answers.extend((0..6).map(|_| (Some("payments".to_owned()), Some(5))));
-        answers.extend((0..7).map(|_| (Some("search".to_owned()), Some(2))));
-        answers.extend((0..2).map(|_| (Some("mobile".to_owned()), Some(4))));
-        let groups = breakdown(QuestionKind::Csat, &answers, 5);
-        assert_eq!(groups.len(), 3);
-        assert!(matches!(&groups[0], GroupResult::Suppressed { group } if group == "mobile"));
-        // mobile alone could be recovered as total minus the others: one more is hidden.
-        let hidden = groups
-            .iter()
-            .filter(|group| matches!(group, GroupResult::Suppressed { .. }))
-            .count();
-        assert_eq!(hidden, 2);
-        let overall = score(
-            QuestionKind::Csat,
-            &answers.iter().map(|(_, value)| *value).collect::<Vec<_>>(),
-        )
-        .unwrap();
-        assert_eq!(overall.n, 15);
     }
 
     #[test]

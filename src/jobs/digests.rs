@@ -17,12 +17,12 @@ use sha2::Sha256;
 use crate::db::Database;
 use crate::db::digests::DiscoveryActivity;
 use crate::db::digests::{self, NewMessage, Subscription};
-use crate::db::surveys;
+use crate::db::{survey_results, surveys};
 use crate::domain::digest::effective_sections;
 use crate::domain::digest::{Cadence, Period};
+use crate::domain::disclosure::rating_average_publishable;
 use crate::domain::satisfaction::{self, Satisfaction, Wave};
-use crate::domain::stats;
-use crate::domain::survey::QuestionKind;
+use crate::domain::survey_results::PublishedCounts;
 use crate::error::Result;
 use crate::views::digest::{Summary, WaveReport};
 
@@ -131,8 +131,8 @@ fn period_label(subscription: &Subscription, period: &Period, now: DateTime<Utc>
 /// (queried once per period, however many subscribers share it).
 pub struct Facts {
     waves: Vec<Wave>,
-    counts: Vec<surveys::ResponseCounts>,
-    /// Per wave, the scores held back for anonymity: (service, line).
+    counts: Vec<PublishedCounts>,
+    /// Per wave, the scores its results page hides: (service, line).
     suppressed: Vec<Vec<(Option<String>, String)>>,
     satisfaction: Satisfaction,
     discovery: HashMap<(DateTime<Utc>, DateTime<Utc>), DiscoveryActivity>,
@@ -145,14 +145,14 @@ impl Facts {
                 let waves = surveys::waves(connection)?;
                 let counts = waves
                     .iter()
-                    .map(|wave| surveys::counts(connection, wave.survey_id))
+                    .map(|wave| survey_results::published_counts(connection, wave.survey_id))
                     .collect::<Result<Vec<_>>>()?;
                 Ok((waves, counts))
             })
             .await?;
         Ok(Facts {
             satisfaction: satisfaction::summarise(&waves),
-            suppressed: waves.iter().map(suppressed).collect(),
+            suppressed: waves.iter().map(satisfaction::held_back).collect(),
             waves,
             counts,
             discovery: HashMap::new(),
@@ -220,35 +220,6 @@ impl Facts {
     }
 }
 
-/// One line per score of `wave` that rests on fewer answers than its
-/// anonymity threshold, with the service it is about (once per run; each
-/// summary keeps the lines of its services). The number of answers itself
-/// is not given: it would say how small the group is.
-fn suppressed(wave: &Wave) -> Vec<(Option<String>, String)> {
-    wave.questions
-        .iter()
-        .filter_map(|question| {
-            let estimate = match question.kind {
-                QuestionKind::Nps => stats::nps(&question.values),
-                QuestionKind::Csat => stats::csat(&question.values),
-                QuestionKind::Ces => stats::ces(&question.values),
-                _ => None,
-            }?;
-            (estimate.n < wave.threshold).then(|| {
-                let score = question.kind.as_str().to_uppercase();
-                let line = match &question.service {
-                    Some(service) => format!(
-                        "{score} for {service}: fewer than {} answers",
-                        wave.threshold
-                    ),
-                    None => format!("{score}: fewer than {} answers", wave.threshold),
-                };
-                (question.service.clone(), line)
-            })
-        })
-        .collect()
-}
-
 /// The key under which a subscription's message for a period is enqueued once.
 fn dedupe_key(subscription: &Subscription, period: &Period) -> String {
     format!("digest:{}:{}", subscription.id, period.key)
@@ -265,9 +236,20 @@ async fn render(
     now: DateTime<Utc>,
 ) -> Result<Option<NewMessage>> {
     let (start, end, services) = (period.start, period.end, subscription.services.clone());
-    let volumes = db
+    // A period sent early is not over: a rating still to come would move
+    // its averages (disclosure rule 9).
+    let over = period.end <= now;
+    let volumes: Vec<_> = db
         .read(move |connection| digests::feedback_volume(connection, start, end, &services))
-        .await?;
+        .await?
+        .into_iter()
+        .map(|volume| digests::ServiceVolume {
+            average_rating: volume
+                .average_rating
+                .filter(|_| rating_average_publishable(volume.ratings, over)),
+            ..volume
+        })
+        .collect();
     let discovery = facts.discovery(db, start, end).await?;
     let satisfaction = facts.wave_report(start, end, &subscription.services);
     let unsubscribe_url = links.unsubscribe_url(subscription.id);

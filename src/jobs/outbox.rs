@@ -110,6 +110,7 @@ impl Sender {
     pub async fn send_due(&self) -> Result<Delivery> {
         let mut attempted = HashSet::new();
         let mut delivery = Delivery::default();
+        let mut links_wiped = false;
         loop {
             let now = self.clock.now();
             let due = self
@@ -118,26 +119,36 @@ impl Sender {
                 .await?;
             let fresh: Vec<i64> = due.into_iter().filter(|id| attempted.insert(*id)).collect();
             if fresh.is_empty() {
+                if links_wiped {
+                    // Personal survey links were wiped from the outbox: no
+                    // older copy may stay in the database's log.
+                    self.db.checkpoint().await?;
+                }
                 return Ok(delivery);
             }
-            let outcomes: Vec<Result<Option<Outcome>>> = futures_util::stream::iter(fresh)
+            let outcomes: Vec<Result<Option<(Outcome, bool)>>> = futures_util::stream::iter(fresh)
                 .map(|id| self.claim_and_send(id))
                 .buffer_unordered(self.settings.in_flight)
                 .collect()
                 .await;
             for outcome in outcomes {
-                match outcome? {
-                    Some(Outcome::Sent) => delivery.sent += 1,
-                    Some(Outcome::Retrying) => delivery.retrying += 1,
-                    Some(Outcome::Failed) => delivery.failed += 1,
-                    None => {}
+                let Some((outcome, invitation)) = outcome? else {
+                    continue;
+                };
+                match outcome {
+                    Outcome::Sent => delivery.sent += 1,
+                    Outcome::Retrying => delivery.retrying += 1,
+                    Outcome::Failed => delivery.failed += 1,
                 }
+                links_wiped |= invitation && !matches!(outcome, Outcome::Retrying);
             }
         }
     }
 
     /// Claims message `id` and sends it; `None` if another sender has it.
-    async fn claim_and_send(&self, id: i64) -> Result<Option<Outcome>> {
+    /// Says too whether it was a survey invitation (whose link is wiped
+    /// once it is handled).
+    async fn claim_and_send(&self, id: i64) -> Result<Option<(Outcome, bool)>> {
         let now = self.clock.now();
         let expires = now + chrono::Duration::from_std(self.settings.lease).unwrap_or_default();
         let owner = self.owner.clone();
@@ -162,7 +173,9 @@ impl Sender {
                 unsubscribe_url: unsubscribe.as_deref(),
             })
             .await;
-        self.record(&message, outcome).await.map(Some)
+        let invitation = message.message_id.starts_with("<survey-invitation.");
+        let outcome = self.record(&message, outcome).await?;
+        Ok(Some((outcome, invitation)))
     }
 
     /// Marks one message sent, due again later, or failed for good.

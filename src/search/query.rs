@@ -1,5 +1,7 @@
 //! Running a parsed [`SearchQuery`] against the index: compiling it to
 //! tantivy queries, the access filter, typo fallback, facets and snippets.
+//! Scores, snippets, suggestions and "similar" count only what the
+//! searcher may open (`search::visible`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
@@ -17,6 +19,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime, DocAddress, Executor, Order, Searcher, TantivyDocument, Term};
 
 use super::facets::FacetCounts;
+use super::visible::Statistics;
 use super::{IDENT, PROSE, SearchIndex, tantivy_error};
 use crate::domain::query::{FilterField, SearchQuery, Term as QueryTerm};
 use crate::domain::search::EntityKind;
@@ -99,15 +102,17 @@ const SNIPPET_CHARS: usize = 200;
 /// (thread wake-ups and spinning were most of a rare-term search's CPU).
 const PARALLEL_FROM: u64 = 20_000;
 
-/// Runs `collector` over every segment, on the search threads or on this one.
+/// Runs `collector` over every segment, on the search threads or on this
+/// one, scoring by `statistics`.
 fn collect<C: tantivy::collector::Collector>(
     searcher: &Searcher,
+    statistics: &Statistics<'_>,
     query: &dyn Query,
     collector: &C,
     parallel: bool,
 ) -> Result<C::Fruit> {
     let scoring = if collector.requires_scoring() {
-        EnableScoring::enabled_from_searcher(searcher)
+        statistics.scoring(searcher)
     } else {
         EnableScoring::disabled_from_searcher(searcher)
     };
@@ -148,12 +153,25 @@ impl SearchIndex {
             request
         };
         let searcher = self.reader.searcher();
+        let audience = self.audience_filter(request.viewer);
+        let statistics = Statistics::new(&searcher, audience.as_deref())?;
         let mut analyzers = Analyzers::new(self)?;
-        let mut results = self.run(&searcher, &mut analyzers, &request.query, request)?;
-        let corrected =
-            self.corrected_query(&searcher, &mut analyzers, &request.query, request.viewer)?;
+        let mut results = self.run(
+            &searcher,
+            &statistics,
+            &mut analyzers,
+            &request.query,
+            request,
+        )?;
+        let corrected = self.corrected_query(
+            &searcher,
+            &statistics,
+            &mut analyzers,
+            &request.query,
+            request.viewer,
+        )?;
         if let Some(corrected) = corrected {
-            let retried = self.run(&searcher, &mut analyzers, &corrected, request)?;
+            let retried = self.run(&searcher, &statistics, &mut analyzers, &corrected, request)?;
             // Only offer a correction that finds something this viewer may see.
             if retried.total > 0 {
                 results = SearchResults {
@@ -169,6 +187,7 @@ impl SearchIndex {
     fn run(
         &self,
         searcher: &Searcher,
+        statistics: &Statistics<'_>,
         analyzers: &mut Analyzers,
         query: &SearchQuery,
         request: &SearchRequest,
@@ -176,13 +195,14 @@ impl SearchIndex {
         let compiled = self.compile(analyzers, query, request.viewer);
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
         let by_newest = request.sort == SortOrder::Newest || !query.has_terms();
-        let parallel = self.expected_matches(searcher, analyzers, query)? >= PARALLEL_FROM;
+        let parallel = self.expected_matches(statistics, analyzers, query)? >= PARALLEL_FROM;
         // One pass collects the page, the count and the facets: a separate
         // top-k pass (block-max WAND) measured no faster, because the count
         // and facets must visit every match anyway.
         let (addresses, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) = if by_newest {
             let (top, (total, facet_counts)) = collect(
                 searcher,
+                statistics,
                 compiled.as_ref(),
                 &(
                     top.order_by_fast_field::<DateTime>("created", Order::Desc),
@@ -198,18 +218,15 @@ impl SearchIndex {
         } else {
             let (top, (total, facet_counts)) = collect(
                 searcher,
+                statistics,
                 compiled.as_ref(),
                 &(top.order_by_score(), FacetCounts),
                 parallel,
             )?;
             (top, total, facet_counts)
         };
-        let snippets = SnippetGenerator::create(searcher, compiled.as_ref(), self.fields.body)
-            .map(|mut generator| {
-                generator.set_max_num_chars(SNIPPET_CHARS);
-                generator
-            })
-            .map_err(tantivy_error)?;
+        let mut snippets = statistics.snippets(searcher, compiled.as_ref(), self.fields.body)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
         let hits = addresses
             .into_iter()
             .filter_map(|(score, address)| {
@@ -293,11 +310,14 @@ impl SearchIndex {
     }
 
     /// Items like `text` (more like this): the rarest indexed words of the
-    /// text, any of them, ranked by BM25, limited to what `viewer` may open.
+    /// text, any of them, ranked by BM25, limited to what `viewer` may open;
+    /// how rare a word is, and the scores, are counted over that too.
     pub fn similar(&self, text: &str, viewer: Viewer, limit: usize) -> Result<Vec<SearchHit>> {
         const WORDS: usize = 12;
         let searcher = self.reader.searcher();
-        let documents = searcher.num_docs().max(1);
+        let audience = self.audience_filter(viewer);
+        let statistics = Statistics::new(&searcher, audience.as_deref())?;
+        let documents = statistics.num_docs().max(1);
         let mut analyzers = Analyzers::new(self)?;
         let mut words: Vec<(u64, String)> = Vec::new();
         for token in analyzers.prose(text) {
@@ -307,9 +327,8 @@ impl SearchIndex {
             {
                 continue;
             }
-            let frequency = searcher
-                .doc_freq(&Term::from_field_text(self.fields.body, &token))
-                .map_err(tantivy_error)?;
+            let frequency =
+                statistics.doc_freq(&Term::from_field_text(self.fields.body, &token))?;
             // Words in a fifth of a sizeable index say nothing about this text.
             if frequency > 0 && (documents < 100 || frequency * 5 < documents) {
                 words.push((frequency, token));
@@ -347,15 +366,18 @@ impl SearchIndex {
                 required,
             )),
         )];
-        if let Some(audience) = self.audience_filter(viewer) {
+        if let Some(audience) = audience {
             clauses.push((Occur::Must, audience));
         }
         let query = BooleanQuery::new(clauses);
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())
-            .map_err(tantivy_error)?;
-        let snippets =
-            SnippetGenerator::create(&searcher, &query, self.fields.body).map_err(tantivy_error)?;
+        let top = collect(
+            &searcher,
+            &statistics,
+            &query,
+            &TopDocs::with_limit(limit).order_by_score(),
+            false,
+        )?;
+        let snippets = statistics.snippets(&searcher, &query, self.fields.body)?;
         top.into_iter()
             .filter_map(|(score, address)| {
                 self.hit(&searcher, &snippets, score, address).transpose()
@@ -514,11 +536,11 @@ impl SearchIndex {
     /// document when it has no words (filters alone).
     fn expected_matches(
         &self,
-        searcher: &Searcher,
+        statistics: &Statistics<'_>,
         analyzers: &mut Analyzers,
         query: &SearchQuery,
     ) -> Result<u64> {
-        let mut narrowest = searcher.num_docs();
+        let mut narrowest = statistics.num_docs();
         for clause in &query.clauses {
             let mut clause_matches = 0;
             for term in clause {
@@ -534,11 +556,8 @@ impl SearchIndex {
                     // A phrase matches no more than its rarest word.
                     let mut rarest = u64::MAX;
                     for token in tokens {
-                        rarest = rarest.min(
-                            searcher
-                                .doc_freq(&Term::from_field_text(field, &token))
-                                .map_err(tantivy_error)?,
-                        );
+                        rarest =
+                            rarest.min(statistics.doc_freq(&Term::from_field_text(field, &token))?);
                     }
                     if rarest != u64::MAX {
                         clause_matches += rarest;
@@ -551,10 +570,12 @@ impl SearchIndex {
     }
 
     /// The query with every word that matches nothing (in what this viewer
-    /// may search) replaced by the closest indexed word, if any.
+    /// may open) replaced by the closest word found in what they may open,
+    /// if any.
     fn corrected_query(
         &self,
         searcher: &Searcher,
+        statistics: &Statistics<'_>,
         analyzers: &mut Analyzers,
         query: &SearchQuery,
         viewer: Viewer,
@@ -565,12 +586,12 @@ impl SearchIndex {
             let QueryTerm::Word(word) = term else {
                 continue;
             };
-            if self.matches_anything(searcher, analyzers, word, viewer)? {
+            if self.matches_anything(statistics, analyzers, word, viewer)? {
                 continue;
             }
             let ident = analyzers.ident(word);
             let [typed] = ident.as_slice() else { continue };
-            if let Some(closest) = self.closest_word(searcher, typed)? {
+            if let Some(closest) = self.closest_word(searcher, statistics, typed)? {
                 corrected = corrected.replacing_word(word, &closest);
                 changed = true;
             }
@@ -580,7 +601,7 @@ impl SearchIndex {
 
     fn matches_anything(
         &self,
-        searcher: &Searcher,
+        statistics: &Statistics<'_>,
         analyzers: &mut Analyzers,
         word: &str,
         viewer: Viewer,
@@ -595,11 +616,7 @@ impl SearchIndex {
         }
         for (field, tokens) in fields {
             for token in tokens {
-                if searcher
-                    .doc_freq(&Term::from_field_text(field, &token))
-                    .map_err(tantivy_error)?
-                    > 0
-                {
+                if statistics.doc_freq(&Term::from_field_text(field, &token))? > 0 {
                     return Ok(true);
                 }
             }
@@ -607,9 +624,15 @@ impl SearchIndex {
         Ok(false)
     }
 
-    /// The most frequent indexed word within edit distance 1 (words of up
-    /// to 5 letters) or 2 of `typed`; the nearer wins a tie.
-    fn closest_word(&self, searcher: &Searcher, typed: &str) -> Result<Option<String>> {
+    /// The most frequent word within edit distance 1 (words of up to 5
+    /// letters) or 2 of `typed`, counted in the documents `statistics`
+    /// counts; the nearer wins a tie.
+    fn closest_word(
+        &self,
+        searcher: &Searcher,
+        statistics: &Statistics<'_>,
+        typed: &str,
+    ) -> Result<Option<String>> {
         let length = typed.chars().count();
         let distance = match length {
             0..=2 => return Ok(None),
@@ -636,6 +659,19 @@ impl SearchIndex {
                 let entry = candidates.entry(key).or_insert((distance, 0));
                 entry.1 += u64::from(stream.value().doc_freq);
             }
+        }
+        if let Statistics::Visible(_) = statistics {
+            // A word only in documents this viewer may not open is no
+            // suggestion for them; frequencies count what they may open.
+            for (key, (_, frequency)) in candidates.iter_mut() {
+                *frequency = match std::str::from_utf8(key) {
+                    Ok(word) => {
+                        statistics.doc_freq(&Term::from_field_text(self.fields.ident, word))?
+                    }
+                    Err(_) => 0,
+                };
+            }
+            candidates.retain(|_, (_, frequency)| *frequency > 0);
         }
         let best = candidates
             .into_iter()

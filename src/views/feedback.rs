@@ -97,8 +97,9 @@ pub fn feedback_form(
 
                     label.choice {
                         input type="checkbox" name="anonymous" value="true" checked[draft.anonymous];
-                        "Submit anonymously (your name is not stored; you will not see it under My feedback)"
+                        "Submit anonymously (your name is not stored, only the hour; you will not see it under My feedback)"
                     }
+                    p.hint { a href="/privacy" { "What is stored for anonymous feedback, and who sees what" } }
                     label.choice {
                         input type="checkbox" name="contact_ok" value="true" checked[draft.contact_ok];
                         "You may contact me about this"

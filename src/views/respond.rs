@@ -63,8 +63,9 @@ fn question(question: &QuestionRecord, previous: Option<&Answer>) -> Markup {
     }
 }
 
-/// `personal`: a personal link (answers keep the team and can be edited)
-/// rather than the survey's open link (no name, no team).
+/// `personal`: a personal link (answers keep the team; in a named survey
+/// they can be edited) rather than the survey's open link (no name, no
+/// team). Every anonymous form links to `/privacy`.
 pub fn form(
     chrome: &Chrome<'_>,
     survey: &Survey,
@@ -81,9 +82,9 @@ pub fn form(
                 h1 { (survey.title) }
                 @if !survey.introduction.is_empty() { p.lede { (survey.introduction) } }
                 @if !personal {
-                    p.hint { "Your answers are stored without your name or team, and no group smaller than " (survey.threshold) " people is ever shown." }
+                    p.hint { "Your answers are stored without your name or team, and no group smaller than " (survey.threshold) " people is ever shown. " a href="/privacy" { "What is stored, and who sees what" } }
                 } @else if survey.anonymous {
-                    p.hint { "Anonymous: your answers are stored with your team but not your name, and no group smaller than " (survey.threshold) " people is ever shown." }
+                    p.hint { "Anonymous: your answers are stored with your team but not your name, with the day but not the time, and no group smaller than " (survey.threshold) " people is ever shown. This link answers once. " a href="/privacy" { "What is stored, and who sees what" } }
                 }
                 {
                     @if !errors.is_empty() {
@@ -124,6 +125,22 @@ pub fn thanks(chrome: &Chrome<'_>, survey: &Survey, token: &str, editable: bool)
     )
 }
 
+/// A personal link of an anonymous survey that was used: nothing of the
+/// answers is kept with it, so nothing of them can be shown.
+pub fn already_answered(chrome: &Chrome<'_>, survey: &Survey) -> Markup {
+    layout(
+        &survey.title,
+        chrome,
+        html! {
+            section.narrow {
+                h1 { (survey.title) }
+                p { "This link has been used to answer already. The survey is anonymous: answers are not kept with the link, so they cannot be shown or changed." }
+                p { a href="/privacy" { "What is stored, and who sees what" } }
+            }
+        },
+    )
+}
+
 /// The survey takes no answers now; `reason` says why (not open yet, closed).
 pub fn closed(chrome: &Chrome<'_>, survey: &Survey, reason: &str) -> Markup {
     layout(
@@ -139,6 +156,7 @@ pub fn invitation_message(
     introduction: &str,
     name: &str,
     url: &str,
+    anonymous: bool,
 ) -> (String, String, String) {
     let subject = format!("Survey: {title}");
     let introduction_text = if introduction.is_empty() {
@@ -146,10 +164,14 @@ pub fn invitation_message(
     } else {
         format!("{introduction}\n\n")
     };
+    let after = if anonymous {
+        "The survey is anonymous: the link answers once, and your answers are not kept with it."
+    } else {
+        "You can come back to the same link to change your answers while the survey is open."
+    };
     let text = format!(
         "Hi {name},\n\nThe platform team asks for your view: {title}.\n\n{introduction_text}\
-         Answer here (this link is yours; do not forward it): {url}\n\n\
-         You can come back to the same link to change your answers while the survey is open.\n"
+         Answer here (this link is yours; do not forward it): {url}\n\n{after}\n"
     );
     let html = html! {
         (DOCTYPE)
@@ -160,7 +182,7 @@ pub fn invitation_message(
                 p { "The platform team asks for your view: " strong { (title) } "." }
                 @if !introduction.is_empty() { p { (introduction) } }
                 p { a href=(url) style="color:#2456c7;" { "Answer the survey" } }
-                p style="font-size:12px;color:#5d6678;" { "This link is yours; do not forward it. You can come back to it to change your answers while the survey is open." }
+                p style="font-size:12px;color:#5d6678;" { "This link is yours; do not forward it. " (after) }
             }
         }
     }
@@ -176,7 +198,7 @@ pub fn written_response(chrome: &Chrome<'_>, response: &WrittenResponse) -> Mark
             p.breadcrumb { a href={ "/surveys/" (response.survey_id) "/results" } { (response.survey_title) } }
             h1 { "Survey comment" }
             p.lede {
-                "Answered " (date(response.submitted_at))
+                "Answered on " (date(response.submitted_at))
                 @match (&response.respondent, &response.team) {
                     (Some(name), Some(team)) => { " by " (name) " (" (team) ")." }
                     (Some(name), None) => { " by " (name) "." }

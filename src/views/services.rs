@@ -162,7 +162,7 @@ pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
                 p { "No feedback in the last year." }
             } @else {
                 (volume_chart(&page.months))
-                p.hint { "Bars: feedback received each month (months without any are left out); the second line is the average satisfaction (1–5)." }
+                p.hint { "Bars: feedback received each month (months without any are left out); the second line is the average satisfaction (1–5), shown once a month is over and only over at least five ratings, so that no one's rating can be read off it." }
             }
             @if let Some((waves, csat)) = &page.satisfaction {
                 h2 { "Satisfaction by survey" }

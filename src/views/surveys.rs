@@ -1,14 +1,14 @@
 //! The survey builder for the platform team: the list of surveys, a draft
-//! built one question at a time, inviting, links, import, and results. Plain
-//! forms, no script needed.
+//! built one question at a time, inviting, the open link, import and
+//! closing (the results page is `survey_results`). Plain forms, no script
+//! needed.
 
 use maud::{Markup, html};
-use serde_json::Value;
 
 use super::{Chrome, count_of, csrf_field, date, date_time, error_summary, layout};
 use crate::db::surveys::{Survey, SurveySummary};
 use crate::domain::FieldErrors;
-use crate::domain::survey::QuestionKind;
+use crate::domain::survey::{InvitationOutcome, QuestionKind};
 
 /// What the detail page offers in its selects.
 pub struct BuilderChoices {
@@ -18,7 +18,10 @@ pub struct BuilderChoices {
     /// Teams the survey was sent to as a whole.
     pub audience: Vec<String>,
     pub invited: u32,
+    /// Published responses.
     pub responses: u32,
+    /// Whether anyone answered yet (the questions are fixed once anyone has).
+    pub answered: bool,
 }
 
 /// What was typed into the new-survey form, kept when it comes back.
@@ -112,7 +115,7 @@ pub fn list(
                 label for="introduction" { "Introduction " span.hint { "(shown above the questions)" } }
                 textarea #introduction name="introduction" rows="3" { (fields.introduction) }
                 label.choice { input type="checkbox" name="anonymous" value="on" checked[fields.anonymous]; " Anonymous: keep the team, never the person" }
-                label for="threshold" { "Anonymity threshold k " span.hint { "(no group smaller than this is ever shown)" } }
+                label for="threshold" { "Anonymity threshold k " span.hint { "(no figure rests on fewer real answers; at least 3 for an anonymous survey)" } }
                 input #threshold type="number" name="threshold" min="1" max="1000" value=(fields.threshold);
                 label for="opens_at" { "Opens at " span.hint { "(UTC, optional)" } }
                 input #opens_at type="datetime-local" name="opens_at" value=(fields.opens_at);
@@ -159,7 +162,7 @@ pub fn detail(
     fields: &QuestionFields,
     errors: &FieldErrors,
 ) -> Markup {
-    let editable = survey.status == "draft" && choices.responses == 0;
+    let editable = survey.status == "draft" && !choices.answered;
     layout(
         &survey.title,
         chrome,
@@ -227,7 +230,7 @@ pub fn detail(
                     p { button type="submit" { "Add the question" } }
                 }
             } @else {
-                p.hint { "The questions are fixed: " @if choices.responses > 0 { "the survey has answers." } @else { "the survey is " (survey.status) "." } }
+                p.hint { "The questions are fixed: " @if choices.answered { "the survey has answers." } @else { "the survey is " (survey.status) "." } }
             }
             h2 { "Status" }
             @if survey.status == "draft" {
@@ -267,49 +270,38 @@ pub fn detail(
     )
 }
 
-/// The links made by inviting or by an open link, shown once to copy.
-pub fn links(chrome: &Chrome<'_>, survey: &Survey, heading: &str, outcome: &Value) -> Markup {
-    let list = |key: &str| -> Vec<String> {
-        outcome[key]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|value| value.as_str().map(str::to_owned))
-            .collect()
-    };
+/// Who was invited. Their personal links went to them by mail and are
+/// shown to nobody else: whoever holds a link can answer as its person.
+pub fn invited(chrome: &Chrome<'_>, survey: &Survey, outcome: &InvitationOutcome) -> Markup {
     layout(
-        heading,
+        "Invited",
         chrome,
         html! {
             p.back { a href={ "/surveys/" (survey.id) } { "← " (survey.title) } }
-            h1 { (heading) }
-            @let made = outcome["url"].is_string()
-                || outcome["invitations"].as_array().is_some_and(|invitations| !invitations.is_empty());
-            @if made {
-                p.notice { "Copy these links now: only their hashes are kept, so they cannot be shown again." }
+            h1 { "Invited" }
+            @if outcome.invited.is_empty() {
+                p.notice { "Nobody new was invited." }
             } @else {
-                p.notice { "Nobody new was invited, so there are no new links." }
+                p.notice { (count_of(outcome.invited.len() as u64, "person was", "people were")) " invited; each gets their personal link by email, and only they see it." }
+                ul { @for email in &outcome.invited { li { (email) } } }
             }
-            @if let Some(url) = outcome["url"].as_str() {
-                p { code { (url) } }
+            @for (people, label) in [(&outcome.already_invited, "Already invited"), (&outcome.unknown, "Not known to Earshot (add them with earshot user add)"), (&outcome.contacted_recently, "Asked for something recently (contact cap)")] {
+                @if !people.is_empty() { p { strong { (label) ": " } (people.join(", ")) } }
             }
-            @if let Some(invitations) = outcome["invitations"].as_array() {
-                p { (invitations.len()) " invited; each gets their link by email." }
-                @if !invitations.is_empty() {
-                    table {
-                        thead { tr { th { "Person" } th { "Personal link" } } }
-                        tbody {
-                            @for invitation in invitations {
-                                tr { td { (invitation["email"].as_str().unwrap_or_default()) } td { code { (invitation["url"].as_str().unwrap_or_default()) } } }
-                            }
-                        }
-                    }
-                }
-                @for (key, label) in [("already_invited", "Already invited"), ("unknown", "Not known to Earshot (add them with earshot user add)"), ("contacted_recently", "Asked for something recently (contact cap)")] {
-                    @let people = list(key);
-                    @if !people.is_empty() { p { strong { (label) ": " } (people.join(", ")) } }
-                }
-            }
+        },
+    )
+}
+
+/// A new open link, shown once to copy (only its hash is kept).
+pub fn open_link(chrome: &Chrome<'_>, survey: &Survey, url: &str) -> Markup {
+    layout(
+        "Open link",
+        chrome,
+        html! {
+            p.back { a href={ "/surveys/" (survey.id) } { "← " (survey.title) } }
+            h1 { "Open link" }
+            p.notice { "Copy this link now: only its hash is kept, so it cannot be shown again. Anyone who has it can answer, with no name and no team." }
+            p { code { (url) } }
         },
     )
 }
@@ -346,97 +338,6 @@ pub fn import(
     )
 }
 
-fn figure(value: &Value) -> String {
-    value
-        .as_f64()
-        .map(|value| format!("{value:.1}"))
-        .unwrap_or_else(|| "–".to_owned())
-}
-
-fn figures(group: &Value) -> Markup {
-    html! {
-        @if group["suppressed"] == true {
-            td colspan="3" { span.hint { "hidden: fewer than k people, or recoverable from the others" } }
-        } @else {
-            td { (group["n"]) }
-            td { (figure(&group["score"])) }
-            td.nowrap { (figure(&group["ci_low"])) " – " (figure(&group["ci_high"])) }
-        }
-    }
-}
-
-/// The results page: the same figures as the API, as tables.
-pub fn results(chrome: &Chrome<'_>, survey: &Survey, results: &Value) -> Markup {
-    layout(
-        &format!("Results: {}", survey.title),
-        chrome,
-        html! {
-            p.back { a href={ "/surveys/" (survey.id) } { "← " (survey.title) } }
-            h1 { "Results: " (survey.title) }
-            p.meta {
-                (count_of(results["responses"].as_u64().unwrap_or_default(), "response", "responses")) " · " (results["invited_responses"]) " of " (results["invited"]) " invited answered"
-                @if let Some(rate) = results["response_rate"].as_f64() { " (" (format!("{rate:.0}")) "%)" }
-                @if let Some(rate) = results["completion_rate"].as_f64() { " · " (format!("{rate:.0}")) "% complete" }
-                " · NPS in points, CSAT in percent, CES and Likert as means; 95% intervals"
-            }
-            @if let Some(previous) = results["previous_wave"].as_object() {
-                p { "Compared with " (previous["title"].as_str().unwrap_or_default()) ". "
-                    @let movers = results["movers"].as_array().map(Vec::len).unwrap_or_default();
-                    @if movers == 0 { "No significant movers (p < 0.05)." } @else { (movers) " significant movers (p < 0.05)." }
-                }
-            }
-            @if let Some(services) = results["breakdowns"]["service"].as_array().filter(|services| !services.is_empty()) {
-                h2 { "By service" }
-                table {
-                    thead { tr { th { "Service" } th { "Kind" } th { "n" } th { "Score" } th { "95% interval" } th { "Change" } } }
-                    tbody {
-                        @for group in services {
-                            tr {
-                                td { (group["group"].as_str().unwrap_or_default()) }
-                                td { (group["kind"].as_str().unwrap_or_default()) }
-                                (figures(group))
-                                td {
-                                    @if let Some(delta) = group["previous"]["delta"].as_f64() {
-                                        (format!("{delta:+.1}"))
-                                        @if group["previous"]["significant"] == true { " " strong { "significant" } } @else { " " span.hint { "not significant" } }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            @for question in results["questions"].as_array().into_iter().flatten() {
-                section.question-results {
-                    h2 { (question["prompt"].as_str().unwrap_or_default()) " " span.hint { "(" (question["kind"].as_str().unwrap_or_default()) ")" } }
-                    @if question["suppressed"] == true {
-                        p.hint { "Hidden until at least " (results["threshold"]) " people have answered this question (" (question["n"]) " so far), so that no one's answers can be told apart." }
-                    } @else if let Some(answers) = question["answers"].as_array() {
-                        p { (answers.len()) " answers" }
-                        ul { @for answer in answers.iter().take(200) { li.body { (answer.as_str().unwrap_or_default()) } } }
-                    } @else if let Some(counts) = question["choices"].as_array() {
-                        table { tbody { @for count in counts { tr { td { (count["choice"].as_str().unwrap_or_default()) } td { (count["count"]) } } } } }
-                    } @else {
-                        table {
-                            thead { tr { th { "Group" } th { "n" } th { "Score" } th { "95% interval" } } }
-                            tbody {
-                                tr { td { strong { "Everyone" } } (figures(question)) }
-                                @for group in question["breakdowns"]["team"].as_array().into_iter().flatten() {
-                                    tr { td { (group["group"].as_str().unwrap_or_default()) } (figures(group)) }
-                                }
-                            }
-                        }
-                        @if let Some(delta) = question["previous"]["delta"].as_f64() {
-                            p { "Since the previous wave: " (format!("{delta:+.1}")) " (p = " (format!("{:.3}", question["previous"]["p_value"].as_f64().unwrap_or(1.0))) ")"
-                                @if question["previous"]["significant"] == true { " " strong { "significant" } } }
-                        }
-                    }
-                }
-            }
-        },
-    )
-}
-
 /// Closing cannot be undone: the page says what it means before it happens.
 pub fn confirm_close(chrome: &Chrome<'_>, survey: &Survey, responses: u32) -> Markup {
     layout(
@@ -446,7 +347,7 @@ pub fn confirm_close(chrome: &Chrome<'_>, survey: &Survey, responses: u32) -> Ma
             section.narrow {
                 p.back { a href={ "/surveys/" (survey.id) } { "← " (survey.title) } }
                 h1 { "Close this survey?" }
-                p { "It has " (count_of(u64::from(responses), "response", "responses")) ". Once closed it takes no more answers, personal or open-link, and cannot be opened again; its results stay." }
+                p { "Its results show " (count_of(u64::from(responses), "response", "responses")) ". Once closed it takes no more answers, personal or open-link, and cannot be opened again; its results stay, with team rows added. Answers that arrived since the last refresh are published only if at least " (survey.threshold) " did: on top of figures already seen, fewer would give them away." }
                 form method="post" action={ "/surveys/" (survey.id) "/close" } {
                     (csrf_field(chrome.csrf))
                     button.danger type="submit" { "Close it" }

@@ -1,8 +1,10 @@
-//! The front door: home. Signing in and out is `web::sign_in`.
+//! The front door: home, and what is kept private. Signing in and out is
+//! `web::sign_in`.
 
 use axum::response::Redirect;
 
-use super::auth::Viewer;
+use super::auth::{CsrfToken, Viewer};
+use crate::views::{self, Chrome};
 
 /// Sends each person where they start their work.
 pub async fn home(viewer: Option<Viewer>) -> Redirect {
@@ -11,6 +13,16 @@ pub async fn home(viewer: Option<Viewer>) -> Redirect {
         Some(viewer) if viewer.is_platform_team() => Redirect::to("/dashboard"),
         Some(_) => Redirect::to("/feedback/new"),
     }
+}
+
+/// What is stored for anonymous feedback and surveys, and who sees what;
+/// for everyone, signed in or not (people answer surveys without signing in).
+pub async fn privacy(viewer: Option<Viewer>, CsrfToken(csrf): CsrfToken) -> maud::Markup {
+    let chrome = Chrome {
+        viewer: viewer.as_ref().map(|viewer| &viewer.user),
+        csrf: &csrf,
+    };
+    views::privacy::privacy(&chrome)
 }
 
 pub use super::sign_in::EmptyForm;

@@ -1,5 +1,7 @@
-//! Answering a survey through a personal link, as a web page that works
-//! without JavaScript and on a phone. The link is the credential.
+//! Answering a survey through a personal or open link, as a web page that
+//! works without JavaScript and on a phone. The link is the credential. A
+//! used personal link of an anonymous survey says so and shows nothing of
+//! the answers.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,8 +17,13 @@ use crate::domain::survey::{Answer, AnswerDraft, check_answers, name_questions, 
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
-async fn find(state: &AppState, token: &str) -> Result<(Respondent, Survey, Vec<(i64, Answer)>)> {
-    let (survey, respondent) = respondent(state, token).await?;
+/// Who answers, the survey, earlier answers (named surveys only) and
+/// whether the link is spent (an anonymous survey's, once used).
+async fn find(
+    state: &AppState,
+    token: &str,
+) -> Result<(Respondent, Survey, Vec<(i64, Answer)>, bool)> {
+    let (survey, respondent, used) = respondent(state, token).await?;
     let previous = match respondent.key.clone() {
         None => Vec::new(),
         Some(key) => {
@@ -26,7 +33,7 @@ async fn find(state: &AppState, token: &str) -> Result<(Respondent, Survey, Vec<
                 .await?
         }
     };
-    Ok((respondent, survey, previous))
+    Ok((respondent, survey, previous, used))
 }
 
 pub async fn form(
@@ -34,13 +41,20 @@ pub async fn form(
     CsrfToken(csrf): CsrfToken,
     Path(token): Path<String>,
 ) -> Result<maud::Markup> {
-    let now = state.clock.now();
-    let (respondent, survey, previous) = find(&state, &token).await?;
+    let (respondent, survey, previous, used) = find(&state, &token).await?;
     let chrome = Chrome {
         viewer: None,
         csrf: &csrf,
     };
-    if let Err(reason) = taking_answers(&survey.status, survey.opens_at, survey.closes_at, now) {
+    if used {
+        return Ok(views::respond::already_answered(&chrome, &survey));
+    }
+    if let Err(reason) = taking_answers(
+        &survey.status,
+        survey.opens_at,
+        survey.closes_at,
+        state.clock.now(),
+    ) {
         return Ok(views::respond::closed(&chrome, &survey, &reason));
     }
     Ok(views::respond::form(
@@ -93,13 +107,24 @@ pub async fn submit(
     Path(token): Path<String>,
     VerifiedForm(fields): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let now = state.clock.now();
-    let (respondent, survey, _) = find(&state, &token).await?;
+    let (respondent, survey, _, used) = find(&state, &token).await?;
     let chrome = Chrome {
         viewer: None,
         csrf: &csrf,
     };
-    if let Err(reason) = taking_answers(&survey.status, survey.opens_at, survey.closes_at, now) {
+    if used {
+        return Ok((
+            StatusCode::CONFLICT,
+            views::respond::already_answered(&chrome, &survey),
+        )
+            .into_response());
+    }
+    if let Err(reason) = taking_answers(
+        &survey.status,
+        survey.opens_at,
+        survey.closes_at,
+        state.clock.now(),
+    ) {
         return Ok((
             StatusCode::CONFLICT,
             views::respond::closed(&chrome, &survey, &reason),
@@ -150,6 +175,8 @@ pub async fn submit(
         }
     };
     let editable = respondent.key.is_some();
+    // A link used meanwhile (another tab) is refused in the transaction,
+    // with a 409 page that says so.
     save_answers(&state, respondent, answers).await?;
     Ok(views::respond::thanks(&chrome, &survey, &token, editable).into_response())
 }

@@ -49,16 +49,21 @@ async fn render(
     errors: FieldErrors,
     typed: Option<ServiceEdit>,
 ) -> Result<Response> {
-    let now = state.clock.now();
-    // Aggregates are for everyone; individual items follow the usual rule.
+    // Aggregates are for everyone, under the disclosure rules; individual
+    // items follow the usual rule.
     let own_only = (!viewer.is_platform_team()).then_some(viewer.user.id);
+    let now = state.clock.now();
     let page = state
         .db
         .read(move |connection| {
             let service = services::service_by_slug(connection, &slug)?.ok_or(Error::NotFound)?;
             let reliability = services::reliability_history(connection, service.id, 12)?;
+            let this_month = now.format("%Y-%m").to_string();
             let months =
-                services::monthly_feedback(connection, service.id, now - Duration::days(365))?;
+                services::monthly_feedback(connection, service.id, now - Duration::days(365))?
+                    .into_iter()
+                    .map(|month| month.publishable(&this_month))
+                    .collect();
             let recent = stored::recent_for_service(connection, service.id, own_only, 10)?;
             // Pain points and roadmap items in the making are the team's;
             // contributors see what shipped.

@@ -1,7 +1,8 @@
 //! Importing historical survey results from CSV, all or nothing: the file
 //! is checked whole (see `domain::survey_import`), every problem reported
 //! with its row, and the rows stored in one transaction only if none has a
-//! problem.
+//! problem. Import builds historical waves only: a survey with live answers
+//! or open to them is refused, and a draft imported into is closed.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -15,7 +16,7 @@ use super::parse_id;
 use super::surveys::load;
 use crate::app::AppState;
 use crate::db::survey_responses;
-use crate::db::surveys::Survey;
+use crate::db::surveys::{self, Survey};
 use crate::domain::FieldErrors;
 use crate::domain::survey_import::{ImportQuestion, read_import};
 use crate::error::{Error, Result};
@@ -54,10 +55,12 @@ pub async fn import_csv(state: &AppState, survey: &Survey, bytes: Vec<u8>) -> Re
         ));
     }
     let survey_id = survey.id;
+    let anonymous = survey.anonymous;
     state
         .db
         .write(move |connection| {
-            survey_responses::import_responses(connection, survey_id, &responses, now)
+            surveys::prepare_import(connection, survey_id)?;
+            survey_responses::import_responses(connection, survey_id, anonymous, &responses, now)
         })
         .await
 }

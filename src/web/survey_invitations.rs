@@ -1,14 +1,16 @@
 //! Inviting people to a survey: by address or by team, one personal link
 //! each. Each new invitee gets one message through the email outbox
 //! (deterministic Message-ID, keyed so it is enqueued once), enqueued in the
-//! same transaction as the invitation; the links are also returned once to
-//! the team, to copy by hand.
+//! same transaction as the invitation. The links go to their people only:
+//! whoever invites never sees them (whoever holds a link can answer as its
+//! person, and an anonymous answer's link would name it); the open link
+//! serves other channels.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::api::{ApiJson, object};
 use super::auth::Viewer;
@@ -20,20 +22,20 @@ use crate::db::digests::{self, NewMessage, SURVEY_INVITATION_KEY};
 use crate::db::settings;
 use crate::db::surveys::{self, Invited, Survey};
 use crate::domain::Email;
+use crate::domain::survey::InvitationOutcome;
 use crate::error::{Error, Result};
 use crate::views::respond::invitation_message;
 
 /// The most people one request may invite.
 const MAX_INVITEES: usize = 10_000;
 
-/// What inviting did, by outcome; `invitations` holds the new links.
+/// Invites people and mails each their link; says what it did, by address.
 pub async fn invite_people(
     state: &AppState,
     survey: &Survey,
     raw_emails: Vec<String>,
     teams: Vec<String>,
-) -> Result<Value> {
-    let now = state.clock.now();
+) -> Result<InvitationOutcome> {
     if survey.status == "closed" {
         return Err(Error::Conflict(
             "the survey is closed; it takes no new invitations".into(),
@@ -59,11 +61,12 @@ pub async fn invite_people(
     let survey_id = survey.id;
     let title = survey.title.clone();
     let introduction = survey.introduction.clone();
+    let anonymous = survey.anonymous;
     let links = state.links.clone();
+    let now = state.clock.now();
     state
         .db
         .write(move |connection| {
-            let now = now;
             let mut everyone = emails;
             for team in &teams {
                 let members = surveys::audience_team(connection, survey_id, team)?
@@ -79,8 +82,7 @@ pub async fn invite_people(
                 ));
             }
             let cap = settings::number(connection, settings::CONTACT_CAP_DAYS, 30)?;
-            let (mut invited, mut already, mut unknown, mut capped) =
-                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let mut outcome = InvitationOutcome::default();
             for email in everyone {
                 let token = new_token("svy_");
                 match surveys::invite(connection, survey_id, &email, &hash_token(&token), cap, now)?
@@ -88,7 +90,7 @@ pub async fn invite_people(
                     Invited::New { user_id, name } => {
                         let url = format!("{}/respond/{token}", links.public_url);
                         let (subject, text, html) =
-                            invitation_message(&title, &introduction, &name, &url);
+                            invitation_message(&title, &introduction, &name, &url, anonymous);
                         digests::enqueue(
                             connection,
                             &NewMessage {
@@ -106,25 +108,21 @@ pub async fn invite_people(
                             },
                             now,
                         )?;
-                        invited.push(json!({"email": email, "token": token, "url": url}));
+                        outcome.invited.push(email);
                     }
-                    Invited::Already => already.push(email),
-                    Invited::Unknown => unknown.push(email),
-                    Invited::Capped => capped.push(email),
+                    Invited::Already => outcome.already_invited.push(email),
+                    Invited::Unknown => outcome.unknown.push(email),
+                    Invited::Capped => outcome.contacted_recently.push(email),
                 }
             }
-            Ok(json!({
-                "invitations": invited,
-                "already_invited": already,
-                "unknown": unknown,
-                "contacted_recently": capped,
-            }))
+            Ok(outcome)
         })
         .await
 }
 
 /// `{"emails": [...], "teams": [...]}` → one personal link per known
-/// person (shown once) and one invitation message each in the outbox.
+/// person, in one invitation message each through the outbox; the answer
+/// lists who was invited, not their links.
 pub async fn invite(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -11,10 +11,10 @@ use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use super::survey_import::import_csv;
 use super::survey_invitations::invite_people;
-use super::survey_results::results_json;
+use super::survey_results::survey_results;
 use super::surveys::{create_open_link, load};
 use crate::app::AppState;
-use crate::db::{services, survey_responses, surveys};
+use crate::db::{services, survey_responses, survey_results as published, surveys};
 use crate::domain::FieldErrors;
 use crate::domain::survey::{NewQuestion, NewSurvey, QuestionDraft, SurveyDraft};
 use crate::error::{Error, Result};
@@ -104,14 +104,13 @@ impl From<SurveyForm> for SurveyFields {
 }
 
 async fn create_draft(state: &AppState, viewer: &Viewer, fields: &SurveyFields) -> Result<i64> {
-    let now = state.clock.now();
-    let threshold =
-        match fields.threshold.trim() {
-            "" => None,
-            raw => Some(raw.parse::<i64>().map_err(|_| {
-                Error::invalid("threshold", "must be a whole number from 1 to 1000")
-            })?),
-        };
+    let threshold = match fields.threshold.trim() {
+        "" => None,
+        raw => Some(
+            raw.parse::<i64>()
+                .map_err(|_| Error::invalid("threshold", "must be a whole number"))?,
+        ),
+    };
     let previous_wave = match fields.previous_wave.trim() {
         "" => None,
         raw => Some(parse_id(raw)?),
@@ -127,6 +126,7 @@ async fn create_draft(state: &AppState, viewer: &Viewer, fields: &SurveyFields) 
         questions: Vec::new(),
     })?;
     let created_by = viewer.user.id;
+    let now = state.clock.now();
     state
         .db
         .write(move |connection| surveys::insert_survey(connection, &survey, created_by, now))
@@ -165,9 +165,7 @@ async fn render_detail(
     let choices = state
         .db
         .read(move |connection| {
-            let surveys::ResponseCounts {
-                invited, responses, ..
-            } = surveys::counts(connection, survey_id)?;
+            let counts = published::published_counts(connection, survey_id)?;
             Ok(BuilderChoices {
                 services: services::list_services(connection)?
                     .into_iter()
@@ -175,8 +173,9 @@ async fn render_detail(
                     .collect(),
                 teams: survey_responses::team_slugs(connection)?,
                 audience: surveys::audience_teams(connection, survey_id)?,
-                invited,
-                responses,
+                invited: counts.invited,
+                responses: counts.responses,
+                answered: surveys::has_answers(connection, survey_id)?,
             })
         })
         .await?;
@@ -317,7 +316,7 @@ pub async fn close_page(
     let survey_id = survey.id;
     let counts = state
         .db
-        .read(move |connection| surveys::counts(connection, survey_id))
+        .read(move |connection| published::published_counts(connection, survey_id))
         .await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
@@ -376,7 +375,7 @@ pub async fn invite(
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
-    Ok(views::surveys::links(&chrome, &survey, "Invited", &outcome))
+    Ok(views::surveys::invited(&chrome, &survey, &outcome))
 }
 
 pub async fn open_link(
@@ -396,12 +395,7 @@ pub async fn open_link(
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
-    Ok(views::surveys::links(
-        &chrome,
-        &survey,
-        "Open link",
-        &serde_json::json!({ "url": url }),
-    ))
+    Ok(views::surveys::open_link(&chrome, &survey, &url))
 }
 
 pub async fn results_page(
@@ -412,12 +406,12 @@ pub async fn results_page(
 ) -> Result<maud::Markup> {
     viewer.require_platform_team()?;
     let survey = load(&state, parse_id(&id)?).await?;
-    let results = results_json(&state, &survey).await?;
+    let results = survey_results(&state, &survey).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf: &csrf,
     };
-    Ok(views::surveys::results(&chrome, &survey, &results))
+    Ok(views::survey_results::results(&chrome, &survey, &results))
 }
 
 pub async fn import_page(

@@ -3,9 +3,11 @@
 //! (`survey_invitations`, `survey_results`, `survey_import`), and the
 //! builder pages are in `survey_pages`.
 //!
-//! Personal links carry a random token; only its hash is stored, and a
-//! response is found again through a second hash of the token, so that in an
-//! anonymous survey nothing stored links an answer to the person invited.
+//! Personal links carry a random token; only its hash is stored. In an
+//! anonymous survey a link answers once, and the response keeps nothing
+//! that leads back to the link (the invitation only records that it was
+//! used); in a named survey the response is found again through a second
+//! hash of the token, so that answering again replaces it.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -18,7 +20,7 @@ use super::auth::Viewer;
 use super::parse_id;
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token};
-use crate::db::survey_responses::{self, Respondent};
+use crate::db::survey_responses::{self, ALREADY_ANSWERED, Respondent};
 use crate::db::surveys::{self, Survey};
 use crate::domain::survey::{
     Answer, AnswerDraft, NewSurvey, QuestionDraft, SurveyDraft, check_answers, taking_answers,
@@ -89,10 +91,10 @@ pub async fn create_survey(
     viewer: Viewer,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    let now = state.clock.now();
     viewer.require_platform_team()?;
     let survey = NewSurvey::parse(&survey_draft(&object(body)?))?;
     let created_by = viewer.user.id;
+    let now = state.clock.now();
     let id = state
         .db
         .write(move |connection| surveys::insert_survey(connection, &survey, created_by, now))
@@ -189,38 +191,51 @@ pub async fn open_link(
         .into_response())
 }
 
-/// Who answers through `token`: a personal link (found again by a second
-/// hash of the token, so an edit replaces the earlier answers) or the
-/// survey's open link (a new response each time, with no person and no
-/// team: an open link is a bearer link anyone may hold).
-pub(super) async fn respondent(state: &AppState, token: &str) -> Result<(Survey, Respondent)> {
+/// Who answers through `token`: a personal link or the survey's open link
+/// (a new response each time, with no person and no team: an open link is
+/// a bearer link anyone may hold). A personal link of a named survey finds
+/// its earlier response again by a second hash of the token; one of an
+/// anonymous survey has no such key, and says whether it was used.
+pub(super) async fn respondent(
+    state: &AppState,
+    token: &str,
+) -> Result<(Survey, Respondent, bool)> {
     let token_hash = hash_token(token);
-    let key = hash_token(&format!("response:{token}"));
-    let (survey_id, respondent) = state
+    let (survey_id, invitation) = state
         .db
         .read(move |connection| {
             if let Some(invitation) = surveys::invitation_by_token(connection, &token_hash)? {
-                return Ok((invitation.survey_id, invitation.respondent(key)));
+                return Ok((invitation.survey_id, Some(invitation)));
             }
             let survey_id =
                 surveys::survey_by_open_link(connection, &token_hash)?.ok_or(Error::NotFound)?;
-            Ok((
-                survey_id,
-                Respondent {
-                    survey_id,
-                    invitation_id: None,
-                    user_id: None,
-                    team_id: None,
-                    key: None,
-                },
-            ))
+            Ok((survey_id, None))
         })
         .await?;
-    Ok((load(state, survey_id).await?, respondent))
+    let survey = load(state, survey_id).await?;
+    let (respondent, used) = match invitation {
+        Some(invitation) => {
+            let key = (!survey.anonymous).then(|| hash_token(&format!("response:{token}")));
+            (invitation.respondent(key), invitation.used)
+        }
+        None => (
+            Respondent {
+                survey_id,
+                invitation_id: None,
+                user_id: None,
+                team_id: None,
+                key: None,
+            },
+            false,
+        ),
+    };
+    let spent = used && survey.anonymous;
+    Ok((survey, respondent, spent))
 }
 
 /// Stores checked answers, checking again in the same transaction that the
-/// survey still takes answers, so a response racing the closing time is
+/// survey still takes answers (and that an anonymous survey's personal link
+/// was not used meanwhile), so a response racing the closing time is
 /// either in before it or refused. Returns whether the response is new.
 pub(super) async fn save_answers(
     state: &AppState,
@@ -249,17 +264,25 @@ pub(super) async fn save_answers(
 }
 
 /// A response through a personal or open link; answering again through a
-/// personal link replaces the earlier answers. The token is the credential,
-/// no session needed.
+/// named survey's personal link replaces the earlier answers, and through an
+/// anonymous survey's is refused (409). The token is the credential, no
+/// session needed.
 pub async fn respond(
     State(state): State<AppState>,
     Path(token): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    let now = state.clock.now();
-    let (survey, respondent) = respondent(&state, &token).await?;
-    taking_answers(&survey.status, survey.opens_at, survey.closes_at, now)
-        .map_err(Error::Conflict)?;
+    let (survey, respondent, used) = respondent(&state, &token).await?;
+    taking_answers(
+        &survey.status,
+        survey.opens_at,
+        survey.closes_at,
+        state.clock.now(),
+    )
+    .map_err(Error::Conflict)?;
+    if used {
+        return Err(Error::Conflict(ALREADY_ANSWERED.into()));
+    }
     let body = object(body)?;
     let drafts: Vec<AnswerDraft> = body
         .get("answers")

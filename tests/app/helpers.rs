@@ -340,6 +340,66 @@ impl TestApp {
         })
     }
 
+    /// The personal links of survey `survey`'s invitees, as (address,
+    /// token), by address, read where the mail is: in the outbox while it
+    /// waits, in the message written under `data/mail` once sent (the
+    /// links go to their people only). Waits up to 10 s for the sender.
+    pub async fn invitation_tokens(&self, survey: i64) -> Vec<(String, String)> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let rows: Vec<(String, String, String)> = self.with_db(|connection| {
+                let mut statement = connection.prepare(
+                    "SELECT to_address, message_id, body_text FROM email_outbox
+                      WHERE dedupe_key LIKE 'survey-invitation:' || ?1 || ':%' ORDER BY to_address",
+                )?;
+                let rows = statement
+                    .query_map([survey], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok(rows)
+            });
+            let mail = self.delivered_mail();
+            let tokens: Vec<Option<(String, String)>> = rows
+                .into_iter()
+                .map(|(to, message_id, body)| {
+                    let text = if body.contains("/respond/") {
+                        Some(body)
+                    } else {
+                        mail.iter()
+                            .find(|message| message.contains(&format!("Message-ID: {message_id}")))
+                            .cloned()
+                    };
+                    let token = text?
+                        .split("/respond/")
+                        .nth(1)?
+                        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
+                        .next()?
+                        .to_owned();
+                    Some((to, token))
+                })
+                .collect();
+            if tokens.iter().all(Option::is_some) {
+                return tokens.into_iter().flatten().collect();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "survey {survey}'s invitations were neither waiting nor delivered"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Every message written under `data/mail`, soft line breaks of
+    /// quoted-printable undone.
+    fn delivered_mail(&self) -> Vec<String> {
+        std::fs::read_dir(self.data_dir.join("mail"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+            .map(|message| message.replace("=\r\n", "").replace("=\n", ""))
+            .collect()
+    }
+
     pub fn feedback_count(&self) -> i64 {
         self.with_db(|connection| {
             Ok(connection.query_row("SELECT count(*) FROM feedback", [], |row| row.get(0))?)

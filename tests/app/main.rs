@@ -2,6 +2,7 @@
 //! file per test, driven through HTTP and the command line.
 
 mod access;
+mod anonymity;
 mod architecture;
 mod backup;
 mod bad_input;

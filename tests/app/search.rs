@@ -624,18 +624,16 @@ async fn a_search_page_past_the_end_shows_the_last_page() {
     assert!(page.contains("Search your feedback"));
 }
 
-#[tokio::test]
-async fn survey_comments_are_found_by_the_team_only_and_anonymous_ones_name_no_team() {
-    let app = TestApp::spawn().await;
-    let emails = app.add_team_members(&[("mobile", 2)]);
-    let team = app.api(TEAM);
+/// A survey with one text question, open, its people invited; returns the
+/// survey and question ids and each person's personal link.
+async fn comment_survey(
+    app: &TestApp,
+    team: &Api,
+    body: Value,
+    people: &[String],
+) -> (i64, i64, Vec<String>) {
     let survey: Value = team
-        .post_json(
-            "/api/v1/surveys",
-            &json!({"title": "Pulse", "anonymous": true, "threshold": 5, "questions": [
-                {"kind": "text", "prompt": "What should we fix first?"}
-            ]}),
-        )
+        .post_json("/api/v1/surveys", &body)
         .await
         .json()
         .await
@@ -646,28 +644,69 @@ async fn survey_comments_are_found_by_the_team_only_and_anonymous_ones_name_no_t
     );
     team.post_json(&format!("/api/v1/surveys/{id}/open"), &json!({}))
         .await;
-    let invited: Value = team
-        .post_json(
-            &format!("/api/v1/surveys/{id}/invitations"),
-            &json!({"emails": emails}),
-        )
+    team.post_json(
+        &format!("/api/v1/surveys/{id}/invitations"),
+        &json!({"emails": people}),
+    )
+    .await;
+    let tokens = app
+        .invitation_tokens(id)
         .await
-        .json()
-        .await
-        .unwrap();
-    let token = invited["invitations"][0]["token"].as_str().unwrap();
-    let answered = reqwest::Client::new()
+        .into_iter()
+        .map(|(_, token)| token)
+        .collect();
+    (id, question, tokens)
+}
+
+async fn comment(app: &TestApp, token: &str, question: i64, text: &str) -> StatusCode {
+    reqwest::Client::new()
         .post(app.url(&format!("/api/v1/responses/{token}")))
-        .json(&json!({"answers": [{"question_id": question, "text": "The flamegraph exporter <b>times out</b>"}]}))
+        .json(&json!({"answers": [{"question_id": question, "text": text}]}))
         .send()
         .await
-        .unwrap();
-    assert_eq!(answered.status(), StatusCode::CREATED);
+        .unwrap()
+        .status()
+}
 
-    let found = eventually(&team, "flamegraph", 1).await;
-    let hit = &found["hits"][0];
+#[tokio::test]
+async fn survey_comments_are_found_by_the_team_only_and_anonymous_ones_name_no_team() {
+    let app = TestApp::spawn().await;
+    let emails = app.add_team_members(&[("mobile", 3)]);
+    let team = app.api(TEAM);
+    let (_, question, tokens) = comment_survey(
+        &app,
+        &team,
+        json!({"title": "Pulse", "anonymous": true, "threshold": 3, "questions": [
+            {"kind": "text", "prompt": "What should we fix first?"}
+        ]}),
+        &emails,
+    )
+    .await;
+    for (token, text) in tokens.iter().zip([
+        "The flamegraph exporter <b>times out</b>",
+        "Flamegraph colours",
+        "Runners are slow",
+    ]) {
+        assert_eq!(
+            comment(&app, token, question, text).await,
+            StatusCode::CREATED
+        );
+    }
+
+    let found = eventually(&team, "flamegraph", 2).await;
+    let hit = found["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|hit| hit["snippet"].as_str().unwrap().contains("times out"))
+        .unwrap();
     assert_eq!(hit["kind"], "survey_response");
     assert_eq!(found["facets"]["team"], json!([]), "{found}");
+    let created = hit["created_at"].as_str().unwrap();
+    assert!(
+        created.ends_with("T00:00:00Z") || created.ends_with("T00:00:00+00:00"),
+        "comments are dated by the day: {created}"
+    );
     let page = team.get(hit["url"].as_str().unwrap()).await;
     let status = page.status();
     let page = page.text().await.unwrap();
@@ -682,16 +721,33 @@ async fn survey_comments_are_found_by_the_team_only_and_anonymous_ones_name_no_t
         contributor.get(hit["url"].as_str().unwrap()).await.status(),
         StatusCode::NOT_FOUND
     );
+}
 
-    // Answering again replaces the comment in the index too.
-    reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/responses/{token}")))
-        .json(
-            &json!({"answers": [{"question_id": question, "text": "Alert routing is confusing"}]}),
-        )
-        .send()
-        .await
-        .unwrap();
+#[tokio::test]
+async fn an_edited_comment_of_a_named_survey_replaces_the_old_one_in_search() {
+    let app = TestApp::spawn().await;
+    let team = app.api(TEAM);
+    let (_, question, tokens) = comment_survey(
+        &app,
+        &team,
+        json!({"title": "Pulse", "anonymous": false, "threshold": 1, "questions": [
+            {"kind": "text", "prompt": "What should we fix first?"}
+        ]}),
+        &[CONTRIBUTOR.to_owned()],
+    )
+    .await;
+    comment(
+        &app,
+        &tokens[0],
+        question,
+        "The flamegraph exporter times out",
+    )
+    .await;
+    eventually(&team, "flamegraph", 1).await;
+    assert_eq!(
+        comment(&app, &tokens[0], question, "Alert routing is confusing").await,
+        StatusCode::OK
+    );
     eventually(&team, "routing", 1).await;
     eventually(&team, "flamegraph", 0).await;
 }

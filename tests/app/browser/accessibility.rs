@@ -101,6 +101,7 @@ async fn no_page_has_a_serious_accessibility_problem_or_scrolls_sideways_for_any
         let mut found = Vec::new();
         let signed_out = vec![
             "/login".to_owned(),
+            "/privacy".to_owned(),
             anonymous_link.clone(),
             survey_link.clone(),
             "/unsubscribe/not-a-token".to_owned(),

@@ -84,14 +84,15 @@ async fn a_google_forms_export_is_imported_and_counts_in_the_results_by_team() {
     // 11 promoters, 1 detractor of 12: (11 − 1) / 12 = 83.33 points.
     assert!((nps["score"].as_f64().unwrap() - 1000.0 / 12.0).abs() < 1e-9);
     // The one row without a team is a hidden cell of 1; search (5) is then
-    // hidden too, or it could be had as total − payments − search.
+    // hidden too, or it could be had as total − payments − search. The
+    // import closed the draft: a historical wave, so team rows are shown.
+    assert_eq!(results["closed"], true);
     assert_eq!(
-        nps["breakdowns"]["team"],
-        json!([
+        nps["breakdowns"],
+        json!({"team": [
             {"group": "payments", "n": 6, "score": 100.0,
-             "ci_low": nps["breakdowns"]["team"][0]["ci_low"], "ci_high": nps["breakdowns"]["team"][0]["ci_high"]},
-            {"group": "search", "suppressed": true}
-        ])
+             "ci_low": nps["breakdowns"]["team"][0]["ci_low"], "ci_high": nps["breakdowns"]["team"][0]["ci_high"]}
+        ], "others_hidden": true, "after_close": false})
     );
     assert_eq!(results["questions"][1]["not_applicable"], 1);
     assert_eq!(

@@ -33,14 +33,68 @@ pub fn survey() -> Value {
     })
 }
 
+/// Creates `body` as a survey, opens it and invites `emails`; returns the
+/// survey id, its question ids and the mailed links as (address, token).
+pub async fn open_and_invite(
+    app: &TestApp,
+    team: &crate::helpers::Api,
+    body: Value,
+    emails: &[String],
+) -> (i64, Vec<i64>, Vec<(String, String)>) {
+    let created = post(team, "/api/v1/surveys", body).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    let id = created["id"].as_i64().unwrap();
+    let questions = created["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_i64().unwrap())
+        .collect();
+    let opened = post(team, &format!("/api/v1/surveys/{id}/open"), json!({})).await;
+    assert_eq!(opened.status(), StatusCode::OK);
+    let invited = post(
+        team,
+        &format!("/api/v1/surveys/{id}/invitations"),
+        json!({"emails": emails}),
+    )
+    .await;
+    assert_eq!(invited.status(), StatusCode::CREATED);
+    (id, questions, app.invitation_tokens(id).await)
+}
+
+/// Answers through a link; returns the status.
+pub async fn answer(app: &TestApp, token: &str, answers: Value) -> StatusCode {
+    reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/responses/{token}")))
+        .json(&json!({ "answers": answers }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+pub async fn results(team: &crate::helpers::Api, id: i64) -> Value {
+    let response = team.get(&format!("/api/v1/surveys/{id}/results")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+pub async fn close(team: &crate::helpers::Api, id: i64) {
+    let closed = post(team, &format!("/api/v1/surveys/{id}/close"), json!({})).await;
+    assert_eq!(closed.status(), StatusCode::OK);
+}
+
 #[tokio::test]
-async fn a_survey_is_built_answered_edited_and_summarised_with_small_teams_hidden() {
+async fn a_survey_is_built_answered_and_summarised_with_small_teams_hidden() {
     let app = TestApp::spawn().await;
     let emails = add_people(&app);
     let team = app.api(TEAM);
-    let created = post(&team, "/api/v1/surveys", survey()).await;
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let created: Value = created.json().await.unwrap();
+    let created: Value = post(&team, "/api/v1/surveys", survey())
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = created["id"].as_i64().unwrap();
     let questions: Vec<i64> = created["questions"]
         .as_array()
@@ -48,13 +102,7 @@ async fn a_survey_is_built_answered_edited_and_summarised_with_small_teams_hidde
         .iter()
         .map(|q| q["id"].as_i64().unwrap())
         .collect();
-    assert_eq!(
-        post(&team, &format!("/api/v1/surveys/{id}/open"), json!({}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
-
+    post(&team, &format!("/api/v1/surveys/{id}/open"), json!({})).await;
     let mut all = emails.clone();
     all.push("nobody@example.com".into());
     let invited: Value = post(
@@ -67,21 +115,15 @@ async fn a_survey_is_built_answered_edited_and_summarised_with_small_teams_hidde
     .await
     .unwrap();
     assert_eq!(invited["unknown"], json!(["nobody@example.com"]));
-    let tokens: Vec<(String, String)> = invited["invitations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|invitation| {
-            (
-                invitation["email"].as_str().unwrap().to_owned(),
-                invitation["token"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    assert_eq!(invited["invited"].as_array().unwrap().len(), 15);
+    assert!(
+        !invited.to_string().contains("/respond/"),
+        "the inviter never sees a personal link: {invited}"
+    );
+    let tokens = app.invitation_tokens(id).await;
     assert_eq!(tokens.len(), 15);
 
     // payments give 10 and 5, search 6 and 2, mobile 9 and 4.
-    let client = reqwest::Client::new();
     for (email, token) in &tokens {
         let (nps, csat) = if email.starts_with("payments") {
             (10, 5)
@@ -90,92 +132,83 @@ async fn a_survey_is_built_answered_edited_and_summarised_with_small_teams_hidde
         } else {
             (9, 4)
         };
-        let response = client
-            .post(app.url(&format!("/api/v1/responses/{token}")))
-            .json(&json!({"answers": [
+        let status = answer(
+            &app,
+            token,
+            json!([
                 {"question_id": questions[0], "value": nps},
                 {"question_id": questions[1], "value": csat},
                 {"question_id": questions[2], "text": "faster runners"}
-            ]}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::CREATED);
+            ]),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
     }
-    // Answering again replaces: a search person changes their mind.
-    let (_, search_token) = tokens
-        .iter()
-        .find(|(email, _)| email.starts_with("search"))
-        .unwrap();
-    let again = client
-        .post(app.url(&format!("/api/v1/responses/{search_token}")))
-        .json(&json!({"answers": [{"question_id": questions[0], "value": 10}]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), StatusCode::OK);
+    // An anonymous survey's link answers once.
+    let again = answer(
+        &app,
+        &tokens[0].1,
+        json!([{"question_id": questions[0], "value": 0}]),
+    )
+    .await;
+    assert_eq!(again, StatusCode::CONFLICT);
 
-    let results: Value = team
-        .get(&format!("/api/v1/surveys/{id}/results"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(results["invited"], 15);
-    assert_eq!(results["responses"], 15);
-    assert_eq!(results["response_rate"], 100.0);
-    let nps = &results["questions"][0];
-    // 6 + 1 + 2 promoters (payments, the changed mind, mobile), 6 detractors (search): (9 - 6) / 15.
+    let open = results(&team, id).await;
+    assert_eq!(open["invited"], 15);
+    assert_eq!(open["responses"], 15);
+    assert_eq!(open["response_rate"], 100.0);
+    let nps = &open["questions"][0];
+    // 6 + 2 promoters (payments, mobile), 7 detractors (search): (8 - 7) / 15.
     assert_eq!(nps["n"], 15);
     assert!(
-        (nps["score"].as_f64().unwrap() - 20.0).abs() < 1e-9,
+        (nps["score"].as_f64().unwrap() - 100.0 / 15.0).abs() < 1e-9,
         "{nps}"
     );
-    assert!(nps["ci_low"].as_f64().unwrap() < 20.0 && nps["ci_high"].as_f64().unwrap() > 20.0);
-    let teams = nps["breakdowns"]["team"].as_array().unwrap();
-    let mobile = teams
-        .iter()
-        .find(|group| group["group"] == "mobile")
-        .unwrap();
-    assert_eq!(mobile["suppressed"], true, "a group of 2 is under k = 5");
-    let hidden = teams
-        .iter()
-        .filter(|group| group["suppressed"] == true)
-        .count();
+    assert!(nps["ci_low"].as_f64().unwrap() < 6.7 && nps["ci_high"].as_f64().unwrap() > 6.7);
     assert_eq!(
-        hidden, 2,
-        "and one more, or mobile = total - the rest: {teams:?}"
+        nps["breakdowns"],
+        json!({"team": [], "others_hidden": false, "after_close": true}),
+        "no team row while answers can still arrive"
     );
-    let csat = &results["questions"][1];
-    assert_eq!(
-        csat["n"], 14,
-        "the changed mind skipped the CSAT question this time"
+
+    close(&team, id).await;
+    let closed = results(&team, id).await;
+    let breakdown = &closed["questions"][0]["breakdowns"];
+    let teams: Vec<&str> = breakdown["team"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["group"].as_str().unwrap())
+        .collect();
+    // mobile (2) is under k; payments (6) is hidden too, or mobile = the
+    // total minus the rest.
+    assert_eq!(teams, ["search"], "{breakdown}");
+    assert_eq!(breakdown["others_hidden"], true);
+    assert!(
+        !closed.to_string().contains("mobile"),
+        "hidden groups are not named"
     );
 
     // Anonymous: nothing stored says who answered.
-    let (people_stored, marked): (i64, i64) = app.with_db(|connection| {
+    let (people, keys, answered_at, used): (i64, i64, i64, i64) = app.with_db(|connection| {
         Ok(connection.query_row(
             "SELECT (SELECT count(*) FROM survey_responses WHERE user_id IS NOT NULL),
-                    (SELECT count(*) FROM survey_invitations WHERE responded_at IS NOT NULL)",
+                    (SELECT count(*) FROM survey_responses WHERE respondent_key IS NOT NULL),
+                    (SELECT count(*) FROM survey_invitations WHERE responded_at IS NOT NULL),
+                    (SELECT count(*) FROM survey_invitations WHERE used = 1)",
             [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )?)
     });
-    assert_eq!((people_stored, marked), (0, 0));
+    assert_eq!((people, keys, answered_at, used), (0, 0, 0, 15));
 
-    assert_eq!(
-        post(&team, &format!("/api/v1/surveys/{id}/close"), json!({}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    let late = client
-        .post(app.url(&format!("/api/v1/responses/{search_token}")))
-        .json(&json!({"answers": [{"question_id": questions[0], "value": 0}]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(late.status(), StatusCode::CONFLICT);
+    let late = answer(
+        &app,
+        &tokens[1].1,
+        json!([{"question_id": questions[0], "value": 0}]),
+    )
+    .await;
+    assert_eq!(late, StatusCode::CONFLICT);
 }
 
 #[tokio::test]
@@ -191,19 +224,13 @@ async fn bad_answers_and_forged_links_store_nothing() {
     let id = created["id"].as_i64().unwrap();
     let nps = created["questions"][0]["id"].as_i64().unwrap();
     let text = created["questions"][2]["id"].as_i64().unwrap();
-    let invited: Value = post(
+    post(
         &team,
         &format!("/api/v1/surveys/{id}/invitations"),
         json!({"emails": [emails[0]]}),
     )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let token = invited["invitations"][0]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    .await;
+    let token = app.invitation_tokens(id).await[0].1.clone();
     let client = reqwest::Client::new();
     let answer = |token: String, body: Value| {
         let request = client
@@ -270,8 +297,10 @@ async fn people_answer_on_a_plain_web_form_and_can_edit_their_answers() {
     let app = TestApp::spawn().await;
     let emails = add_people(&app);
     let team = app.api(TEAM);
-    // A threshold of one, so that the one answer's score is shown.
+    // A named survey (answers can be edited) with a threshold of one, so
+    // that the one answer's score is shown.
     let mut body = survey();
+    body["anonymous"] = json!(false);
     body["threshold"] = json!(1);
     let created: Value = post(&team, "/api/v1/surveys", body)
         .await
@@ -283,19 +312,13 @@ async fn people_answer_on_a_plain_web_form_and_can_edit_their_answers() {
     let csat = created["questions"][1]["id"].as_i64().unwrap();
     let text = created["questions"][2]["id"].as_i64().unwrap();
     post(&team, &format!("/api/v1/surveys/{id}/open"), json!({})).await;
-    let invited: Value = post(
+    post(
         &team,
         &format!("/api/v1/surveys/{id}/invitations"),
         json!({"emails": [emails[0]]}),
     )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let token = invited["invitations"][0]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    .await;
+    let token = app.invitation_tokens(id).await[0].1.clone();
     let page = format!("/respond/{token}");
     let browser = app.browser();
 
@@ -381,25 +404,16 @@ async fn results_export_as_csv_without_formulas_or_suppressed_counts() {
     let id = created["id"].as_i64().unwrap();
     let question = created["questions"][0]["id"].as_i64().unwrap();
     post(&team, &format!("/api/v1/surveys/{id}/open"), json!({})).await;
-    let invited: Value = post(
+    post(
         &team,
         &format!("/api/v1/surveys/{id}/invitations"),
         json!({"emails": emails}),
     )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let client = reqwest::Client::new();
-    for invitation in invited["invitations"].as_array().unwrap() {
-        let token = invitation["token"].as_str().unwrap();
-        client
-            .post(app.url(&format!("/api/v1/responses/{token}")))
-            .json(&json!({"answers": [{"question_id": question, "value": 4}]}))
-            .send()
-            .await
-            .unwrap();
+    .await;
+    for (_, token) in app.invitation_tokens(id).await {
+        answer(&app, &token, json!([{"question_id": question, "value": 4}])).await;
     }
+    close(&team, id).await;
     let response = team.get(&format!("/api/v1/surveys/{id}/results.csv")).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
@@ -415,13 +429,17 @@ async fn results_export_as_csv_without_formulas_or_suppressed_counts() {
         "the formula is neutralised: {csv}"
     );
     assert!(!csv.contains(",\"=cmd"));
-    let mobile = csv
+    assert!(
+        !csv.contains("mobile"),
+        "hidden groups are not named: {csv}"
+    );
+    let others = csv
         .lines()
-        .find(|line| line.contains("team:mobile"))
+        .find(|line| line.contains("team:others"))
         .unwrap();
     assert!(
-        mobile.ends_with("\"true\"") && mobile.contains(",\"\","),
-        "a suppressed group shows no count: {mobile}"
+        others.ends_with("\"true\"") && others.contains(",\"\","),
+        "hidden groups show no count: {others}"
     );
     assert!(
         csv.lines()

@@ -27,19 +27,18 @@ async fn open_survey(app: &TestApp, extra: Value) -> (i64, i64) {
 }
 
 async fn personal_link(app: &TestApp, id: i64, email: &str) -> String {
-    let invited: Value = post(
+    post(
         &app.api(TEAM),
         &format!("/api/v1/surveys/{id}/invitations"),
         json!({"emails": [email]}),
     )
-    .await
-    .json()
-    .await
-    .unwrap();
-    invited["invitations"][0]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    .await;
+    app.invitation_tokens(id)
+        .await
+        .into_iter()
+        .find(|(to, _)| to == email)
+        .expect("a link was mailed")
+        .1
 }
 
 fn responses(app: &TestApp) -> i64 {
@@ -100,7 +99,8 @@ async fn answering_before_the_opening_time_or_after_the_closing_time_is_refused_
 async fn anyone_with_the_open_link_can_answer_once_per_submission_without_a_name_or_team() {
     let app = TestApp::spawn().await;
     add_people(&app);
-    let (id, question) = open_survey(&app, json!({"anonymous": false})).await;
+    // Named, with a threshold of one: every response is published at once.
+    let (id, question) = open_survey(&app, json!({"anonymous": false, "threshold": 1})).await;
     let link: Value = post(
         &app.api(TEAM),
         &format!("/api/v1/surveys/{id}/open-link"),

@@ -1,46 +1,10 @@
-//! What a survey's results show beyond one question's score: answers
-//! tallied by team and value, breakdowns by service, and the comparison
-//! with the previous wave of the same survey (only significant changes are
-//! called movers).
+//! Comparing a wave with the previous one: which earlier question asks the
+//! same, and whether the change is significant (only significant changes
+//! are called movers). Whether a comparison may be shown at all is
+//! [`crate::domain::disclosure::comparable`]'s to say.
 
-use super::stats::{self, Comparison, Estimate};
-use super::survey::{GroupResult, QuestionKind, breakdown_groups, score};
-
-/// How many answers one team gave one value of a numeric question.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Tally {
-    /// The respondents' team, `None` when they have none.
-    pub team: Option<String>,
-    /// The value on the question's scale, `None` for "not applicable".
-    pub value: Option<u8>,
-    pub answers: u32,
-}
-
-/// The team breakdown of one question's tallies (see
-/// [`super::survey::breakdown`]), without one entry per answer: a wave of
-/// 25,000 responses is a few dozen tallies.
-pub fn team_breakdown(kind: QuestionKind, tallies: &[Tally], k: u32) -> Vec<GroupResult> {
-    let mut groups: Vec<(String, Vec<Option<u8>>)> = Vec::new();
-    let mut total = 0;
-    for tally in tallies {
-        total += tally.answers;
-        let Some(team) = &tally.team else { continue };
-        let values = std::iter::repeat_n(tally.value, tally.answers as usize);
-        match groups.iter_mut().find(|(name, _)| name == team) {
-            Some((_, existing)) => existing.extend(values),
-            None => groups.push((team.clone(), values.collect())),
-        }
-    }
-    breakdown_groups(kind, groups, total, k)
-}
-
-/// Every answer value of the tallies, team left out.
-pub fn values(tallies: &[Tally]) -> Vec<Option<u8>> {
-    tallies
-        .iter()
-        .flat_map(|tally| std::iter::repeat_n(tally.value, tally.answers as usize))
-        .collect()
-}
+use crate::domain::stats::{self, Comparison};
+use crate::domain::survey::QuestionKind;
 
 /// A numeric question as the comparison sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,28 +74,6 @@ fn satisfied(values: &[Option<u8>]) -> (u32, u32) {
         }
     }
     (x, n)
-}
-
-/// One service's figure for a question asked about it, hidden when fewer
-/// than `k` people answered it (not applicable included, as in the team
-/// breakdown). Service groups overlap (one person rates several services),
-/// so no service can be recovered by subtracting others from a total; only
-/// the size rule applies.
-pub fn service_group(
-    kind: QuestionKind,
-    service: &str,
-    values: &[Option<u8>],
-    k: u32,
-) -> Option<GroupResult> {
-    if (values.len() as u64) < u64::from(k) {
-        return Some(GroupResult::Suppressed {
-            group: service.to_owned(),
-        });
-    }
-    score(kind, values).map(|estimate: Estimate| GroupResult::Shown {
-        group: service.to_owned(),
-        estimate,
-    })
 }
 
 #[cfg(test)]
@@ -206,45 +148,5 @@ mod tests {
         assert!((change.z - 0.5206).abs() < 1e-3);
         assert!(!change.significant);
         assert_eq!(compare(QuestionKind::Ces, &before, &after), None);
-    }
-
-    #[test]
-    fn tallies_give_the_same_team_breakdown_as_single_answers() {
-        let tally = |team: Option<&str>, value: Option<u8>, answers: u32| Tally {
-            team: team.map(str::to_owned),
-            value,
-            answers,
-        };
-        let tallies = [
-            tally(Some("payments"), Some(5), 6),
-            tally(Some("search"), Some(2), 4),
-            tally(Some("search"), None, 3),
-            tally(None, Some(4), 2),
-        ];
-        assert_eq!(values(&tallies).len(), 15);
-        let single: Vec<(Option<String>, Option<u8>)> = tallies
-            .iter()
-            .flat_map(|tally| {
-                std::iter::repeat_n((tally.team.clone(), tally.value), tally.answers as usize)
-            })
-            .collect();
-        assert_eq!(
-            team_breakdown(QuestionKind::Csat, &tallies, 5),
-            crate::domain::survey::breakdown(QuestionKind::Csat, &single, 5)
-        );
-    }
-
-    #[test]
-    fn a_service_rated_by_fewer_than_k_people_is_hidden() {
-        let few = vec![Some(5); 4];
-        assert!(matches!(
-            service_group(QuestionKind::Csat, "ci", &few, 5),
-            Some(GroupResult::Suppressed { .. })
-        ));
-        let enough = vec![Some(5); 5];
-        assert!(matches!(
-            service_group(QuestionKind::Csat, "ci", &enough, 5),
-            Some(GroupResult::Shown { .. })
-        ));
     }
 }
