@@ -498,10 +498,17 @@ impl Application {
     /// before serving lets tests use port 0 and know the port at once.
     pub async fn build(mut config: Config) -> Result<Application> {
         crate::data_dir::prepare(&config.data_dir)?;
-        let lock = DataDirLock::acquire(
-            &config.data_dir,
-            "stop it first, or give this server another --data-dir",
-        )?;
+        let lock_dir = config.data_dir.clone();
+        let lock = tokio::task::spawn_blocking(move || {
+            DataDirLock::acquire(
+                &lock_dir,
+                "stop it first, or give this server another --data-dir",
+            )
+        })
+        .await
+        .map_err(|error| {
+            Error::Internal(format!("taking the data directory's lock failed: {error}"))
+        })??;
         let path = config.database_path();
         let data_dir = config.data_dir.clone();
         let (db, writer_thread, search, indexer) = tokio::task::spawn_blocking(move || {

@@ -44,7 +44,19 @@ impl DataDirLock {
             .truncate(false)
             .open(&path)
             .map_err(|error| cannot_use(data_dir, &error))?;
-        match file.try_lock() {
+        // A lock released a moment ago can still be held for a few
+        // milliseconds by a child process forked before it was released
+        // (until that child execs and drops the descriptor), so a busy lock
+        // is retried for up to two seconds before it is reported.
+        let mut attempt = file.try_lock();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        while matches!(attempt, Err(TryLockError::WouldBlock))
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            attempt = file.try_lock();
+        }
+        match attempt {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
                 let mut holder = String::new();

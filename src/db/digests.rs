@@ -327,13 +327,19 @@ pub fn recent_messages(
 /// Outbox keys of survey invitations, whose bodies carry a personal link.
 pub const SURVEY_INVITATION_KEY: &str = "survey-invitation:";
 
-/// Once a survey invitation has left (or failed for good), its personal
-/// link is wiped from the outbox: kept, it would let anyone who reads the
-/// database tie an anonymous response to the person invited.
+/// Outbox keys of password reset messages, whose bodies carry a one-use link.
+pub const PASSWORD_RESET_KEY: &str = "password-reset:";
+
+/// Once a message carrying a personal link has left (or failed for good),
+/// the link is wiped from the outbox. A survey invitation's, kept, would let
+/// anyone who reads the database tie an anonymous response to the person
+/// invited; a password reset link would let them sign in as that person
+/// until it expires.
 pub(super) const FORGET_SURVEY_LINK: &str =
-    "body_text = CASE WHEN dedupe_key LIKE 'survey-invitation:%'
-        THEN '(personal survey link removed once the message was handled)' ELSE body_text END,
-    body_html = CASE WHEN dedupe_key LIKE 'survey-invitation:%' THEN NULL ELSE body_html END";
+    "body_text = CASE WHEN dedupe_key LIKE 'survey-invitation:%' OR dedupe_key LIKE 'password-reset:%'
+        THEN '(personal link removed once the message was handled)' ELSE body_text END,
+    body_html = CASE WHEN dedupe_key LIKE 'survey-invitation:%' OR dedupe_key LIKE 'password-reset:%'
+        THEN NULL ELSE body_html END";
 
 /// Feedback for one service in a period.
 #[derive(Debug, Clone, PartialEq)]

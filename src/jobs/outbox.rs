@@ -120,8 +120,8 @@ impl Sender {
             let fresh: Vec<i64> = due.into_iter().filter(|id| attempted.insert(*id)).collect();
             if fresh.is_empty() {
                 if links_wiped {
-                    // Personal survey links were wiped from the outbox: no
-                    // older copy may stay in the database's log.
+                    // Personal links were wiped from the outbox: no older
+                    // copy may stay in the database's log.
                     self.db.checkpoint().await?;
                 }
                 return Ok(delivery);
@@ -146,8 +146,8 @@ impl Sender {
     }
 
     /// Claims message `id` and sends it; `None` if another sender has it.
-    /// Says too whether it was a survey invitation (whose link is wiped
-    /// once it is handled).
+    /// Says too whether it carried a personal link (a survey invitation or
+    /// a password reset, wiped once it is handled).
     async fn claim_and_send(&self, id: i64) -> Result<Option<(Outcome, bool)>> {
         let now = self.clock.now();
         let expires = now + chrono::Duration::from_std(self.settings.lease).unwrap_or_default();
@@ -173,7 +173,9 @@ impl Sender {
                 unsubscribe_url: unsubscribe.as_deref(),
             })
             .await;
-        let invitation = message.message_id.starts_with("<survey-invitation.");
+        let invitation = ["<survey-invitation.", "<password-reset."]
+            .iter()
+            .any(|prefix| message.message_id.starts_with(prefix));
         let outcome = self.record(&message, outcome).await?;
         Ok(Some((outcome, invitation)))
     }

@@ -17,7 +17,7 @@ use super::sign_in::start_session;
 use crate::app::AppState;
 use crate::auth::{hash_password, hash_token, new_token};
 use crate::db::audit::{self, Actor};
-use crate::db::digests::{self, NewMessage};
+use crate::db::digests::{self, NewMessage, PASSWORD_RESET_KEY};
 use crate::db::{credentials, directory};
 use crate::domain::FieldErrors;
 use crate::domain::audit::AuditAction;
@@ -61,7 +61,7 @@ async fn send_reset_link(
             digests::enqueue(
                 connection,
                 &NewMessage {
-                    dedupe_key: format!("password-reset:{token_hash}"),
+                    dedupe_key: format!("{PASSWORD_RESET_KEY}{token_hash}"),
                     message_id: format!("<password-reset.{}@{host}>", &token_hash[..16]),
                     subscription_id: None,
                     period: None,

@@ -388,9 +388,44 @@ impl TestApp {
         }
     }
 
+    /// The link starting with `marker` (like `/reset/`) in the newest
+    /// message to `to`: from the outbox while it waits, from the delivered
+    /// `.eml` file once sent (the outbox then no longer has it).
+    pub async fn mailed_link(&self, to: &str, marker: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let (message_id, body): (String, String) = self.with_db(|connection| {
+                Ok(connection.query_row(
+                    "SELECT message_id, body_text FROM email_outbox WHERE to_address = ?1
+                      ORDER BY id DESC LIMIT 1",
+                    [to],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )?)
+            });
+            let text = if body.contains(marker) {
+                Some(body)
+            } else {
+                self.delivered_mail()
+                    .into_iter()
+                    .find(|message| message.contains(&format!("Message-ID: {message_id}")))
+            };
+            if let Some(link) = text.as_deref().and_then(|text| {
+                let start = text.find(marker)?;
+                text[start..].split_whitespace().next().map(str::to_owned)
+            }) {
+                return link;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {marker} link mailed to {to}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// Every message written under `data/mail`, soft line breaks of
     /// quoted-printable undone.
-    fn delivered_mail(&self) -> Vec<String> {
+    pub fn delivered_mail(&self) -> Vec<String> {
         std::fs::read_dir(self.data_dir.join("mail"))
             .into_iter()
             .flatten()
