@@ -17,6 +17,8 @@ use chrono::{Duration as Days, Utc};
 use earshot::db::{self, feedback, interviews, pain_points, people, services};
 use earshot::domain::{Email, FeedbackKind, NewFeedback, Rating, ServiceSlug};
 use hdrhistogram::Histogram;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 #[path = "support/earshot.rs"]
 mod earshot_bin;
@@ -26,19 +28,6 @@ mod http;
 use earshot_bin::{env_or, start_server};
 
 const TEAM_LOGIN: &str = "sam.rivera@halcyon.example";
-
-/// A small deterministic generator (PCG-style LCG).
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % bound
-    }
-}
 
 /// What the pages are about: a service, an interview and the pain point
 /// with the most evidence.
@@ -152,31 +141,30 @@ fn generate(data_dir: &Path, extra: u64) -> Subjects {
             .into_iter()
             .map(|(id, _)| id)
             .collect();
-        let mut random = Random(7);
+        let mut random = StdRng::seed_from_u64(7);
         let mut evidence: Vec<Vec<i64>> = vec![Vec::new(); targets.len()];
         for index in 0..extra {
             let mut body = String::new();
-            for _ in 0..1 + random.below(3) {
-                body.push_str(&sentences[random.below(sentences.len() as u64) as usize]);
+            for _ in 0..random.random_range(1..=3) {
+                body.push_str(&sentences[random.random_range(0..sentences.len())]);
                 body.push(' ');
             }
-            let anonymous = random.below(4) == 0;
+            let anonymous = random.random_bool(0.25);
             let item = NewFeedback {
-                service: ServiceSlug::parse(&slugs[random.below(slugs.len() as u64) as usize])
-                    .unwrap(),
-                kind: FeedbackKind::ALL[random.below(4) as usize],
-                rating: Rating::new(random.below(6) as i64),
+                service: ServiceSlug::parse(&slugs[random.random_range(0..slugs.len())]).unwrap(),
+                kind: FeedbackKind::ALL[random.random_range(0..4)],
+                rating: Rating::new(random.random_range(0..6)),
                 title: None,
                 body: body.trim().to_owned(),
                 anonymous,
-                contact_ok: !anonymous && random.below(10) == 0,
+                contact_ok: !anonymous && random.random_bool(0.1),
             };
-            let author = (!anonymous).then(|| authors[random.below(authors.len() as u64) as usize]);
-            let created = now - Days::minutes(random.below(365 * 24 * 60) as i64);
+            let author = (!anonymous).then(|| authors[random.random_range(0..authors.len())]);
+            let created = now - Days::minutes(random.random_range(0..365 * 24 * 60));
             let id = feedback::insert_feedback(connection, &item, author, created)?;
             if index % 50 == 0 && !targets.is_empty() {
                 // Skewed, as real evidence is: the first pain point gets the most.
-                let target = (random.below(targets.len() as u64) * random.below(2)) as usize;
+                let target = random.random_range(0..targets.len()) * random.random_range(0..2);
                 evidence[target].push(id);
             }
         }
