@@ -4,9 +4,9 @@
 //! write to (its replies wait on its private page).
 
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use super::digests::Links;
+use crate::db::Connection;
 use crate::db::digests::{self, NewMessage};
 use crate::db::feedback::Feedback;
 use crate::domain::FeedbackStatus;

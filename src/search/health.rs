@@ -7,10 +7,8 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
-
 use super::SearchIndex;
-use crate::db;
+use crate::db::{self, Connection};
 use crate::error::{Error, Result};
 
 /// Opens the live generation and checks it: `Ok(Err(reason))` means it

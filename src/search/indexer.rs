@@ -20,11 +20,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rusqlite::Connection;
-
 use super::live::LiveIndex;
 use super::{SearchIndex, create_generation, health, make_live, tantivy_error};
-use crate::db::{self, Database};
+use crate::db::{self, Connection, Database};
 use crate::domain::search::{EntityKind, document_key};
 use crate::error::{Error, Result};
 

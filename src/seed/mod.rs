@@ -18,11 +18,10 @@ mod surveys;
 use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::Connection;
 use serde::Deserialize;
 
 use crate::auth;
-use crate::db::{digests, feedback, people, services, settings};
+use crate::db::{Connection, digests, feedback, people, services, settings};
 use crate::domain::digest::{NewSubscription, SubscriptionDraft};
 use crate::domain::{
     Email, FeedbackDraft, FeedbackStatus, NewFeedback, NewService, Role, ServiceDraft,

@@ -5,10 +5,9 @@
 use chrono::{DateTime, Datelike, Duration, Months, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rusqlite::Connection;
 
 use crate::auth;
-use crate::db::{people, survey_responses, surveys};
+use crate::db::{Connection, people, survey_responses, surveys};
 use crate::domain::survey::{Answer, NewQuestion, NewSurvey, QuestionKind};
 use crate::domain::{Email, Role};
 use crate::error::Result;
