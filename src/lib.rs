@@ -67,10 +67,12 @@
 //!   start, rebuilding it in the background, following `search_changes` and pruning
 //!   them), [`search::live::LiveIndex`] (what searches see: ready, or 503 while checked or
 //!   rebuilt; failures and panics caught and checked for damage), `earshot check`'s
-//!   inspection ([`search::check`]), query compilation, facets (one dense fast-field key
-//!   per document, `search::facets`), snippets and typo fallback; for a contributor,
-//!   scores, snippets, suggestions and "similar" count only what they may open
-//!   (`search::visible`). The query language itself is parsed in [`domain::query`],
+//!   inspection ([`search::check`]); a search (`search::query`: the page, the total and
+//!   the facets in one pass) over the compiled query (`search::compile`), facets (one
+//!   dense fast-field key per document, `search::facets`), hits with snippets
+//!   (`search::hits`), typo fallback (`search::typo`) and "more like this"
+//!   (`search::similar`); for a contributor, scores, snippets, suggestions and
+//!   "similar" count only what they may open (`search::visible`). The query language itself is parsed in [`domain::query`],
 //!   without tantivy.
 //! - [`mail`]: the only lettre; `.eml` files by default, pooled SMTP connections (opened
 //!   with Nagle's algorithm off) when configured.

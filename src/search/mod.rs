@@ -26,11 +26,15 @@
 //! exact matches rank above stemmed and fuzzy ones.
 
 pub mod check;
+mod compile;
 mod facets;
 mod health;
+mod hits;
 pub mod indexer;
 pub mod live;
 mod query;
+mod similar;
+mod typo;
 mod visible;
 
 use std::path::{Path, PathBuf};
