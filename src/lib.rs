@@ -58,7 +58,9 @@
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries;
 //!   sessions, tokens and reset links in `db::credentials`, the admin's directory
 //!   of people and teams in `db::directory`, the append-only `db::audit`; the
-//!   outbox's leases ([`db::outbox`]); online backup and restore ([`db::backup`]);
+//!   email outbox (each message enqueued once by its key, claimed with a lease before
+//!   it is sent: [`db::outbox`]); summary subscriptions (`db::digests`) and what a
+//!   summary reports (`db::digest_reports`); online backup and restore ([`db::backup`]);
 //!   one item's whole triage in one transaction, bulk changes and saved inbox
 //!   views in `db::triage`; replies, anonymous items' private-link hashes, public
 //!   tags and the public plan an item is part of in `db::replies`; survey results

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod backup;
 pub mod credentials;
+pub mod digest_reports;
 pub mod digests;
 pub mod directory;
 pub mod feedback;

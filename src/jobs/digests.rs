@@ -15,8 +15,9 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::db::Database;
-use crate::db::digests::DiscoveryActivity;
-use crate::db::digests::{self, NewMessage, Subscription};
+use crate::db::digest_reports::{self, DiscoveryActivity, ServiceVolume};
+use crate::db::digests::{self, Subscription};
+use crate::db::outbox::{self, NewMessage};
 use crate::db::{survey_results, surveys};
 use crate::domain::digest::effective_sections;
 use crate::domain::digest::{Cadence, Period};
@@ -169,7 +170,7 @@ impl Facts {
             return Ok(activity.clone());
         }
         let activity = db
-            .read(move |connection| digests::discovery_activity(connection, start, end))
+            .read(move |connection| digest_reports::discovery_activity(connection, start, end))
             .await?;
         self.discovery.insert((start, end), activity.clone());
         Ok(activity)
@@ -240,10 +241,10 @@ async fn render(
     // its averages (disclosure rule 9).
     let over = period.end <= now;
     let volumes: Vec<_> = db
-        .read(move |connection| digests::feedback_volume(connection, start, end, &services))
+        .read(move |connection| digest_reports::feedback_volume(connection, start, end, &services))
         .await?
         .into_iter()
-        .map(|volume| digests::ServiceVolume {
+        .map(|volume| ServiceVolume {
             average_rating: volume
                 .average_rating
                 .filter(|_| rating_average_publishable(volume.ratings, over)),
@@ -317,7 +318,7 @@ pub async fn enqueue_summaries(
         };
         let exists_key = dedupe_key(subscription, &period);
         if db
-            .read(move |connection| digests::is_enqueued(connection, &exists_key))
+            .read(move |connection| outbox::is_enqueued(connection, &exists_key))
             .await?
         {
             continue;
@@ -326,7 +327,7 @@ pub async fn enqueue_summaries(
             continue;
         };
         if db
-            .write(move |connection| digests::enqueue(connection, &message, now))
+            .write(move |connection| outbox::enqueue(connection, &message, now))
             .await?
         {
             enqueued += 1;

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 
 use super::digests::Links;
 use crate::db::Connection;
-use crate::db::digests::{self, NewMessage};
 use crate::db::feedback::Feedback;
+use crate::db::outbox::{self, NewMessage};
 use crate::domain::FeedbackStatus;
 use crate::error::Result;
 use crate::views::feedback::item_title;
@@ -50,7 +50,7 @@ pub fn enqueue_reply(
         ),
         body_html: None,
     };
-    digests::enqueue(connection, &message, now)
+    outbox::enqueue(connection, &message, now)
 }
 
 /// Enqueues a notice that `before`'s status became `status`, if its author
@@ -92,5 +92,5 @@ pub fn enqueue_status_change(
         ),
         body_html: None,
     };
-    digests::enqueue(connection, &message, now)
+    outbox::enqueue(connection, &message, now)
 }

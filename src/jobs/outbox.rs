@@ -28,8 +28,8 @@ use super::digests::Links;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Database;
-use crate::db::digests::OutboxMessage;
 use crate::db::outbox;
+use crate::db::outbox::OutboxMessage;
 use crate::error::Result;
 use crate::mail::{DeliveryError, Mailer, OutgoingEmail};
 

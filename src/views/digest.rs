@@ -4,7 +4,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::db::digests::{DiscoveryActivity, ServiceVolume};
+use crate::db::digest_reports::{DiscoveryActivity, ServiceVolume};
 use crate::domain::digest::{PUBLIC_SECTIONS, Period, Section};
 use crate::domain::stats::{Comparison, Estimate};
 

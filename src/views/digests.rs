@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, date_time, layout};
-use crate::db::digests::{OutboxMessage, Subscription};
+use crate::db::digests::Subscription;
+use crate::db::outbox::OutboxMessage;
 use crate::db::services::Service;
 use crate::domain::FieldErrors;
 use crate::domain::digest::{Cadence, Section, SubscriptionDraft};

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use crate::app::AppState;
 use crate::auth::hash_token;
-use crate::db::{digests, services};
+use crate::db::{digests, outbox, services};
 use crate::domain::FieldErrors;
 use crate::domain::digest::{NewSubscription, SubscriptionDraft};
 use crate::error::{Error, Result};
@@ -51,7 +51,7 @@ async fn render_page(
                 subscriptions.retain(|subscription| subscription.email == own_email);
             }
             let messages = if team {
-                digests::recent_messages(connection, None, 50)?
+                outbox::recent_messages(connection, None, 50)?
             } else {
                 Vec::new()
             };

@@ -17,7 +17,7 @@ use super::sign_in::start_session;
 use crate::app::AppState;
 use crate::auth::{hash_password, hash_token, new_token};
 use crate::db::audit::{self, Actor};
-use crate::db::digests::{self, NewMessage, PASSWORD_RESET_KEY};
+use crate::db::outbox::{self, NewMessage, PASSWORD_RESET_KEY};
 use crate::db::{credentials, directory};
 use crate::domain::FieldErrors;
 use crate::domain::audit::AuditAction;
@@ -58,7 +58,7 @@ async fn send_reset_link(
                 .filter(|person| person.deactivated_at.is_none())
                 .ok_or(Error::NotFound)?;
             credentials::insert_password_reset(connection, &token_hash, id, now, expires_at)?;
-            digests::enqueue(
+            outbox::enqueue(
                 connection,
                 &NewMessage {
                     dedupe_key: format!("{PASSWORD_RESET_KEY}{token_hash}"),
