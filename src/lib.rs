@@ -78,8 +78,11 @@
 //!   without tantivy.
 //! - [`mail`]: the only lettre; `.eml` files by default, pooled SMTP connections (opened
 //!   with Nagle's algorithm off) when configured.
-//! - [`jobs`]: background work in `serve`: the digest scheduler and the outbox sender
-//!   ([`jobs::outbox`], also run by `earshot digest send`), woken by new mail;
+//! - [`jobs`]: background work in `serve`: the digest scheduler ([`jobs::digests`]: which
+//!   period is due, the facts gathered once per run in `jobs::digests::facts`, one
+//!   message rendered in `jobs::digests::render`) and the outbox sender
+//!   ([`jobs::outbox`], also run by `earshot digest send`), woken by new mail; signed
+//!   unsubscribe and opt-out links in [`jobs::links`];
 //!   "you said, we did" messages when a roadmap item ships (which also marks its
 //!   pain points addressed, undone when it stops being shipped); replies and
 //!   status notices to submitters (`jobs::notices`), through the same outbox.

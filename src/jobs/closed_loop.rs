@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::digests::Links;
+use super::links::Links;
 use crate::db::Database;
 use crate::db::outbox::{self, NewMessage};
 use crate::db::roadmap;

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::digests::Links;
+use super::links::Links;
 use crate::db::Connection;
 use crate::db::feedback::Feedback;
 use crate::db::outbox::{self, NewMessage};

@@ -24,7 +24,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use rand::Rng;
 
-use super::digests::Links;
+use super::links::Links;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Database;

@@ -27,7 +27,7 @@ use crate::domain::{
     Email, FeedbackDraft, FeedbackStatus, NewFeedback, NewService, Role, ServiceDraft,
 };
 use crate::error::{Error, Result};
-use crate::jobs::digests::Links;
+use crate::jobs::links::Links;
 
 const ORGANISATION: &str = include_str!("../../seed-data/organisation.json");
 const FEEDBACK: &str = include_str!("../../seed-data/feedback.json");
