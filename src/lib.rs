@@ -63,8 +63,10 @@
 //!   summary reports (`db::digest_reports`); online backup and restore ([`db::backup`]);
 //!   one item's whole triage in one transaction, bulk changes and saved inbox
 //!   views in `db::triage`; replies, anonymous items' private-link hashes, public
-//!   tags and the public plan an item is part of in `db::replies`; survey results
-//!   published in steps in `db::survey_publication`.
+//!   tags and the public plan an item is part of in `db::replies`; surveys and their
+//!   questions in `db::surveys` (its invitations and the waves trends read in files
+//!   of their own), responses in `db::survey_responses`, results published in steps
+//!   in `db::survey_publication`.
 //! - [`search`]: the only tantivy; the index, its indexer thread (checking the index at
 //!   start, rebuilding it in the background, following `search_changes` and pruning
 //!   them), [`search::live::LiveIndex`] (what searches see: ready, or 503 while checked or
