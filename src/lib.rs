@@ -46,7 +46,9 @@
 //! - [`domain`]: pure types and rules: feedback, people, services, checked text, the
 //!   search query language, summary subscriptions and their schedules
 //!   ([`domain::schedule`]: periods across time zones and daylight saving), interviews, pain points and their impact
-//!   formula, roadmap, outcomes, the discovery cadence, surveys and their statistics
+//!   formula, roadmap, outcomes, the discovery cadence, surveys ([`domain::survey`]: a survey
+//!   as sent checked in `parse`, answers and the answering window in `answers`, a
+//!   question's headline figure in `scoring`) and their statistics
 //!   ([`domain::stats`], with sources cited), disclosure control ([`domain::disclosure`]:
 //!   the rules, and the one place that decides what may be published), a survey's
 //!   published results as one typed structure with wave comparisons and its CSV
