@@ -24,10 +24,11 @@
 //! ## Code map
 //!
 //! - `main.rs`: calls [`cli::main`]; nothing else.
-//! - [`cli`]: the command line (`serve`, `seed`, `reindex`, `backup`, `restore`, `check`,
-//!   `digest`, `user add`, `token create|list|revoke` in `cli::accounts`), clap with
-//!   `EARSHOT_*` variables; sign-in and hardening settings in `cli::identity`; `--clock`
-//!   runs any of them as of another instant.
+//! - [`cli`]: the command line, clap with `EARSHOT_*` variables: `serve` and `seed`
+//!   (`cli::serve`), `backup`, `restore`, `check` and `reindex` (`cli::operations`),
+//!   `digest` (`cli::digest`), `user add` and `token create|list|revoke`
+//!   (`cli::accounts`); mail settings in `cli::mail`, sign-in and hardening settings in
+//!   `cli::identity`; `--clock` runs any of them as of another instant.
 //! - [`maintenance`]: what `backup`, `restore` and `check` do beside (or after) a server.
 //! - [`storage`]: the data directory's lock (one server per directory, its pid in
 //!   `earshot.lock`) and [`storage::StorageProblem`], the words for a full, read-only or
