@@ -57,7 +57,10 @@
 //!   satisfaction trends with the scores held back ([`domain::satisfaction`]); identity
 //!   (groups to roles and teams, [`domain::identity`]),
 //!   the password policy ([`domain::password`], with an embedded list of common
-//!   passwords) and the audit log's vocabulary ([`domain::audit`]).
+//!   passwords) and the audit log's vocabulary ([`domain::audit`]). The read models too:
+//!   what `db`'s queries return and `views` render (a stored feedback item, survey,
+//!   subscription, outbox message, person...) are `domain` types, each beside the
+//!   rules of its subject ([`domain::outbox`], `domain::survey::record` among them).
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries;
 //!   sessions, tokens and reset links in `db::credentials`, the admin's directory
 //!   of people and teams in `db::directory`, the append-only `db::audit`; the
@@ -126,6 +129,8 @@
 //! ## Architecture invariants
 //!
 //! - **Architecture Invariant:** `domain` imports no axum, rusqlite, tantivy or lettre.
+//! - **Architecture Invariant:** `views` imports nothing from `db`: it renders `domain`
+//!   values (checked by reading the imports, in `tests/app/architecture.rs`).
 //! - **Architecture Invariant:** only `search` imports tantivy. SQLite is the source of
 //!   truth; the index is a cache that can be deleted at any time and is rebuilt at start.
 //! - **Architecture Invariant:** search applies the same access rules as opening an item,

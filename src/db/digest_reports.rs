@@ -5,19 +5,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
+pub use crate::domain::digest::{DiscoveryActivity, ServiceVolume};
 use crate::error::{Error, Result};
-
-/// Feedback for one service in a period.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ServiceVolume {
-    pub slug: String,
-    pub name: String,
-    pub count: u64,
-    /// Feedback with a rating.
-    pub ratings: u32,
-    /// The caller keeps it only where `disclosure::rating_average_publishable` allows.
-    pub average_rating: Option<f64>,
-}
 
 /// Feedback received in `[start, end)` on the services in scope (all when
 /// `services` is empty), by service, busiest first.
@@ -49,18 +38,6 @@ pub fn feedback_volume(
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(volumes)
-}
-
-/// Discovery work in a period, for summaries.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DiscoveryActivity {
-    /// Pain points named in the period: (id, title).
-    pub new_pain_points: Vec<(i64, String)>,
-    /// Pain points that gained the most evidence: (id, title, pieces added).
-    pub growing_pain_points: Vec<(i64, String, i64)>,
-    /// Roadmap items shipped: (title, the pain points they answered).
-    pub shipped: Vec<(String, Vec<String>)>,
-    pub interviews_held: i64,
 }
 
 /// The days of a period, for things dated by day (shipping, interviews):

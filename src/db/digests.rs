@@ -6,27 +6,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::domain::Role;
+pub use crate::domain::digest::Subscription;
 use crate::domain::digest::{
     Cadence, NewSubscription, Schedule, Section, weekday_from_number, weekday_number,
 };
 use crate::error::{Error, Result};
-
-/// A stored subscription.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Subscription {
-    pub id: i64,
-    pub email: String,
-    pub schedule: Schedule,
-    /// Service slugs in scope; empty means every service.
-    pub services: Vec<String>,
-    /// Sections chosen; empty means every section.
-    pub sections: Vec<Section>,
-    /// The role of the Earshot user with this address, if there is one
-    /// (a list or an outside stakeholder has none).
-    pub recipient_role: Option<Role>,
-    pub created_at: DateTime<Utc>,
-    pub unsubscribed_at: Option<DateTime<Utc>>,
-}
 
 const SUBSCRIPTION_COLUMNS: &str =
     "id, email, cadence, weekday, hour, timezone, created_at, unsubscribed_at,

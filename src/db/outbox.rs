@@ -11,6 +11,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+pub use crate::domain::outbox::OutboxMessage;
 use crate::error::Result;
 
 /// A message to put in the outbox.
@@ -55,24 +56,6 @@ pub fn is_enqueued(connection: &Connection, dedupe_key: &str) -> Result<bool> {
         [dedupe_key],
         |row| row.get(0),
     )?)
-}
-
-/// A message waiting in (or gone through) the outbox.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutboxMessage {
-    pub id: i64,
-    pub message_id: String,
-    pub subscription_id: Option<i64>,
-    pub period: Option<String>,
-    pub to_address: String,
-    pub subject: String,
-    pub body_text: String,
-    pub body_html: Option<String>,
-    pub status: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
 }
 
 const OUTBOX_COLUMNS: &str =

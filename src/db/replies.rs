@@ -7,16 +7,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::feedback::{self, Feedback};
 use crate::domain::roadmap::RoadmapStatus;
+pub use crate::domain::triage::{PublicPlan, Reply};
 use crate::error::{Error, Result};
-
-/// A reply from the platform team.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reply {
-    pub id: i64,
-    pub author_name: String,
-    pub body: String,
-    pub created_at: DateTime<Utc>,
-}
 
 pub fn add_reply(
     connection: &Connection,
@@ -132,15 +124,6 @@ pub fn public_tags(connection: &Connection, tags: &[String]) -> Result<Vec<Strin
         }
     }
     Ok(public)
-}
-
-/// A roadmap item as a submitter may see it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PublicPlan {
-    pub id: i64,
-    pub title: String,
-    pub status: RoadmapStatus,
-    pub target_quarter: Option<String>,
 }
 
 /// The public or shipped roadmap items an item is evidence for (through

@@ -4,25 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::links::{self, Owner};
+pub use crate::domain::roadmap::RoadmapItem;
 use crate::domain::roadmap::{NewRoadmapItem, RoadmapStatus};
 use crate::error::{Error, Result};
-
-/// A roadmap item with the pain points it answers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct RoadmapItem {
-    pub id: i64,
-    pub title: String,
-    pub description: String,
-    pub status: RoadmapStatus,
-    pub target_quarter: Option<String>,
-    pub shipped_on: Option<NaiveDate>,
-    /// (id, title) of each linked pain point.
-    pub pain_points: Vec<(i64, String)>,
-    pub services: Vec<String>,
-    pub tags: Vec<String>,
-    /// Its title, description and state are shown to everyone.
-    pub public: bool,
-}
 
 const ITEM_SELECT: &str = "
     SELECT roadmap_items.id, roadmap_items.title, roadmap_items.description, roadmap_items.status,

@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::feedback::{self, Feedback};
 use super::pain_points;
 use crate::domain::pain_point::NewPainPoint;
+pub use crate::domain::triage::SavedView;
 use crate::domain::triage::{BulkChange, Triage};
 use crate::error::{Error, Result};
 
@@ -171,15 +172,6 @@ pub fn next_waiting(connection: &Connection, id: i64) -> Result<Option<i64>> {
             |row| row.get(0),
         )
         .optional()?)
-}
-
-/// A named inbox filter.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SavedView {
-    pub id: i64,
-    pub name: String,
-    /// The inbox's query string, without `?`.
-    pub query: String,
 }
 
 pub fn saved_views(connection: &Connection, user_id: i64) -> Result<Vec<SavedView>> {

@@ -12,6 +12,7 @@ pub mod feedback;
 pub mod identity;
 pub mod interview;
 pub mod labels;
+pub mod outbox;
 pub mod outcome;
 pub mod pain_point;
 pub mod password;

@@ -143,6 +143,16 @@ fn the_domain_imports_no_framework_storage_or_mail_nor_any_other_layer() {
 }
 
 #[test]
+fn views_import_nothing_from_db_but_render_domain_values() {
+    assert_kept(&Layering {
+        invariant: "views render values from domain and import nothing from db",
+        forbidden: &["crate::db", "rusqlite"],
+        within: &["views"],
+        except: &[],
+    });
+}
+
+#[test]
 fn only_mail_imports_lettre() {
     assert_kept(&Layering {
         invariant: "only mail imports lettre",

@@ -15,52 +15,10 @@ pub use waves::waves;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::domain::survey::{NewQuestion, NewSurvey, Question, QuestionKind};
+use crate::domain::survey::{NewQuestion, NewSurvey, QuestionKind};
+pub use crate::domain::survey::{QuestionRecord, Survey, SurveySummary};
 use crate::domain::survey_results::{ResultsQuestion, ResultsSurvey};
 use crate::error::{Error, Result};
-
-/// A stored question.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct QuestionRecord {
-    pub id: i64,
-    pub kind: QuestionKind,
-    pub prompt: String,
-    pub service: Option<String>,
-    pub required: bool,
-    pub allow_na: bool,
-    pub choices: Vec<String>,
-}
-
-impl QuestionRecord {
-    pub fn for_checking(&self) -> Question {
-        Question {
-            id: self.id,
-            kind: self.kind,
-            required: self.required,
-            allow_na: self.allow_na,
-            choices: self.choices.clone(),
-        }
-    }
-}
-
-/// A stored survey with its questions.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Survey {
-    pub id: i64,
-    pub title: String,
-    pub introduction: String,
-    pub status: String,
-    pub anonymous: bool,
-    pub threshold: u32,
-    /// The earlier wave of the same survey, for comparisons.
-    pub previous_wave_id: Option<i64>,
-    pub opens_at: Option<DateTime<Utc>>,
-    pub closes_at: Option<DateTime<Utc>>,
-    /// Whether an open link exists (the token itself is shown once, never stored).
-    pub open_link: bool,
-    pub created_at: DateTime<Utc>,
-    pub questions: Vec<QuestionRecord>,
-}
 
 impl From<&Survey> for ResultsSurvey {
     fn from(survey: &Survey) -> ResultsSurvey {
@@ -248,20 +206,6 @@ pub fn survey_by_open_link(connection: &Connection, token_hash: &str) -> Result<
             |row| row.get(0),
         )
         .optional()?)
-}
-
-/// A survey in the list of surveys.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct SurveySummary {
-    pub id: i64,
-    pub title: String,
-    pub status: String,
-    pub anonymous: bool,
-    pub created_at: DateTime<Utc>,
-    pub questions: u32,
-    pub invited: u32,
-    /// Published responses (see `survey_publication`).
-    pub responses: u32,
 }
 
 /// Every survey, newest first, with counts.

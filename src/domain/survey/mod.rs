@@ -4,6 +4,7 @@
 
 mod answers;
 mod parse;
+mod record;
 mod scoring;
 
 pub use answers::{
@@ -11,6 +12,7 @@ pub use answers::{
     taking_answers,
 };
 pub use parse::{MAX_QUESTIONS, NewQuestion, NewSurvey, QuestionDraft, SurveyDraft, parse_time};
+pub use record::{QuestionRecord, Survey, SurveySummary, WrittenResponse};
 pub use scoring::score;
 
 use super::feedback::text_enum;
