@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use axum::extract::Request;
-use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -134,6 +134,25 @@ impl From<JsonRejection> for Error {
 
 impl From<FormRejection> for Error {
     fn from(rejection: FormRejection) -> Self {
+        Error::Rejected {
+            status: rejection.status(),
+            detail: rejection.body_text(),
+        }
+    }
+}
+
+impl From<PathRejection> for Error {
+    fn from(rejection: PathRejection) -> Self {
+        match rejection {
+            // An id that is not a number names nothing.
+            PathRejection::FailedToDeserializePathParams(_) => Error::NotFound,
+            other => Error::Internal(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for Error {
+    fn from(rejection: QueryRejection) -> Self {
         Error::Rejected {
             status: rejection.status(),
             detail: rejection.body_text(),

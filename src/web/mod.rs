@@ -1,6 +1,7 @@
-//! HTTP handlers, grouped by what they serve. The route table is in
-//! `app::router`; handlers parse input into domain values, call `db`, and
-//! render a view or JSON.
+//! HTTP handlers, grouped by what they serve. Each feature's `routes()`
+//! (a [`routes::Routes`]) says which of its handlers answer where, and who may
+//! call them; `app::router` merges them. Handlers parse input into domain
+//! values, call `db`, and render a view or JSON.
 
 pub mod access;
 pub mod account;
@@ -9,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod digests;
+pub mod extract;
 pub mod feedback;
 pub mod inbox;
 pub mod interviews;
@@ -25,6 +27,7 @@ pub mod proxy;
 pub mod respond;
 pub mod roadmap;
 pub mod roadmap_api;
+pub mod routes;
 pub mod search;
 pub mod services;
 pub mod sign_in;

@@ -3,13 +3,14 @@
 //! person; later ones update their name, role and team from the groups
 //! claim (`config.groups`). A changed role ends the person's other sessions.
 
-use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
+use super::extract::Query;
+use super::routes::Routes;
 use super::sign_in::{safe_next, start_session};
 use crate::app::AppState;
 use crate::auth::constant_time_eq;
@@ -20,10 +21,10 @@ use crate::error::{Error, Result};
 /// Binds a started sign-in to the browser that started it.
 const STATE_COOKIE: &str = "earshot_oidc";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/oidc/start", get(start))
-        .route("/auth/oidc/callback", get(callback))
+pub fn routes() -> Routes {
+    Routes::default()
+        .page("/auth/oidc/start", get(start))
+        .page("/auth/oidc/callback", get(callback))
 }
 
 #[derive(Deserialize)]

@@ -2,17 +2,20 @@
 //! placement, merge): each choice is made in a picker, and a mistake shows
 //! the page again with the problem next to its field.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::extract::Path;
 use super::pain_points::PainPointForm;
 use super::{StatusForm, parse_id};
 use crate::app::AppState;
+use crate::db::pain_points::PainPoint;
 use crate::db::{feedback, pain_points, roadmap, tree};
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::pain_point::{NewPainPoint, PainPointDraft, PainPointStatus};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
@@ -25,13 +28,13 @@ pub async fn detail_page(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<PainPoint>>,
 ) -> Result<Response> {
     render(
         &state,
         &viewer,
         &csrf,
-        parse_id(&id)?,
+        id.get(),
         FieldErrors::default(),
         None,
     )
@@ -120,11 +123,11 @@ pub async fn edit(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<PainPoint>>,
     VerifiedForm(form): VerifiedForm<PainPointForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&id)?;
+    let id = id.get();
     let draft = form.draft();
     let outcome = match NewPainPoint::parse(&draft) {
         Ok(pain_point) => {
@@ -218,10 +221,10 @@ pub struct RemoveEvidenceForm {
 pub async fn remove_evidence(
     State(state): State<AppState>,
     _: PlatformTeam,
-    Path(id): Path<String>,
+    Path(id): Path<Id<PainPoint>>,
     VerifiedForm(form): VerifiedForm<RemoveEvidenceForm>,
 ) -> Result<Redirect> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     let feedback_id = form
         .feedback_id
         .parse::<i64>()
@@ -237,11 +240,11 @@ pub async fn set_status(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<PainPoint>>,
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&id)?;
+    let id = id.get();
     let outcome = match PainPointStatus::parse_as("status", &form.status) {
         Ok(status) => {
             state
@@ -277,11 +280,11 @@ pub async fn merge(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<PainPoint>>,
     VerifiedForm(form): VerifiedForm<MergeForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let from = parse_id(&id)?;
+    let from = id.get();
     let Ok(into) = parse_id(&form.into) else {
         let errors = FieldErrors::one("into", "choose the pain point to merge into");
         return render(&state, &viewer, &csrf, from, errors, None).await;
@@ -350,10 +353,10 @@ pub async fn place(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<PainPoint>>,
     VerifiedForm(form): VerifiedForm<PlacementForm>,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     let outcome = match (
         chosen(&form.outcome, "outcome"),
         chosen(&form.parent, "parent"),

@@ -1,22 +1,54 @@
 //! The roadmap: items by status and quarter, linking pain points, shipping
 //! (after a confirmation), public items, and the "you said, we did" page.
 
-use axum::extract::{Path, Query, State};
+use super::routes::Routes;
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::access::PlatformTeam;
+use super::access::{PlatformTeam, SignedIn};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::extract::{Path, Query};
 use super::parse_id;
 use crate::app::AppState;
 use crate::db::roadmap::{self, RoadmapItem};
 use crate::db::{pain_points, replies, tree};
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::labels::{LabelFilter, split_list};
 use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapStatus};
 use crate::error::{Error, Result};
 use crate::jobs::closed_loop;
 use crate::views::{self, Chrome};
+
+/// The roadmap: the board and items for the platform team (the API in
+/// `web::roadmap_api`); an item's page and what shipped for everyone
+/// signed in, as far as the team made them public.
+pub fn routes() -> Routes {
+    use super::roadmap_api as api;
+    Routes::default()
+        .team_page("/roadmap", get(board).post(create))
+        .page("/roadmap/{id}", get(detail))
+        .team_page("/roadmap/{id}/pain-points", post(link))
+        .team_page("/roadmap/{id}/status", post(set_status))
+        .team_page("/roadmap/{id}/edit", post(edit))
+        .team_page("/roadmap/{id}/public", post(set_public))
+        .page("/shipped", get(shipped_page))
+        .team_api(
+            "/api/v1/roadmap-items",
+            get(api::list_api).post(api::create_api),
+        )
+        .team_api(
+            "/api/v1/roadmap-items/{id}",
+            get(api::get_api).patch(api::update_api),
+        )
+        .team_api(
+            "/api/v1/roadmap-items/{id}/pain-points",
+            post(api::link_api),
+        )
+        .team_api("/api/v1/roadmap-items/{id}/ship", post(api::ship_api))
+}
 
 pub(super) async fn load(state: &AppState, id: i64) -> Result<RoadmapItem> {
     state
@@ -28,7 +60,7 @@ pub(super) async fn load(state: &AppState, id: i64) -> Result<RoadmapItem> {
 
 pub async fn board(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Query(filter): Query<LabelFilter>,
 ) -> Result<Response> {
@@ -51,7 +83,6 @@ async fn render_board(
     draft: &RoadmapDraft,
     errors: FieldErrors,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let mut items = state.db.read(roadmap::list).await?;
     items.retain(|item| filter.admits(&item.services, &item.tags));
     let chrome = Chrome {
@@ -132,11 +163,11 @@ pub async fn create(
 
 pub async fn detail(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<RoadmapItem>>,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     let item = load(&state, id).await?;
     if !viewer.is_platform_team() {
         // A contributor reads what /shipped shows of a shipped item, and
@@ -212,11 +243,11 @@ pub async fn edit(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<RoadmapItem>>,
     VerifiedForm(form): VerifiedForm<ItemForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&id)?;
+    let id = id.get();
     let current = load(&state, id).await?;
     let draft = form.draft(current.status);
     let outcome = match NewRoadmapItem::parse(&draft) {
@@ -248,11 +279,11 @@ pub async fn link(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<RoadmapItem>>,
     VerifiedForm(form): VerifiedForm<LinkForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&id)?;
+    let id = id.get();
     let outcome = match parse_id(&form.pain_point) {
         Ok(pain_point) => {
             state
@@ -292,11 +323,11 @@ pub async fn set_status(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<RoadmapItem>>,
     VerifiedForm(form): VerifiedForm<RoadmapStatusForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&id)?;
+    let id = id.get();
     let status = match RoadmapStatus::parse_as("status", &form.status) {
         Ok(status) => status,
         Err(errors) => {
@@ -355,10 +386,10 @@ pub struct PublicForm {
 pub async fn set_public(
     State(state): State<AppState>,
     _: PlatformTeam,
-    Path(id): Path<String>,
+    Path(id): Path<Id<RoadmapItem>>,
     VerifiedForm(form): VerifiedForm<PublicForm>,
 ) -> Result<Redirect> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     let public = form.public == "true";
     state
         .db
@@ -370,7 +401,7 @@ pub async fn set_public(
 /// What shipped and which problems it answered, for every signed-in person.
 pub async fn shipped_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<maud::Markup> {
     let items = state.db.read(roadmap::shipped).await?;

@@ -9,8 +9,7 @@
 
 use std::time::Instant;
 
-use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -19,6 +18,8 @@ use serde::Deserialize;
 
 use super::access::ClientAddress;
 use super::auth::{CSRF_COOKIE, CsrfToken, SESSION_COOKIE, VerifiedForm, build_cookie};
+use super::extract::Query;
+use super::routes::Routes;
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token, verify_password, verify_password_against_nothing};
 use crate::db::audit;
@@ -30,10 +31,10 @@ use crate::error::{Error, Result};
 use crate::views::login::{LoginPage, login_page};
 use crate::views::{self, Chrome};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_form).post(login))
-        .route("/logout", post(logout))
+pub fn routes() -> Routes {
+    Routes::default()
+        .page("/login", get(login_form).post(login))
+        .page("/logout", post(logout))
 }
 
 #[derive(Deserialize)]
