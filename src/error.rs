@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
 use crate::domain::FieldErrors;
+use crate::domain::id::NotAnId;
 use crate::storage::StorageProblem;
 use crate::views;
 
@@ -157,6 +158,13 @@ impl From<QueryRejection> for Error {
             status: rejection.status(),
             detail: rejection.body_text(),
         }
+    }
+}
+
+/// A chosen id that is not one names nothing.
+impl From<NotAnId> for Error {
+    fn from(_: NotAnId) -> Self {
+        Error::NotFound
     }
 }
 

@@ -3,12 +3,14 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer};
 
 /// The id of a `T`: a positive whole number. It deserializes from a path
 /// segment or JSON number, so a handler's `Path<Id<Survey>>` is parsed once,
-/// at the boundary (and a path that is not an id is simply not found).
+/// at the boundary (and a path that is not an id is simply not found); a
+/// choice in a form ("42", or "#42" as typed) parses with `str::parse`.
 pub struct Id<T> {
     value: i64,
     of: PhantomData<fn() -> T>,
@@ -51,6 +53,22 @@ impl<T> fmt::Display for Id<T> {
     }
 }
 
+/// Text that names no id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAnId;
+
+impl<T> FromStr for Id<T> {
+    type Err = NotAnId;
+
+    /// "42" or "#42", spaces around allowed.
+    fn from_str(raw: &str) -> Result<Id<T>, NotAnId> {
+        match raw.trim().trim_start_matches('#').parse::<i64>() {
+            Ok(value) if value >= 1 => Ok(Id::new(value)),
+            _ => Err(NotAnId),
+        }
+    }
+}
+
 impl<'de, T> Deserialize<'de> for Id<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Id<T>, D::Error> {
         let value = i64::deserialize(deserializer)?;
@@ -73,6 +91,16 @@ mod tests {
         assert_eq!(id.get(), 42);
         for bad in ["0", "-3", "1.5", "\"abc\"", "null"] {
             assert!(serde_json::from_str::<Id<Thing>>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_chosen_id_may_be_typed_with_a_hash() {
+        for (raw, value) in [("42", 42), ("#42", 42), (" 7 ", 7)] {
+            assert_eq!(raw.parse::<Id<Thing>>().map(Id::get), Ok(value), "{raw}");
+        }
+        for bad in ["", "0", "-3", "#", "abc", "1.5"] {
+            assert_eq!(bad.parse::<Id<Thing>>().map(Id::get), Err(NotAnId), "{bad}");
         }
     }
 }

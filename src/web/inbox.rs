@@ -11,10 +11,10 @@ use serde::Deserialize;
 use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::{Path, Query};
-use super::parse_id;
 use crate::app::AppState;
 use crate::db::audit::{self, Actor};
-use crate::db::feedback::{self as stored, Assignee, FeedbackFilter};
+use crate::db::feedback::{self as stored, Assignee, Feedback, FeedbackFilter};
+use crate::db::pain_points::PainPoint;
 use crate::db::triage::SavedView;
 use crate::db::{pain_points, replies, services, triage};
 use crate::domain::Id;
@@ -303,7 +303,7 @@ pub async fn bulk(
     let ids: Vec<i64> = form
         .feedback_ids
         .iter()
-        .filter_map(|raw| parse_id(raw).ok())
+        .filter_map(|raw| raw.parse::<Id<Feedback>>().ok().map(Id::get))
         .collect();
     let by = viewer.user.id;
     let actor = Actor::person(viewer.user.id, &viewer.user.email);
@@ -319,8 +319,9 @@ pub async fn bulk(
             "select items first (tick their boxes, or press x)",
         ))
     } else if form.action == "link" {
-        let target = match (parse_id(&form.pain_point), form.new_pain_point.trim()) {
-            (Ok(pain_point), _) => Ok((pain_point, None)),
+        let chosen = form.pain_point.parse::<Id<PainPoint>>();
+        let target = match (chosen, form.new_pain_point.trim()) {
+            (Ok(pain_point), _) => Ok((pain_point.get(), None)),
             (Err(_), "") => Err(Error::invalid(
                 "pain_point",
                 "choose a pain point, or give a title for a new one",

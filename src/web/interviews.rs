@@ -11,10 +11,10 @@ use serde::Deserialize;
 use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::{Path, Query};
-use super::parse_id;
 use crate::app::AppState;
-use crate::db::interviews::{self, Interview};
+use crate::db::interviews::{self, Highlight, Interview};
 use crate::db::pain_points;
+use crate::db::pain_points::PainPoint;
 use crate::domain::FieldErrors;
 use crate::domain::Id;
 use crate::domain::interview::{InterviewDraft, NewInterview, parse_highlight};
@@ -249,10 +249,10 @@ pub async fn detail(
     let now = state.clock.now();
     // The pain point is named from the database, not from the address, so
     // a crafted link cannot put words on the page.
-    let linked = match query.linked.as_deref().map(parse_id) {
+    let linked = match query.linked.as_deref().map(str::parse::<Id<PainPoint>>) {
         Some(Ok(pain_point)) => state
             .db
-            .read(move |connection| pain_points::by_id(connection, pain_point, now))
+            .read(move |connection| pain_points::by_id(connection, pain_point.get(), now))
             .await?
             .map(|found| format!("Linked as evidence for “{}”.", found.title)),
         _ => None,
@@ -357,14 +357,15 @@ pub async fn link_highlight(
     VerifiedForm(form): VerifiedForm<HighlightEvidenceForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let highlight = parse_id(&form.highlight)?;
+    let highlight = form.highlight.parse::<Id<Highlight>>()?.get();
     let interview = state
         .db
         .read(move |connection| interviews::interview_of_highlight(connection, highlight))
         .await?
         .ok_or(Error::NotFound)?;
-    let target = match (parse_id(&form.pain_point), form.new_pain_point.trim()) {
-        (Ok(id), _) => Ok(Target::Existing(id)),
+    let chosen = form.pain_point.parse::<Id<PainPoint>>();
+    let target = match (chosen, form.new_pain_point.trim()) {
+        (Ok(id), _) => Ok(Target::Existing(id.get())),
         (Err(_), "") => Err(FieldErrors::one(
             "pain_point",
             "choose a pain point, or give a title for a new one",

@@ -43,8 +43,6 @@ pub mod triage;
 
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
-
 /// The status of a page that shows a form: 422 when it came back with
 /// problems, so that clients and tests can tell.
 pub fn form_status(errors: &crate::domain::FieldErrors) -> axum::http::StatusCode {
@@ -53,15 +51,6 @@ pub fn form_status(errors: &crate::domain::FieldErrors) -> axum::http::StatusCod
     } else {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     }
-}
-
-/// A number from the path or a form ("42" or "#42"); anything else is
-/// simply not found.
-pub fn parse_id(raw: &str) -> Result<i64> {
-    raw.trim()
-        .trim_start_matches('#')
-        .parse()
-        .map_err(|_| Error::NotFound)
 }
 
 /// A form that sets a status.

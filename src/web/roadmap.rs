@@ -10,8 +10,8 @@ use serde::Deserialize;
 use super::access::{PlatformTeam, SignedIn};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::{Path, Query};
-use super::parse_id;
 use crate::app::AppState;
+use crate::db::pain_points::PainPoint;
 use crate::db::roadmap::{self, RoadmapItem};
 use crate::db::{pain_points, replies, tree};
 use crate::domain::FieldErrors;
@@ -284,8 +284,9 @@ pub async fn link(
 ) -> Result<Response> {
     let now = state.clock.now();
     let id = id.get();
-    let outcome = match parse_id(&form.pain_point) {
+    let outcome = match form.pain_point.parse::<Id<PainPoint>>() {
         Ok(pain_point) => {
+            let pain_point = pain_point.get();
             state
                 .db
                 .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, now))

@@ -10,7 +10,6 @@ use serde::Deserialize;
 use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::Path;
-use super::parse_id;
 use super::survey_import::import_csv;
 use super::survey_invitations::invite_people;
 use super::survey_results::survey_results;
@@ -116,7 +115,7 @@ async fn create_draft(state: &AppState, viewer: &Viewer, fields: &SurveyFields) 
     };
     let previous_wave = match fields.previous_wave.trim() {
         "" => None,
-        raw => Some(parse_id(raw)?),
+        raw => Some(raw.parse::<Id<Survey>>()?.get()),
     };
     let survey = NewSurvey::parse(&SurveyDraft {
         title: fields.title.clone(),
@@ -265,8 +264,10 @@ pub async fn remove_question(
     Ok(Redirect::to(&format!("/surveys/{id}")))
 }
 
+/// Moves the survey from `from` to `to` and records it in the audit log.
 async fn move_to(
     state: &AppState,
+    viewer: &Viewer,
     id: Id<Survey>,
     from: &'static str,
     to: &'static str,
@@ -282,6 +283,14 @@ async fn move_to(
         .db
         .write(move |connection| surveys::change_status(connection, survey_id, from, to))
         .await?;
+    super::audit::record(
+        state,
+        viewer,
+        crate::domain::audit::AuditAction::StatusChanged,
+        format!("survey:{id}"),
+        to.to_owned(),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/surveys/{survey_id}")))
 }
 
@@ -291,16 +300,7 @@ pub async fn open(
     Path(id): Path<Id<Survey>>,
     VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<Redirect> {
-    let moved = move_to(&state, id, "draft", "open").await?;
-    super::audit::record(
-        &state,
-        &viewer,
-        crate::domain::audit::AuditAction::StatusChanged,
-        format!("survey:{id}"),
-        "open".to_owned(),
-    )
-    .await?;
-    Ok(moved)
+    move_to(&state, &viewer, id, "draft", "open").await
 }
 
 /// Asks before closing.
@@ -333,16 +333,7 @@ pub async fn close(
     Path(id): Path<Id<Survey>>,
     VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<Redirect> {
-    let moved = move_to(&state, id, "open", "closed").await?;
-    super::audit::record(
-        &state,
-        &viewer,
-        crate::domain::audit::AuditAction::StatusChanged,
-        format!("survey:{id}"),
-        "closed".to_owned(),
-    )
-    .await?;
-    Ok(moved)
+    move_to(&state, &viewer, id, "open", "closed").await
 }
 
 #[derive(Deserialize)]

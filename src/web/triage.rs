@@ -15,7 +15,6 @@ use serde_json::json;
 use super::access::{PlatformTeam, SignedIn};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::{Path, Query};
-use super::parse_id;
 use crate::app::AppState;
 use crate::db::audit::{self, Actor};
 use crate::db::feedback::{self as stored, Feedback};
@@ -151,11 +150,11 @@ pub async fn detail(
     Query(query): Query<ItemQuery>,
 ) -> Result<Response> {
     let id = id.get();
-    let saved = match query.saved.as_deref().map(parse_id) {
+    let saved = match query.saved.as_deref().map(str::parse::<Id<Feedback>>) {
         Some(Ok(saved)) if viewer.is_platform_team() => {
             let item = state
                 .db
-                .read(move |connection| stored::feedback_by_id(connection, saved))
+                .read(move |connection| stored::feedback_by_id(connection, saved.get()))
                 .await?;
             item.map(|item| saved_message(&item))
         }
