@@ -11,11 +11,10 @@ use serde::Deserialize;
 
 use super::extract::Query;
 use super::routes::Routes;
-use super::sign_in::{safe_next, start_session};
+use super::sign_in::{SignInSource, record_provisioning, safe_next, start_session};
 use crate::app::AppState;
 use crate::auth::constant_time_eq;
-use crate::db::{audit, credentials, directory};
-use crate::domain::audit::AuditAction;
+use crate::db::{credentials, directory};
 use crate::error::{Error, Result};
 
 /// Binds a started sign-in to the browser that started it.
@@ -98,31 +97,14 @@ async fn callback(
             else {
                 return Ok(None);
             };
-            let user = &provisioned.user;
-            let actor = audit::Actor::person(user.id, &user.email);
-            let subject = format!("person:{}", user.id);
-            if provisioned.created {
-                audit::record(
-                    connection,
-                    &actor,
-                    AuditAction::PersonCreated,
-                    &subject,
-                    "first OpenID Connect sign-in",
-                    now,
-                )?;
-            }
-            if let Some(previous) = provisioned.previous_role {
-                let detail = format!("{previous} to {} (groups from OpenID Connect)", user.role);
-                audit::record(
-                    connection,
-                    &actor,
-                    AuditAction::RoleChanged,
-                    &subject,
-                    &detail,
-                    now,
-                )?;
+            let sign_in = SignInSource {
+                first: "first OpenID Connect sign-in",
+                groups: "groups from OpenID Connect",
+            };
+            record_provisioning(connection, &provisioned, &sign_in, now)?;
+            if provisioned.previous_role.is_some() {
                 // Sessions started under the old role end with it.
-                credentials::end_sessions(connection, user.id)?;
+                credentials::end_sessions(connection, provisioned.user.id)?;
             }
             Ok(Some(provisioned.user))
         })

@@ -5,6 +5,7 @@ use super::routes::Routes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::access::{PlatformTeam, SignedIn};
@@ -338,43 +339,59 @@ pub async fn set_status(
         }
     };
     let item = load(&state, id).await?;
-    if status == RoadmapStatus::Shipped && item.status != RoadmapStatus::Shipped {
-        if form.confirm != "yes" {
-            let (people, addressed) = state
-                .db
-                .read(move |connection| {
-                    Ok((
-                        roadmap::requesters(connection, id)?.len(),
-                        roadmap::pain_points_to_address(connection, id)?,
-                    ))
-                })
-                .await?;
-            let chrome = Chrome {
-                viewer: Some(&viewer.user),
-                csrf: &csrf,
-            };
-            return Ok(
-                views::roadmap::confirm_ship(&chrome, &item, people, addressed).into_response(),
-            );
-        }
-        closed_loop::ship(&state.db, &state.links, id, now).await?;
-    } else if status != item.status {
-        state
+    let shipping = status == RoadmapStatus::Shipped && item.status != RoadmapStatus::Shipped;
+    if shipping && form.confirm != "yes" {
+        let (people, addressed) = state
             .db
-            .write(move |connection| roadmap::set_status(connection, id, status, now))
+            .read(move |connection| {
+                Ok((
+                    roadmap::requesters(connection, id)?.len(),
+                    roadmap::pain_points_to_address(connection, id)?,
+                ))
+            })
             .await?;
+        let chrome = Chrome {
+            viewer: Some(&viewer.user),
+            csrf: &csrf,
+        };
+        return Ok(views::roadmap::confirm_ship(&chrome, &item, people, addressed).into_response());
     }
     if status != item.status {
+        move_to(&state, &viewer, id, item.status, status, now).await?;
+    }
+    Ok(Redirect::to(&format!("/roadmap/{id}")).into_response())
+}
+
+/// Puts an item that was `from` in `to`: shipping goes through
+/// [`closed_loop::ship`] (which tells the people who asked, each once), any
+/// other status is just set; a change is recorded in the audit log.
+pub async fn move_to(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    from: RoadmapStatus,
+    to: RoadmapStatus,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if to == RoadmapStatus::Shipped {
+        closed_loop::ship(&state.db, &state.links, id, now).await?;
+    } else if to != from {
+        state
+            .db
+            .write(move |connection| roadmap::set_status(connection, id, to, now))
+            .await?;
+    }
+    if to != from {
         super::audit::record(
-            &state,
-            &viewer,
+            state,
+            viewer,
             crate::domain::audit::AuditAction::StatusChanged,
             format!("roadmap_item:{id}"),
-            status.as_str().to_owned(),
+            to.as_str().to_owned(),
         )
         .await?;
     }
-    Ok(Redirect::to(&format!("/roadmap/{id}")).into_response())
+    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -8,12 +8,12 @@ use serde_json::{Value, json};
 use super::access::PlatformTeam;
 use super::api::{ApiJson, Fields, PageQuery, created, object};
 use super::extract::{Path, Query};
-use super::roadmap::load;
+use super::roadmap::{load, move_to};
 use crate::app::AppState;
 use crate::db::roadmap::{self, RoadmapItem};
 use crate::domain::Id;
 use crate::domain::labels::LabelFilter;
-use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapStatus};
+use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft};
 use crate::error::{Error, Result};
 use crate::jobs::closed_loop;
 
@@ -141,23 +141,15 @@ pub async fn update_api(
         .db
         .write(move |connection| roadmap::update(connection, id, &item, now))
         .await?;
-    if status == RoadmapStatus::Shipped {
-        closed_loop::ship(&state.db, &state.links, id, state.clock.now()).await?;
-    } else if status != current.status {
-        state
-            .db
-            .write(move |connection| roadmap::set_status(connection, id, status, now))
-            .await?;
-    }
-    if status != current.status {
-        super::audit::record(
-            &state,
-            &viewer,
-            crate::domain::audit::AuditAction::StatusChanged,
-            format!("roadmap_item:{id}"),
-            status.as_str().to_owned(),
-        )
-        .await?;
-    }
+    // Shipping again tells whoever asked since (each person once).
+    move_to(
+        &state,
+        &viewer,
+        id,
+        current.status,
+        status,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Json(load(&state, id).await?))
 }
