@@ -13,7 +13,7 @@ use super::extract::Path;
 use super::survey_import::import_csv;
 use super::survey_invitations::invite_people;
 use super::survey_results::survey_results;
-use super::surveys::{create_open_link, load};
+use super::surveys::{create_open_link, load, move_to};
 use crate::app::AppState;
 use crate::db::surveys::QuestionRecord;
 use crate::db::surveys::Survey;
@@ -264,43 +264,14 @@ pub async fn remove_question(
     Ok(Redirect::to(&format!("/surveys/{id}")))
 }
 
-/// Moves the survey from `from` to `to` and records it in the audit log.
-async fn move_to(
-    state: &AppState,
-    viewer: &Viewer,
-    id: Id<Survey>,
-    from: &'static str,
-    to: &'static str,
-) -> Result<Redirect> {
-    let survey = load(state, id.get()).await?;
-    if to == "open" && survey.questions.is_empty() {
-        return Err(Error::Conflict(
-            "the survey has no questions yet; add one before opening it".into(),
-        ));
-    }
-    let survey_id = survey.id;
-    state
-        .db
-        .write(move |connection| surveys::change_status(connection, survey_id, from, to))
-        .await?;
-    super::audit::record(
-        state,
-        viewer,
-        crate::domain::audit::AuditAction::StatusChanged,
-        format!("survey:{id}"),
-        to.to_owned(),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/surveys/{survey_id}")))
-}
-
 pub async fn open(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     Path(id): Path<Id<Survey>>,
     VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<Redirect> {
-    move_to(&state, &viewer, id, "draft", "open").await
+    move_to(&state, &viewer, id, "draft", "open").await?;
+    Ok(Redirect::to(&format!("/surveys/{id}")))
 }
 
 /// Asks before closing.
@@ -333,7 +304,8 @@ pub async fn close(
     Path(id): Path<Id<Survey>>,
     VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<Redirect> {
-    move_to(&state, &viewer, id, "open", "closed").await
+    move_to(&state, &viewer, id, "open", "closed").await?;
+    Ok(Redirect::to(&format!("/surveys/{id}")))
 }
 
 #[derive(Deserialize)]

@@ -165,17 +165,25 @@ pub async fn get_survey(
     Ok(Json(load(&state, id.get()).await?))
 }
 
-async fn change_status(
+/// Moves a survey from `from` to `to` (one with no questions cannot open)
+/// and records it in the audit log; the API and the pages both come here.
+pub async fn move_to(
     state: &AppState,
     viewer: &Viewer,
     id: Id<Survey>,
     from: &'static str,
     to: &'static str,
-) -> Result<Json<Survey>> {
-    let id = id.get();
+) -> Result<()> {
+    let survey = load(state, id.get()).await?;
+    if to == "open" && survey.questions.is_empty() {
+        return Err(Error::Conflict(
+            "the survey has no questions yet; add one before opening it".into(),
+        ));
+    }
+    let survey_id = survey.id;
     state
         .db
-        .write(move |connection| surveys::change_status(connection, id, from, to))
+        .write(move |connection| surveys::change_status(connection, survey_id, from, to))
         .await?;
     super::audit::record(
         state,
@@ -184,8 +192,7 @@ async fn change_status(
         format!("survey:{id}"),
         to.to_owned(),
     )
-    .await?;
-    Ok(Json(load(state, id).await?))
+    .await
 }
 
 pub async fn open_survey(
@@ -193,12 +200,8 @@ pub async fn open_survey(
     PlatformTeam(viewer): PlatformTeam,
     Path(id): Path<Id<Survey>>,
 ) -> Result<Json<Survey>> {
-    if load(&state, id.get()).await?.questions.is_empty() {
-        return Err(Error::Conflict(
-            "the survey has no questions yet; add one before opening it".into(),
-        ));
-    }
-    change_status(&state, &viewer, id, "draft", "open").await
+    move_to(&state, &viewer, id, "draft", "open").await?;
+    Ok(Json(load(&state, id.get()).await?))
 }
 
 pub async fn close_survey(
@@ -206,7 +209,8 @@ pub async fn close_survey(
     PlatformTeam(viewer): PlatformTeam,
     Path(id): Path<Id<Survey>>,
 ) -> Result<Json<Survey>> {
-    change_status(&state, &viewer, id, "open", "closed").await
+    move_to(&state, &viewer, id, "open", "closed").await?;
+    Ok(Json(load(&state, id.get()).await?))
 }
 
 /// Makes a new open link (any earlier one stops working) and returns it,
