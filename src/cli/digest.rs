@@ -3,9 +3,9 @@
 
 use clap::Subcommand;
 
-use crate::app::DigestRunner;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::jobs::digest_command::DigestRunner;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum DigestCommand {
