@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, Utc};
 use earshot::db::{self, feedback, interviews, pain_points, people, services};
+use earshot::domain::feedback::FeedbackFilter;
 use earshot::domain::{Email, FeedbackKind, NewFeedback, Rating, ServiceSlug};
 use hdrhistogram::Histogram;
 use rand::rngs::StdRng;
@@ -190,7 +191,7 @@ fn generate(data_dir: &Path, extra: u64) -> Subjects {
 
 /// Sentences from the demo's feedback, and the ids of people who wrote any.
 fn vocabulary(connection: &db::Connection) -> earshot::error::Result<(Vec<String>, Vec<i64>)> {
-    let filter = feedback::FeedbackFilter::default();
+    let filter = FeedbackFilter::default();
     let (items, _) = feedback::list_feedback(connection, &filter, 10_000, 0)?;
     let mut sentences = Vec::new();
     let mut authors = Vec::new();

@@ -8,8 +8,8 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::people::{USER_COLUMNS, User, user_from_row};
-pub use crate::domain::people::ApiTokenInfo;
+use super::people::{USER_COLUMNS, user_from_row};
+use crate::domain::people::{ApiTokenInfo, User};
 use crate::error::Result;
 
 /// When a new session ends: after `idle` without use, and at `absolute` at the latest.

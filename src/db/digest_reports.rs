@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
-pub use crate::domain::digest::{DiscoveryActivity, ServiceVolume};
+use crate::domain::digest::{DiscoveryActivity, ServiceVolume};
 use crate::error::{Error, Result};
 
 /// Feedback received in `[start, end)` on the services in scope (all when

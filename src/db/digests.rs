@@ -6,9 +6,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::domain::Role;
-pub use crate::domain::digest::Subscription;
 use crate::domain::digest::{
-    Cadence, NewSubscription, Schedule, Section, weekday_from_number, weekday_number,
+    Cadence, NewSubscription, Schedule, Section, Subscription, weekday_from_number, weekday_number,
 };
 use crate::error::{Error, Result};
 

@@ -5,10 +5,10 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::people::{NewUser, User, insert_user};
+use super::people::{NewUser, insert_user};
 use crate::domain::Role;
 use crate::domain::identity::{ExternalIdentity, GroupMapping};
-pub use crate::domain::people::{Person, Team};
+use crate::domain::people::{Person, Team, User};
 use crate::error::{Error, Result};
 
 const PERSON_COLUMNS: &str = "users.id, users.email, users.name, users.role, teams.slug,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::domain::disclosure::anonymous_feedback_time;
-pub use crate::domain::feedback::{Assignee, Author, Feedback, FeedbackFilter, Note};
+use crate::domain::feedback::{Assignee, Author, Feedback, FeedbackFilter, Note};
 use crate::domain::{FeedbackKind, FeedbackStatus, NewFeedback};
 use crate::error::{Error, Result};
 

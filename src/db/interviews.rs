@@ -4,9 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::links::{self, Owner};
-pub use crate::domain::interview::Interviewer;
-use crate::domain::interview::NewInterview;
-pub use crate::domain::interview::{Highlight, Interview};
+use crate::domain::interview::{Highlight, Interview, NewInterview};
 use crate::error::{Error, Result};
 
 const INTERVIEW_SELECT: &str = "

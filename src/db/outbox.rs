@@ -11,7 +11,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-pub use crate::domain::outbox::OutboxMessage;
+use crate::domain::outbox::OutboxMessage;
 use crate::error::Result;
 
 /// A message to put in the outbox.

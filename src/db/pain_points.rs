@@ -4,8 +4,9 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::links::{self, Owner};
-pub use crate::domain::pain_point::{AffectedPerson, Evidence, PainPoint};
-use crate::domain::pain_point::{ImpactParts, NewPainPoint, PainPointStatus};
+use crate::domain::pain_point::{
+    AffectedPerson, Evidence, ImpactParts, NewPainPoint, PainPoint, PainPointStatus,
+};
 use crate::error::{Error, Result};
 
 /// Evidence newer than this counts as recent in the impact score.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-pub use crate::domain::people::{Recruit, User};
+use crate::domain::people::{Recruit, User};
 use crate::domain::{Email, Role};
 use crate::error::{Error, Result};
 

@@ -5,9 +5,10 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::feedback::{self, Feedback};
+use super::feedback;
+use crate::domain::feedback::Feedback;
 use crate::domain::roadmap::RoadmapStatus;
-pub use crate::domain::triage::{PublicPlan, Reply};
+use crate::domain::triage::{PublicPlan, Reply};
 use crate::error::{Error, Result};
 
 pub fn add_reply(

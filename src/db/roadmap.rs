@@ -4,8 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::links::{self, Owner};
-pub use crate::domain::roadmap::RoadmapItem;
-use crate::domain::roadmap::{NewRoadmapItem, RoadmapStatus};
+use crate::domain::roadmap::{NewRoadmapItem, RoadmapItem, RoadmapStatus};
 use crate::error::{Error, Result};
 
 const ITEM_SELECT: &str = "

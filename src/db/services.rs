@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-pub use crate::domain::service::{MonthlyFeedback, Reliability, Service};
+use crate::domain::service::{MonthlyFeedback, Reliability, Service};
 use crate::domain::{NewService, ReliabilityReport};
 use crate::error::{Error, Result};
 

@@ -7,8 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::surveys::Invitation;
 use crate::domain::disclosure::anonymous_answer_time;
-use crate::domain::survey::Answer;
-pub use crate::domain::survey::WrittenResponse;
+use crate::domain::survey::{Answer, WrittenResponse};
 use crate::domain::survey_import::ImportedResponse;
 use crate::error::{Error, Result};
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-pub use crate::domain::outcome::{AssumptionTest, Outcome, TreePainPoint, TreeRows, TreeSolution};
+use crate::domain::outcome::{AssumptionTest, Outcome, TreePainPoint, TreeRows, TreeSolution};
 use crate::error::{Error, Result};
 
 pub fn insert_outcome(

@@ -5,11 +5,11 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::feedback::{self, Feedback};
+use super::feedback;
 use super::pain_points;
+use crate::domain::feedback::Feedback;
 use crate::domain::pain_point::NewPainPoint;
-pub use crate::domain::triage::SavedView;
-use crate::domain::triage::{BulkChange, Triage};
+use crate::domain::triage::{BulkChange, SavedView, Triage};
 use crate::error::{Error, Result};
 
 /// The platform team's members, by name: whom items can be assigned to.

@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 
 use super::links::Links;
 use crate::db::Connection;
-use crate::db::feedback::Feedback;
 use crate::db::outbox::{self, NewMessage};
 use crate::domain::FeedbackStatus;
+use crate::domain::feedback::Feedback;
 use crate::error::Result;
 use crate::views::feedback::item_title;
 

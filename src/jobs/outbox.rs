@@ -29,7 +29,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Database;
 use crate::db::outbox;
-use crate::db::outbox::OutboxMessage;
+use crate::domain::outbox::OutboxMessage;
 use crate::error::Result;
 use crate::mail::{DeliveryError, Mailer, OutgoingEmail};
 

@@ -17,9 +17,11 @@ use super::access::{CatalogAdmin, PlatformTeam, SignedIn};
 use super::auth::Viewer;
 use super::extract::{Path, Query};
 use crate::app::AppState;
-use crate::db::feedback::{self as stored, Feedback, FeedbackFilter, Note};
-use crate::db::services::{self, Service};
+use crate::db::feedback as stored;
+use crate::db::services;
 use crate::domain::Id;
+use crate::domain::feedback::{Feedback, FeedbackFilter, Note};
+use crate::domain::service::{Reliability, Service};
 use crate::domain::{
     FeedbackDraft, FeedbackKind, FeedbackStatus, FieldErrors, NewFeedback, NewService,
     ReliabilityDraft, ReliabilityReport, ServiceDraft,
@@ -497,7 +499,7 @@ pub async fn put_reliability(
     _: PlatformTeam,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<Value>,
-) -> Result<Json<services::Reliability>> {
+) -> Result<Json<Reliability>> {
     let now = state.clock.now();
     let body = object(body)?;
     let mut fields = Fields::new(&body);

@@ -11,9 +11,9 @@ use super::api::{ApiJson, Fields, PageQuery, created, object};
 use super::extract::{Path, Query};
 use super::interviews::{draft_of, highlight, load, save, store};
 use crate::app::AppState;
-use crate::db::interviews::{self, Interview};
+use crate::db::interviews;
 use crate::domain::Id;
-use crate::domain::interview::InterviewDraft;
+use crate::domain::interview::{Interview, InterviewDraft};
 use crate::error::Result;
 
 pub async fn list_api(

@@ -18,11 +18,11 @@ use crate::app::AppState;
 use crate::auth::{hash_password, hash_token, new_token};
 use crate::db::audit::{self, Actor};
 use crate::db::outbox::{self, NewMessage, PASSWORD_RESET_KEY};
-use crate::db::people::User;
 use crate::db::{credentials, directory};
 use crate::domain::FieldErrors;
 use crate::domain::Id;
 use crate::domain::audit::AuditAction;
+use crate::domain::people::User;
 use crate::error::{Error, Result};
 use crate::views::Chrome;
 use crate::views::account as page;
@@ -94,7 +94,7 @@ async fn send_reset_link(
 }
 
 /// The person a reset link is for, if it still works.
-async fn reset_link_user(state: &AppState, token: &str) -> Result<crate::db::people::User> {
+async fn reset_link_user(state: &AppState, token: &str) -> Result<crate::domain::people::User> {
     if !state.config.local_accounts {
         return Err(Error::NotFound);
     }

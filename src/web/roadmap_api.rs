@@ -10,10 +10,10 @@ use super::api::{ApiJson, Fields, PageQuery, created, object};
 use super::extract::{Path, Query};
 use super::roadmap::{load, move_to};
 use crate::app::AppState;
-use crate::db::roadmap::{self, RoadmapItem};
+use crate::db::roadmap;
 use crate::domain::Id;
 use crate::domain::labels::LabelFilter;
-use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft};
+use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapItem};
 use crate::error::{Error, Result};
 use crate::jobs::closed_loop;
 

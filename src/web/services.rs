@@ -16,6 +16,7 @@ use crate::db::feedback as stored;
 use crate::db::{pain_points, roadmap, services, surveys};
 use crate::domain::pain_point::impact;
 use crate::domain::roadmap::RoadmapStatus;
+use crate::domain::service::Service;
 use crate::domain::{FieldErrors, satisfaction};
 use crate::domain::{NewService, Operations, ServiceDraft, ServiceOperationsDraft};
 use crate::error::{Error, Result};
@@ -286,7 +287,7 @@ pub async fn edit_api(
     _: PlatformTeam,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<serde_json::Value>,
-) -> Result<axum::Json<services::Service>> {
+) -> Result<axum::Json<Service>> {
     let body = object(body)?;
     let text = |name: &str| match body.get(name) {
         Some(serde_json::Value::String(text)) => text.clone(),

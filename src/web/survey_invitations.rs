@@ -20,10 +20,10 @@ use crate::app::AppState;
 use crate::auth::{hash_token, new_token};
 use crate::db::outbox::{self, NewMessage, SURVEY_INVITATION_KEY};
 use crate::db::settings;
-use crate::db::surveys::{self, Invited, Survey};
+use crate::db::surveys::{self, Invited};
 use crate::domain::Email;
 use crate::domain::Id;
-use crate::domain::survey::InvitationOutcome;
+use crate::domain::survey::{InvitationOutcome, Survey};
 use crate::error::{Error, Result};
 use crate::views::respond::invitation_message;
 

@@ -18,6 +18,7 @@ use crate::db::audit::{self, Actor};
 use crate::db::{credentials, directory};
 use crate::domain::FieldErrors;
 use crate::domain::audit::AuditAction;
+use crate::domain::people::Team;
 use crate::domain::text::single_line;
 use crate::error::{Error, Result};
 use crate::views::Chrome;
@@ -82,7 +83,7 @@ fn team_slug(raw: &str) -> std::result::Result<String, String> {
     }
 }
 
-async fn create_team(state: &AppState, admin: &Viewer, team: NewTeam) -> Result<directory::Team> {
+async fn create_team(state: &AppState, admin: &Viewer, team: NewTeam) -> Result<Team> {
     let mut errors = FieldErrors::default();
     let slug = team_slug(&team.slug)
         .map_err(|message| errors.add("slug", message))
@@ -139,7 +140,7 @@ async fn change_team(
     admin: &Viewer,
     slug: String,
     change: TeamChange,
-) -> Result<Option<directory::Team>> {
+) -> Result<Option<Team>> {
     let name = match change
         .name
         .as_deref()
@@ -222,10 +223,7 @@ async fn tokens_page(
     Ok(admin::tokens_page(&chrome, &tokens, state.clock.now()))
 }
 
-async fn list_teams_api(
-    State(state): State<AppState>,
-    Admin(_): Admin,
-) -> Result<Json<Vec<directory::Team>>> {
+async fn list_teams_api(State(state): State<AppState>, Admin(_): Admin) -> Result<Json<Vec<Team>>> {
     Ok(Json(state.db.read(directory::teams).await?))
 }
 
@@ -233,7 +231,7 @@ async fn create_team_api(
     State(state): State<AppState>,
     Admin(viewer): Admin,
     body: std::result::Result<Json<NewTeam>, axum::extract::rejection::JsonRejection>,
-) -> Result<(StatusCode, Json<directory::Team>)> {
+) -> Result<(StatusCode, Json<Team>)> {
     let Json(team) = body?;
     Ok((
         StatusCode::CREATED,
@@ -246,7 +244,7 @@ async fn change_team_api(
     Admin(viewer): Admin,
     Path(slug): Path<String>,
     body: std::result::Result<Json<TeamChange>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<directory::Team>> {
+) -> Result<Json<Team>> {
     let Json(change) = body?;
     let team = change_team(&state, &viewer, slug, change).await?;
     Ok(Json(team.ok_or(Error::NotFound)?))

@@ -15,8 +15,9 @@ pub use waves::waves;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::domain::survey::{NewQuestion, NewSurvey, QuestionKind};
-pub use crate::domain::survey::{QuestionRecord, Survey, SurveySummary};
+use crate::domain::survey::{
+    NewQuestion, NewSurvey, QuestionKind, QuestionRecord, Survey, SurveySummary,
+};
 use crate::domain::survey_results::{ResultsQuestion, ResultsSurvey};
 use crate::error::{Error, Result};
 

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::db::Database;
-use crate::db::digest_reports::{self, DiscoveryActivity};
+use crate::db::digest_reports;
 use crate::db::{survey_results, surveys};
+use crate::domain::digest::DiscoveryActivity;
 use crate::domain::satisfaction::{self, Satisfaction, Wave};
 use crate::domain::survey_results::PublishedCounts;
 use crate::error::Result;

@@ -17,9 +17,9 @@ mod render;
 use chrono::{DateTime, Utc};
 
 use crate::db::Database;
-use crate::db::digests::{self, Subscription};
+use crate::db::digests;
 use crate::db::outbox::{self, NewMessage};
-use crate::domain::digest::Period;
+use crate::domain::digest::{Period, Subscription};
 use crate::error::Result;
 use crate::jobs::links::Links;
 use facts::Facts;
