@@ -22,6 +22,7 @@ pub mod people;
 pub mod replies;
 pub mod roadmap;
 pub mod search;
+pub mod search_changes;
 pub mod services;
 pub mod settings;
 pub mod survey_publication;
