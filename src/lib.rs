@@ -49,8 +49,9 @@
 //!   search query language, summary subscriptions and their schedules
 //!   ([`domain::schedule`]: periods across time zones and daylight saving), interviews, pain points and their impact
 //!   formula, roadmap, outcomes, the discovery cadence, surveys ([`domain::survey`]: a survey
-//!   as sent checked in `parse`, answers and the answering window in `answers`, a
-//!   question's headline figure in `scoring`) and their statistics
+//!   as sent checked in `domain::survey::parse`, answers and the answering window in
+//!   `domain::survey::answers`, a question's headline figure in `domain::survey::scoring`)
+//!   and their statistics
 //!   ([`domain::stats`], with sources cited), disclosure control ([`domain::disclosure`]:
 //!   the rules, and the one place that decides what may be published), a survey's
 //!   published results as one typed structure with wave comparisons and its CSV
@@ -61,7 +62,12 @@
 //!   passwords) and the audit log's vocabulary ([`domain::audit`]). The read models too:
 //!   what `db`'s queries return and `views` render (a stored feedback item, survey,
 //!   subscription, outbox message, person...) are `domain` types, each beside the
-//!   rules of its subject ([`domain::outbox`], `domain::survey::record` among them).
+//!   rules of its subject: `domain::feedback` (an item, its author, notes, the inbox's
+//!   filter), `domain::triage` (saved views, replies, public plans), `domain::people`
+//!   (people, teams, tokens), `domain::service`, `domain::pain_point`, `domain::roadmap`,
+//!   `domain::interview`, `domain::outcome` (the tree's rows), `domain::digest`
+//!   (subscriptions, what a summary reports), [`domain::outbox`] and
+//!   `domain::survey::record` (stored surveys, written responses).
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries;
 //!   sessions, tokens and reset links in `db::credentials`, the admin's directory
 //!   of people and teams in `db::directory`, the append-only `db::audit`; the
@@ -71,9 +77,10 @@
 //!   one item's whole triage in one transaction, bulk changes and saved inbox
 //!   views in `db::triage`; replies, anonymous items' private-link hashes, public
 //!   tags and the public plan an item is part of in `db::replies`; surveys and their
-//!   questions in `db::surveys` (its invitations and the waves trends read in files
-//!   of their own), responses in `db::survey_responses`, results published in steps
-//!   in `db::survey_publication`.
+//!   questions in `db::surveys` (its invitations in `db::surveys::invitations`, the
+//!   waves trends read in `db::surveys::waves`), responses in `db::survey_responses`, results published in steps
+//!   in `db::survey_publication`; searchable things flattened for the index in
+//!   `db::search`, and the change sequence it follows in `db::search_changes`.
 //! - [`search`]: the only tantivy; the index, its indexer thread (checking the index at
 //!   start, rebuilding it in the background, following `search_changes` and pruning
 //!   them), [`search::live::LiveIndex`] (what searches see: ready, or 503 while checked or
@@ -126,7 +133,8 @@
 //!   so the Content-Security-Policy allows no inline script.
 //! - [`seed`]: the embedded demo organisation from `seed-data/` (people, services,
 //!   feedback, and the discovery work: outcomes, pain points, roadmap, interviews),
-//!   plus generated reliability figures, subscriptions and four survey waves.
+//!   plus generated reliability figures, subscriptions (`seed::subscriptions`) and four
+//!   survey waves (`seed::surveys`; the discovery work in `seed::discovery`).
 //! - [`telemetry`]: tracing setup.
 //! - [`metrics`]: Prometheus metrics at `/metrics` (requests by route template, writer
 //!   batches, the writer's storage settings, the search index's state), served only with
