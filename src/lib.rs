@@ -52,7 +52,8 @@
 //!   as sent checked in `domain::survey::parse`, answers and the answering window in
 //!   `domain::survey::answers`, a question's headline figure in `domain::survey::scoring`)
 //!   and their statistics
-//!   ([`domain::stats`], with sources cited), disclosure control ([`domain::disclosure`]:
+//!   ([`domain::stats`], with sources cited; the normal and Student-t distributions in
+//!   `domain::stats::distributions`), disclosure control ([`domain::disclosure`]:
 //!   the rules, and the one place that decides what may be published), a survey's
 //!   published results as one typed structure with wave comparisons and its CSV
 //!   ([`domain::survey_results`]), CSV import checks ([`domain::survey_import`]) and
