@@ -82,7 +82,8 @@
 //!   waves trends read in `db::surveys::waves`), responses in `db::survey_responses`, results published in steps
 //!   in `db::survey_publication`; searchable things flattened for the index in
 //!   `db::search`, and the change sequence it follows in `db::search_changes`.
-//! - [`search`]: the only tantivy; the index, its indexer thread (checking the index at
+//! - [`search`]: the only tantivy; the index (its schema and text analysis in
+//!   `search::schema`), its indexer thread (checking the index at
 //!   start, rebuilding it in the background, following `search_changes` and pruning
 //!   them), [`search::live::LiveIndex`] (what searches see: ready, or 503 while checked or
 //!   rebuilt; failures and panics caught and checked for damage), `earshot check`'s

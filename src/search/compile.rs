@@ -13,9 +13,10 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime, Term};
 
+use super::SearchIndex;
 use super::query::Viewer;
+use super::schema::{IDENT, PROSE};
 use super::visible::Statistics;
-use super::{IDENT, PROSE, SearchIndex};
 use crate::domain::query::{FilterField, SearchQuery, Term as QueryTerm};
 use crate::error::{Error, Result};
 
