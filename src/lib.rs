@@ -92,7 +92,8 @@
 //!   dense fast-field key per document, `search::facets`), hits with snippets
 //!   (`search::hits`), typo fallback (`search::typo`) and "more like this"
 //!   (`search::similar`); for a contributor, scores, snippets, suggestions and
-//!   "similar" count only what they may open (`search::visible`). The query language itself is parsed in [`domain::query`],
+//!   "similar" count only what they may open (`search::visible`). The query language itself is parsed in [`domain::query`] (lexed in
+//!   `domain::query::lex`),
 //!   without tantivy.
 //! - [`mail`]: the only lettre; `.eml` files by default, pooled SMTP connections (opened
 //!   with Nagle's algorithm off) when configured.
