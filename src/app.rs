@@ -235,6 +235,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::account::routes())
         .merge(web::people::routes())
         .merge(web::teams::routes())
+        .merge(web::series::routes())
         .merge(web::password_reset::routes())
         .merge(web::audit::routes())
         .layer(middleware::from_fn_with_state(

@@ -21,6 +21,7 @@ pub mod people;
 pub mod replies;
 pub mod roadmap;
 pub mod search;
+pub mod series;
 pub mod services;
 pub mod settings;
 pub mod survey_publication;

@@ -21,6 +21,7 @@ pub mod roadmap;
 pub mod satisfaction;
 pub mod schedule;
 pub mod search;
+pub mod series;
 pub mod service;
 pub mod stats;
 pub mod survey;

@@ -1,8 +1,10 @@
-//! Satisfaction over survey waves: organisation-wide NPS and CES, CSAT per
-//! service, whether the latest change is significant (domain::stats), and
-//! the scores held back for anonymity. Waves hold their published answers;
+//! Satisfaction over the waves of one survey series (the headline one,
+//! `domain::series`): organisation-wide NPS and CES, CSAT per service,
+//! whether the latest change is significant (domain::stats), and the
+//! scores held back for anonymity. Waves hold their published answers;
 //! what may be shown of them is `domain::disclosure`'s to decide, by the
-//! same rules as the results page.
+//! same rules as the results page. Ad-hoc surveys are never summarised
+//! here: only a series' waves are.
 
 use chrono::{DateTime, Utc};
 
@@ -23,6 +25,8 @@ pub struct WaveQuestion {
 pub struct Wave {
     pub survey_id: i64,
     pub title: String,
+    /// The period it stands for in its series, as people read it ("Q1 2026").
+    pub label: String,
     pub opened: DateTime<Utc>,
     /// Fewer answers than this are never shown (the survey's anonymity threshold).
     pub threshold: u32,
@@ -31,7 +35,7 @@ pub struct Wave {
 
 /// Scores over the survey waves.
 pub struct Satisfaction {
-    /// Wave titles, oldest first.
+    /// Wave labels (their periods), oldest first.
     pub waves: Vec<String>,
     /// Organisation-wide NPS per wave.
     pub nps: Vec<Option<stats::Estimate>>,
@@ -173,7 +177,7 @@ pub fn summarise(waves: &[Wave]) -> Satisfaction {
     };
     services.sort_by(|a, b| latest(a).total_cmp(&latest(b)));
     Satisfaction {
-        waves: waves.iter().map(|wave| wave.title.clone()).collect(),
+        waves: waves.iter().map(|wave| wave.label.clone()).collect(),
         nps,
         ces,
         services,
@@ -187,7 +191,8 @@ mod tests {
     fn wave(title: &str, ci: &[u8], nps: &[u8]) -> Wave {
         Wave {
             survey_id: 1,
-            title: title.into(),
+            title: format!("Platform pulse {title}"),
+            label: title.into(),
             opened: "2026-11-29T04:00:00Z".parse().unwrap(),
             threshold: 5,
             questions: vec![

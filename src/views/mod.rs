@@ -18,6 +18,7 @@ pub mod privacy;
 pub mod respond;
 pub mod roadmap;
 pub mod search;
+pub mod series;
 pub mod services;
 pub mod survey_results;
 pub mod surveys;

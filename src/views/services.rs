@@ -24,8 +24,9 @@ pub struct ServicePage {
     /// Roadmap items linked to this service or answering its pain points
     /// (for contributors, only what shipped).
     pub roadmap: Vec<RoadmapItem>,
-    /// Wave titles and this service's CSAT in each, when surveys asked.
-    pub satisfaction: Option<(Vec<String>, Vec<Option<Estimate>>)>,
+    /// The headline series' name, its wave labels and this service's CSAT
+    /// in each, when its waves asked.
+    pub satisfaction: Option<(String, Vec<String>, Vec<Option<Estimate>>)>,
     /// The platform team edits the catalog; admins delete from it.
     pub can_edit: bool,
     pub can_delete: bool,
@@ -164,15 +165,15 @@ pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
                 (volume_chart(&page.months))
                 p.hint { "Bars: feedback received each month (months without any are left out); the second line is the average satisfaction (1–5), shown once a month is over and only over at least five ratings, so that no one's rating can be read off it." }
             }
-            @if let Some((waves, csat)) = &page.satisfaction {
-                h2 { "Satisfaction by survey" }
+            @if let Some((series, waves, csat)) = &page.satisfaction {
+                h2 { "Satisfaction: " (series) }
                 table.feedback {
-                    thead { tr { th { "Survey" } th { "CSAT" } th { "95% interval" } th { "Answers" } } }
+                    thead { tr { th { "Wave" } th { "CSAT" } th { "95% interval" } th { "Answers" } } }
                     tbody {
                         @for (wave, estimate) in waves.iter().zip(csat) {
                             @if let Some(estimate) = estimate {
                                 tr {
-                                    td data-label="Survey" { (wave) }
+                                    td data-label="Wave" { (wave) }
                                     td data-label="CSAT" { (format!("{:.0}%", estimate.score)) }
                                     td data-label="95% interval" {
                                         @if let Some(interval) = &estimate.interval { (format!("{:.0}–{:.0}%", interval.low, interval.high)) }

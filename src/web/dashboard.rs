@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::parse_id;
 use crate::app::AppState;
-use crate::db::{interviews, pain_points, people, roadmap, services, settings, surveys};
+use crate::db::{interviews, pain_points, people, roadmap, series, services, settings};
 use crate::domain::cadence::cadence;
 use crate::domain::pain_point::impact;
 use crate::domain::satisfaction;
@@ -27,7 +27,7 @@ pub async fn dashboard(
     let now = state.clock.now();
     viewer.require_platform_team()?;
     let today = now.date_naive();
-    let (held, target, cap, mut ranked, shipped, waves, reliability) = state
+    let (held, target, cap, mut ranked, shipped, (headline, waves), reliability) = state
         .db
         .read(move |connection| {
             let since = today - Duration::weeks(i64::from(WEEKS) + 52);
@@ -44,7 +44,7 @@ pub async fn dashboard(
                 settings::number(connection, settings::CONTACT_CAP_DAYS, 30)?,
                 pain_points::list(connection, now)?,
                 roadmap::shipped(connection)?,
-                surveys::waves(connection)?,
+                series::headline_waves(connection)?,
                 reliability,
             ))
         })
@@ -80,6 +80,7 @@ pub async fn dashboard(
             cap,
             top: &top,
             shipped: &shipped[..shipped.len().min(3)],
+            series: headline.as_ref(),
             satisfaction: &satisfaction,
             behind_lowest: &behind_lowest,
             reliability: &reliability,

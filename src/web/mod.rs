@@ -26,6 +26,7 @@ pub mod respond;
 pub mod roadmap;
 pub mod roadmap_api;
 pub mod search;
+pub mod series;
 pub mod services;
 pub mod sign_in;
 pub mod survey_import;

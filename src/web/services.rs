@@ -9,7 +9,7 @@ use super::api::{ApiJson, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use crate::app::AppState;
 use crate::db::feedback as stored;
-use crate::db::{pain_points, roadmap, services, surveys};
+use crate::db::{pain_points, roadmap, series, services};
 use crate::domain::pain_point::impact;
 use crate::domain::roadmap::RoadmapStatus;
 use crate::domain::{FieldErrors, satisfaction};
@@ -78,14 +78,16 @@ async fn render(
             if own_only.is_some() {
                 roadmap.retain(|item| item.status == RoadmapStatus::Shipped);
             }
-            let waves = surveys::waves(connection)?;
+            let (headline, waves) = series::headline_waves(connection)?;
             let satisfaction = satisfaction::summarise(&waves)
                 .services
                 .into_iter()
                 .find(|row| row.service == service.slug)
-                .map(|row| {
+                .zip(headline)
+                .map(|(row, headline)| {
                     (
-                        waves.iter().map(|wave| wave.title.clone()).collect(),
+                        headline.name,
+                        waves.iter().map(|wave| wave.label.clone()).collect(),
                         row.csat,
                     )
                 });

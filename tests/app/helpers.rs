@@ -579,6 +579,16 @@ impl Api {
             .expect("request")
     }
 
+    pub async fn put_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .put(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn patch_json(&self, path: &str, body: &Value) -> Response {
         self.client
             .patch(format!("{}{path}", self.base))

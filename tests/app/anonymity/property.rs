@@ -40,6 +40,7 @@ fn satisfaction_wave(generated: &Generated) -> SatisfactionWave {
     SatisfactionWave {
         survey_id: generated.survey.id,
         title: generated.survey.title.clone(),
+        label: generated.survey.title.clone(),
         opened: chrono::DateTime::UNIX_EPOCH,
         threshold: generated.survey.threshold,
         questions: generated
