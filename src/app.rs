@@ -25,6 +25,7 @@ use crate::jobs::outbox::{SendSettings, Sender};
 use crate::mail::Mailer;
 use crate::metrics::{self, Metrics};
 use crate::oidc::OidcProvider;
+use crate::prometheus::Prometheus;
 use crate::search::indexer::Indexer;
 use crate::search::live::LiveIndex;
 use crate::serve::{ConnectionLimits, serve};
@@ -57,6 +58,8 @@ pub struct App {
     pub passwords: PasswordPool,
     /// Sign-in with the company's OpenID Connect provider, when configured.
     pub oidc: Option<OidcProvider>,
+    /// Where reliability figures are pulled from, when configured.
+    pub prometheus: Option<Prometheus>,
 }
 
 /// Shared handle to [`App`], cheap to clone into every handler.
@@ -236,6 +239,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::people::routes())
         .merge(web::teams::routes())
         .merge(web::series::routes())
+        .merge(web::reliability::routes())
         .merge(web::password_reset::routes())
         .merge(web::audit::routes())
         .layer(middleware::from_fn_with_state(
@@ -545,6 +549,11 @@ impl Application {
             Some(settings) => Some(OidcProvider::new(settings.clone(), &config.public_url)?),
             None => None,
         };
+        let prometheus = config
+            .prometheus
+            .as_ref()
+            .map(Prometheus::new)
+            .transpose()?;
         // Half the cores at most: hashing must leave the rest to serving.
         let hashers =
             std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).clamp(1, 4));
@@ -565,6 +574,7 @@ impl Application {
                 throttle: SignInThrottle::new(config_limits),
                 passwords: PasswordPool::new(hashers)?,
                 oidc,
+                prometheus,
             })),
             writer_thread,
             indexer,
@@ -637,6 +647,16 @@ impl Application {
             state.config.mail_poll,
             jobs_stop,
         ));
+        let pulls = match (&state.prometheus, &state.config.prometheus) {
+            (Some(prometheus), Some(settings)) => Some(tokio::spawn(jobs::reliability::run(
+                db.clone(),
+                prometheus.clone(),
+                state.clock.clone(),
+                settings.every,
+                stop_jobs.subscribe(),
+            ))),
+            _ => None,
+        };
         let limits = ConnectionLimits {
             max_connections: state.config.max_connections,
             header_read_timeout: state.config.header_read_timeout,
@@ -658,6 +678,9 @@ impl Application {
             let _ = metrics_server.await;
         }
         let _ = jobs.await;
+        if let Some(pulls) = pulls {
+            let _ = pulls.await;
+        }
         db.stop_writer().await;
         tokio::task::spawn_blocking(move || {
             writer_thread.join();

@@ -83,6 +83,12 @@
 //!   and random tokens (only hashes are stored).
 //! - [`oidc`]: the only `openidconnect`: discovery, PKCE, state and nonce,
 //!   ID token validation, the groups claim.
+//! - [`prometheus`]: the only HTTP client to Prometheus (instant queries, a
+//!   bearer token, a timeout); `jobs::reliability` pulls each service's month
+//!   so far (and the month before, until final) inside `serve`, recording a
+//!   failure for the service page and leaving stored figures as they were;
+//!   the PromQL, its template (`$service`, `$window`) and the percent and CSV
+//!   forms of a month are checked in [`domain::reliability`].
 //! - [`web`]: handlers, auth extractors, CSRF, the JSON API. Access in types:
 //!   `web::access` (`SignedIn`, `PlatformTeam`, `Admin`, `ClientAddress`);
 //!   sign-in (`web::sign_in`, `web::oidc`, `web::proxy` for SSO proxy headers),
@@ -208,6 +214,7 @@ pub mod mail;
 pub mod maintenance;
 pub mod metrics;
 pub mod oidc;
+pub mod prometheus;
 pub mod search;
 pub mod seed;
 pub mod serve;

@@ -26,9 +26,11 @@ use crate::telemetry::{self, LogFormat};
 mod accounts;
 mod identity;
 mod operations;
+mod reliability;
 
 use accounts::{TokenCommand, UserCommand};
 use identity::IdentityArgs;
+use reliability::PrometheusArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -63,6 +65,8 @@ struct Cli {
     mail: MailArgs,
     #[command(flatten)]
     identity: IdentityArgs,
+    #[command(flatten)]
+    prometheus: PrometheusArgs,
     #[command(subcommand)]
     command: Option<Command>,
     /// `serve`'s flags, for running without naming the subcommand
@@ -247,7 +251,11 @@ pub fn main() -> ExitCode {
         clock: clock.clone(),
         ..Config::new(&cli.data_dir)
     };
-    let config = match cli.identity.apply(config) {
+    let config = match cli
+        .identity
+        .apply(config)
+        .and_then(|config| cli.prometheus.apply(config))
+    {
         Ok(config) => config,
         Err(error) => {
             eprintln!("error: {}", describe(&error));

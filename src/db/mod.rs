@@ -18,6 +18,7 @@ pub mod migrations;
 pub mod outbox;
 pub mod pain_points;
 pub mod people;
+pub mod reliability;
 pub mod replies;
 pub mod roadmap;
 pub mod search;

@@ -17,6 +17,7 @@ pub mod pain_point;
 pub mod password;
 pub mod people;
 pub mod query;
+pub mod reliability;
 pub mod roadmap;
 pub mod satisfaction;
 pub mod schedule;

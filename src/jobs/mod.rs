@@ -11,6 +11,7 @@ pub mod closed_loop;
 pub mod digests;
 pub mod notices;
 pub mod outbox;
+pub mod reliability;
 
 use std::time::Duration;
 

@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod pain_points;
 pub mod picker;
 pub mod privacy;
+pub mod reliability;
 pub mod respond;
 pub mod roadmap;
 pub mod search;

@@ -15,6 +15,8 @@ pub struct ServicePage {
     pub service: Service,
     /// Newest month first.
     pub reliability: Vec<Reliability>,
+    /// Where the figures come from, the last pull, and the forms.
+    pub reliability_section: super::reliability::ReliabilitySection,
     /// Oldest month first.
     pub months: Vec<MonthlyFeedback>,
     pub recent: Vec<Feedback>,
@@ -207,7 +209,7 @@ pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
                     }
                 }
             }
-            h2 { "Reliability" }
+            (super::reliability::section(chrome, &page.reliability_section))
             @if page.reliability.is_empty() {
                 p { "No figures yet." }
             } @else {
