@@ -265,7 +265,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         None => serve(config, cli.serve, cli.mail.public_url.is_some()),
         Some(Command::Serve(args)) => serve(config, args, cli.mail.public_url.is_some()),
-        Some(Command::Digest(command)) => digest(config, command),
+        Some(Command::Digest(command)) => digest(config, command, cli.mail.public_url.is_some()),
         Some(Command::Seed) => seed_database(&cli.data_dir, &clock),
         Some(Command::Reindex) => reindex(&cli.data_dir),
         Some(Command::Backup { destination }) => operations::backup(&cli.data_dir, &destination),
@@ -329,8 +329,17 @@ fn serve(config: Config, args: ServeArgs, public_url_given: bool) -> Result<()> 
     })
 }
 
-/// Runs a digest command against the database, without serving.
-fn digest(config: Config, command: DigestCommand) -> Result<()> {
+/// Runs a digest command against the database, without serving; without
+/// `--public-url` (`public_url_given`), links use the URL `serve` recorded.
+fn digest(config: Config, command: DigestCommand, public_url_given: bool) -> Result<()> {
+    let config = if public_url_given {
+        config
+    } else {
+        Config {
+            public_url: String::new(),
+            ..config
+        }
+    };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|error| Error::Internal(format!("cannot start the runtime: {error}")))?;
     runtime.block_on(async {

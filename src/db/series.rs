@@ -175,8 +175,8 @@ pub fn waves(connection: &Connection, series_id: i64) -> Result<Vec<Wave>> {
     let mut statement = connection.prepare_cached(
         "SELECT surveys.id, surveys.title, coalesce(surveys.opens_at, surveys.created_at), survey_questions.id,
                 survey_questions.kind,
-                services.slug, counts.value, sum(counts.answers), surveys.threshold,
-                surveys.series_period, survey_series.cadence
+                services.slug, counts.value, counts.answers, surveys.threshold,
+                surveys.series_period, survey_series.cadence, surveys.status, counts.team_id
            FROM surveys
            JOIN survey_series ON survey_series.id = surveys.series_id
            JOIN survey_questions ON survey_questions.survey_id = surveys.id
@@ -185,11 +185,11 @@ pub fn waves(connection: &Connection, series_id: i64) -> Result<Vec<Wave>> {
                   ON counts.question_id = survey_questions.id AND counts.answers > 0
           WHERE surveys.series_id = ?1 AND surveys.status <> 'draft'
             AND survey_questions.kind IN ('nps', 'csat', 'ces', 'likert')
-          GROUP BY survey_questions.id, counts.value
-          ORDER BY surveys.series_period, surveys.id, survey_questions.position, survey_questions.id",
+          ORDER BY surveys.series_period, surveys.id, survey_questions.position, survey_questions.id,
+                   counts.team_id",
     )?;
     let mut waves: Vec<Wave> = Vec::new();
-    let mut last_question = None;
+    let (mut last_question, mut last_team) = (None, None);
     let mut rows = statement.query([series_id])?;
     while let Some(row) = rows.next()? {
         let survey_id: i64 = row.get(0)?;
@@ -203,6 +203,7 @@ pub fn waves(connection: &Connection, series_id: i64) -> Result<Vec<Wave>> {
                     .map_or_else(|_| period.clone(), |period| period.label()),
                 opened: row.get(2)?,
                 threshold: row.get(8)?,
+                closed: row.get::<_, String>(11)? == "closed",
                 questions: Vec::new(),
             });
             last_question = None;
@@ -217,18 +218,29 @@ pub fn waves(connection: &Connection, series_id: i64) -> Result<Vec<Wave>> {
                 kind: QuestionKind::parse(&kind).unwrap_or(QuestionKind::Likert),
                 service: row.get(5)?,
                 values: Vec::new(),
+                teams: Vec::new(),
             });
             last_question = Some(question_id);
+            last_team = None;
         }
         let Some(value) = row.get::<_, Option<i64>>(6)? else {
             continue;
         };
         let answers: u32 = row.get(7)?;
         let value = u8::try_from(value).ok();
+        let team: Option<i64> = row.get(12)?;
         if let Some(question) = wave.questions.last_mut() {
-            question
-                .values
-                .extend(std::iter::repeat_n(value, answers as usize));
+            let answered = std::iter::repeat_n(value, answers as usize);
+            question.values.extend(answered.clone());
+            if team.is_some() {
+                if last_team != team {
+                    question.teams.push(Vec::new());
+                    last_team = team;
+                }
+                if let Some(values) = question.teams.last_mut() {
+                    values.extend(answered);
+                }
+            }
         }
     }
     Ok(waves)

@@ -5,6 +5,7 @@
 mod by_hand;
 mod prometheus;
 mod series;
+mod summaries;
 
 use crate::helpers::TestApp;
 
