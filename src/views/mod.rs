@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod digest;
 pub mod digests;
 pub mod feedback;
+pub mod figures;
 pub mod inbox;
 pub mod interviews;
 pub mod item;

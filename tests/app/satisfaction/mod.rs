@@ -2,6 +2,7 @@
 //! and the headline figures, reliability from Prometheus and by hand, the
 //! service page's one time axis, results at a glance, and summaries.
 
+mod at_a_glance;
 mod by_hand;
 mod prometheus;
 mod series;
