@@ -55,7 +55,8 @@ pub struct DashboardPage<'a> {
     pub reliability: &'a [(String, Option<Reliability>)],
 }
 
-/// A score over the waves as a line, its 95% interval as a band.
+/// A score over the waves as a line, its 95% interval as a band, on an
+/// axis fitted to them within the scale (`low`..`high`).
 fn trend_chart(
     label: &str,
     estimates: &[Option<Estimate>],
@@ -63,6 +64,19 @@ fn trend_chart(
     high: f64,
     titles: &[String],
 ) -> Markup {
+    // The axis fits the figures and their intervals, within the scale.
+    let (low, high) = super::timeline::fit(
+        estimates.iter().flatten().flat_map(|estimate| {
+            let (a, b) = estimate
+                .interval
+                .as_ref()
+                .map_or((estimate.score, estimate.score), |interval| {
+                    (interval.low, interval.high)
+                });
+            [estimate.score, a, b]
+        }),
+        (low, high),
+    );
     let step = 130.0;
     let width = (estimates.len().max(1) as f64 - 1.0) * step + 100.0;
     let y = |value: f64| 14.0 + (high - value) / (high - low) * 100.0;
@@ -161,7 +175,7 @@ pub fn dashboard(chrome: &Chrome<'_>, page: &DashboardPage<'_>) -> Markup {
                     h2 { "Satisfaction: " (series.name) }
                     p.hint { "Each wave of the " (series.cadence.label()) " series, labelled by its period; ad-hoc surveys have their own results pages and change none of these figures." }
                     div.charts {
-                        (trend_chart("NPS (−100 to 100)", &satisfaction.nps, -100.0, 100.0, &satisfaction.waves))
+                        (trend_chart("NPS (points, −100 to 100)", &satisfaction.nps, -100.0, 100.0, &satisfaction.waves))
                         (trend_chart("CES (1 to 7)", &satisfaction.ces, 1.0, 7.0, &satisfaction.waves))
                     }
                     table.feedback {

@@ -25,6 +25,7 @@ pub mod services;
 pub mod survey_results;
 pub mod surveys;
 pub mod tags;
+pub mod timeline;
 pub mod tree;
 
 use axum::http::StatusCode;

@@ -100,11 +100,15 @@ async fn render(
                 .map(|(row, headline)| {
                     (
                         headline.name,
-                        waves.iter().map(|wave| wave.label.clone()).collect(),
+                        waves
+                            .iter()
+                            .map(|wave| (wave.label.clone(), wave.opened))
+                            .collect(),
                         row.csat,
                     )
                 });
             Ok(views::services::ServicePage {
+                now,
                 service,
                 reliability,
                 reliability_section,

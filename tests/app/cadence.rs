@@ -135,7 +135,7 @@ async fn the_dashboard_shows_satisfaction_per_service_with_intervals_and_movers(
     );
     let page = team.get_text("/dashboard").await;
     assert!(
-        page.contains("NPS (−100 to 100)") && page.contains("<polygon"),
+        page.contains("NPS (points, −100 to 100)") && page.contains("<polygon"),
         "NPS over waves with an interval band"
     );
     let ci_row = page

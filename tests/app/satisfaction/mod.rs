@@ -7,6 +7,7 @@ mod by_hand;
 mod prometheus;
 mod series;
 mod summaries;
+mod time_axis;
 
 use crate::helpers::TestApp;
 
