@@ -10,13 +10,14 @@
 use std::sync::Arc;
 
 use axum::extract::Request;
-use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
 use crate::domain::FieldErrors;
+use crate::domain::id::NotAnId;
 use crate::storage::StorageProblem;
 use crate::views;
 
@@ -138,6 +139,32 @@ impl From<FormRejection> for Error {
             status: rejection.status(),
             detail: rejection.body_text(),
         }
+    }
+}
+
+impl From<PathRejection> for Error {
+    fn from(rejection: PathRejection) -> Self {
+        match rejection {
+            // An id that is not a number names nothing.
+            PathRejection::FailedToDeserializePathParams(_) => Error::NotFound,
+            other => Error::Internal(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for Error {
+    fn from(rejection: QueryRejection) -> Self {
+        Error::Rejected {
+            status: rejection.status(),
+            detail: rejection.body_text(),
+        }
+    }
+}
+
+/// A chosen id that is not one names nothing.
+impl From<NotAnId> for Error {
+    fn from(_: NotAnId) -> Self {
+        Error::NotFound
     }
 }
 

@@ -14,6 +14,7 @@
 //! ```text
 //! TCP ─▶ serve (connection cap, header-read timeout, peer address)
 //! HTTP ─▶ app::router ─▶ layers (security headers ▸ error rendering ▸ request span ▸ metrics ▸ body limit)
+//!      ─▶ team-only / admin-only route layer (web::routes) ─▶ CSRF cookie (pages)
 //!      ─▶ web::<handler> ─▶ web::access (SignedIn, PlatformTeam, Admin) / web::auth (Viewer, CSRF)
 //!      ─▶ domain::parse (checked values)
 //!      ─▶ db::Database::write (writer thread, group commit) / ::read (pooled, spawn_blocking)
@@ -36,14 +37,14 @@
 //! - [`data_dir`]: the data directory, made private (0700, files 0600) at start.
 //! - [`clock`]: [`clock::Clock`], where "now" comes from: chosen at the edge
 //!   (`cli`, tests), carried in `Config` and `App`, passed to what needs it.
-//! - [`app`]: [`app::AppState`], the one route table [`app::router`] (newer
-//!   features merge their own `routes()`), and [`app::Application`] (bind,
-//!   serve, graceful shutdown).
+//! - [`app`]: [`app::AppState`], the route table [`app::router`] (each feature's
+//!   `web::<feature>::routes()`, merged), and [`app::Application`] (bind, serve,
+//!   graceful shutdown).
 //! - [`serve`]: the accept loop on hyper-util: at most `max_connections` at
 //!   once, `header_read_timeout` for slow clients, `ConnectInfo` on every request.
 //! - [`error`]: the one error type, rendered as RFC 9457 problem JSON under `/api/`
 //!   and as an HTML page elsewhere.
-//! - [`domain`]: pure types and rules: feedback, people, services, checked text, the
+//! - [`domain`]: pure types and rules: typed ids ([`domain::Id`]), feedback, people, services, checked text, the
 //!   search query language, summary subscriptions and their schedules
 //!   ([`domain::schedule`]: periods across time zones and daylight saving), interviews, pain points and their impact
 //!   formula, roadmap, outcomes, the discovery cadence, surveys and their statistics
@@ -78,7 +79,8 @@
 //!   ([`jobs::outbox`], also run by `earshot digest send`), woken by new mail;
 //!   "you said, we did" messages when a roadmap item ships (which also marks its
 //!   pain points addressed, undone when it stops being shipped); replies and
-//!   status notices to submitters (`jobs::notices`), through the same outbox.
+//!   status notices to submitters (`jobs::notices`), through the same outbox;
+//!   `earshot digest` itself ([`jobs::digest_command`]).
 //! - [`auth`]: argon2id password hashes on the bounded [`auth::PasswordPool`],
 //!   and random tokens (only hashes are stored).
 //! - [`oidc`]: the only `openidconnect`: discovery, PKCE, state and nonce,
@@ -89,8 +91,12 @@
 //!   failure for the service page and leaving stored figures as they were;
 //!   the PromQL, its template (`$service`, `$window`) and the percent and CSV
 //!   forms of a month are checked in [`domain::reliability`].
-//! - [`web`]: handlers, auth extractors, CSRF, the JSON API. Access in types:
-//!   `web::access` (`SignedIn`, `PlatformTeam`, `Admin`, `ClientAddress`);
+//! - [`web`]: handlers, auth extractors, CSRF, the JSON API. Each feature exposes
+//!   `routes()`, a [`web::routes::Routes`] that sorts its pages and API calls by who may
+//!   call them (anyone, the platform team, admins); the team-only and admin-only ones
+//!   end up behind one layer each. Access in types: `web::access` (`SignedIn`,
+//!   `PlatformTeam`, `Admin`, `CatalogAdmin`, `ClientAddress`); ids in paths as
+//!   `Path<Id<T>>` (`web::extract`, [`domain::Id`]: a path that is not an id is 404);
 //!   sign-in (`web::sign_in`, `web::oidc`, `web::proxy` for SSO proxy headers),
 //!   throttling (`web::throttle`), the account page (`web::account`), people
 //!   and teams (`web::people`), the audit log (`web::audit`). The daily path:
@@ -158,7 +164,7 @@
 //!   `Retry-After` meanwhile, never 500.
 //! - **Architecture Invariant:** a viewer who may not see an item gets 404, not 403,
 //!   so existence does not leak; all of discovery (interviews, pain points, roadmap
-//!   items, outcomes) answers contributors with 404 (`Viewer::require_platform_team`).
+//!   items, outcomes) answers contributors with 404 (`web::access::PlatformTeam`).
 //! - **Architecture Invariant:** every HTML form carries the CSRF token; posts without
 //!   it are refused with 403 before the handler runs.
 //! - **Architecture Invariant:** only `mail` imports lettre. Every message goes through
@@ -187,7 +193,8 @@
 //!   takes that clock or an instant (`grep -rn 'Utc::now' src` finds only
 //!   `clock.rs`). The demo (`seed`) is built relative to the instant it is given.
 //! - **Architecture Invariant:** who may call a new handler shows in its signature
-//!   (`web::access` extractors); team-only places answer 404 to everyone else.
+//!   (`web::access` extractors); team-only places answer 404 to everyone else, and sit
+//!   in the team-only router (`Routes::team_page`, `Routes::team_api`) behind its layer.
 //! - **Architecture Invariant:** a deactivated person's sessions and tokens stop
 //!   working at once: every lookup of a credential requires an active person.
 //! - **Architecture Invariant:** identity headers are believed only from the

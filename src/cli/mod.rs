@@ -13,10 +13,11 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, error::ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::{Application, DigestRunner};
+use crate::app::Application;
 use crate::clock::Clock;
 use crate::config::{self, Config, Secret};
 use crate::db::{self, people};
+use crate::jobs::digest_command::DigestRunner;
 
 use crate::error::{Error, Result};
 use crate::seed;

@@ -9,6 +9,7 @@ pub mod csv;
 pub mod digest;
 pub mod disclosure;
 pub mod feedback;
+pub mod id;
 pub mod identity;
 pub mod interview;
 pub mod labels;
@@ -32,6 +33,7 @@ pub mod text;
 pub mod triage;
 
 pub use feedback::{FeedbackDraft, FeedbackKind, FeedbackStatus, NewFeedback, Rating, parse_tags};
+pub use id::Id;
 pub use people::{Email, Role};
 pub use service::{
     NewService, Operations, ReliabilityDraft, ReliabilityReport, ServiceDraft,

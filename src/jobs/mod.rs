@@ -8,6 +8,7 @@
 //! message does not wait for the next look.
 
 pub mod closed_loop;
+pub mod digest_command;
 pub mod digests;
 pub mod notices;
 pub mod outbox;

@@ -1,16 +1,21 @@
-//! Who may call a handler, in its signature: [`SignedIn`], [`PlatformTeam`]
-//! and [`Admin`] are extractors, so a handler that forgets its check does
-//! not compile rather than leaks. And [`ClientAddress`], the address a
+//! Who may call a handler, in its signature: [`SignedIn`], [`PlatformTeam`],
+//! [`Admin`] and [`CatalogAdmin`] are extractors, so a handler that forgets
+//! its check does not compile rather than leaks; [`team_only`] and
+//! [`admin_only`] are the same checks as layers, over the team-only and
+//! admin-only routers (`web::routes`). And [`ClientAddress`], the address a
 //! request came from (for throttling), seen through a trusted proxy.
 //!
-//! Team-only places answer everyone else 404, as if they did not exist
-//! (as `Viewer::require_platform_team` does); admin-only places answer
-//! contributors 404 too, and the platform team 403 (they know admin pages exist).
+//! Team-only places answer everyone else 404, as if they did not exist;
+//! admin-only places answer contributors 404 too, and the platform team 403
+//! (they know admin pages exist). Admin-only changes to what everyone may
+//! read (the service catalog) answer 403 to anyone else: the thing is no secret.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
 
 use super::auth::Viewer;
 use crate::app::AppState;
@@ -26,6 +31,10 @@ pub struct PlatformTeam(pub Viewer);
 /// An admin; contributors get 404 and the team 403.
 pub struct Admin(pub Viewer);
 
+/// An admin changing what everyone may read (the service catalog); anyone
+/// else gets 403.
+pub struct CatalogAdmin(pub Viewer);
+
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Error;
 
@@ -39,7 +48,9 @@ impl FromRequestParts<AppState> for PlatformTeam {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<PlatformTeam> {
         let viewer = Viewer::from_request_parts(parts, state).await?;
-        viewer.require_platform_team()?;
+        if !viewer.is_platform_team() {
+            return Err(Error::NotFound);
+        }
         Ok(PlatformTeam(viewer))
     }
 }
@@ -55,6 +66,29 @@ impl FromRequestParts<AppState> for Admin {
             Role::Contributor => Err(Error::NotFound),
         }
     }
+}
+
+impl FromRequestParts<AppState> for CatalogAdmin {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<CatalogAdmin> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        if viewer.user.role != Role::Admin {
+            return Err(Error::Forbidden("Only an admin can do this."));
+        }
+        Ok(CatalogAdmin(viewer))
+    }
+}
+
+/// The layer over every team-only route: anyone else is refused (404)
+/// before the handler runs.
+pub async fn team_only(_: PlatformTeam, request: Request, next: Next) -> Response {
+    next.run(request).await
+}
+
+/// The layer over every admin-only route.
+pub async fn admin_only(_: Admin, request: Request, next: Next) -> Response {
+    next.run(request).await
 }
 
 /// The address a request came from: the connection's peer, or, when the

@@ -2,8 +2,7 @@
 //! everywhere. Reset links are in `web::password_reset`.
 
 use axum::Json;
-use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{delete, get, post};
@@ -12,12 +11,15 @@ use serde::{Deserialize, Serialize};
 
 use super::access::SignedIn;
 use super::auth::{CsrfToken, VerifiedForm};
+use super::extract::{Path, Query};
+use super::routes::Routes;
 use super::sign_in::{end_browser_session, start_session};
 use crate::app::AppState;
 use crate::auth::{hash_password, hash_token, new_token, verify_password};
 use crate::db::audit::{self, Actor};
 use crate::db::credentials::{self, ApiTokenInfo, NewApiToken};
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::audit::AuditAction;
 use crate::domain::password::Password;
 use crate::domain::text::single_line;
@@ -25,22 +27,19 @@ use crate::error::{Error, Result};
 use crate::views::Chrome;
 use crate::views::account::{self as page, AccountPage, NewToken};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/account", get(account_page))
-        .route("/account/password", post(change_password))
-        .route("/account/tokens", post(create_token_form))
-        .route("/account/tokens/{id}/revoke", post(revoke_token_form))
-        .route("/account/sign-out-everywhere", post(sign_out_everywhere))
-}
-
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route(
+/// One's own account and API tokens, for everyone signed in.
+pub fn routes() -> Routes {
+    Routes::default()
+        .page("/account", get(account_page))
+        .page("/account/password", post(change_password))
+        .page("/account/tokens", post(create_token_form))
+        .page("/account/tokens/{id}/revoke", post(revoke_token_form))
+        .page("/account/sign-out-everywhere", post(sign_out_everywhere))
+        .api(
             "/api/v1/tokens",
             get(list_tokens_api).post(create_token_api),
         )
-        .route("/api/v1/tokens/{id}", delete(revoke_token_api))
+        .api("/api/v1/tokens/{id}", delete(revoke_token_api))
 }
 
 async fn render(
@@ -313,10 +312,10 @@ pub async fn revoke(state: &AppState, viewer: &super::auth::Viewer, id: i64) -> 
 async fn revoke_token_form(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    Path(id): Path<Id<ApiTokenInfo>>,
     VerifiedForm(super::sign_in::EmptyForm {}): VerifiedForm<super::sign_in::EmptyForm>,
 ) -> Result<Redirect> {
-    revoke(&state, &viewer, super::parse_id(&id)?).await?;
+    revoke(&state, &viewer, id.get()).await?;
     Ok(Redirect::to(if viewer.is_admin() {
         "/admin/tokens"
     } else {
@@ -396,8 +395,8 @@ async fn create_token_api(
 async fn revoke_token_api(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    Path(id): Path<Id<ApiTokenInfo>>,
 ) -> Result<StatusCode> {
-    revoke(&state, &viewer, super::parse_id(&id)?).await?;
+    revoke(&state, &viewer, id.get()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

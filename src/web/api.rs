@@ -6,17 +6,20 @@
 //! with authorship and internal notes.
 
 use axum::Json;
-use axum::extract::{FromRequest, Path, Query, State};
+use axum::extract::{FromRequest, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::access::{CatalogAdmin, PlatformTeam, SignedIn};
 use super::auth::Viewer;
+use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::db::feedback::{self as stored, Feedback, FeedbackFilter, Note};
 use crate::db::services::{self, Service};
+use crate::domain::Id;
 use crate::domain::{
     FeedbackDraft, FeedbackKind, FeedbackStatus, FieldErrors, NewFeedback, NewService,
     ReliabilityDraft, ReliabilityReport, ServiceDraft,
@@ -231,7 +234,7 @@ fn may_read(viewer: &Viewer, item: &Feedback) -> bool {
 
 pub async fn create_feedback(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
     let now = state.clock.now();
@@ -267,10 +270,10 @@ pub async fn create_feedback(
 
 pub async fn get_feedback(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<Id<Feedback>>,
 ) -> Result<Json<FeedbackJson>> {
-    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let id = id.get();
     let with_notes = viewer.is_platform_team();
     let (item, notes) = state
         .db
@@ -301,12 +304,11 @@ pub struct DeleteQuery {
 /// it the answer is 409, naming them.
 pub async fn delete_feedback(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    PlatformTeam(viewer): PlatformTeam,
+    Path(id): Path<Id<Feedback>>,
     Query(query): Query<DeleteQuery>,
 ) -> Result<StatusCode> {
-    viewer.require_platform_team()?;
-    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let id = id.get();
     let confirmed = query.confirm.as_deref() == Some("true");
     state
         .db
@@ -404,13 +406,9 @@ fn paging(limit: Option<&str>, offset: Option<&str>, errors: &mut FieldErrors) -
 
 pub async fn list_feedback(
     State(state): State<AppState>,
-    viewer: Viewer,
-    query: std::result::Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    SignedIn(viewer): SignedIn,
+    Query(query): Query<ListQuery>,
 ) -> Result<Json<Value>> {
-    let Query(query) = query.map_err(|rejection| Error::Rejected {
-        status: StatusCode::BAD_REQUEST,
-        detail: rejection.body_text(),
-    })?;
     let mut errors = FieldErrors::default();
     let kind = query.kind.as_deref().and_then(|raw| {
         FeedbackKind::parse_as("kind", raw)
@@ -449,14 +447,14 @@ pub async fn list_feedback(
     })))
 }
 
-pub async fn list_services(State(state): State<AppState>, _viewer: Viewer) -> Result<Json<Value>> {
+pub async fn list_services(State(state): State<AppState>, _: SignedIn) -> Result<Json<Value>> {
     let services = state.db.read(services::list_services).await?;
     Ok(Json(json!({ "items": services })))
 }
 
 pub async fn get_service(
     State(state): State<AppState>,
-    _viewer: Viewer,
+    _: SignedIn,
     Path(slug): Path<String>,
 ) -> Result<Json<Service>> {
     let service = state
@@ -469,11 +467,10 @@ pub async fn get_service(
 
 pub async fn create_service(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: CatalogAdmin,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_admin()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = ServiceDraft {
@@ -497,12 +494,11 @@ pub async fn create_service(
 /// `{"period": "2026-11", "slo_attainment": 0.9991, "error_budget_remaining": 0.42, "incidents": 3}`.
 pub async fn put_reliability(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<services::Reliability>> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = ReliabilityDraft {
@@ -529,7 +525,7 @@ pub async fn put_reliability(
 
 pub async fn get_reliability(
     State(state): State<AppState>,
-    _viewer: Viewer,
+    _: SignedIn,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>> {
     let history = state

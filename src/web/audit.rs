@@ -2,8 +2,7 @@
 //! as JSON lines (one object per line), from the page or the API. An
 //! export is itself recorded.
 
-use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -11,17 +10,20 @@ use serde::Deserialize;
 
 use super::access::Admin;
 use super::auth::CsrfToken;
+use super::extract::Query;
+use super::routes::Routes;
 use crate::app::AppState;
 use crate::db::audit::{self, Actor};
 use crate::domain::audit::{AuditAction, AuditFilter};
 use crate::error::{Error, Result};
 use crate::views::{Chrome, admin};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/audit", get(audit_page))
-        .route("/admin/audit.jsonl", get(export))
-        .route("/api/v1/audit.jsonl", get(export))
+/// The audit log, for admins.
+pub fn routes() -> Routes {
+    Routes::default()
+        .admin_page("/admin/audit", get(audit_page))
+        .admin_page("/admin/audit.jsonl", get(export))
+        .admin_api("/api/v1/audit.jsonl", get(export))
 }
 
 #[derive(Deserialize, Default)]

@@ -55,28 +55,8 @@ impl Viewer {
         self.user.role.is_platform_team()
     }
 
-    /// Refuses anyone outside the platform team with a 404, as if the
-    /// page or item did not exist: a contributor learns nothing from a
-    /// team-only URL, not even that it is there.
-    pub fn require_platform_team(&self) -> Result<()> {
-        if self.is_platform_team() {
-            Ok(())
-        } else {
-            Err(Error::NotFound)
-        }
-    }
-
     pub fn is_admin(&self) -> bool {
         self.user.role == crate::domain::Role::Admin
-    }
-
-    /// Refuses anyone but admins.
-    pub fn require_admin(&self) -> Result<()> {
-        if self.user.role == crate::domain::Role::Admin {
-            Ok(())
-        } else {
-            Err(Error::Forbidden("Only an admin can do this."))
-        }
     }
 }
 

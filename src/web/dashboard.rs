@@ -1,31 +1,44 @@
 //! The team's dashboard: the discovery habit, the biggest pain points and
 //! what shipped; and the recruiting list for interviews.
 
-use axum::extract::{Path, Query, State};
+use super::routes::Routes;
+use axum::extract::State;
 use axum::response::Redirect;
+use axum::routing::{get, post};
 use chrono::Duration;
 use serde::Deserialize;
 
-use super::auth::{CsrfToken, VerifiedForm, Viewer};
-use super::parse_id;
+use super::access::PlatformTeam;
+use super::auth::{CsrfToken, VerifiedForm};
+use super::extract::{Path, Query};
 use crate::app::AppState;
+use crate::db::people::User;
 use crate::db::{interviews, pain_points, people, roadmap, series, services, settings};
+use crate::domain::Id;
 use crate::domain::cadence::cadence;
 use crate::domain::pain_point::impact;
 use crate::domain::satisfaction;
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
+/// The dashboard and the recruiting list, for the platform team.
+pub fn routes() -> Routes {
+    Routes::default()
+        .team_page("/dashboard", get(dashboard))
+        .team_page("/dashboard/settings", post(save_settings))
+        .team_page("/interviews/recruiting", get(recruiting))
+        .team_page("/interviews/recruiting/{user}/ask", post(ask))
+}
+
 /// Weeks of the discovery habit shown.
 const WEEKS: u32 = 8;
 
 pub async fn dashboard(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<maud::Markup> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let today = now.date_naive();
     let (held, target, cap, mut ranked, shipped, (headline, waves), reliability) = state
         .db
@@ -98,10 +111,9 @@ pub struct SettingsForm {
 
 pub async fn save_settings(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     VerifiedForm(form): VerifiedForm<SettingsForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
     let target: u32 = form
         .interview_target
         .trim()
@@ -141,12 +153,11 @@ pub struct RecruitingQuery {
 
 pub async fn recruiting(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Query(query): Query<RecruitingQuery>,
 ) -> Result<maud::Markup> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let team = Some(query.team.trim().to_owned()).filter(|team| !team.is_empty());
     let service = Some(query.service.trim().to_owned()).filter(|service| !service.is_empty());
     let (team_filter, service_filter) = (team.clone(), service.clone());
@@ -180,13 +191,12 @@ pub async fn recruiting(
 /// Records that a person was asked for an interview; refused within the cap.
 pub async fn ask(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(user): Path<String>,
+    _: PlatformTeam,
+    Path(user): Path<Id<User>>,
     VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
 ) -> Result<Redirect> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let user = parse_id(&user)?;
+    let user = user.get();
     state
         .db
         .write(move |connection| {

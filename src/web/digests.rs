@@ -1,19 +1,39 @@
 //! Satisfaction summary subscriptions: the /digests page, subscribing,
 //! previews and one-click unsubscribe.
 
-use axum::extract::{Path, State};
+use super::routes::Routes;
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use serde::Deserialize;
 
+use super::access::SignedIn;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::extract::Path;
 use crate::app::AppState;
 use crate::auth::hash_token;
+use crate::db::digests::Subscription;
 use crate::db::{digests, services};
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::digest::{NewSubscription, SubscriptionDraft};
 use crate::error::{Error, Result};
 use crate::jobs::digests as digest_jobs;
 use crate::views::{self, Chrome};
+
+/// Summary subscriptions for everyone signed in; unsubscribing by the
+/// signed link in a message, without signing in.
+pub fn routes() -> Routes {
+    Routes::default()
+        .page("/digests", get(digests_page).post(subscribe))
+        .page("/digests/{id}/preview", get(preview))
+        .page("/digests/{id}/unsubscribe", post(end_subscription))
+        .page(
+            "/unsubscribe/{token}",
+            get(unsubscribe_page).post(unsubscribe),
+        )
+        .page("/unsubscribe/{token}/undo", post(resubscribe))
+}
 
 #[derive(Deserialize, Default)]
 pub struct SubscriptionForm {
@@ -84,7 +104,7 @@ async fn render_page(
 
 pub async fn digests_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response> {
     let draft = SubscriptionDraft {
@@ -98,7 +118,7 @@ pub async fn digests_page(
 /// subscribes themselves.
 pub async fn subscribe(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<SubscriptionForm>,
 ) -> Result<Response> {
@@ -163,10 +183,10 @@ pub async fn subscribe(
 /// The next message of a subscription, as it would be sent now.
 pub async fn preview(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<Id<Subscription>>,
 ) -> Result<Response> {
-    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let id = id.get();
     let subscription = state
         .db
         .read(move |connection| digests::subscription_by_id(connection, id))
@@ -195,12 +215,12 @@ pub async fn preview(
 /// else only their own (another's is not found).
 pub async fn end_subscription(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<Id<Subscription>>,
     VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = super::parse_id(&id)?;
+    let id = id.get();
     let subscription = state
         .db
         .read(move |connection| digests::subscription_by_id(connection, id))

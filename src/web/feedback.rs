@@ -1,21 +1,44 @@
 //! Feedback pages: the form, thanks, "my feedback", an anonymous item's
 //! private page, and deleting an item.
 
-use axum::extract::{Path, Query, State};
+use super::api;
+use super::routes::Routes;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{delete as delete_route, get, post};
 use serde::Deserialize;
 
+use super::access::{PlatformTeam, SignedIn};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
-use super::parse_id;
+use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token};
+use crate::db::feedback::Feedback;
 use crate::db::feedback::{self as stored, FeedbackFilter};
 use crate::db::{replies, services};
+use crate::domain::Id;
 use crate::domain::{FeedbackDraft, FieldErrors, NewFeedback};
 use crate::error::{Error, Result};
 use crate::views::feedback::MyItem;
 use crate::views::{self, Chrome};
+
+/// Giving feedback and following it; the API's feedback (in `web::api`).
+pub fn routes() -> Routes {
+    Routes::default()
+        .page("/feedback/new", get(new_form))
+        .page("/feedback", post(submit))
+        .page("/feedback/thanks", get(thanks))
+        .page("/feedback/mine", get(mine))
+        .page("/replies/{token}", get(private_replies))
+        .team_page("/feedback/{id}/delete", get(delete_page).post(delete))
+        .api(
+            "/api/v1/feedback",
+            get(api::list_feedback).post(api::create_feedback),
+        )
+        .api("/api/v1/feedback/{id}", get(api::get_feedback))
+        .team_api("/api/v1/feedback/{id}", delete_route(api::delete_feedback))
+}
 
 /// The feedback form as posted. Checkboxes are present only when ticked.
 #[derive(Deserialize)]
@@ -51,7 +74,7 @@ impl From<FeedbackForm> for FeedbackDraft {
 
 pub async fn new_form(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<maud::Markup> {
     let services = state.db.read(services::list_services).await?;
@@ -74,7 +97,7 @@ pub async fn new_form(
 /// token's hash is kept, on the item, tied to nobody.
 pub async fn submit(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<FeedbackForm>,
 ) -> Result<Response> {
@@ -132,7 +155,7 @@ pub struct ThanksQuery {
 }
 
 pub async fn thanks(
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
     Query(query): Query<ThanksQuery>,
 ) -> maud::Markup {
@@ -147,7 +170,7 @@ pub async fn thanks(
 /// many replies it has.
 pub async fn mine(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<maud::Markup> {
     let filter = FeedbackFilter {
@@ -213,12 +236,11 @@ pub async fn private_replies(
 /// The confirmation page before deleting an item (platform team only).
 pub async fn delete_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Feedback>>,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
+    let id = id.get();
     let (item, evidence_for) = state
         .db
         .read(move |connection| {
@@ -240,12 +262,11 @@ pub async fn delete_page(
 /// Deletes an item once confirmed on its page.
 pub async fn delete(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    PlatformTeam(viewer): PlatformTeam,
+    Path(id): Path<Id<Feedback>>,
     VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
+    let id = id.get();
     let existed = state
         .db
         .write(move |connection| stored::delete_feedback(connection, id))
@@ -265,6 +286,6 @@ pub async fn delete(
 }
 
 /// A form's address opened directly (a reload after an error): back to the item.
-pub async fn back_to_item(Path(id): Path<String>) -> Result<Redirect> {
-    Ok(Redirect::to(&format!("/feedback/{}", parse_id(&id)?)))
+pub async fn back_to_item(Path(id): Path<Id<Feedback>>) -> Result<Redirect> {
+    Ok(Redirect::to(&format!("/feedback/{}", id.get())))
 }

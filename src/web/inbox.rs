@@ -1,18 +1,23 @@
 //! The triage inbox: filters, bulk changes to selected items, and saved
 //! views.
 
-use axum::extract::{Path, Query, State};
+use super::routes::Routes;
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
-use super::parse_id;
+use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::db::audit::{self, Actor};
-use crate::db::feedback::{self as stored, Assignee, FeedbackFilter};
+use crate::db::feedback::{self as stored, Assignee, Feedback, FeedbackFilter};
+use crate::db::pain_points::PainPoint;
+use crate::db::triage::SavedView;
 use crate::db::{pain_points, replies, services, triage};
+use crate::domain::Id;
 use crate::domain::audit::AuditAction;
 use crate::domain::pain_point::{NewPainPoint, PainPointDraft};
 use crate::domain::triage::{BulkChange, parse_view_name};
@@ -21,6 +26,15 @@ use crate::error::{Error, Result};
 use crate::jobs::notices;
 use crate::views::inbox::InboxPage;
 use crate::views::{self, Chrome};
+
+/// The inbox, for the platform team.
+pub fn routes() -> Routes {
+    Routes::default()
+        .team_page("/inbox", get(inbox))
+        .team_page("/inbox/bulk", post(bulk))
+        .team_page("/inbox/views", post(save_view))
+        .team_page("/inbox/views/{id}/delete", post(delete_view))
+}
 
 /// Feedback items per inbox page.
 const INBOX_PAGE_SIZE: u32 = 25;
@@ -171,7 +185,7 @@ fn query_string(filter: &FeedbackFilter, received: Option<&str>) -> String {
 
 pub async fn inbox(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Query(query): Query<InboxQuery>,
 ) -> Result<Response> {
@@ -185,7 +199,6 @@ async fn render(
     query: &InboxQuery,
     errors: FieldErrors,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let filter = query.filter();
     let page = query.page();
     let listed = query.listed(state.clock.now().date_naive());
@@ -290,7 +303,7 @@ pub async fn bulk(
     let ids: Vec<i64> = form
         .feedback_ids
         .iter()
-        .filter_map(|raw| parse_id(raw).ok())
+        .filter_map(|raw| raw.parse::<Id<Feedback>>().ok().map(Id::get))
         .collect();
     let by = viewer.user.id;
     let actor = Actor::person(viewer.user.id, &viewer.user.email);
@@ -306,8 +319,9 @@ pub async fn bulk(
             "select items first (tick their boxes, or press x)",
         ))
     } else if form.action == "link" {
-        let target = match (parse_id(&form.pain_point), form.new_pain_point.trim()) {
-            (Ok(pain_point), _) => Ok((pain_point, None)),
+        let chosen = form.pain_point.parse::<Id<PainPoint>>();
+        let target = match (chosen, form.new_pain_point.trim()) {
+            (Ok(pain_point), _) => Ok((pain_point.get(), None)),
             (Err(_), "") => Err(Error::invalid(
                 "pain_point",
                 "choose a pain point, or give a title for a new one",
@@ -427,10 +441,10 @@ pub async fn save_view(
 pub async fn delete_view(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
-    Path(id): Path<String>,
+    Path(id): Path<Id<SavedView>>,
     VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
 ) -> Result<Redirect> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     let user = viewer.user.id;
     state
         .db

@@ -1,23 +1,51 @@
 //! Interview snapshots (team only): record, read, highlight, and use
 //! highlights as evidence.
 
-use axum::extract::{Path, Query, State};
+use super::routes::Routes;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
-use super::parse_id;
+use super::extract::{Path, Query};
 use crate::app::AppState;
-use crate::db::interviews::{self, Interview};
+use crate::db::interviews::{self, Highlight, Interview};
 use crate::db::pain_points;
+use crate::db::pain_points::PainPoint;
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::interview::{InterviewDraft, NewInterview, parse_highlight};
 use crate::domain::labels::split_list;
 use crate::domain::pain_point::{NewPainPoint, PainPointDraft};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
+
+/// Interview snapshots and their highlights, for the platform team (the
+/// API in `web::interviews_api`).
+pub fn routes() -> Routes {
+    use super::interviews_api as api;
+    Routes::default()
+        .team_page("/interviews", get(list_page).post(create))
+        .team_page("/interviews/{id}", get(detail))
+        .team_page("/interviews/{id}/edit", get(edit_page).post(edit))
+        .team_page("/interviews/{id}/highlights", post(add_highlight))
+        .team_page("/pain-points/highlights", post(link_highlight))
+        .team_api(
+            "/api/v1/interviews",
+            get(api::list_api).post(api::create_api),
+        )
+        .team_api(
+            "/api/v1/interviews/{id}",
+            get(api::get_api).patch(api::update_api),
+        )
+        .team_api(
+            "/api/v1/interviews/{id}/highlights",
+            post(api::highlight_api),
+        )
+}
 
 pub(super) async fn load(state: &AppState, id: i64) -> Result<Interview> {
     state
@@ -29,7 +57,7 @@ pub(super) async fn load(state: &AppState, id: i64) -> Result<Interview> {
 
 pub async fn list_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response> {
     let today = state.clock.now().date_naive().to_string();
@@ -47,7 +75,6 @@ async fn render_list(
     draft: &InterviewDraft,
     errors: FieldErrors,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let list = state.db.read(interviews::list).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
@@ -169,9 +196,9 @@ pub async fn edit_page(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Interview>>,
 ) -> Result<maud::Markup> {
-    let interview = load(&state, parse_id(&id)?).await?;
+    let interview = load(&state, id.get()).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf: &csrf,
@@ -189,10 +216,10 @@ pub async fn edit(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Interview>>,
     VerifiedForm(form): VerifiedForm<InterviewForm>,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     load(&state, id).await?;
     let draft = form.draft();
     match save(&state, &viewer, id, draft.clone()).await {
@@ -216,29 +243,21 @@ pub async fn detail(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Interview>>,
     Query(query): Query<LinkedQuery>,
 ) -> Result<Response> {
     let now = state.clock.now();
     // The pain point is named from the database, not from the address, so
     // a crafted link cannot put words on the page.
-    let linked = match query.linked.as_deref().map(parse_id) {
+    let linked = match query.linked.as_deref().map(str::parse::<Id<PainPoint>>) {
         Some(Ok(pain_point)) => state
             .db
-            .read(move |connection| pain_points::by_id(connection, pain_point, now))
+            .read(move |connection| pain_points::by_id(connection, pain_point.get(), now))
             .await?
             .map(|found| format!("Linked as evidence for “{}”.", found.title)),
         _ => None,
     };
-    render_detail(
-        &state,
-        &viewer,
-        &csrf,
-        parse_id(&id)?,
-        None,
-        linked.as_deref(),
-    )
-    .await
+    render_detail(&state, &viewer, &csrf, id.get(), None, linked.as_deref()).await
 }
 
 /// After a highlight was linked: the pain point's id, for the confirmation.
@@ -311,10 +330,10 @@ pub(super) async fn highlight(
 pub async fn add_highlight(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Interview>>,
     VerifiedForm(form): VerifiedForm<HighlightForm>,
 ) -> Result<Redirect> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     highlight(&state, &viewer, id, &form.quote).await?;
     Ok(Redirect::to(&format!("/interviews/{id}")))
 }
@@ -338,14 +357,15 @@ pub async fn link_highlight(
     VerifiedForm(form): VerifiedForm<HighlightEvidenceForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let highlight = parse_id(&form.highlight)?;
+    let highlight = form.highlight.parse::<Id<Highlight>>()?.get();
     let interview = state
         .db
         .read(move |connection| interviews::interview_of_highlight(connection, highlight))
         .await?
         .ok_or(Error::NotFound)?;
-    let target = match (parse_id(&form.pain_point), form.new_pain_point.trim()) {
-        (Ok(id), _) => Ok(Target::Existing(id)),
+    let chosen = form.pain_point.parse::<Id<PainPoint>>();
+    let target = match (chosen, form.new_pain_point.trim()) {
+        (Ok(id), _) => Ok(Target::Existing(id.get())),
         (Err(_), "") => Err(FieldErrors::one(
             "pain_point",
             "choose a pain point, or give a title for a new one",

@@ -1,35 +1,34 @@
 //! Interview snapshots through the JSON API.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::access::PlatformTeam;
 use super::api::{ApiJson, Fields, PageQuery, created, object};
-use super::auth::Viewer;
+use super::extract::{Path, Query};
 use super::interviews::{draft_of, highlight, load, save, store};
-use super::parse_id;
 use crate::app::AppState;
 use crate::db::interviews::{self, Interview};
+use crate::domain::Id;
 use crate::domain::interview::InterviewDraft;
 use crate::error::Result;
 
 pub async fn list_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Query(page): Query<PageQuery>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
     page.page(state.db.read(interviews::list).await?)
 }
 
 pub async fn create_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = InterviewDraft {
@@ -53,23 +52,21 @@ pub async fn create_api(
 
 pub async fn get_api(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    _: PlatformTeam,
+    Path(id): Path<Id<Interview>>,
 ) -> Result<Json<Interview>> {
-    viewer.require_platform_team()?;
-    Ok(Json(load(&state, parse_id(&id)?).await?))
+    Ok(Json(load(&state, id.get()).await?))
 }
 
 /// `PATCH /api/v1/interviews/{id}`: any of the fields of a new interview;
 /// absent fields keep their value, and a field of the wrong type is named.
 pub async fn update_api(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    PlatformTeam(viewer): PlatformTeam,
+    Path(id): Path<Id<Interview>>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Interview>> {
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
+    let id = id.get();
     let body = object(body)?;
     let current = draft_of(&load(&state, id).await?);
     let mut fields = Fields::new(&body);
@@ -108,12 +105,11 @@ pub async fn update_api(
 /// `{"quote": "..."}`: a passage of the notes.
 pub async fn highlight_api(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    PlatformTeam(viewer): PlatformTeam,
+    Path(id): Path<Id<Interview>>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
+    let id = id.get();
     let quote = object(body)?
         .get("quote")
         .and_then(Value::as_str)

@@ -1,6 +1,7 @@
-//! HTTP handlers, grouped by what they serve. The route table is in
-//! `app::router`; handlers parse input into domain values, call `db`, and
-//! render a view or JSON.
+//! HTTP handlers, grouped by what they serve. Each feature's `routes()`
+//! (a [`routes::Routes`]) says which of its handlers answer where, and who may
+//! call them; `app::router` merges them. Handlers parse input into domain
+//! values, call `db`, and render a view or JSON.
 
 pub mod access;
 pub mod account;
@@ -9,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod digests;
+pub mod extract;
 pub mod feedback;
 pub mod inbox;
 pub mod interviews;
@@ -26,6 +28,7 @@ pub mod reliability;
 pub mod respond;
 pub mod roadmap;
 pub mod roadmap_api;
+pub mod routes;
 pub mod search;
 pub mod series;
 pub mod services;
@@ -42,8 +45,6 @@ pub mod triage;
 
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
-
 /// The status of a page that shows a form: 422 when it came back with
 /// problems, so that clients and tests can tell.
 pub fn form_status(errors: &crate::domain::FieldErrors) -> axum::http::StatusCode {
@@ -52,15 +53,6 @@ pub fn form_status(errors: &crate::domain::FieldErrors) -> axum::http::StatusCod
     } else {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     }
-}
-
-/// A number from the path or a form ("42" or "#42"); anything else is
-/// simply not found.
-pub fn parse_id(raw: &str) -> Result<i64> {
-    raw.trim()
-        .trim_start_matches('#')
-        .parse()
-        .map_err(|_| Error::NotFound)
 }
 
 /// A form that sets a status.

@@ -3,27 +3,27 @@
 //! person; later ones update their name, role and team from the groups
 //! claim (`config.groups`). A changed role ends the person's other sessions.
 
-use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
-use super::sign_in::{safe_next, start_session};
+use super::extract::Query;
+use super::routes::Routes;
+use super::sign_in::{SignInSource, record_provisioning, safe_next, start_session};
 use crate::app::AppState;
 use crate::auth::constant_time_eq;
-use crate::db::{audit, credentials, directory};
-use crate::domain::audit::AuditAction;
+use crate::db::{credentials, directory};
 use crate::error::{Error, Result};
 
 /// Binds a started sign-in to the browser that started it.
 const STATE_COOKIE: &str = "earshot_oidc";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/oidc/start", get(start))
-        .route("/auth/oidc/callback", get(callback))
+pub fn routes() -> Routes {
+    Routes::default()
+        .page("/auth/oidc/start", get(start))
+        .page("/auth/oidc/callback", get(callback))
 }
 
 #[derive(Deserialize)]
@@ -97,31 +97,14 @@ async fn callback(
             else {
                 return Ok(None);
             };
-            let user = &provisioned.user;
-            let actor = audit::Actor::person(user.id, &user.email);
-            let subject = format!("person:{}", user.id);
-            if provisioned.created {
-                audit::record(
-                    connection,
-                    &actor,
-                    AuditAction::PersonCreated,
-                    &subject,
-                    "first OpenID Connect sign-in",
-                    now,
-                )?;
-            }
-            if let Some(previous) = provisioned.previous_role {
-                let detail = format!("{previous} to {} (groups from OpenID Connect)", user.role);
-                audit::record(
-                    connection,
-                    &actor,
-                    AuditAction::RoleChanged,
-                    &subject,
-                    &detail,
-                    now,
-                )?;
+            let sign_in = SignInSource {
+                first: "first OpenID Connect sign-in",
+                groups: "groups from OpenID Connect",
+            };
+            record_provisioning(connection, &provisioned, &sign_in, now)?;
+            if provisioned.previous_role.is_some() {
                 // Sessions started under the old role end with it.
-                credentials::end_sessions(connection, user.id)?;
+                credentials::end_sessions(connection, provisioned.user.id)?;
             }
             Ok(Some(provisioned.user))
         })

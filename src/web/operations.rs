@@ -16,6 +16,16 @@ use crate::app::AppState;
 use crate::db;
 use crate::error::{Error, Result};
 
+/// Health, metrics and the static files: no session, no cookie.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/readyz", axum::routing::get(readyz))
+        .route("/metrics", axum::routing::get(metrics_with_token))
+        .route("/static/earshot.css", axum::routing::get(stylesheet))
+        .route("/static/earshot.js", axum::routing::get(script))
+}
+
 /// The process is up.
 pub async fn healthz() -> &'static str {
     "ok\n"

@@ -1,10 +1,18 @@
 //! The front door: home, and what is kept private. Signing in and out is
 //! `web::sign_in`.
 
+use super::routes::Routes;
 use axum::response::Redirect;
+use axum::routing::get;
 
 use super::auth::{CsrfToken, Viewer};
 use crate::views::{self, Chrome};
+
+pub fn routes() -> Routes {
+    Routes::default()
+        .page("/", get(home))
+        .page("/privacy", get(privacy))
+}
 
 /// Sends each person where they start their work.
 pub async fn home(viewer: Option<Viewer>) -> Redirect {

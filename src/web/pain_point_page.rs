@@ -2,17 +2,23 @@
 //! placement, merge): each choice is made in a picker, and a mistake shows
 //! the page again with the problem next to its field.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::StatusForm;
 use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::extract::Path;
 use super::pain_points::PainPointForm;
-use super::{StatusForm, parse_id};
 use crate::app::AppState;
+use crate::db::feedback::Feedback;
+use crate::db::interviews::Highlight;
+use crate::db::pain_points::PainPoint;
+use crate::db::tree::Outcome;
 use crate::db::{feedback, pain_points, roadmap, tree};
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::pain_point::{NewPainPoint, PainPointDraft, PainPointStatus};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
@@ -25,13 +31,13 @@ pub async fn detail_page(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<PainPoint>>,
 ) -> Result<Response> {
     render(
         &state,
         &viewer,
         &csrf,
-        parse_id(&id)?,
+        id.get(),
         FieldErrors::default(),
         None,
     )
@@ -120,11 +126,11 @@ pub async fn edit(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<PainPoint>>,
     VerifiedForm(form): VerifiedForm<PainPointForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&id)?;
+    let id = id.get();
     let draft = form.draft();
     let outcome = match NewPainPoint::parse(&draft) {
         Ok(pain_point) => {
@@ -154,11 +160,12 @@ pub struct EvidenceForm {
     return_to: String,
 }
 
-fn ids(raw: &[String], field: &'static str) -> Result<Vec<i64>> {
+/// The ids of the `T`s chosen in `field`.
+fn ids<T>(raw: &[String], field: &'static str) -> Result<Vec<i64>> {
     raw.iter()
         .filter(|value| !value.trim().is_empty())
-        .map(|value| parse_id(value))
-        .collect::<Result<_>>()
+        .map(|value| value.parse::<Id<T>>().map(Id::get))
+        .collect::<std::result::Result<_, _>>()
         .map_err(|_| Error::invalid(field, "choose from the list"))
 }
 
@@ -172,11 +179,18 @@ pub async fn add_evidence(
     VerifiedForm(form): VerifiedForm<EvidenceForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&form.pain_point)
+    let id = form
+        .pain_point
+        .parse::<Id<PainPoint>>()
+        .map(Id::get)
         .map_err(|_| Error::invalid("pain_point", "choose a pain point"))?;
     let added_by = viewer.user.id;
-    let chosen = ids(&form.feedback_ids, "feedback_ids")
-        .and_then(|feedback| Ok((feedback, ids(&form.highlight_ids, "highlight_ids")?)));
+    let chosen = ids::<Feedback>(&form.feedback_ids, "feedback_ids").and_then(|feedback| {
+        Ok((
+            feedback,
+            ids::<Highlight>(&form.highlight_ids, "highlight_ids")?,
+        ))
+    });
     let outcome = match chosen {
         Ok((feedback, highlights)) if feedback.is_empty() && highlights.is_empty() => {
             Err(Error::invalid(
@@ -218,10 +232,10 @@ pub struct RemoveEvidenceForm {
 pub async fn remove_evidence(
     State(state): State<AppState>,
     _: PlatformTeam,
-    Path(id): Path<String>,
+    Path(id): Path<Id<PainPoint>>,
     VerifiedForm(form): VerifiedForm<RemoveEvidenceForm>,
 ) -> Result<Redirect> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     let feedback_id = form
         .feedback_id
         .parse::<i64>()
@@ -237,11 +251,11 @@ pub async fn set_status(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<PainPoint>>,
     VerifiedForm(form): VerifiedForm<StatusForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&id)?;
+    let id = id.get();
     let outcome = match PainPointStatus::parse_as("status", &form.status) {
         Ok(status) => {
             state
@@ -277,12 +291,12 @@ pub async fn merge(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<PainPoint>>,
     VerifiedForm(form): VerifiedForm<MergeForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let from = parse_id(&id)?;
-    let Ok(into) = parse_id(&form.into) else {
+    let from = id.get();
+    let Ok(into) = form.into.parse::<Id<PainPoint>>().map(Id::get) else {
         let errors = FieldErrors::one("into", "choose the pain point to merge into");
         return render(&state, &viewer, &csrf, from, errors, None).await;
     };
@@ -336,12 +350,12 @@ pub struct PlacementForm {
 }
 
 /// An empty choice means "none".
-fn chosen(raw: &str, field: &'static str) -> Result<Option<i64>> {
+fn chosen<T>(raw: &str, field: &'static str) -> Result<Option<i64>> {
     if raw.trim().is_empty() {
         return Ok(None);
     }
-    parse_id(raw)
-        .map(Some)
+    raw.parse::<Id<T>>()
+        .map(|id| Some(id.get()))
         .map_err(|_| Error::invalid(field, "choose from the list, or leave it empty"))
 }
 
@@ -350,13 +364,13 @@ pub async fn place(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<PainPoint>>,
     VerifiedForm(form): VerifiedForm<PlacementForm>,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     let outcome = match (
-        chosen(&form.outcome, "outcome"),
-        chosen(&form.parent, "parent"),
+        chosen::<Outcome>(&form.outcome, "outcome"),
+        chosen::<PainPoint>(&form.parent, "parent"),
     ) {
         (Ok(outcome), Ok(parent)) => {
             state

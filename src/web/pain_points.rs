@@ -1,23 +1,48 @@
 //! Pain points: pages and API for the platform team.
 
+use super::routes::Routes;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::access::PlatformTeam;
 use super::api::{ApiJson, Fields, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
-use super::parse_id;
+use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::db::pain_points::{self, PainPoint};
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::labels::{LabelFilter, split_list};
 use crate::domain::pain_point::{
     NewPainPoint, PainPointDraft, PainPointStatus, affected_teams, impact,
 };
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
+
+/// Pain points, for the platform team: the list, each one's page
+/// (`web::pain_point_page`) and the API.
+pub fn routes() -> Routes {
+    use super::pain_point_page as page;
+    Routes::default()
+        .team_page("/pain-points", get(list_page).post(create))
+        .team_page("/pain-points/evidence", post(page::add_evidence))
+        .team_page("/pain-points/{id}", get(page::detail_page))
+        .team_page("/pain-points/{id}/status", post(page::set_status))
+        .team_page(
+            "/pain-points/{id}/evidence/remove",
+            post(page::remove_evidence),
+        )
+        .team_page("/pain-points/{id}/merge", post(page::merge))
+        .team_page("/pain-points/{id}/edit", post(page::edit))
+        .team_page("/pain-points/{id}/placement", post(page::place))
+        .team_api("/api/v1/pain-points", get(list_api).post(create_api))
+        .team_api("/api/v1/pain-points/{id}", get(get_api).patch(update_api))
+        .team_api("/api/v1/pain-points/{id}/evidence", post(add_evidence_api))
+}
 
 /// Pain points, highest impact first.
 async fn ranked(state: &AppState, filter: &LabelFilter) -> Result<Vec<PainPoint>> {
@@ -67,11 +92,10 @@ async fn render_list(
 
 pub async fn list_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Query(filter): Query<LabelFilter>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     render_list(
         &state,
         &viewer,
@@ -108,12 +132,11 @@ impl PainPointForm {
 
 pub async fn create(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<PainPointForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let draft = form.draft();
     match NewPainPoint::parse(&draft) {
         Err(errors) => {
@@ -162,22 +185,20 @@ fn pain_point_json(pain_point: &PainPoint) -> Value {
 
 pub async fn list_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Query(page): Query<PageQuery>,
     Query(filter): Query<LabelFilter>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
     let list = ranked(&state, &filter).await?;
     page.page(list.iter().map(pain_point_json).collect())
 }
 
 pub async fn create_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = PainPointDraft {
@@ -205,12 +226,11 @@ pub async fn create_api(
 
 pub async fn get_api(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    _: PlatformTeam,
+    Path(id): Path<Id<PainPoint>>,
 ) -> Result<Json<Value>> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
+    let id = id.get();
     let (pain_point, evidence, affected) = state
         .db
         .read(move |connection| {
@@ -241,13 +261,12 @@ pub async fn get_api(
 /// `{"feedback_ids": [..]}`.
 pub async fn add_evidence_api(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    PlatformTeam(viewer): PlatformTeam,
+    Path(id): Path<Id<PainPoint>>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
+    let id = id.get();
     let feedback: Vec<i64> = object(body)?
         .get("feedback_ids")
         .and_then(Value::as_array)
@@ -274,13 +293,12 @@ pub async fn add_evidence_api(
 /// field of the wrong type is named.
 pub async fn update_api(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    PlatformTeam(viewer): PlatformTeam,
+    Path(id): Path<Id<PainPoint>>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
+    let id = id.get();
     let body = object(body)?;
     let current = state
         .db

@@ -3,8 +3,7 @@
 //! the page it opens sets a new password and signs the person in. Only with
 //! local accounts on.
 
-use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -12,23 +11,27 @@ use axum_extra::extract::cookie::CookieJar;
 
 use super::access::Admin;
 use super::auth::{CsrfToken, VerifiedForm};
-use super::parse_id;
+use super::extract::Path;
+use super::routes::Routes;
 use super::sign_in::start_session;
 use crate::app::AppState;
 use crate::auth::{hash_password, hash_token, new_token};
 use crate::db::audit::{self, Actor};
 use crate::db::digests::{self, NewMessage, PASSWORD_RESET_KEY};
+use crate::db::people::User;
 use crate::db::{credentials, directory};
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::audit::AuditAction;
 use crate::error::{Error, Result};
 use crate::views::Chrome;
 use crate::views::account as page;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/people/{id}/reset", post(send_reset_link))
-        .route("/reset/{token}", get(reset_page).post(reset_password))
+/// Admins send reset links; the link itself needs no sign-in.
+pub fn routes() -> Routes {
+    Routes::default()
+        .admin_page("/admin/people/{id}/reset", post(send_reset_link))
+        .page("/reset/{token}", get(reset_page).post(reset_password))
 }
 
 /// Mails a one-use reset link through the outbox; earlier links stop working.
@@ -36,13 +39,13 @@ async fn send_reset_link(
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     Admin(viewer): Admin,
-    Path(id): Path<String>,
+    Path(id): Path<Id<User>>,
     VerifiedForm(super::sign_in::EmptyForm {}): VerifiedForm<super::sign_in::EmptyForm>,
 ) -> Result<Response> {
     if !state.config.local_accounts {
         return Err(Error::NotFound);
     }
-    let id = parse_id(&id)?;
+    let id = id.get();
     let token = new_token("rst_");
     let token_hash = hash_token(&token);
     let now = state.clock.now();

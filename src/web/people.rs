@@ -3,37 +3,37 @@
 //! attributed as before). The same through `/api/v1/people`. Teams are in
 //! `web::teams`, reset links in `web::password_reset`.
 
-use axum::extract::{Path, Query, State};
+use axum::Json;
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::access::Admin;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
-use super::parse_id;
+use super::extract::{Path, Query};
+use super::routes::Routes;
 use crate::app::AppState;
 use crate::db::audit::{self, Actor};
+use crate::db::people::User;
 use crate::db::{credentials, directory, people};
+use crate::domain::Id;
 use crate::domain::audit::AuditAction;
 use crate::domain::{FieldErrors, Role};
 use crate::error::{Error, Result};
 use crate::views::Chrome;
 use crate::views::admin;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/people", get(people_page))
-        .route(
+/// The directory of people, for admins.
+pub fn routes() -> Routes {
+    Routes::default()
+        .admin_page("/admin/people", get(people_page))
+        .admin_page(
             "/admin/people/{id}",
             get(person_page).post(change_person_form),
         )
-}
-
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/people", get(list_people_api))
-        .route(
+        .admin_api("/api/v1/people", get(list_people_api))
+        .admin_api(
             "/api/v1/people/{id}",
             get(get_person_api).patch(change_person_api),
         )
@@ -222,13 +222,13 @@ async fn person_page(
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     Admin(viewer): Admin,
-    Path(id): Path<String>,
+    Path(id): Path<Id<User>>,
 ) -> Result<Response> {
     person_view(
         &state,
         &viewer,
         &csrf,
-        parse_id(&id)?,
+        id.get(),
         FieldErrors::default(),
         None,
     )
@@ -250,10 +250,10 @@ async fn change_person_form(
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     Admin(viewer): Admin,
-    Path(id): Path<String>,
+    Path(id): Path<Id<User>>,
     VerifiedForm(form): VerifiedForm<PersonForm>,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     let change = match form.action.as_str() {
         "deactivate" => PersonChange {
             active: Some(false),
@@ -292,9 +292,9 @@ async fn list_people_api(
 async fn get_person_api(
     State(state): State<AppState>,
     Admin(_): Admin,
-    Path(id): Path<String>,
+    Path(id): Path<Id<User>>,
 ) -> Result<Json<directory::Person>> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     let person = state
         .db
         .read(move |connection| directory::person(connection, id))
@@ -305,11 +305,11 @@ async fn get_person_api(
 async fn change_person_api(
     State(state): State<AppState>,
     Admin(viewer): Admin,
-    Path(id): Path<String>,
+    Path(id): Path<Id<User>>,
     body: std::result::Result<Json<PersonChange>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<directory::Person>> {
     let Json(change) = body?;
     Ok(Json(
-        change_person(&state, &viewer, parse_id(&id)?, change).await?,
+        change_person(&state, &viewer, id.get(), change).await?,
     ))
 }

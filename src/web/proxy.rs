@@ -12,11 +12,11 @@ use axum::http::request::Parts;
 
 use super::access::{is_trusted_proxy, peer_address};
 use super::auth::{Credential, Viewer};
+use super::sign_in::{SignInSource, record_provisioning};
 use crate::app::AppState;
 use crate::auth::constant_time_eq;
-use crate::db::{audit, directory, people::User};
+use crate::db::{directory, people::User};
 use crate::domain::Email;
-use crate::domain::audit::AuditAction;
 use crate::domain::identity::{ExternalIdentity, split_groups};
 use crate::domain::text::single_line;
 use crate::error::{Error, Result};
@@ -109,30 +109,11 @@ async fn current_or_provision(state: &AppState, identity: ExternalIdentity) -> R
             let provisioned = directory::provision(connection, &identity, &mapping, now)?.ok_or(
                 Error::Forbidden("This account has been deactivated; ask an admin."),
             )?;
-            let user = &provisioned.user;
-            let actor = audit::Actor::person(user.id, &user.email);
-            let subject = format!("person:{}", user.id);
-            if provisioned.created {
-                audit::record(
-                    connection,
-                    &actor,
-                    AuditAction::PersonCreated,
-                    &subject,
-                    "through the SSO proxy",
-                    now,
-                )?;
-            }
-            if let Some(previous) = provisioned.previous_role {
-                let detail = format!("{previous} to {} (groups from the SSO proxy)", user.role);
-                audit::record(
-                    connection,
-                    &actor,
-                    AuditAction::RoleChanged,
-                    &subject,
-                    &detail,
-                    now,
-                )?;
-            }
+            let sign_in = SignInSource {
+                first: "through the SSO proxy",
+                groups: "groups from the SSO proxy",
+            };
+            record_provisioning(connection, &provisioned, &sign_in, now)?;
             Ok(provisioned.user)
         })
         .await

@@ -4,14 +4,16 @@
 //! scheduled pull is `jobs::reliability`; pushing a month as JSON stays
 //! `PUT /api/v1/services/{slug}/reliability`.
 
-use axum::extract::{Path, State};
+use axum::Json;
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm};
+use super::extract::Path;
+use super::routes::Routes;
 use crate::app::AppState;
 use crate::db::reliability::{self, PullTarget};
 use crate::db::services::{self, Reliability};
@@ -21,14 +23,15 @@ use crate::error::{Error, Result};
 use crate::jobs;
 use crate::views::{self, Chrome};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/reliability", get(template_page).post(save_template))
-        .route("/services/{slug}/reliability", post(enter_month))
-        .route("/services/{slug}/reliability/import", post(import_form))
-        .route("/services/{slug}/reliability/queries", post(save_queries))
-        .route("/services/{slug}/reliability/pull", post(pull_now))
-        .route("/api/v1/services/{slug}/reliability.csv", post(import_api))
+/// Reliability by hand and from Prometheus, for the platform team.
+pub fn routes() -> Routes {
+    Routes::default()
+        .team_page("/reliability", get(template_page).post(save_template))
+        .team_page("/services/{slug}/reliability", post(enter_month))
+        .team_page("/services/{slug}/reliability/import", post(import_form))
+        .team_page("/services/{slug}/reliability/queries", post(save_queries))
+        .team_page("/services/{slug}/reliability/pull", post(pull_now))
+        .team_api("/api/v1/services/{slug}/reliability.csv", post(import_api))
 }
 
 fn back_to(slug: &str) -> Redirect {

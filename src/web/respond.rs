@@ -3,16 +3,20 @@
 //! used personal link of an anonymous survey says so and shows nothing of
 //! the answers.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::access::PlatformTeam;
+use super::auth::{CsrfToken, VerifiedForm};
+use super::extract::Path;
 use super::surveys::{respondent, save_answers};
 use crate::app::AppState;
+use crate::db::survey_responses::WrittenResponse;
 use crate::db::survey_responses::{self, Respondent};
 use crate::db::surveys::Survey;
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::survey::{Answer, AnswerDraft, check_answers, name_questions, taking_answers};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
@@ -185,14 +189,11 @@ pub async fn submit(
 /// on a survey comment leads. Anonymous surveys show no name or team.
 pub async fn written_response(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<WrittenResponse>>,
 ) -> Result<maud::Markup> {
-    if !viewer.is_platform_team() {
-        return Err(Error::NotFound);
-    }
-    let id = super::parse_id(&id)?;
+    let id = id.get();
     let response = state
         .db
         .read(move |connection| survey_responses::written_response(connection, id))

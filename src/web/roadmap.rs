@@ -1,22 +1,55 @@
 //! The roadmap: items by status and quarter, linking pain points, shipping
 //! (after a confirmation), public items, and the "you said, we did" page.
 
-use axum::extract::{Path, Query, State};
+use super::routes::Routes;
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::access::PlatformTeam;
+use super::access::{PlatformTeam, SignedIn};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
-use super::parse_id;
+use super::extract::{Path, Query};
 use crate::app::AppState;
+use crate::db::pain_points::PainPoint;
 use crate::db::roadmap::{self, RoadmapItem};
 use crate::db::{pain_points, replies, tree};
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::labels::{LabelFilter, split_list};
 use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapStatus};
 use crate::error::{Error, Result};
 use crate::jobs::closed_loop;
 use crate::views::{self, Chrome};
+
+/// The roadmap: the board and items for the platform team (the API in
+/// `web::roadmap_api`); an item's page and what shipped for everyone
+/// signed in, as far as the team made them public.
+pub fn routes() -> Routes {
+    use super::roadmap_api as api;
+    Routes::default()
+        .team_page("/roadmap", get(board).post(create))
+        .page("/roadmap/{id}", get(detail))
+        .team_page("/roadmap/{id}/pain-points", post(link))
+        .team_page("/roadmap/{id}/status", post(set_status))
+        .team_page("/roadmap/{id}/edit", post(edit))
+        .team_page("/roadmap/{id}/public", post(set_public))
+        .page("/shipped", get(shipped_page))
+        .team_api(
+            "/api/v1/roadmap-items",
+            get(api::list_api).post(api::create_api),
+        )
+        .team_api(
+            "/api/v1/roadmap-items/{id}",
+            get(api::get_api).patch(api::update_api),
+        )
+        .team_api(
+            "/api/v1/roadmap-items/{id}/pain-points",
+            post(api::link_api),
+        )
+        .team_api("/api/v1/roadmap-items/{id}/ship", post(api::ship_api))
+}
 
 pub(super) async fn load(state: &AppState, id: i64) -> Result<RoadmapItem> {
     state
@@ -28,7 +61,7 @@ pub(super) async fn load(state: &AppState, id: i64) -> Result<RoadmapItem> {
 
 pub async fn board(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Query(filter): Query<LabelFilter>,
 ) -> Result<Response> {
@@ -51,7 +84,6 @@ async fn render_board(
     draft: &RoadmapDraft,
     errors: FieldErrors,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let mut items = state.db.read(roadmap::list).await?;
     items.retain(|item| filter.admits(&item.services, &item.tags));
     let chrome = Chrome {
@@ -132,11 +164,11 @@ pub async fn create(
 
 pub async fn detail(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<RoadmapItem>>,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     let item = load(&state, id).await?;
     if !viewer.is_platform_team() {
         // A contributor reads what /shipped shows of a shipped item, and
@@ -212,11 +244,11 @@ pub async fn edit(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<RoadmapItem>>,
     VerifiedForm(form): VerifiedForm<ItemForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&id)?;
+    let id = id.get();
     let current = load(&state, id).await?;
     let draft = form.draft(current.status);
     let outcome = match NewRoadmapItem::parse(&draft) {
@@ -248,13 +280,14 @@ pub async fn link(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<RoadmapItem>>,
     VerifiedForm(form): VerifiedForm<LinkForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&id)?;
-    let outcome = match parse_id(&form.pain_point) {
+    let id = id.get();
+    let outcome = match form.pain_point.parse::<Id<PainPoint>>() {
         Ok(pain_point) => {
+            let pain_point = pain_point.get();
             state
                 .db
                 .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, now))
@@ -292,11 +325,11 @@ pub async fn set_status(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<RoadmapItem>>,
     VerifiedForm(form): VerifiedForm<RoadmapStatusForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&id)?;
+    let id = id.get();
     let status = match RoadmapStatus::parse_as("status", &form.status) {
         Ok(status) => status,
         Err(errors) => {
@@ -306,43 +339,59 @@ pub async fn set_status(
         }
     };
     let item = load(&state, id).await?;
-    if status == RoadmapStatus::Shipped && item.status != RoadmapStatus::Shipped {
-        if form.confirm != "yes" {
-            let (people, addressed) = state
-                .db
-                .read(move |connection| {
-                    Ok((
-                        roadmap::requesters(connection, id)?.len(),
-                        roadmap::pain_points_to_address(connection, id)?,
-                    ))
-                })
-                .await?;
-            let chrome = Chrome {
-                viewer: Some(&viewer.user),
-                csrf: &csrf,
-            };
-            return Ok(
-                views::roadmap::confirm_ship(&chrome, &item, people, addressed).into_response(),
-            );
-        }
-        closed_loop::ship(&state.db, &state.links, id, now).await?;
-    } else if status != item.status {
-        state
+    let shipping = status == RoadmapStatus::Shipped && item.status != RoadmapStatus::Shipped;
+    if shipping && form.confirm != "yes" {
+        let (people, addressed) = state
             .db
-            .write(move |connection| roadmap::set_status(connection, id, status, now))
+            .read(move |connection| {
+                Ok((
+                    roadmap::requesters(connection, id)?.len(),
+                    roadmap::pain_points_to_address(connection, id)?,
+                ))
+            })
             .await?;
+        let chrome = Chrome {
+            viewer: Some(&viewer.user),
+            csrf: &csrf,
+        };
+        return Ok(views::roadmap::confirm_ship(&chrome, &item, people, addressed).into_response());
     }
     if status != item.status {
+        move_to(&state, &viewer, id, item.status, status, now).await?;
+    }
+    Ok(Redirect::to(&format!("/roadmap/{id}")).into_response())
+}
+
+/// Puts an item that was `from` in `to`: shipping goes through
+/// [`closed_loop::ship`] (which tells the people who asked, each once), any
+/// other status is just set; a change is recorded in the audit log.
+pub async fn move_to(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    from: RoadmapStatus,
+    to: RoadmapStatus,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if to == RoadmapStatus::Shipped {
+        closed_loop::ship(&state.db, &state.links, id, now).await?;
+    } else if to != from {
+        state
+            .db
+            .write(move |connection| roadmap::set_status(connection, id, to, now))
+            .await?;
+    }
+    if to != from {
         super::audit::record(
-            &state,
-            &viewer,
+            state,
+            viewer,
             crate::domain::audit::AuditAction::StatusChanged,
             format!("roadmap_item:{id}"),
-            status.as_str().to_owned(),
+            to.as_str().to_owned(),
         )
         .await?;
     }
-    Ok(Redirect::to(&format!("/roadmap/{id}")).into_response())
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -355,10 +404,10 @@ pub struct PublicForm {
 pub async fn set_public(
     State(state): State<AppState>,
     _: PlatformTeam,
-    Path(id): Path<String>,
+    Path(id): Path<Id<RoadmapItem>>,
     VerifiedForm(form): VerifiedForm<PublicForm>,
 ) -> Result<Redirect> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     let public = form.public == "true";
     state
         .db
@@ -370,7 +419,7 @@ pub async fn set_public(
 /// What shipped and which problems it answered, for every signed-in person.
 pub async fn shipped_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<maud::Markup> {
     let items = state.db.read(roadmap::shipped).await?;

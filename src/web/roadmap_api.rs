@@ -1,28 +1,28 @@
 //! The roadmap's JSON API: items, their pain points, shipping.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::access::PlatformTeam;
 use super::api::{ApiJson, Fields, PageQuery, created, object};
-use super::auth::Viewer;
-use super::parse_id;
-use super::roadmap::load;
+use super::extract::{Path, Query};
+use super::roadmap::{load, move_to};
 use crate::app::AppState;
 use crate::db::roadmap::{self, RoadmapItem};
+use crate::domain::Id;
 use crate::domain::labels::LabelFilter;
-use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapStatus};
+use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft};
 use crate::error::{Error, Result};
 use crate::jobs::closed_loop;
 
 pub async fn list_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Query(page): Query<PageQuery>,
     Query(filter): Query<LabelFilter>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
     let mut items = state.db.read(roadmap::list).await?;
     items.retain(|item| filter.admits(&item.services, &item.tags));
     page.page(items)
@@ -30,11 +30,10 @@ pub async fn list_api(
 
 pub async fn create_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
     let body = object(body)?;
     let mut fields = Fields::new(&body);
     let draft = RoadmapDraft {
@@ -58,23 +57,21 @@ pub async fn create_api(
 
 pub async fn get_api(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    _: PlatformTeam,
+    Path(id): Path<Id<RoadmapItem>>,
 ) -> Result<Json<RoadmapItem>> {
-    viewer.require_platform_team()?;
-    Ok(Json(load(&state, parse_id(&id)?).await?))
+    Ok(Json(load(&state, id.get()).await?))
 }
 
 /// `{"pain_point_id": 3}`.
 pub async fn link_api(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    _: PlatformTeam,
+    Path(id): Path<Id<RoadmapItem>>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<RoadmapItem>> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
+    let id = id.get();
     let pain_point = object(body)?
         .get("pain_point_id")
         .and_then(Value::as_i64)
@@ -88,11 +85,10 @@ pub async fn link_api(
 
 pub async fn ship_api(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    PlatformTeam(viewer): PlatformTeam,
+    Path(id): Path<Id<RoadmapItem>>,
 ) -> Result<Json<Value>> {
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
+    let id = id.get();
     let told = closed_loop::ship(&state.db, &state.links, id, state.clock.now()).await?;
     super::audit::record(
         &state,
@@ -113,13 +109,12 @@ pub async fn ship_api(
 /// is named.
 pub async fn update_api(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    PlatformTeam(viewer): PlatformTeam,
+    Path(id): Path<Id<RoadmapItem>>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<RoadmapItem>> {
     let now = state.clock.now();
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
+    let id = id.get();
     let body = object(body)?;
     let current = load(&state, id).await?;
     let mut fields = Fields::new(&body);
@@ -146,23 +141,15 @@ pub async fn update_api(
         .db
         .write(move |connection| roadmap::update(connection, id, &item, now))
         .await?;
-    if status == RoadmapStatus::Shipped {
-        closed_loop::ship(&state.db, &state.links, id, state.clock.now()).await?;
-    } else if status != current.status {
-        state
-            .db
-            .write(move |connection| roadmap::set_status(connection, id, status, now))
-            .await?;
-    }
-    if status != current.status {
-        super::audit::record(
-            &state,
-            &viewer,
-            crate::domain::audit::AuditAction::StatusChanged,
-            format!("roadmap_item:{id}"),
-            status.as_str().to_owned(),
-        )
-        .await?;
-    }
+    // Shipping again tells whoever asked since (each person once).
+    move_to(
+        &state,
+        &viewer,
+        id,
+        current.status,
+        status,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Json(load(&state, id).await?))
 }

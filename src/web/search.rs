@@ -1,11 +1,15 @@
 //! Search: the `/search` page and `GET /api/v1/search`.
 
+use super::routes::Routes;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+use axum::routing::get;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::access::SignedIn;
 use super::auth::{CsrfToken, Viewer};
+use super::extract::Query;
 use crate::app::AppState;
 use crate::db::{interviews, pain_points, roadmap};
 use crate::domain::FieldErrors;
@@ -15,6 +19,14 @@ use crate::error::{Error, Result};
 use crate::search::{SearchRequest, SearchResults, SortOrder, Viewer as SearchViewer};
 use crate::views::search::search_link;
 use crate::views::{self, Chrome};
+
+/// Search, for everyone signed in (over what each may open).
+pub fn routes() -> Routes {
+    Routes::default()
+        .page("/search", get(search_page))
+        .api("/api/v1/search", get(search_api))
+        .api("/api/v1/search/similar", get(similar_api))
+}
 
 /// Results per page on `/search`.
 const PAGE_SIZE: usize = 20;
@@ -56,7 +68,7 @@ async fn run(state: &AppState, request: SearchRequest) -> Result<SearchResults> 
 
 pub async fn search_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
     Query(params): Query<SearchParams>,
 ) -> Result<maud::Markup> {
@@ -131,7 +143,7 @@ pub async fn search_page(
 
 pub async fn search_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     Query(params): Query<SearchParams>,
 ) -> Result<Json<Value>> {
     let mut errors = FieldErrors::default();
@@ -217,7 +229,7 @@ pub struct SimilarParams {
 /// find an existing one instead of filing a duplicate.
 pub async fn similar_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     Query(params): Query<SimilarParams>,
 ) -> Result<Json<Value>> {
     // Long enough to find what matters, short enough to stay cheap.

@@ -2,31 +2,34 @@
 //! a new series, and which series and period a survey is a wave of; the
 //! same as JSON under `/api/v1/series` and `/api/v1/surveys/{id}/series`.
 
-use axum::extract::{Path, State};
+use axum::Json;
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::access::PlatformTeam;
 use super::api::{ApiJson, created};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
-use super::parse_id;
+use super::extract::Path;
+use super::routes::Routes;
 use crate::app::AppState;
 use crate::db::series::{self, Series};
-use crate::domain::FieldErrors;
+use crate::db::surveys::Survey;
 use crate::domain::series::{NewSeries, SeriesDraft, WaveOf};
+use crate::domain::{FieldErrors, Id};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/surveys/series", get(series_page).post(create_form))
-        .route("/surveys/series/{id}/headline", post(headline_form))
-        .route("/surveys/{id}/series", post(assign_form))
-        .route("/api/v1/series", get(list_api).post(create_api))
-        .route("/api/v1/series/{id}/headline", post(headline_api))
-        .route("/api/v1/surveys/{id}/series", put(assign_api))
+/// Series, for the platform team.
+pub fn routes() -> Routes {
+    Routes::default()
+        .team_page("/surveys/series", get(series_page).post(create_form))
+        .team_page("/surveys/series/{id}/headline", post(headline_form))
+        .team_page("/surveys/{id}/series", post(assign_form))
+        .team_api("/api/v1/series", get(list_api).post(create_api))
+        .team_api("/api/v1/series/{id}/headline", post(headline_api))
+        .team_api("/api/v1/surveys/{id}/series", put(assign_api))
 }
 
 #[derive(Deserialize, Default)]
@@ -93,10 +96,10 @@ async fn create_form(
 async fn headline_form(
     State(state): State<AppState>,
     PlatformTeam(_): PlatformTeam,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Series>>,
     VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
 ) -> Result<Redirect> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     state
         .db
         .write(move |connection| series::set_headline(connection, id))
@@ -133,10 +136,10 @@ pub async fn assign(state: &AppState, survey: i64, form: WaveForm) -> Result<Opt
 async fn assign_form(
     State(state): State<AppState>,
     PlatformTeam(_): PlatformTeam,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Survey>>,
     VerifiedForm(form): VerifiedForm<WaveForm>,
 ) -> Result<Redirect> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     assign(&state, id, form).await?;
     Ok(Redirect::to(&format!("/surveys/{id}")))
 }
@@ -160,9 +163,9 @@ async fn create_api(
 async fn headline_api(
     State(state): State<AppState>,
     PlatformTeam(_): PlatformTeam,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Series>>,
 ) -> Result<Json<Vec<Series>>> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     state
         .db
         .write(move |connection| series::set_headline(connection, id))
@@ -175,9 +178,9 @@ async fn headline_api(
 async fn assign_api(
     State(state): State<AppState>,
     PlatformTeam(_): PlatformTeam,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Survey>>,
     ApiJson(form): ApiJson<WaveForm>,
 ) -> Result<Json<Option<WaveOf>>> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     Ok(Json(assign(&state, id, form).await?))
 }

@@ -1,12 +1,16 @@
 //! The services catalog and each service's page: what users say about it
 //! beside how reliable it has been.
 
-use axum::extract::{Path, State};
+use super::routes::Routes;
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, patch, post, put};
 use chrono::Duration;
 
+use super::access::{CatalogAdmin, PlatformTeam, SignedIn};
 use super::api::{ApiJson, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::extract::Path;
 use crate::app::AppState;
 use crate::db::feedback as stored;
 use crate::db::{pain_points, reliability, roadmap, series, services};
@@ -19,9 +23,38 @@ use crate::views::reliability::ReliabilitySection;
 use crate::views::services::ServiceEdit;
 use crate::views::{self, Chrome};
 
+/// The catalog and each service's page for everyone signed in; edited by
+/// the team; services created and deleted by admins. The API's reads and
+/// creation are in `web::api`.
+pub fn routes() -> Routes {
+    use super::api;
+    Routes::default()
+        .page("/services", get(catalog))
+        .page("/services/{slug}", get(service_page))
+        .team_page("/services/{slug}", post(edit))
+        .page("/services/{slug}/delete", post(delete))
+        .api(
+            "/api/v1/services",
+            get(api::list_services).post(api::create_service),
+        )
+        .api(
+            "/api/v1/services/{slug}",
+            get(api::get_service).delete(delete_api),
+        )
+        .team_api("/api/v1/services/{slug}", patch(edit_api))
+        .api(
+            "/api/v1/services/{slug}/reliability",
+            get(api::get_reliability),
+        )
+        .team_api(
+            "/api/v1/services/{slug}/reliability",
+            put(api::put_reliability),
+        )
+}
+
 pub async fn catalog(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<maud::Markup> {
     let catalog = state.db.read(services::list_services).await?;
@@ -34,7 +67,7 @@ pub async fn catalog(
 
 pub async fn service_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
     Path(slug): Path<String>,
 ) -> Result<Response> {
@@ -206,12 +239,11 @@ impl ServiceForm {
 /// was typed and the problems next to their fields.
 pub async fn edit(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     Path(slug): Path<String>,
     VerifiedForm(form): VerifiedForm<ServiceForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let target = slug.clone();
     let outcome = match parse_edit(&slug, &form) {
         Ok((service, operations)) => {
@@ -237,12 +269,11 @@ pub async fn edit(
 /// history stays, and its page says why.
 pub async fn delete(
     State(state): State<AppState>,
-    viewer: Viewer,
+    CatalogAdmin(viewer): CatalogAdmin,
     CsrfToken(csrf): CsrfToken,
     Path(slug): Path<String>,
     VerifiedForm(_): VerifiedForm<super::pages::EmptyForm>,
 ) -> Result<Response> {
-    viewer.require_admin()?;
     let target = slug.clone();
     let outcome = state
         .db
@@ -272,11 +303,10 @@ pub async fn delete(
 /// (`slo_target` as a share, like 0.999).
 pub async fn edit_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _: PlatformTeam,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<axum::Json<services::Service>> {
-    viewer.require_platform_team()?;
     let body = object(body)?;
     let text = |name: &str| match body.get(name) {
         Some(serde_json::Value::String(text)) => text.clone(),
@@ -308,10 +338,9 @@ pub async fn edit_api(
 
 pub async fn delete_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    CatalogAdmin(viewer): CatalogAdmin,
     Path(slug): Path<String>,
 ) -> Result<axum::http::StatusCode> {
-    viewer.require_admin()?;
     let deleted_slug = slug.clone();
     state
         .db

@@ -6,23 +6,29 @@
 //! (local, OpenID Connect or a reset link) starts a new session through
 //! [`start_session`], which ends the browser's previous session and gives it
 //! a new CSRF cookie, so a token planted before sign-in is worth nothing after.
+//! Single sign-on (OpenID Connect, an SSO proxy) records the people and role
+//! changes it brings through [`record_provisioning`].
 
 use std::time::Instant;
 
-use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::access::ClientAddress;
 use super::auth::{CSRF_COOKIE, CsrfToken, SESSION_COOKIE, VerifiedForm, build_cookie};
+use super::extract::Query;
+use super::routes::Routes;
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token, verify_password, verify_password_against_nothing};
+use crate::db::Connection;
 use crate::db::audit;
 use crate::db::credentials::{self, SessionLifetime};
+use crate::db::directory::Provisioned;
 use crate::db::people::{self, User};
 use crate::domain::Email;
 use crate::domain::audit::AuditAction;
@@ -30,10 +36,10 @@ use crate::error::{Error, Result};
 use crate::views::login::{LoginPage, login_page};
 use crate::views::{self, Chrome};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_form).post(login))
-        .route("/logout", post(logout))
+pub fn routes() -> Routes {
+    Routes::default()
+        .page("/login", get(login_form).post(login))
+        .page("/logout", post(logout))
 }
 
 #[derive(Deserialize)]
@@ -145,6 +151,49 @@ async fn login(
 }
 
 /// `next` if it is a path on this site that is safe to redirect to.
+/// How a sign-in through a single sign-on source is named in the audit log.
+pub struct SignInSource {
+    /// The detail of the entry for a person created by their first sign-in.
+    pub first: &'static str,
+    /// Where a role change came from, after "old to new".
+    pub groups: &'static str,
+}
+
+/// Records in the audit log what a single sign-on sign-in changed: a
+/// person created, or a role their groups moved.
+pub fn record_provisioning(
+    connection: &Connection,
+    provisioned: &Provisioned,
+    source: &SignInSource,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let user = &provisioned.user;
+    let actor = audit::Actor::person(user.id, &user.email);
+    let subject = format!("person:{}", user.id);
+    if provisioned.created {
+        audit::record(
+            connection,
+            &actor,
+            AuditAction::PersonCreated,
+            &subject,
+            source.first,
+            now,
+        )?;
+    }
+    if let Some(previous) = provisioned.previous_role {
+        let detail = format!("{previous} to {} ({})", user.role, source.groups);
+        audit::record(
+            connection,
+            &actor,
+            AuditAction::RoleChanged,
+            &subject,
+            &detail,
+            now,
+        )?;
+    }
+    Ok(())
+}
+
 pub fn safe_next(next: &str) -> Option<&str> {
     views::is_local_path(next).then_some(next)
 }

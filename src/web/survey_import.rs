@@ -6,18 +6,19 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::auth::Viewer;
-use super::parse_id;
+use super::access::PlatformTeam;
+use super::extract::Path;
 use super::surveys::load;
 use crate::app::AppState;
 use crate::db::survey_responses;
 use crate::db::surveys::{self, Survey};
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::survey_import::{ImportQuestion, read_import};
 use crate::error::{Error, Result};
 
@@ -68,12 +69,11 @@ pub async fn import_csv(state: &AppState, survey: &Survey, bytes: Vec<u8>) -> Re
 /// `POST /api/v1/surveys/{id}/import` with the CSV file as the body.
 pub async fn import_api(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    _: PlatformTeam,
+    Path(id): Path<Id<Survey>>,
     body: Bytes,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
-    let survey = load(&state, parse_id(&id)?).await?;
+    let survey = load(&state, id.get()).await?;
     let imported = import_csv(&state, &survey, body.to_vec()).await?;
     Ok((StatusCode::CREATED, Json(json!({"imported": imported}))).into_response())
 }

@@ -7,14 +7,14 @@
 //! serves other channels.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::access::PlatformTeam;
 use super::api::{ApiJson, object};
-use super::auth::Viewer;
-use super::parse_id;
+use super::extract::Path;
 use super::surveys::{load, strings};
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token};
@@ -22,6 +22,7 @@ use crate::db::digests::{self, NewMessage, SURVEY_INVITATION_KEY};
 use crate::db::settings;
 use crate::db::surveys::{self, Invited, Survey};
 use crate::domain::Email;
+use crate::domain::Id;
 use crate::domain::survey::InvitationOutcome;
 use crate::error::{Error, Result};
 use crate::views::respond::invitation_message;
@@ -125,12 +126,11 @@ pub async fn invite_people(
 /// lists who was invited, not their links.
 pub async fn invite(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    _: PlatformTeam,
+    Path(id): Path<Id<Survey>>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
-    let survey = load(&state, parse_id(&id)?).await?;
+    let survey = load(&state, id.get()).await?;
     let body = object(body)?;
     let outcome = invite_people(
         &state,

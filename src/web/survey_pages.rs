@@ -2,20 +2,24 @@
 //! add and remove questions while a draft has no answers, open and close,
 //! invite, make an open link, import, and read results.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
-use super::parse_id;
+use super::extract::Path;
 use super::survey_import::import_csv;
 use super::survey_invitations::invite_people;
 use super::survey_results::survey_results;
-use super::surveys::{create_open_link, load};
+use super::surveys::{create_open_link, load, move_to};
 use crate::app::AppState;
+use crate::db::surveys::QuestionRecord;
+use crate::db::surveys::Survey;
 use crate::db::{series, services, survey_responses, survey_results as published, surveys};
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::survey::{NewQuestion, NewSurvey, QuestionDraft, SurveyDraft};
 use crate::error::{Error, Result};
 use crate::views::surveys::{BuilderChoices, QuestionFields, SurveyFields};
@@ -23,10 +27,9 @@ use crate::views::{self, Chrome};
 
 pub async fn list_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     render_list(
         &state,
         &viewer,
@@ -92,11 +95,10 @@ pub struct SurveyForm {
 /// form with problems comes back as typed, with the problems listed.
 pub async fn create(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     VerifiedForm(form): VerifiedForm<SurveyForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let fields = SurveyFields::from(form);
     match create_draft(&state, &viewer, &fields).await {
         Ok(id) => Ok(Redirect::to(&format!("/surveys/{id}")).into_response()),
@@ -131,7 +133,7 @@ async fn create_draft(state: &AppState, viewer: &Viewer, fields: &SurveyFields) 
     };
     let previous_wave = match fields.previous_wave.trim() {
         "" => None,
-        raw => Some(parse_id(raw)?),
+        raw => Some(raw.parse::<Id<Survey>>()?.get()),
     };
     let survey = NewSurvey::parse(&SurveyDraft {
         title: fields.title.clone(),
@@ -166,16 +168,15 @@ async fn create_draft(state: &AppState, viewer: &Viewer, fields: &SurveyFields) 
 
 pub async fn detail_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Survey>>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     render_detail(
         &state,
         &viewer,
         &csrf,
-        parse_id(&id)?,
+        id.get(),
         &QuestionFields::default(),
         &FieldErrors::default(),
     )
@@ -242,13 +243,12 @@ pub struct QuestionForm {
 
 pub async fn add_question(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Survey>>,
     VerifiedForm(form): VerifiedForm<QuestionForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
-    let id = parse_id(&id)?;
+    let id = id.get();
     let fields = QuestionFields {
         kind: form.kind,
         prompt: form.prompt,
@@ -289,12 +289,11 @@ async fn add_to_draft(state: &AppState, id: i64, fields: &QuestionFields) -> Res
 
 pub async fn remove_question(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, question)): Path<(String, String)>,
+    _: PlatformTeam,
+    Path((id, question)): Path<(Id<Survey>, Id<QuestionRecord>)>,
     VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
-    let (id, question) = (parse_id(&id)?, parse_id(&question)?);
+    let (id, question) = (id.get(), question.get());
     state
         .db
         .write(move |connection| surveys::remove_question(connection, id, question))
@@ -302,54 +301,24 @@ pub async fn remove_question(
     Ok(Redirect::to(&format!("/surveys/{id}")))
 }
 
-async fn move_to(
-    state: &AppState,
-    id: &str,
-    from: &'static str,
-    to: &'static str,
-) -> Result<Redirect> {
-    let survey = load(state, parse_id(id)?).await?;
-    if to == "open" && survey.questions.is_empty() {
-        return Err(Error::Conflict(
-            "the survey has no questions yet; add one before opening it".into(),
-        ));
-    }
-    let survey_id = survey.id;
-    state
-        .db
-        .write(move |connection| surveys::change_status(connection, survey_id, from, to))
-        .await?;
-    Ok(Redirect::to(&format!("/surveys/{survey_id}")))
-}
-
 pub async fn open(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    PlatformTeam(viewer): PlatformTeam,
+    Path(id): Path<Id<Survey>>,
     VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
-    let moved = move_to(&state, &id, "draft", "open").await?;
-    super::audit::record(
-        &state,
-        &viewer,
-        crate::domain::audit::AuditAction::StatusChanged,
-        format!("survey:{id}"),
-        "open".to_owned(),
-    )
-    .await?;
-    Ok(moved)
+    move_to(&state, &viewer, id, "draft", "open").await?;
+    Ok(Redirect::to(&format!("/surveys/{id}")))
 }
 
 /// Asks before closing.
 pub async fn close_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Survey>>,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
-    let survey = load(&state, parse_id(&id)?).await?;
+    let survey = load(&state, id.get()).await?;
     let survey_id = survey.id;
     let counts = state
         .db
@@ -368,21 +337,12 @@ pub async fn close_page(
 
 pub async fn close(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    PlatformTeam(viewer): PlatformTeam,
+    Path(id): Path<Id<Survey>>,
     VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<Redirect> {
-    viewer.require_platform_team()?;
-    let moved = move_to(&state, &id, "open", "closed").await?;
-    super::audit::record(
-        &state,
-        &viewer,
-        crate::domain::audit::AuditAction::StatusChanged,
-        format!("survey:{id}"),
-        "closed".to_owned(),
-    )
-    .await?;
-    Ok(moved)
+    move_to(&state, &viewer, id, "open", "closed").await?;
+    Ok(Redirect::to(&format!("/surveys/{id}")))
 }
 
 #[derive(Deserialize)]
@@ -395,13 +355,12 @@ pub struct InviteForm {
 
 pub async fn invite(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Survey>>,
     VerifiedForm(form): VerifiedForm<InviteForm>,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
-    let survey = load(&state, parse_id(&id)?).await?;
+    let survey = load(&state, id.get()).await?;
     let emails = form
         .emails
         .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
@@ -417,13 +376,12 @@ pub async fn invite(
 
 pub async fn open_link(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Survey>>,
     VerifiedForm(_): VerifiedForm<Vec<(String, String)>>,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
-    let survey = load(&state, parse_id(&id)?).await?;
+    let survey = load(&state, id.get()).await?;
     if survey.status == "closed" {
         return Err(Error::Conflict("the survey is closed".into()));
     }
@@ -437,12 +395,11 @@ pub async fn open_link(
 
 pub async fn results_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Survey>>,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
-    let survey = load(&state, parse_id(&id)?).await?;
+    let survey = load(&state, id.get()).await?;
     let results = survey_results(&state, &survey).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
@@ -453,12 +410,11 @@ pub async fn results_page(
 
 pub async fn import_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Survey>>,
 ) -> Result<maud::Markup> {
-    viewer.require_platform_team()?;
-    let survey = load(&state, parse_id(&id)?).await?;
+    let survey = load(&state, id.get()).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf: &csrf,
@@ -475,13 +431,12 @@ pub struct ImportForm {
 /// A pasted CSV; problems are listed on the page (422) and nothing is stored.
 pub async fn import(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Survey>>,
     VerifiedForm(form): VerifiedForm<ImportForm>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
-    let survey = load(&state, parse_id(&id)?).await?;
+    let survey = load(&state, id.get()).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf: &csrf,

@@ -4,15 +4,16 @@
 //! results page renders it too).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
-use super::auth::Viewer;
-use super::parse_id;
+use super::access::PlatformTeam;
+use super::extract::Path;
 use super::surveys::load;
 use crate::app::AppState;
 use crate::db::survey_results;
 use crate::db::surveys::{self, Survey};
+use crate::domain::Id;
 use crate::domain::survey_results::csv::results_csv;
 use crate::domain::survey_results::{
     PublishedAnswers, ResultsInput, ResultsSurvey, SurveyResults, build,
@@ -57,22 +58,20 @@ pub async fn survey_results(state: &AppState, survey: &Survey) -> Result<SurveyR
 /// same unit; team and service breakdowns; changes since the previous wave.
 pub async fn results(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    _: PlatformTeam,
+    Path(id): Path<Id<Survey>>,
 ) -> Result<Json<SurveyResults>> {
-    viewer.require_platform_team()?;
-    let survey = load(&state, parse_id(&id)?).await?;
+    let survey = load(&state, id.get()).await?;
     Ok(Json(survey_results(&state, &survey).await?))
 }
 
 /// The results as CSV (see `domain::survey_results::csv`).
 pub async fn results_csv_export(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    PlatformTeam(viewer): PlatformTeam,
+    Path(id): Path<Id<Survey>>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
-    let survey = load(&state, parse_id(&id)?).await?;
+    let survey = load(&state, id.get()).await?;
     let results = survey_results(&state, &survey).await?;
     super::audit::record(
         &state,

@@ -9,23 +9,78 @@
 //! used); in a named survey the response is found again through a second
 //! hash of the token, so that answering again replaces it.
 
+use super::routes::Routes;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
+use super::access::PlatformTeam;
 use super::api::{ApiJson, created, object};
 use super::auth::Viewer;
-use super::parse_id;
+use super::extract::Path;
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token};
 use crate::db::survey_responses::{self, ALREADY_ANSWERED, Respondent};
 use crate::db::surveys::{self, Survey};
+use crate::domain::Id;
 use crate::domain::survey::{
     Answer, AnswerDraft, NewSurvey, QuestionDraft, SurveyDraft, check_answers, taking_answers,
 };
 use crate::error::{Error, Result};
+
+/// Surveys: built, run and read by the platform team (pages in
+/// `web::survey_pages`, API here and in `survey_invitations`,
+/// `survey_results`, `survey_import`); answered by anyone holding a link
+/// (`web::respond`, and `/api/v1/responses/{token}`).
+pub fn routes() -> Routes {
+    use super::{
+        respond, survey_import, survey_invitations, survey_pages as pages, survey_results,
+    };
+    Routes::default()
+        .team_page("/surveys", get(pages::list_page).post(pages::create))
+        .team_page("/surveys/{id}", get(pages::detail_page))
+        .team_page("/surveys/{id}/questions", post(pages::add_question))
+        .team_page(
+            "/surveys/{id}/questions/{question}/remove",
+            post(pages::remove_question),
+        )
+        .team_page("/surveys/{id}/open", post(pages::open))
+        .team_page(
+            "/surveys/{id}/close",
+            get(pages::close_page).post(pages::close),
+        )
+        .team_page("/surveys/{id}/invitations", post(pages::invite))
+        .team_page("/surveys/{id}/open-link", post(pages::open_link))
+        .team_page("/surveys/{id}/results", get(pages::results_page))
+        .team_page(
+            "/surveys/{id}/import",
+            get(pages::import_page).post(pages::import),
+        )
+        .team_page("/surveys/responses/{id}", get(respond::written_response))
+        .page("/respond/{token}", get(respond::form).post(respond::submit))
+        .team_api("/api/v1/surveys", post(create_survey))
+        .team_api("/api/v1/surveys/{id}", get(get_survey))
+        .team_api("/api/v1/surveys/{id}/open", post(open_survey))
+        .team_api("/api/v1/surveys/{id}/close", post(close_survey))
+        .team_api(
+            "/api/v1/surveys/{id}/invitations",
+            post(survey_invitations::invite),
+        )
+        .team_api("/api/v1/surveys/{id}/results", get(survey_results::results))
+        .team_api(
+            "/api/v1/surveys/{id}/results.csv",
+            get(survey_results::results_csv_export),
+        )
+        .team_api("/api/v1/surveys/{id}/open-link", post(open_link))
+        .team_api(
+            "/api/v1/surveys/{id}/import",
+            post(survey_import::import_api),
+        )
+        .api("/api/v1/responses/{token}", post(respond))
+}
 
 pub(super) fn strings(value: Option<&Value>) -> Vec<String> {
     value
@@ -88,10 +143,9 @@ pub(super) async fn load(state: &AppState, id: i64) -> Result<Survey> {
 
 pub async fn create_survey(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let survey = NewSurvey::parse(&survey_draft(&object(body)?))?;
     let created_by = viewer.user.id;
     let now = state.clock.now();
@@ -105,25 +159,31 @@ pub async fn create_survey(
 
 pub async fn get_survey(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    _: PlatformTeam,
+    Path(id): Path<Id<Survey>>,
 ) -> Result<Json<Survey>> {
-    viewer.require_platform_team()?;
-    Ok(Json(load(&state, parse_id(&id)?).await?))
+    Ok(Json(load(&state, id.get()).await?))
 }
 
-async fn change_status(
+/// Moves a survey from `from` to `to` (one with no questions cannot open)
+/// and records it in the audit log; the API and the pages both come here.
+pub async fn move_to(
     state: &AppState,
     viewer: &Viewer,
-    id: &str,
+    id: Id<Survey>,
     from: &'static str,
     to: &'static str,
-) -> Result<Json<Survey>> {
-    viewer.require_platform_team()?;
-    let id = parse_id(id)?;
+) -> Result<()> {
+    let survey = load(state, id.get()).await?;
+    if to == "open" && survey.questions.is_empty() {
+        return Err(Error::Conflict(
+            "the survey has no questions yet; add one before opening it".into(),
+        ));
+    }
+    let survey_id = survey.id;
     state
         .db
-        .write(move |connection| surveys::change_status(connection, id, from, to))
+        .write(move |connection| surveys::change_status(connection, survey_id, from, to))
         .await?;
     super::audit::record(
         state,
@@ -132,30 +192,25 @@ async fn change_status(
         format!("survey:{id}"),
         to.to_owned(),
     )
-    .await?;
-    Ok(Json(load(state, id).await?))
+    .await
 }
 
 pub async fn open_survey(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    PlatformTeam(viewer): PlatformTeam,
+    Path(id): Path<Id<Survey>>,
 ) -> Result<Json<Survey>> {
-    viewer.require_platform_team()?;
-    if load(&state, parse_id(&id)?).await?.questions.is_empty() {
-        return Err(Error::Conflict(
-            "the survey has no questions yet; add one before opening it".into(),
-        ));
-    }
-    change_status(&state, &viewer, &id, "draft", "open").await
+    move_to(&state, &viewer, id, "draft", "open").await?;
+    Ok(Json(load(&state, id.get()).await?))
 }
 
 pub async fn close_survey(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    PlatformTeam(viewer): PlatformTeam,
+    Path(id): Path<Id<Survey>>,
 ) -> Result<Json<Survey>> {
-    change_status(&state, &viewer, &id, "open", "closed").await
+    move_to(&state, &viewer, id, "open", "closed").await?;
+    Ok(Json(load(&state, id.get()).await?))
 }
 
 /// Makes a new open link (any earlier one stops working) and returns it,
@@ -174,12 +229,11 @@ pub async fn create_open_link(state: &AppState, survey_id: i64) -> Result<(Strin
 /// `POST /api/v1/surveys/{id}/open-link` → `{"token", "url"}`.
 pub async fn open_link(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
+    _: PlatformTeam,
+    Path(id): Path<Id<Survey>>,
 ) -> Result<Response> {
     let _now = state.clock.now();
-    viewer.require_platform_team()?;
-    let survey = load(&state, parse_id(&id)?).await?;
+    let survey = load(&state, id.get()).await?;
     if survey.status == "closed" {
         return Err(Error::Conflict("the survey is closed".into()));
     }

@@ -2,15 +2,17 @@
 //! interviews and survey breakdowns move along), in the browser and through
 //! `/api/v1/teams`; and everyone's API tokens on one page.
 
-use axum::extract::{Path, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::access::Admin;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
+use super::extract::Path;
+use super::routes::Routes;
 use crate::app::AppState;
 use crate::db::audit::{self, Actor};
 use crate::db::{credentials, directory};
@@ -21,13 +23,14 @@ use crate::error::{Error, Result};
 use crate::views::Chrome;
 use crate::views::admin;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/teams", get(teams_page).post(create_team_form))
-        .route("/admin/teams/{slug}", post(change_team_form))
-        .route("/admin/tokens", get(tokens_page))
-        .route("/api/v1/teams", get(list_teams_api).post(create_team_api))
-        .route(
+/// Teams and everyone's tokens, for admins.
+pub fn routes() -> Routes {
+    Routes::default()
+        .admin_page("/admin/teams", get(teams_page).post(create_team_form))
+        .admin_page("/admin/teams/{slug}", post(change_team_form))
+        .admin_page("/admin/tokens", get(tokens_page))
+        .admin_api("/api/v1/teams", get(list_teams_api).post(create_team_api))
+        .admin_api(
             "/api/v1/teams/{slug}",
             axum::routing::patch(change_team_api),
         )

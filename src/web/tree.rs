@@ -1,27 +1,49 @@
 //! The opportunity solution tree and what hangs in it: outcomes, where pain
 //! points sit, and assumption tests.
 
+use super::routes::Routes;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::access::PlatformTeam;
 use super::api::{ApiJson, Fields, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
-use super::parse_id;
+use super::extract::{Path, Query};
 use crate::app::AppState;
+use crate::db::roadmap::RoadmapItem;
+use crate::db::tree::AssumptionTest;
 use crate::db::tree::{self, Outcome};
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::outcome::{NewOutcome, TestStatus, parse_assumption};
 use crate::error::{Error, Result};
 use crate::views::tree::OutcomeDraft;
 use crate::views::{self, Chrome};
 
+/// The opportunity solution tree, for the platform team.
+pub fn routes() -> Routes {
+    Routes::default()
+        .team_page("/tree", get(tree_page))
+        .team_page("/outcomes", post(create_outcome))
+        .team_page("/roadmap/{id}/tests", post(add_test))
+        .team_page("/tests/{id}/result", post(record_result))
+        .team_api(
+            "/api/v1/outcomes",
+            get(list_outcomes_api).post(create_outcome_api),
+        )
+        .team_api(
+            "/api/v1/outcomes/{id}",
+            get(get_outcome_api).patch(update_outcome_api),
+        )
+}
+
 pub async fn tree_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response> {
     render_tree(
@@ -41,7 +63,6 @@ async fn render_tree(
     draft: &OutcomeDraft,
     errors: FieldErrors,
 ) -> Result<Response> {
-    viewer.require_platform_team()?;
     let rows = state.db.read(tree::tree).await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
@@ -117,11 +138,11 @@ pub async fn add_test(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<RoadmapItem>>,
     VerifiedForm(form): VerifiedForm<TestForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&id)?;
+    let id = id.get();
     let outcome = match parse_assumption(&form.assumption, &form.method) {
         Ok((assumption, method)) => {
             state
@@ -155,10 +176,10 @@ pub async fn record_result(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<AssumptionTest>>,
     VerifiedForm(form): VerifiedForm<ResultForm>,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     let checked = TestStatus::parse_as("status", &form.status).and_then(|status| {
         crate::domain::text::optional_text(&form.result, 2_000)
             .map(|result| (status, result.unwrap_or_default()))
@@ -215,9 +236,9 @@ pub async fn create_outcome_api(
 pub async fn get_outcome_api(
     State(state): State<AppState>,
     _: PlatformTeam,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Outcome>>,
 ) -> Result<Json<Outcome>> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     Ok(Json(
         state
             .db
@@ -232,10 +253,10 @@ pub async fn get_outcome_api(
 pub async fn update_outcome_api(
     State(state): State<AppState>,
     _: PlatformTeam,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Outcome>>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Outcome>> {
-    let id = parse_id(&id)?;
+    let id = id.get();
     let body = object(body)?;
     let current = state
         .db

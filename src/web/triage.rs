@@ -2,27 +2,44 @@
 //! (with "save and next"), replies to the submitter, and which tags are
 //! public.
 
+use super::feedback::back_to_item;
+use super::routes::Routes;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::access::PlatformTeam;
+use super::access::{PlatformTeam, SignedIn};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
-use super::parse_id;
+use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::db::audit::{self, Actor};
 use crate::db::feedback::{self as stored, Feedback};
 use crate::db::{pain_points, replies, triage};
 use crate::domain::FieldErrors;
+use crate::domain::Id;
 use crate::domain::audit::AuditAction;
 use crate::domain::triage::{Triage, TriageDraft, parse_reply};
 use crate::error::{Error, Result};
 use crate::jobs::notices;
 use crate::views::item::{ItemPage, TeamPart};
 use crate::views::{self, Chrome};
+
+/// An item's page and the team's work on it.
+pub fn routes() -> Routes {
+    Routes::default()
+        .page("/feedback/{id}", get(detail))
+        // GET on a form's address (a reload after an error) goes back to the item.
+        .page("/feedback/{id}/triage", get(back_to_item))
+        .team_page("/feedback/{id}/triage", post(save))
+        .page("/feedback/{id}/replies", get(back_to_item))
+        .team_page("/feedback/{id}/replies", post(reply))
+        .team_page("/tags", get(tags_page))
+        .team_page("/tags/{name}/public", post(set_tag_public))
+}
 
 /// What was typed into an item's forms, when they come back with problems.
 #[derive(Default)]
@@ -127,17 +144,17 @@ pub struct ItemQuery {
 
 pub async fn detail(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(viewer): SignedIn,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Feedback>>,
     Query(query): Query<ItemQuery>,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
-    let saved = match query.saved.as_deref().map(parse_id) {
+    let id = id.get();
+    let saved = match query.saved.as_deref().map(str::parse::<Id<Feedback>>) {
         Some(Ok(saved)) if viewer.is_platform_team() => {
             let item = state
                 .db
-                .read(move |connection| stored::feedback_by_id(connection, saved))
+                .read(move |connection| stored::feedback_by_id(connection, saved.get()))
                 .await?;
             item.map(|item| saved_message(&item))
         }
@@ -206,11 +223,11 @@ pub async fn save(
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Feedback>>,
     VerifiedForm(form): VerifiedForm<TriageForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&id)?;
+    let id = id.get();
     let current = state
         .db
         .read(move |connection| stored::feedback_by_id(connection, id))
@@ -293,11 +310,11 @@ pub async fn reply(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     CsrfToken(csrf): CsrfToken,
-    Path(id): Path<String>,
+    Path(id): Path<Id<Feedback>>,
     VerifiedForm(form): VerifiedForm<ReplyForm>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let id = parse_id(&id)?;
+    let id = id.get();
     let body = match parse_reply(&form.reply) {
         Ok(body) => body,
         Err(errors) => {

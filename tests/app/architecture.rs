@@ -44,3 +44,147 @@ fn only_the_clock_reads_the_wall_clock() {
         readers.join("\n")
     );
 }
+
+/// A handler of `src/web`: its module (file stem) and name.
+type Handler = (String, String);
+
+/// The text from `open` (an opening parenthesis) to its closing one.
+fn parenthesised(text: &str, open: usize) -> &str {
+    let mut depth = 0;
+    for (offset, character) in text[open..].char_indices() {
+        match character {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &text[open + 1..open + offset];
+                }
+            }
+            _ => {}
+        }
+    }
+    panic!("unbalanced parentheses in {text}")
+}
+
+/// Handlers whose signature takes `extractor` (as `X(viewer): X` or `_: X`).
+fn handlers_taking(files: &[(String, String)], extractor: &str) -> Vec<Handler> {
+    let mut found = Vec::new();
+    for (module, text) in files {
+        for (start, _) in text.match_indices("async fn ") {
+            let name_end = text[start..].find('(').unwrap() + start;
+            let name = text[start + "async fn ".len()..name_end].to_owned();
+            let parameters = parenthesised(text, name_end);
+            if parameters.contains(&format!(": {extractor}")) {
+                found.push((module.clone(), name));
+            }
+        }
+    }
+    found
+}
+
+/// The module a route names a handler in: `name` (this file, or imported
+/// with `use super::module::name`), `alias::name` (`use super::module as
+/// alias`) or `module::name`.
+fn resolve(module: &str, text: &str, reference: &str) -> Handler {
+    match reference.rsplit_once("::") {
+        None => {
+            let imported = text.lines().find_map(|line| {
+                let line = line.trim();
+                let path = line.strip_prefix("use super::")?.strip_suffix(';')?;
+                let (from, name) = path.rsplit_once("::")?;
+                (name == reference).then(|| from.to_owned())
+            });
+            (
+                imported.unwrap_or_else(|| module.to_owned()),
+                reference.to_owned(),
+            )
+        }
+        Some((qualifier, name)) => {
+            let qualifier = qualifier.trim_start_matches("super::");
+            let aliased = format!(" as {qualifier}");
+            let target = text
+                .lines()
+                .flat_map(|line| line.split([',', '{', '}', ';']))
+                .find_map(|part| part.trim().strip_suffix(&aliased).map(str::to_owned))
+                .map(|target| target.trim_start_matches("use super::").to_owned());
+            (
+                target.unwrap_or_else(|| qualifier.to_owned()),
+                name.to_owned(),
+            )
+        }
+    }
+}
+
+/// Every route of every feature's `routes()`: (registration, handler), where
+/// the registration is `page`, `team_page`, `admin_api` and so on.
+fn registered_routes(files: &[(String, String)]) -> Vec<(String, Handler)> {
+    let methods = ["get", "post", "put", "patch", "delete", "delete_route"];
+    let mut routes = Vec::new();
+    for (module, text) in files {
+        let Some(start) = text.find("pub fn routes() -> Routes {") else {
+            continue;
+        };
+        let body = &text[start..start + text[start..].find("\n}\n").unwrap()];
+        for kind in [
+            "page",
+            "team_page",
+            "admin_page",
+            "api",
+            "team_api",
+            "admin_api",
+        ] {
+            for (at, _) in body.match_indices(&format!(".{kind}(")) {
+                let arguments = parenthesised(body, at + kind.len() + 1);
+                for method in methods {
+                    for (call, _) in arguments.match_indices(&format!("{method}(")) {
+                        let before = arguments[..call].chars().next_back();
+                        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                            continue;
+                        }
+                        let reference = parenthesised(arguments, call + method.len());
+                        routes.push((kind.to_owned(), resolve(module, text, reference.trim())));
+                    }
+                }
+            }
+        }
+    }
+    routes
+}
+
+#[test]
+fn only_the_team_and_admin_routers_hold_team_and_admin_handlers() {
+    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
+    let files: Vec<(String, String)> = rust_files(&web)
+        .into_iter()
+        .map(|file| {
+            let module = file.file_stem().unwrap().to_string_lossy().into_owned();
+            (module, std::fs::read_to_string(&file).unwrap())
+        })
+        .collect();
+    let routes = registered_routes(&files);
+    assert!(routes.len() > 100, "only {} routes found", routes.len());
+    let mut problems = Vec::new();
+    for (extractor, kinds) in [
+        ("PlatformTeam", ["team_page", "team_api"]),
+        ("Admin", ["admin_page", "admin_api"]),
+    ] {
+        let handlers = handlers_taking(&files, extractor);
+        for (kind, handler) in &routes {
+            let guarded = kinds.contains(&kind.as_str());
+            let takes = handlers.contains(handler);
+            if takes && !guarded {
+                problems.push(format!(
+                    "{}::{} takes {extractor} but is routed with .{kind}(): route it with .{}()",
+                    handler.0, handler.1, kinds[0]
+                ));
+            }
+            if guarded && !takes {
+                problems.push(format!(
+                    "{}::{} is routed with .{kind}() but does not take {extractor}",
+                    handler.0, handler.1
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
