@@ -132,7 +132,7 @@ fn main() {
         slowest.1, slowest.0
     );
     // Several people at once on the page that does the most work (small
-    // enough for the load generator's 16 KB response buffer).
+    // enough for the load generator's 64 KB response buffer).
     let busiest = &pages[0];
     let throughput = runtime.block_on(http::load(
         address,
