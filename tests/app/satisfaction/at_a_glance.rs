@@ -66,3 +66,53 @@ async fn results_show_each_rating_questions_distribution_with_units_and_explain_
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn the_builder_starts_with_required_questions_and_no_not_applicable_on_nps() {
+    let app = TestApp::spawn().await;
+    let team = app.signed_in(TEAM).await;
+    let created = team
+        .submit(
+            "/surveys",
+            "/surveys",
+            &[("title", "Pulse"), ("anonymous", "on"), ("threshold", "5")],
+        )
+        .await;
+    let page = created.headers()["location"].to_str().unwrap().to_owned();
+    let builder = team.get_text(&page).await;
+    assert!(
+        builder.contains(r#"name="required" value="on" checked"#),
+        "required is on by default: {builder}"
+    );
+    // The form as a person leaves it: "required" ticked, "not applicable"
+    // as usual.
+    for (kind, prompt) in [("nps", "Recommend us?"), ("csat", "Happy with CI?")] {
+        let added = team
+            .submit(
+                &page,
+                &format!("{page}/questions"),
+                &[
+                    ("kind", kind),
+                    ("prompt", prompt),
+                    ("required", "on"),
+                    ("not_applicable", ""),
+                ],
+            )
+            .await;
+        assert_eq!(added.status(), reqwest::StatusCode::SEE_OTHER);
+    }
+    let id = page.rsplit('/').next().unwrap().to_owned();
+    let stored: Vec<(String, bool, bool)> = app.with_db(|connection| {
+        let mut statement = connection.prepare(
+            "SELECT kind, required, allow_na FROM survey_questions WHERE survey_id = ?1 ORDER BY position",
+        )?;
+        let rows = statement
+            .query_map([&id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    });
+    assert_eq!(
+        stored,
+        [("nps".into(), true, false), ("csat".into(), true, true)]
+    );
+}
