@@ -68,7 +68,8 @@
 //!   (people, teams, tokens), `domain::service`, `domain::pain_point`, `domain::roadmap`,
 //!   `domain::interview`, `domain::outcome` (the tree's rows), `domain::digest`
 //!   (subscriptions, what a summary reports), [`domain::outbox`] and
-//!   `domain::survey::record` (stored surveys, written responses).
+//!   `domain::survey::record` (stored surveys, written responses), `domain::series` (a
+//!   stored series) and [`domain::reliability`] (a service's last pull).
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries;
 //!   sessions, tokens and reset links in `db::credentials`, the admin's directory
 //!   of people and teams in `db::directory`, the append-only `db::audit`; the
@@ -78,9 +79,10 @@
 //!   one item's whole triage in one transaction, bulk changes and saved inbox
 //!   views in `db::triage`; replies, anonymous items' private-link hashes, public
 //!   tags and the public plan an item is part of in `db::replies`; surveys and their
-//!   questions in `db::surveys` (its invitations in `db::surveys::invitations`, the
-//!   waves trends read in `db::surveys::waves`), responses in `db::survey_responses`, results published in steps
-//!   in `db::survey_publication`; searchable things flattened for the index in
+//!   questions in `db::surveys` (its invitations in `db::surveys::invitations`), series
+//!   of surveys and the waves trends read in `db::series`,
+//!   responses in `db::survey_responses`, results published in steps in
+//!   `db::survey_publication`; searchable things flattened for the index in
 //!   `db::search`, and the change sequence it follows in `db::search_changes`.
 //! - [`search`]: the only tantivy; the index (its schema and text analysis in
 //!   `search::schema`), its indexer thread (checking the index at
@@ -110,6 +112,12 @@
 //!   and random tokens (only hashes are stored).
 //! - [`oidc`]: the only `openidconnect`: discovery, PKCE, state and nonce,
 //!   ID token validation, the groups claim.
+//! - [`prometheus`]: the only HTTP client to Prometheus (instant queries, a
+//!   bearer token, a timeout); `jobs::reliability` pulls each service's month
+//!   so far (and the month before, until final) inside `serve`, recording a
+//!   failure for the service page and leaving stored figures as they were;
+//!   the PromQL, its template (`$service`, `$window`) and the percent and CSV
+//!   forms of a month are checked in [`domain::reliability`].
 //! - [`web`]: handlers, auth extractors, CSRF, the JSON API. Each feature exposes
 //!   `routes()`, a [`web::routes::Routes`] that sorts its pages and API calls by who may
 //!   call them (anyone, the platform team, admins); the team-only and admin-only ones
@@ -243,6 +251,7 @@ pub mod mail;
 pub mod maintenance;
 pub mod metrics;
 pub mod oidc;
+pub mod prometheus;
 pub mod search;
 pub mod seed;
 pub mod serve;

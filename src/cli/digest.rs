@@ -25,8 +25,17 @@ pub(super) enum DigestCommand {
     },
 }
 
-/// Runs a digest command against the database, without serving.
-pub(super) fn digest(config: Config, command: DigestCommand) -> Result<()> {
+/// Runs a digest command against the database, without serving; without
+/// `--public-url` (`public_url_given`), links use the URL `serve` recorded.
+pub(super) fn digest(config: Config, command: DigestCommand, public_url_given: bool) -> Result<()> {
+    let config = if public_url_given {
+        config
+    } else {
+        Config {
+            public_url: String::new(),
+            ..config
+        }
+    };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|error| Error::Internal(format!("cannot start the runtime: {error}")))?;
     runtime.block_on(async {

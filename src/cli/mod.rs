@@ -23,12 +23,14 @@ mod digest;
 mod identity;
 mod mail;
 mod operations;
+mod reliability;
 mod serve;
 
 use accounts::{TokenCommand, UserCommand};
 use digest::DigestCommand;
 use identity::IdentityArgs;
 use mail::MailArgs;
+use reliability::PrometheusArgs;
 use serve::ServeArgs;
 
 #[derive(Debug, Parser)]
@@ -64,6 +66,8 @@ struct Cli {
     mail: MailArgs,
     #[command(flatten)]
     identity: IdentityArgs,
+    #[command(flatten)]
+    prometheus: PrometheusArgs,
     #[command(subcommand)]
     command: Option<Command>,
     /// `serve`'s flags, for running without naming the subcommand
@@ -154,7 +158,11 @@ pub fn main() -> ExitCode {
         clock: clock.clone(),
         ..Config::new(&cli.data_dir)
     };
-    let config = match cli.identity.apply(config) {
+    let config = match cli
+        .identity
+        .apply(config)
+        .and_then(|config| cli.prometheus.apply(config))
+    {
         Ok(config) => config,
         Err(error) => {
             eprintln!("error: {}", describe(&error));
@@ -164,7 +172,9 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         None => serve::serve(config, cli.serve, cli.mail.public_url.is_some()),
         Some(Command::Serve(args)) => serve::serve(config, args, cli.mail.public_url.is_some()),
-        Some(Command::Digest(command)) => digest::digest(config, command),
+        Some(Command::Digest(command)) => {
+            digest::digest(config, command, cli.mail.public_url.is_some())
+        }
         Some(Command::Seed) => serve::seed_database(&cli.data_dir, &clock),
         Some(Command::Reindex) => operations::reindex(&cli.data_dir),
         Some(Command::Backup { destination }) => operations::backup(&cli.data_dir, &destination),

@@ -13,6 +13,7 @@ pub mod digests;
 pub mod links;
 pub mod notices;
 pub mod outbox;
+pub mod reliability;
 
 use std::time::Duration;
 

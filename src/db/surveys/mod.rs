@@ -1,16 +1,14 @@
 //! Surveys and their questions: creating them, changing questions while a
 //! draft has no answers, the open link, the status (draft, open, closed) and
-//! preparing an import. Invitations (`invitations`) and the waves that
-//! trends read (`waves`) have files of their own; responses and answers are
-//! in `db::survey_responses`.
+//! preparing an import. Invitations have a file of their own
+//! (`invitations`); responses and answers are in `db::survey_responses`,
+//! the waves trends read in `db::series`.
 
 mod invitations;
-mod waves;
 
 pub use invitations::{
     Invitation, Invited, audience_team, audience_teams, invitation_by_token, invite,
 };
-pub use waves::waves;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
