@@ -151,7 +151,7 @@ impl<'a> Fields<'a> {
 }
 
 /// Feedback as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FeedbackJson {
     id: i64,
     url: String,
@@ -174,14 +174,14 @@ pub struct FeedbackJson {
     internal_notes: Option<Vec<NoteJson>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct AuthorJson {
     name: String,
     email: String,
     team: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct NoteJson {
     author: String,
     body: String,
@@ -232,6 +232,14 @@ fn may_read(viewer: &Viewer, item: &Feedback) -> bool {
             .is_some_and(|author| author.id == viewer.user.id)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/feedback",
+    operation_id = "create_feedback",
+    tag = "feedback",
+    request_body = serde_json::Value,
+    responses((status = 201, description = "The stored feedback", body = FeedbackJson, headers(("Location" = String, description = "Where it lives"))))
+)]
 pub async fn create_feedback(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -268,6 +276,14 @@ pub async fn create_feedback(
     Ok(created(location, FeedbackJson::new(item, None)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/feedback/{id}",
+    operation_id = "get_feedback",
+    tag = "feedback",
+    params(("id" = i64, Path, description = "The feedback's id")),
+    responses((status = 200, description = "One item", body = FeedbackJson))
+)]
 pub async fn get_feedback(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -293,8 +309,10 @@ pub async fn get_feedback(
     Ok(Json(FeedbackJson::new(item, notes)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteQuery {
+    /// Must be `yes`: deleting cannot be undone.
     #[serde(default)]
     confirm: Option<String>,
 }
@@ -302,6 +320,14 @@ pub struct DeleteQuery {
 /// `DELETE /api/v1/feedback/{id}` (platform team): an item that is
 /// evidence for pain points is deleted only with `?confirm=true`; without
 /// it the answer is 409, naming them.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/feedback/{id}",
+    operation_id = "delete_feedback",
+    tag = "feedback",
+    params(("id" = i64, Path, description = "The feedback's id"), DeleteQuery),
+    responses((status = 204, description = "Deleted"))
+)]
 pub async fn delete_feedback(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -346,41 +372,69 @@ pub async fn delete_feedback(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only feedback on this service (its slug).
     service: Option<String>,
+    /// Only feedback of this kind.
+    #[param(value_type = Option<FeedbackKind>)]
     kind: Option<String>,
+    /// Only feedback with this status.
+    #[param(value_type = Option<FeedbackStatus>)]
     status: Option<String>,
+    /// How many to answer, 1 to 100 (25 when absent).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// How many to skip.
+    #[param(value_type = Option<u32>, minimum = 0)]
     offset: Option<String>,
 }
 
 /// `?limit=&offset=` for the collections held in memory (pain points,
 /// roadmap items, interviews, outcomes: hundreds, not millions).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// How many to answer, 1 to 100 (25 when absent).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// How many to skip.
+    #[param(value_type = Option<u32>, minimum = 0)]
     offset: Option<String>,
 }
 
 impl PageQuery {
     /// One page of `items`: `{"total", "limit", "offset", "items"}`.
-    pub fn page<T: Serialize>(&self, items: Vec<T>) -> Result<Json<Value>> {
+    pub fn page<T: Serialize>(&self, items: Vec<T>) -> Result<Json<Page<T>>> {
         let mut errors = FieldErrors::default();
         let (limit, offset) = paging(self.limit.as_deref(), self.offset.as_deref(), &mut errors);
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
-        let total = items.len();
+        let total = items.len() as u64;
         let items: Vec<T> = items
             .into_iter()
             .skip(offset as usize)
             .take(limit as usize)
             .collect();
-        Ok(Json(
-            json!({"total": total, "limit": limit, "offset": offset, "items": items}),
-        ))
+        Ok(Json(Page {
+            total,
+            limit,
+            offset,
+            items,
+        }))
     }
+}
+
+/// One page of a list.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    /// How many match, on every page.
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u32,
+    pub items: Vec<T>,
 }
 
 /// `limit` and `offset` from a query, or field errors.
@@ -404,11 +458,19 @@ fn paging(limit: Option<&str>, offset: Option<&str>, errors: &mut FieldErrors) -
     (limit, offset)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/feedback",
+    operation_id = "list_feedback",
+    tag = "feedback",
+    params(ListQuery),
+    responses((status = 200, description = "Feedback the caller may read, newest first", body = Page<FeedbackJson>))
+)]
 pub async fn list_feedback(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Query(query): Query<ListQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Page<FeedbackJson>>> {
     let mut errors = FieldErrors::default();
     let kind = query.kind.as_deref().and_then(|raw| {
         FeedbackKind::parse_as("kind", raw)
@@ -439,19 +501,34 @@ pub async fn list_feedback(
         .into_iter()
         .map(|item| FeedbackJson::new(item, None))
         .collect();
-    Ok(Json(json!({
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-        "items": items,
-    })))
+    Ok(Json(Page {
+        total,
+        limit,
+        offset,
+        items,
+    }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/services",
+    operation_id = "list_services",
+    tag = "services",
+    responses((status = 200, description = "The catalog", body = serde_json::Value))
+)]
 pub async fn list_services(State(state): State<AppState>, _: SignedIn) -> Result<Json<Value>> {
     let services = state.db.read(services::list_services).await?;
     Ok(Json(json!({ "items": services })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/services/{slug}",
+    operation_id = "get_service",
+    tag = "services",
+    params(("slug" = String, Path, description = "The service's slug")),
+    responses((status = 200, description = "One service", body = Service))
+)]
 pub async fn get_service(
     State(state): State<AppState>,
     _: SignedIn,
@@ -465,6 +542,14 @@ pub async fn get_service(
     Ok(Json(service))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/services",
+    operation_id = "create_service",
+    tag = "services",
+    request_body = serde_json::Value,
+    responses((status = 201, description = "The new service", body = Service, headers(("Location" = String, description = "Where it lives"))))
+)]
 pub async fn create_service(
     State(state): State<AppState>,
     _: CatalogAdmin,
@@ -492,6 +577,15 @@ pub async fn create_service(
 
 /// Reliability figures pushed by tools (team or admin tokens):
 /// `{"period": "2026-11", "slo_attainment": 0.9991, "error_budget_remaining": 0.42, "incidents": 3}`.
+#[utoipa::path(
+    put,
+    path = "/api/v1/services/{slug}/reliability",
+    operation_id = "put_reliability",
+    tag = "services",
+    params(("slug" = String, Path, description = "The service's slug")),
+    request_body = serde_json::Value,
+    responses((status = 200, description = "The stored figures", body = services::Reliability))
+)]
 pub async fn put_reliability(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -523,6 +617,14 @@ pub async fn put_reliability(
     Ok(Json(stored))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/services/{slug}/reliability",
+    operation_id = "get_reliability",
+    tag = "services",
+    params(("slug" = String, Path, description = "The service's slug")),
+    responses((status = 200, description = "Reliability figures pushed for the service", body = serde_json::Value))
+)]
 pub async fn get_reliability(
     State(state): State<AppState>,
     _: SignedIn,

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, Fields, PageQuery, created, object};
+use super::api::{ApiJson, Fields, Page, PageQuery, created, object};
 use super::extract::{Path, Query};
 use super::interviews::{draft_of, highlight, load, save, store};
 use crate::app::AppState;
@@ -16,14 +16,30 @@ use crate::domain::Id;
 use crate::domain::interview::InterviewDraft;
 use crate::error::Result;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/interviews",
+    operation_id = "list_interviews",
+    tag = "interviews",
+    params(PageQuery),
+    responses((status = 200, description = "Interview snapshots", body = Page<Interview>))
+)]
 pub async fn list_api(
     State(state): State<AppState>,
     _: PlatformTeam,
     Query(page): Query<PageQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Page<Interview>>> {
     page.page(state.db.read(interviews::list).await?)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/interviews",
+    operation_id = "create_interview",
+    tag = "interviews",
+    request_body = serde_json::Value,
+    responses((status = 201, description = "The new interview", body = Interview))
+)]
 pub async fn create_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -50,6 +66,14 @@ pub async fn create_api(
     Ok(created(format!("/api/v1/interviews/{id}"), stored))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/interviews/{id}",
+    operation_id = "get_interview",
+    tag = "interviews",
+    params(("id" = i64, Path, description = "The interview's id")),
+    responses((status = 200, description = "One interview", body = Interview))
+)]
 pub async fn get_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -60,6 +84,15 @@ pub async fn get_api(
 
 /// `PATCH /api/v1/interviews/{id}`: any of the fields of a new interview;
 /// absent fields keep their value, and a field of the wrong type is named.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/interviews/{id}",
+    operation_id = "update_interview",
+    tag = "interviews",
+    params(("id" = i64, Path, description = "The interview's id")),
+    request_body = serde_json::Value,
+    responses((status = 200, description = "The interview as changed", body = Interview))
+)]
 pub async fn update_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -103,6 +136,15 @@ pub async fn update_api(
 }
 
 /// `{"quote": "..."}`: a passage of the notes.
+#[utoipa::path(
+    post,
+    path = "/api/v1/interviews/{id}/highlights",
+    operation_id = "add_highlight",
+    tag = "interviews",
+    params(("id" = i64, Path, description = "The interview's id")),
+    request_body = serde_json::Value,
+    responses((status = 201, description = "The new highlight", body = serde_json::Value))
+)]
 pub async fn highlight_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,

@@ -16,6 +16,7 @@ pub mod inbox;
 pub mod interviews;
 pub mod interviews_api;
 pub mod oidc;
+pub mod openapi;
 pub mod operations;
 pub mod opt_out;
 pub mod pages;

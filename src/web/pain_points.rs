@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, Fields, PageQuery, created, object};
+use super::api::{ApiJson, Fields, Page, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::{Path, Query};
 use crate::app::AppState;
@@ -183,16 +183,32 @@ fn pain_point_json(pain_point: &PainPoint) -> Value {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/pain-points",
+    operation_id = "list_pain_points",
+    tag = "pain points",
+    params(PageQuery, LabelFilter),
+    responses((status = 200, description = "Pain points", body = serde_json::Value))
+)]
 pub async fn list_api(
     State(state): State<AppState>,
     _: PlatformTeam,
     Query(page): Query<PageQuery>,
     Query(filter): Query<LabelFilter>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Page<Value>>> {
     let list = ranked(&state, &filter).await?;
     page.page(list.iter().map(pain_point_json).collect())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/pain-points",
+    operation_id = "create_pain_point",
+    tag = "pain points",
+    request_body = serde_json::Value,
+    responses((status = 201, description = "The new pain point", body = serde_json::Value))
+)]
 pub async fn create_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -224,6 +240,14 @@ pub async fn create_api(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/pain-points/{id}",
+    operation_id = "get_pain_point",
+    tag = "pain points",
+    params(("id" = i64, Path, description = "The pain point's id")),
+    responses((status = 200, description = "One pain point", body = serde_json::Value))
+)]
 pub async fn get_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -259,6 +283,15 @@ pub async fn get_api(
 }
 
 /// `{"feedback_ids": [..]}`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/pain-points/{id}/evidence",
+    operation_id = "add_evidence",
+    tag = "pain points",
+    params(("id" = i64, Path, description = "The pain point's id")),
+    request_body = serde_json::Value,
+    responses((status = 200, description = "The evidence link", body = serde_json::Value))
+)]
 pub async fn add_evidence_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -291,6 +324,15 @@ pub async fn add_evidence_api(
 /// `PATCH /api/v1/pain-points/{id}`: any of `title`, `description`,
 /// `status`, `services`, `tags`; absent fields keep their value, and a
 /// field of the wrong type is named.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/pain-points/{id}",
+    operation_id = "update_pain_point",
+    tag = "pain points",
+    params(("id" = i64, Path, description = "The pain point's id")),
+    request_body = serde_json::Value,
+    responses((status = 200, description = "The pain point as changed", body = serde_json::Value))
+)]
 pub async fn update_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,

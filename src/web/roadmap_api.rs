@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, Fields, PageQuery, created, object};
+use super::api::{ApiJson, Fields, Page, PageQuery, created, object};
 use super::extract::{Path, Query};
 use super::roadmap::{load, move_to};
 use crate::app::AppState;
@@ -17,17 +17,33 @@ use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft};
 use crate::error::{Error, Result};
 use crate::jobs::closed_loop;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/roadmap-items",
+    operation_id = "list_roadmap_items",
+    tag = "roadmap",
+    params(PageQuery, LabelFilter),
+    responses((status = 200, description = "Roadmap items", body = Page<RoadmapItem>))
+)]
 pub async fn list_api(
     State(state): State<AppState>,
     _: PlatformTeam,
     Query(page): Query<PageQuery>,
     Query(filter): Query<LabelFilter>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Page<RoadmapItem>>> {
     let mut items = state.db.read(roadmap::list).await?;
     items.retain(|item| filter.admits(&item.services, &item.tags));
     page.page(items)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/roadmap-items",
+    operation_id = "create_roadmap_item",
+    tag = "roadmap",
+    request_body = serde_json::Value,
+    responses((status = 201, description = "The new item", body = RoadmapItem))
+)]
 pub async fn create_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -55,6 +71,14 @@ pub async fn create_api(
     Ok(created(format!("/api/v1/roadmap-items/{id}"), stored))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/roadmap-items/{id}",
+    operation_id = "get_roadmap_item",
+    tag = "roadmap",
+    params(("id" = i64, Path, description = "The item's id")),
+    responses((status = 200, description = "One item", body = RoadmapItem))
+)]
 pub async fn get_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -64,6 +88,15 @@ pub async fn get_api(
 }
 
 /// `{"pain_point_id": 3}`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/roadmap-items/{id}/pain-points",
+    operation_id = "link_pain_points",
+    tag = "roadmap",
+    params(("id" = i64, Path, description = "The item's id")),
+    request_body = serde_json::Value,
+    responses((status = 200, description = "The item with its links", body = RoadmapItem))
+)]
 pub async fn link_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -83,6 +116,14 @@ pub async fn link_api(
     Ok(Json(load(&state, id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/roadmap-items/{id}/ship",
+    operation_id = "ship_roadmap_item",
+    tag = "roadmap",
+    params(("id" = i64, Path, description = "The item's id")),
+    responses((status = 200, description = "The shipped item and the messages it queued", body = serde_json::Value))
+)]
 pub async fn ship_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -107,6 +148,15 @@ pub async fn ship_api(
 /// `target_quarter`, `status`, `services`, `tags` (shipping tells the people
 /// who asked); absent fields keep their value, and a field of the wrong type
 /// is named.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/roadmap-items/{id}",
+    operation_id = "update_roadmap_item",
+    tag = "roadmap",
+    params(("id" = i64, Path, description = "The item's id")),
+    request_body = serde_json::Value,
+    responses((status = 200, description = "The item as changed", body = RoadmapItem))
+)]
 pub async fn update_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,

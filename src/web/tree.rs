@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, Fields, PageQuery, created, object};
+use super::api::{ApiJson, Fields, Page, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::{Path, Query};
 use crate::app::AppState;
@@ -203,14 +203,30 @@ pub async fn record_result(
     Ok(Redirect::to(&format!("/roadmap/{item}")).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/outcomes",
+    operation_id = "list_outcomes",
+    tag = "outcomes",
+    params(PageQuery),
+    responses((status = 200, description = "Outcomes", body = Page<Outcome>))
+)]
 pub async fn list_outcomes_api(
     State(state): State<AppState>,
     _: PlatformTeam,
     Query(page): Query<PageQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Page<Outcome>>> {
     page.page(state.db.read(tree::outcomes).await?)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/outcomes",
+    operation_id = "create_outcome",
+    tag = "outcomes",
+    request_body = serde_json::Value,
+    responses((status = 201, description = "The new outcome", body = Outcome))
+)]
 pub async fn create_outcome_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -233,6 +249,14 @@ pub async fn create_outcome_api(
     Ok(created(format!("/api/v1/outcomes/{id}"), outcome))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/outcomes/{id}",
+    operation_id = "get_outcome",
+    tag = "outcomes",
+    params(("id" = i64, Path, description = "The outcome's id")),
+    responses((status = 200, description = "One outcome", body = Outcome))
+)]
 pub async fn get_outcome_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -250,6 +274,15 @@ pub async fn get_outcome_api(
 
 /// `PATCH /api/v1/outcomes/{id}`: any of `title`, `metric`, `target`;
 /// absent fields keep their value, and a field of the wrong type is named.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/outcomes/{id}",
+    operation_id = "update_outcome",
+    tag = "outcomes",
+    params(("id" = i64, Path, description = "The outcome's id")),
+    request_body = serde_json::Value,
+    responses((status = 200, description = "The outcome as changed", body = Outcome))
+)]
 pub async fn update_outcome_api(
     State(state): State<AppState>,
     _: PlatformTeam,
