@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use super::access::{CatalogAdmin, PlatformTeam, SignedIn};
 use super::auth::Viewer;
 use super::extract::{Path, Query};
+use super::request::{self, Field, Problems};
 use crate::app::AppState;
 use crate::db::feedback::{self as stored, Feedback, FeedbackFilter, Note};
 use crate::db::services::{self, Service};
@@ -42,8 +43,9 @@ pub fn created(location: String, body: impl Serialize) -> Response {
         .into_response()
 }
 
-/// A JSON body that must be an object; its fields are checked one by one so
-/// that every wrong field is reported, by name.
+/// A JSON body that must be an object, for the bodies still read field by
+/// field (survey definitions and answers, invitations, the one-field link
+/// bodies, a service's edit); the others are typed (`web::request`).
 pub fn object(value: Value) -> Result<Map<String, Value>> {
     match value {
         Value::Object(fields) => Ok(fields),
@@ -54,100 +56,81 @@ pub fn object(value: Value) -> Result<Map<String, Value>> {
     }
 }
 
-/// Reads typed fields out of a JSON object, noting wrong types as field errors.
-pub struct Fields<'a> {
-    fields: &'a Map<String, Value>,
-    errors: FieldErrors,
+/// `POST /api/v1/feedback`: what a person or a bot says about a service.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackRequest {
+    /// The service's slug.
+    #[serde(default)]
+    #[schema(value_type = String, required = true)]
+    service: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = FeedbackKind, required = true)]
+    kind: Field<String>,
+    /// Satisfaction, 1 to 5.
+    #[serde(default)]
+    #[schema(value_type = Option<u8>, minimum = 1, maximum = 5)]
+    rating: Field<i64>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    title: Field<String>,
+    /// What they say, up to 10,000 characters.
+    #[serde(default)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 10000)]
+    body: Field<String>,
+    /// Stores no author: nobody, not even the team, can tell who wrote it.
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    anonymous: Field<bool>,
+    /// Whether the team may reach out about it.
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    contact_ok: Field<bool>,
 }
 
-impl<'a> Fields<'a> {
-    /// The fields of the wrong type, as one problem, if there were any.
-    pub fn check(self) -> Result<()> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Invalid(self.errors))
-        }
-    }
+/// `POST /api/v1/services`: a new entry in the catalog.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRequest {
+    /// Lowercase letters, digits, `-` and `.`, as people type it (`ci-runner`).
+    #[serde(default)]
+    #[schema(value_type = String, required = true)]
+    slug: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = String, required = true)]
+    name: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    description: Field<String>,
+    /// The owning team's slug.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    owner_team: Field<String>,
+    /// 1 (most critical) to 3.
+    #[serde(default)]
+    #[schema(value_type = Option<u8>, minimum = 1, maximum = 3)]
+    tier: Field<i64>,
+}
 
-    /// A list of strings, or empty when missing or null.
-    pub fn strings(&mut self, name: &'static str) -> Vec<String> {
-        match self.fields.get(name) {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
-                .iter()
-                .filter_map(|item| item.as_str().map(str::to_owned))
-                .collect(),
-            Some(_) => {
-                self.errors.add(name, "must be a list of strings");
-                Vec::new()
-            }
-        }
-    }
-
-    /// For updates: `None` when the field is absent (keep what is stored),
-    /// `Some("")` when it is null.
-    pub fn optional_string(&mut self, name: &'static str) -> Option<String> {
-        self.fields.contains_key(name).then(|| self.string(name))
-    }
-
-    /// For updates: `None` when the field is absent, the list otherwise
-    /// (null is the empty list).
-    pub fn optional_strings(&mut self, name: &'static str) -> Option<Vec<String>> {
-        self.fields.contains_key(name).then(|| self.strings(name))
-    }
-
-    pub fn new(fields: &'a Map<String, Value>) -> Self {
-        Fields {
-            fields,
-            errors: FieldErrors::default(),
-        }
-    }
-
-    /// A string, or "" when missing or null.
-    pub fn string(&mut self, name: &'static str) -> String {
-        match self.fields.get(name) {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(text)) => text.clone(),
-            Some(_) => {
-                self.errors.add(name, "must be a string");
-                String::new()
-            }
-        }
-    }
-
-    pub fn integer(&mut self, name: &'static str, expected: &str) -> Option<i64> {
-        match self.fields.get(name) {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(number)) if number.as_i64().is_some() => number.as_i64(),
-            Some(_) => {
-                self.errors.add(name, format!("must be {expected}"));
-                None
-            }
-        }
-    }
-
-    pub fn number(&mut self, name: &'static str) -> Option<f64> {
-        match self.fields.get(name) {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(number)) => number.as_f64(),
-            Some(_) => {
-                self.errors.add(name, "must be a number");
-                None
-            }
-        }
-    }
-
-    pub fn boolean(&mut self, name: &'static str) -> bool {
-        match self.fields.get(name) {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(value)) => *value,
-            Some(_) => {
-                self.errors.add(name, "must be true or false");
-                false
-            }
-        }
-    }
+/// `PUT /api/v1/services/{slug}/reliability`: one month's figures.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReliabilityRequest {
+    /// The month, `YYYY-MM`.
+    #[serde(default)]
+    #[schema(value_type = String, required = true)]
+    period: Field<String>,
+    /// Share of the SLO window within objective, 0 to 1.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1)]
+    slo_attainment: Field<f64>,
+    /// Share of the error budget left, at most 1 (negative when overspent, down to -10).
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = -10, maximum = 1)]
+    error_budget_remaining: Field<f64>,
+    #[serde(default)]
+    #[schema(value_type = Option<u32>, minimum = 0)]
+    incidents: Field<i64>,
 }
 
 /// Feedback as the API shows it.
@@ -237,7 +220,7 @@ fn may_read(viewer: &Viewer, item: &Feedback) -> bool {
     path = "/api/v1/feedback",
     operation_id = "create_feedback",
     tag = "feedback",
-    request_body = serde_json::Value,
+    request_body = FeedbackRequest,
     responses((status = 201, description = "The stored feedback", body = FeedbackJson, headers(("Location" = String, description = "Where it lives"))))
 )]
 pub async fn create_feedback(
@@ -246,21 +229,26 @@ pub async fn create_feedback(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let body = object(body)?;
-    let mut fields = Fields::new(&body);
+    let body: FeedbackRequest = request::read(body)?;
+    let mut problems = Problems::default();
     let draft = FeedbackDraft {
-        service: fields.string("service"),
-        kind: fields.string("kind"),
-        rating: fields
-            .integer("rating", "a whole number from 1 to 5, or null")
+        service: body.service.text("service", &mut problems),
+        kind: body.kind.text("kind", &mut problems),
+        rating: body
+            .rating
+            .value(
+                "rating",
+                "must be a whole number from 1 to 5, or null",
+                &mut problems,
+            )
             .map(|rating| rating.to_string())
             .unwrap_or_default(),
-        title: fields.string("title"),
-        body: fields.string("body"),
-        anonymous: fields.boolean("anonymous"),
-        contact_ok: fields.boolean("contact_ok"),
+        title: body.title.text("title", &mut problems),
+        body: body.body.text("body", &mut problems),
+        anonymous: body.anonymous.flag("anonymous", &mut problems),
+        contact_ok: body.contact_ok.flag("contact_ok", &mut problems),
     };
-    fields.check()?;
+    problems.check()?;
     let feedback = NewFeedback::parse(&draft)?;
     let author_id = viewer.user.id;
     let item = state
@@ -547,7 +535,7 @@ pub async fn get_service(
     path = "/api/v1/services",
     operation_id = "create_service",
     tag = "services",
-    request_body = serde_json::Value,
+    request_body = ServiceRequest,
     responses((status = 201, description = "The new service", body = Service, headers(("Location" = String, description = "Where it lives"))))
 )]
 pub async fn create_service(
@@ -556,16 +544,16 @@ pub async fn create_service(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let body = object(body)?;
-    let mut fields = Fields::new(&body);
+    let body: ServiceRequest = request::read(body)?;
+    let mut problems = Problems::default();
     let draft = ServiceDraft {
-        slug: fields.string("slug"),
-        name: fields.string("name"),
-        description: fields.string("description"),
-        owner_team: fields.string("owner_team"),
-        tier: fields.integer("tier", "1, 2 or 3"),
+        slug: body.slug.text("slug", &mut problems),
+        name: body.name.text("name", &mut problems),
+        description: body.description.text("description", &mut problems),
+        owner_team: body.owner_team.text("owner_team", &mut problems),
+        tier: body.tier.value("tier", "must be 1, 2 or 3", &mut problems),
     };
-    fields.check()?;
+    problems.check()?;
     let service = NewService::parse(&draft)?;
     let stored = state
         .db
@@ -583,7 +571,7 @@ pub async fn create_service(
     operation_id = "put_reliability",
     tag = "services",
     params(("slug" = String, Path, description = "The service's slug")),
-    request_body = serde_json::Value,
+    request_body = ReliabilityRequest,
     responses((status = 200, description = "The stored figures", body = services::Reliability))
 )]
 pub async fn put_reliability(
@@ -593,23 +581,27 @@ pub async fn put_reliability(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<services::Reliability>> {
     let now = state.clock.now();
-    let body = object(body)?;
-    let mut fields = Fields::new(&body);
+    let body: ReliabilityRequest = request::read(body)?;
+    let mut problems = Problems::default();
+    let number = "must be a number";
     let draft = ReliabilityDraft {
-        period: fields.string("period"),
-        slo_attainment: fields.number("slo_attainment"),
-        error_budget_remaining: fields.number("error_budget_remaining"),
-        incidents: fields.integer("incidents", "a whole number, 0 or more"),
+        period: body.period.text("period", &mut problems),
+        slo_attainment: body
+            .slo_attainment
+            .value("slo_attainment", number, &mut problems),
+        error_budget_remaining: body.error_budget_remaining.value(
+            "error_budget_remaining",
+            number,
+            &mut problems,
+        ),
+        incidents: body.incidents.value(
+            "incidents",
+            "must be a whole number, 0 or more",
+            &mut problems,
+        ),
     };
     // Fields of the wrong type and values out of range, all in one answer.
-    let report = match ReliabilityReport::parse(&draft) {
-        Ok(report) if fields.errors.is_empty() => report,
-        Ok(_) => return Err(Error::Invalid(fields.errors)),
-        Err(mut errors) => {
-            errors.extend(fields.errors);
-            return Err(Error::Invalid(errors));
-        }
-    };
+    let report = problems.together_with(ReliabilityReport::parse(&draft))?;
     let stored = state
         .db
         .write(move |connection| services::upsert_reliability(connection, &slug, &report, now))

@@ -25,6 +25,7 @@ pub mod pain_points;
 pub mod password_reset;
 pub mod people;
 pub mod proxy;
+pub mod request;
 pub mod respond;
 pub mod roadmap;
 pub mod roadmap_api;

@@ -3,17 +3,19 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, Fields, Page, PageQuery, created, object};
+use super::api::{ApiJson, Page, PageQuery, created, object};
 use super::extract::{Path, Query};
+use super::request::{self, Field, Problems};
 use super::roadmap::{load, move_to};
 use crate::app::AppState;
 use crate::db::roadmap::{self, RoadmapItem};
 use crate::domain::Id;
 use crate::domain::labels::LabelFilter;
-use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft};
+use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapStatus};
 use crate::error::{Error, Result};
 use crate::jobs::closed_loop;
 
@@ -36,12 +38,39 @@ pub async fn list_api(
     page.page(items)
 }
 
+/// A roadmap item to create, or the fields of one to change (`PATCH`:
+/// absent fields keep their value).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoadmapItemRequest {
+    #[serde(default)]
+    #[schema(value_type = String)]
+    title: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    description: Field<String>,
+    /// Such as `2027-Q1`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    target_quarter: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<RoadmapStatus>)]
+    status: Field<String>,
+    /// Service slugs.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    services: Field<Vec<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    tags: Field<Vec<String>>,
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/roadmap-items",
     operation_id = "create_roadmap_item",
     tag = "roadmap",
-    request_body = serde_json::Value,
+    request_body(content = RoadmapItemRequest, description = "`title` is required"),
     responses((status = 201, description = "The new item", body = RoadmapItem))
 )]
 pub async fn create_api(
@@ -50,17 +79,17 @@ pub async fn create_api(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let body = object(body)?;
-    let mut fields = Fields::new(&body);
+    let body: RoadmapItemRequest = request::read(body)?;
+    let mut problems = Problems::default();
     let draft = RoadmapDraft {
-        title: fields.string("title"),
-        description: fields.string("description"),
-        target_quarter: fields.string("target_quarter"),
-        status: fields.string("status"),
-        services: fields.strings("services"),
-        tags: fields.strings("tags"),
+        title: body.title.text("title", &mut problems),
+        description: body.description.text("description", &mut problems),
+        target_quarter: body.target_quarter.text("target_quarter", &mut problems),
+        status: body.status.text("status", &mut problems),
+        services: body.services.texts("services", &mut problems),
+        tags: body.tags.texts("tags", &mut problems),
     };
-    fields.check()?;
+    problems.check()?;
     let item = NewRoadmapItem::parse(&draft)?;
     let owner = viewer.user.id;
     let id = state
@@ -154,7 +183,7 @@ pub async fn ship_api(
     operation_id = "update_roadmap_item",
     tag = "roadmap",
     params(("id" = i64, Path, description = "The item's id")),
-    request_body = serde_json::Value,
+    request_body(content = RoadmapItemRequest, description = "Only the fields to change"),
     responses((status = 200, description = "The item as changed", body = RoadmapItem))
 )]
 pub async fn update_api(
@@ -165,26 +194,36 @@ pub async fn update_api(
 ) -> Result<Json<RoadmapItem>> {
     let now = state.clock.now();
     let id = id.get();
-    let body = object(body)?;
+    let body: RoadmapItemRequest = request::read(body)?;
     let current = load(&state, id).await?;
-    let mut fields = Fields::new(&body);
+    let mut problems = Problems::default();
     let draft = RoadmapDraft {
-        title: fields.optional_string("title").unwrap_or(current.title),
-        description: fields
-            .optional_string("description")
+        title: body
+            .title
+            .change("title", &mut problems)
+            .unwrap_or(current.title),
+        description: body
+            .description
+            .change("description", &mut problems)
             .unwrap_or(current.description),
-        target_quarter: fields
-            .optional_string("target_quarter")
+        target_quarter: body
+            .target_quarter
+            .change("target_quarter", &mut problems)
             .unwrap_or_else(|| current.target_quarter.unwrap_or_default()),
-        status: fields
-            .optional_string("status")
+        status: body
+            .status
+            .change("status", &mut problems)
             .unwrap_or_else(|| current.status.as_str().to_owned()),
-        services: fields
-            .optional_strings("services")
+        services: body
+            .services
+            .change_texts("services", &mut problems)
             .unwrap_or(current.services),
-        tags: fields.optional_strings("tags").unwrap_or(current.tags),
+        tags: body
+            .tags
+            .change_texts("tags", &mut problems)
+            .unwrap_or(current.tags),
     };
-    fields.check()?;
+    problems.check()?;
     let item = NewRoadmapItem::parse(&draft)?;
     let status = item.status;
     state

@@ -3,5 +3,6 @@
 //! Schemathesis run against the served document.
 
 mod lists;
+mod requests;
 mod routes;
 mod schemathesis;
