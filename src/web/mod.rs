@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod digests;
 pub mod extract;
 pub mod feedback;
+pub mod feedback_api;
 pub mod inbox;
 pub mod interviews;
 pub mod interviews_api;
