@@ -108,7 +108,7 @@ pub fn parse_highlight(notes: &str, quote: &str) -> Result<String, FieldErrors> 
     Ok(quote)
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Interview {
     pub id: i64,
     pub participant_name: String,
@@ -125,14 +125,14 @@ pub struct Interview {
     pub highlights: Vec<Highlight>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Highlight {
     pub id: i64,
     pub quote: String,
 }
 
 /// Someone of the platform team who held an interview.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Interviewer {
     pub name: String,
     pub email: String,

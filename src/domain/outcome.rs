@@ -65,7 +65,7 @@ pub struct TreeRows {
     pub tests: Vec<AssumptionTest>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Outcome {
     pub id: i64,
     pub title: String,

@@ -84,7 +84,7 @@ pub struct Recruit {
 }
 
 /// A person as the directory lists them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Person {
     pub id: i64,
     pub email: String,
@@ -99,7 +99,7 @@ pub struct Person {
 }
 
 /// A team with how many people are in it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Team {
     pub id: i64,
     pub slug: String,
@@ -108,7 +108,7 @@ pub struct Team {
 }
 
 /// An API token as its owner and admins see it (never the secret).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ApiTokenInfo {
     pub id: i64,
     pub label: String,

@@ -153,7 +153,7 @@ impl NewSeries {
 }
 
 /// A survey's place in a series: which series, and the period it stands for.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct WaveOf {
     pub series_id: i64,
     pub series: String,
@@ -179,7 +179,7 @@ pub fn wave_period(
 }
 
 /// A stored series.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Series {
     pub id: i64,
     pub name: String,

@@ -225,7 +225,7 @@ impl ReliabilityReport {
 }
 
 /// A service in the catalog.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Service {
     #[serde(skip)]
     pub id: i64,
@@ -241,7 +241,7 @@ pub struct Service {
 }
 
 /// Reliability figures of one month, as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Reliability {
     pub period: String,
     pub slo_attainment: Option<f64>,

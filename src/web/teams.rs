@@ -33,7 +33,7 @@ pub fn routes() -> Routes {
         .admin_api("/api/v1/teams", get(list_teams_api).post(create_team_api))
         .admin_api(
             "/api/v1/teams/{slug}",
-            axum::routing::patch(change_team_api),
+            get(get_team_api).patch(change_team_api),
         )
 }
 
@@ -223,10 +223,45 @@ async fn tokens_page(
     Ok(admin::tokens_page(&chrome, &tokens, state.clock.now()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/teams",
+    operation_id = "list_teams",
+    tag = "teams",
+    responses((status = 200, description = "Teams", body = [Team]))
+)]
 async fn list_teams_api(State(state): State<AppState>, Admin(_): Admin) -> Result<Json<Vec<Team>>> {
     Ok(Json(state.db.read(directory::teams).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/teams/{slug}",
+    operation_id = "get_team",
+    tag = "teams",
+    params(("slug" = String, Path, description = "The team's slug")),
+    responses((status = 200, description = "One team", body = Team))
+)]
+async fn get_team_api(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Path(slug): Path<String>,
+) -> Result<Json<Team>> {
+    let team = state
+        .db
+        .read(move |connection| directory::team_by_slug(connection, &slug))
+        .await?;
+    Ok(Json(team.ok_or(Error::NotFound)?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/teams",
+    operation_id = "create_team",
+    tag = "teams",
+    request_body = serde_json::Value,
+    responses((status = 201, description = "The new team", body = Team))
+)]
 async fn create_team_api(
     State(state): State<AppState>,
     Admin(viewer): Admin,
@@ -239,6 +274,15 @@ async fn create_team_api(
     ))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/teams/{slug}",
+    operation_id = "update_team",
+    tag = "teams",
+    params(("slug" = String, Path, description = "The team's slug")),
+    request_body = serde_json::Value,
+    responses((status = 200, description = "The team as changed", body = Team))
+)]
 async fn change_team_api(
     State(state): State<AppState>,
     Admin(viewer): Admin,

@@ -23,7 +23,7 @@ pub struct WrittenResponse {
 }
 
 /// A stored question.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct QuestionRecord {
     pub id: i64,
     pub kind: QuestionKind,
@@ -47,7 +47,7 @@ impl QuestionRecord {
 }
 
 /// A stored survey with its questions.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Survey {
     pub id: i64,
     pub title: String,
@@ -66,7 +66,7 @@ pub struct Survey {
 }
 
 /// A survey in the list of surveys.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct SurveySummary {
     pub id: i64,
     pub title: String,
