@@ -1,21 +1,30 @@
 //! Page-render benchmark: every discovery page, over HTTP as a platform
 //! team member, against a release build holding the demo organisation plus
 //! 100,000 generated feedback items (spread over the services and people,
-//! one in fifty linked as evidence to a pain point). The goal is under 50 ms
-//! per page.
+//! one in fifty linked as evidence to a pain point), a headline survey
+//! series of eight quarterly waves holding 1,000,000 answers, and two years
+//! of monthly reliability for every service. The goal is under 50 ms per
+//! page (the service page and the dashboard chart the series and the
+//! reliability).
 //!
 //! Run: `cargo bench --bench pages` (`PAGES_FEEDBACK`, default 100000;
-//! `PAGES_ROUNDS`, default 200 requests per page, one at a time on one
-//! keep-alive connection, after 10 to warm up).
+//! `PAGES_ANSWERS`, default 1000000; `PAGES_ROUNDS`, default 200 requests
+//! per page, one at a time on one keep-alive connection, after 10 to warm
+//! up).
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chrono::{Duration as Days, Utc};
-use earshot::db::{self, feedback, interviews, pain_points, people, services};
-use earshot::domain::{Email, FeedbackKind, NewFeedback, Rating, ServiceSlug};
+use chrono::{Duration as Days, Months, Utc};
+use earshot::db::{
+    self, feedback, interviews, pain_points, people, series, services, survey_responses, surveys,
+};
+use earshot::domain::series::{NewSeries, SeriesCadence};
+use earshot::domain::survey::{Answer, NewQuestion, NewSurvey, QuestionKind};
+use earshot::domain::survey_import::ImportedResponse;
+use earshot::domain::{Email, FeedbackKind, NewFeedback, Rating, ReliabilityReport, ServiceSlug};
 use hdrhistogram::Histogram;
 
 #[path = "support/earshot.rs"]
@@ -50,15 +59,21 @@ struct Subjects {
 
 fn main() {
     let extra: u64 = env_or("PAGES_FEEDBACK", 100_000);
+    let answers: u64 = env_or("PAGES_ANSWERS", 1_000_000);
     let rounds: usize = env_or("PAGES_ROUNDS", 200);
     let data = tempfile::tempdir().expect("temp dir");
     let data_dir = data.path();
     println!(
-        "pages bench: demo organisation + {extra} feedback items, {rounds} requests per page, release build"
+        "pages bench: demo organisation + {extra} feedback items + {answers} survey answers, {rounds} requests per page, release build"
     );
 
     let started = Instant::now();
     let subjects = generate(data_dir, extra);
+    db::with_connection(&data_dir.join("earshot.db"), |connection| {
+        survey_waves(connection, answers)?;
+        two_years_of_reliability(connection)
+    })
+    .expect("generate the waves and the reliability");
     println!("generated in {:.1} s", started.elapsed().as_secs_f64());
     let status = Command::new(env!("CARGO_BIN_EXE_earshot"))
         .arg("--data-dir")
@@ -117,7 +132,7 @@ fn main() {
         slowest.1, slowest.0
     );
     // Several people at once on the page that does the most work (small
-    // enough for the load generator's 16 KB response buffer).
+    // enough for the load generator's 64 KB response buffer).
     let busiest = &pages[0];
     let throughput = runtime.block_on(http::load(
         address,
@@ -198,6 +213,109 @@ fn generate(data_dir: &Path, extra: u64) -> Subjects {
         })
     })
     .expect("generate the data")
+}
+
+/// The questions of each generated wave: NPS, four CSAT and a CES.
+fn wave_questions() -> Vec<NewQuestion> {
+    let question = |kind, prompt: &str, service: Option<&str>| NewQuestion {
+        kind,
+        prompt: prompt.to_owned(),
+        service: service.map(str::to_owned),
+        required: true,
+        allow_na: kind != QuestionKind::Nps,
+        choices: Vec::new(),
+    };
+    vec![
+        question(QuestionKind::Nps, "Recommend the platform?", None),
+        question(QuestionKind::Csat, "CI runners?", Some("ci-runner")),
+        question(QuestionKind::Csat, "Alerting?", Some("alerting")),
+        question(QuestionKind::Csat, "Kubernetes?", Some("k8s.prod")),
+        question(QuestionKind::Csat, "Logging?", Some("logging")),
+        question(QuestionKind::Ces, "Deploying?", Some("deploy-pipeline")),
+    ]
+}
+
+/// A headline series of eight quarterly waves (two years) holding
+/// `answers` answers in all, imported and published as a historical wave
+/// is, from respondents spread over the demo's teams.
+fn survey_waves(connection: &db::Connection, answers: u64) -> earshot::error::Result<()> {
+    let now = Utc::now();
+    let pulse = series::insert(
+        connection,
+        &NewSeries {
+            name: "Bench pulse".into(),
+            cadence: SeriesCadence::Quarterly,
+        },
+        now - Days::days(800),
+    )?;
+    series::set_headline(connection, pulse.id)?;
+    let teams = survey_responses::team_slugs(connection)?;
+    let per_wave = answers / 8 / wave_questions().len() as u64;
+    let mut random = Random(11);
+    for quarters_back in (0..8u32).rev() {
+        let opened = (now - Days::days(20))
+            .checked_sub_months(Months::new(3 * quarters_back))
+            .expect("two years back");
+        let survey = NewSurvey {
+            title: format!("Bench pulse, {quarters_back} quarters back"),
+            introduction: String::new(),
+            anonymous: true,
+            threshold: 5,
+            previous_wave: None,
+            opens_at: None,
+            closes_at: None,
+            questions: wave_questions(),
+        };
+        let id = surveys::insert_survey(connection, &survey, 1, opened)?;
+        series::assign(connection, id, Some(&pulse), "")?;
+        let questions: Vec<(i64, QuestionKind)> = surveys::survey_by_id(connection, id)?
+            .expect("just stored")
+            .questions
+            .iter()
+            .map(|question| (question.id, question.kind))
+            .collect();
+        let responses: Vec<ImportedResponse> = (0..per_wave)
+            .map(|line| ImportedResponse {
+                line: line as usize + 2,
+                team: Some(teams[random.below(teams.len() as u64) as usize].clone()),
+                submitted_at: Some(opened + Days::hours(random.below(48) as i64)),
+                answers: questions
+                    .iter()
+                    .map(|(question, kind)| {
+                        let (low, high) = kind.scale().expect("rating questions");
+                        let value = low + random.below(u64::from(high - low) + 1) as u8;
+                        (*question, Answer::Value(value))
+                    })
+                    .collect(),
+                complete: true,
+            })
+            .collect();
+        survey_responses::import_responses(connection, id, true, &responses, opened)?;
+        surveys::change_status(connection, id, "draft", "open")?;
+        surveys::change_status(connection, id, "open", "closed")?;
+    }
+    Ok(())
+}
+
+/// Twenty-four months of reliability figures for every service.
+fn two_years_of_reliability(connection: &db::Connection) -> earshot::error::Result<()> {
+    let now = Utc::now();
+    let mut random = Random(5);
+    for service in services::list_services(connection)? {
+        for months_back in 0..24 {
+            let month = now
+                .checked_sub_months(Months::new(months_back))
+                .expect("two years back");
+            let report = ReliabilityReport {
+                period: month.format("%Y-%m").to_string(),
+                slo_attainment: Some(0.99 + random.below(100) as f64 / 10_000.0),
+                error_budget_remaining: Some(random.below(160) as f64 / 100.0 - 0.6),
+                incidents: Some(random.below(9) as u32),
+            };
+            services::upsert_reliability(connection, &service.slug, &report, now)?;
+        }
+    }
+    Ok(())
 }
 
 /// Sentences from the demo's feedback, and the ids of people who wrote any.

@@ -24,6 +24,7 @@ use crate::jobs::outbox::{SendSettings, Sender};
 use crate::mail::Mailer;
 use crate::metrics::{self, Metrics};
 use crate::oidc::OidcProvider;
+use crate::prometheus::Prometheus;
 use crate::search::indexer::Indexer;
 use crate::search::live::LiveIndex;
 use crate::serve::{ConnectionLimits, serve};
@@ -57,6 +58,8 @@ pub struct App {
     pub passwords: PasswordPool,
     /// Sign-in with the company's OpenID Connect provider, when configured.
     pub oidc: Option<OidcProvider>,
+    /// Where reliability figures are pulled from, when configured.
+    pub prometheus: Option<Prometheus>,
 }
 
 /// Shared handle to [`App`], cheap to clone into every handler.
@@ -92,6 +95,8 @@ pub fn router(state: AppState) -> Router {
         web::tree::routes(),
         web::dashboard::routes(),
         web::surveys::routes(),
+        web::series::routes(),
+        web::reliability::routes(),
         web::opt_out::routes(),
         web::digests::routes(),
         web::people::routes(),
@@ -165,6 +170,12 @@ impl Application {
             config.public_url = format!("http://{address}");
         }
         let (links, mailer) = digest_command::mail_setup(&db, &config).await?;
+        // `earshot digest` run beside it links where this server does.
+        let public_url = links.public_url.clone();
+        db.write(move |connection| {
+            db::settings::set(connection, db::settings::PUBLIC_URL, &public_url)
+        })
+        .await?;
         let clock = config.clock.clone();
         let config_limits = config.sign_in_limits;
         let metrics_listener = match config.metrics_listen {
@@ -177,6 +188,11 @@ impl Application {
             Some(settings) => Some(OidcProvider::new(settings.clone(), &config.public_url)?),
             None => None,
         };
+        let prometheus = config
+            .prometheus
+            .as_ref()
+            .map(Prometheus::new)
+            .transpose()?;
         // Half the cores at most: hashing must leave the rest to serving.
         let hashers =
             std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).clamp(1, 4));
@@ -197,6 +213,7 @@ impl Application {
                 throttle: SignInThrottle::new(config_limits),
                 passwords: PasswordPool::new(hashers)?,
                 oidc,
+                prometheus,
             })),
             writer_thread,
             indexer,
@@ -269,6 +286,16 @@ impl Application {
             state.config.mail_poll,
             jobs_stop,
         ));
+        let pulls = match (&state.prometheus, &state.config.prometheus) {
+            (Some(prometheus), Some(settings)) => Some(tokio::spawn(jobs::reliability::run(
+                db.clone(),
+                prometheus.clone(),
+                state.clock.clone(),
+                settings.every,
+                stop_jobs.subscribe(),
+            ))),
+            _ => None,
+        };
         let limits = ConnectionLimits {
             max_connections: state.config.max_connections,
             header_read_timeout: state.config.header_read_timeout,
@@ -290,6 +317,9 @@ impl Application {
             let _ = metrics_server.await;
         }
         let _ = jobs.await;
+        if let Some(pulls) = pulls {
+            let _ = pulls.await;
+        }
         db.stop_writer().await;
         tokio::task::spawn_blocking(move || {
             writer_thread.join();

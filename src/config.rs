@@ -69,6 +69,21 @@ pub struct Config {
     /// Where "now" comes from: the wall clock, or an instant chosen by a
     /// test or `--clock`.
     pub clock: Clock,
+    /// Where reliability figures are pulled from, when configured.
+    pub prometheus: Option<PrometheusSettings>,
+}
+
+/// A Prometheus server to pull services' monthly reliability figures from.
+#[derive(Debug, Clone)]
+pub struct PrometheusSettings {
+    /// Its base URL, like `http://prometheus:9090`.
+    pub url: String,
+    /// Sent as `Authorization: Bearer …` when set.
+    pub bearer_token: Option<Secret>,
+    /// A query that has not answered by then has failed.
+    pub timeout: std::time::Duration,
+    /// Time between pulls (the first is at start).
+    pub every: std::time::Duration,
 }
 
 /// An OpenID Connect provider to sign in with (authorization code flow with PKCE).
@@ -170,6 +185,7 @@ impl Config {
             mail_in_flight: crate::mail::IN_FLIGHT,
             mail_poll: std::time::Duration::from_secs(30),
             clock: Clock::system(),
+            prometheus: None,
         }
     }
 

@@ -87,6 +87,12 @@
 //!   and random tokens (only hashes are stored).
 //! - [`oidc`]: the only `openidconnect`: discovery, PKCE, state and nonce,
 //!   ID token validation, the groups claim.
+//! - [`prometheus`]: the only HTTP client to Prometheus (instant queries, a
+//!   bearer token, a timeout); `jobs::reliability` pulls each service's month
+//!   so far (and the month before, until final) inside `serve`, recording a
+//!   failure for the service page and leaving stored figures as they were;
+//!   the PromQL, its template (`$service`, `$window`) and the percent and CSV
+//!   forms of a month are checked in [`domain::reliability`].
 //! - [`web`]: handlers, auth extractors, CSRF, the JSON API. Each feature exposes
 //!   `routes()`, a [`web::routes::Routes`] that sorts its pages and API calls by who may
 //!   call them (anyone, the platform team, admins); the team-only and admin-only ones
@@ -217,6 +223,7 @@ pub mod mail;
 pub mod maintenance;
 pub mod metrics;
 pub mod oidc;
+pub mod prometheus;
 pub mod search;
 pub mod seed;
 pub mod serve;

@@ -65,7 +65,7 @@ pub async fn connection(
     let (mut succeeded, mut failed) = (0, 0);
     let mut stream = TcpStream::connect(address).await.expect("connect");
     stream.set_nodelay(true).unwrap();
-    let mut buffer = vec![0u8; 16 * 1024];
+    let mut buffer = vec![0u8; 64 * 1024];
     while Instant::now() < deadline {
         let sent = Instant::now();
         stream.write_all(&request).await.expect("send");

@@ -27,9 +27,11 @@ use crate::telemetry::{self, LogFormat};
 mod accounts;
 mod identity;
 mod operations;
+mod reliability;
 
 use accounts::{TokenCommand, UserCommand};
 use identity::IdentityArgs;
+use reliability::PrometheusArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -64,6 +66,8 @@ struct Cli {
     mail: MailArgs,
     #[command(flatten)]
     identity: IdentityArgs,
+    #[command(flatten)]
+    prometheus: PrometheusArgs,
     #[command(subcommand)]
     command: Option<Command>,
     /// `serve`'s flags, for running without naming the subcommand
@@ -248,7 +252,11 @@ pub fn main() -> ExitCode {
         clock: clock.clone(),
         ..Config::new(&cli.data_dir)
     };
-    let config = match cli.identity.apply(config) {
+    let config = match cli
+        .identity
+        .apply(config)
+        .and_then(|config| cli.prometheus.apply(config))
+    {
         Ok(config) => config,
         Err(error) => {
             eprintln!("error: {}", describe(&error));
@@ -258,7 +266,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         None => serve(config, cli.serve, cli.mail.public_url.is_some()),
         Some(Command::Serve(args)) => serve(config, args, cli.mail.public_url.is_some()),
-        Some(Command::Digest(command)) => digest(config, command),
+        Some(Command::Digest(command)) => digest(config, command, cli.mail.public_url.is_some()),
         Some(Command::Seed) => seed_database(&cli.data_dir, &clock),
         Some(Command::Reindex) => reindex(&cli.data_dir),
         Some(Command::Backup { destination }) => operations::backup(&cli.data_dir, &destination),
@@ -322,8 +330,17 @@ fn serve(config: Config, args: ServeArgs, public_url_given: bool) -> Result<()> 
     })
 }
 
-/// Runs a digest command against the database, without serving.
-fn digest(config: Config, command: DigestCommand) -> Result<()> {
+/// Runs a digest command against the database, without serving; without
+/// `--public-url` (`public_url_given`), links use the URL `serve` recorded.
+fn digest(config: Config, command: DigestCommand, public_url_given: bool) -> Result<()> {
+    let config = if public_url_given {
+        config
+    } else {
+        Config {
+            public_url: String::new(),
+            ..config
+        }
+    };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|error| Error::Internal(format!("cannot start the runtime: {error}")))?;
     runtime.block_on(async {

@@ -51,6 +51,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_disclosure_control",
         include_str!("../../migrations/0009_disclosure_control.sql"),
     ),
+    (
+        "0010_satisfaction",
+        include_str!("../../migrations/0010_satisfaction.sql"),
+    ),
 ];
 
 /// The schema version this Earshot brings a database to.

@@ -8,6 +8,9 @@ use crate::error::Result;
 pub const INTERVIEW_TARGET: &str = "interview_target_per_week";
 /// Days within which nobody is asked for an interview or survey twice.
 pub const CONTACT_CAP_DAYS: &str = "contact_cap_days";
+/// The URL people reach the server at, recorded by `serve` at start, so
+/// `earshot digest send` links to the same place.
+pub const PUBLIC_URL: &str = "public_url";
 
 /// A value from the settings table.
 pub fn get(connection: &Connection, key: &str) -> Result<Option<String>> {

@@ -1,12 +1,14 @@
-//! Satisfaction over survey waves: organisation-wide NPS and CES, CSAT per
-//! service, whether the latest change is significant (domain::stats), and
-//! the scores held back for anonymity. Waves hold their published answers;
+//! Satisfaction over the waves of one survey series (the headline one,
+//! `domain::series`): organisation-wide NPS and CES, CSAT per service,
+//! whether the latest change is significant (domain::stats), and the
+//! scores held back for anonymity. Waves hold their published answers;
 //! what may be shown of them is `domain::disclosure`'s to decide, by the
-//! same rules as the results page.
+//! same rules as the results page. Ad-hoc surveys are never summarised
+//! here: only a series' waves are.
 
 use chrono::{DateTime, Utc};
 
-use super::disclosure::{comparable, publishable};
+use super::disclosure::{comparable, publishable, team_rows, team_rows_published};
 use super::stats;
 use super::survey::{QuestionKind, score};
 
@@ -16,6 +18,9 @@ pub struct WaveQuestion {
     pub kind: QuestionKind,
     pub service: Option<String>,
     pub values: Vec<Option<u8>>,
+    /// The same answers by team, one list per team that has any
+    /// (respondents without a team are only in `values`).
+    pub teams: Vec<Vec<Option<u8>>>,
 }
 
 /// A survey that has been opened, with its numeric answers, for trends.
@@ -23,15 +28,19 @@ pub struct WaveQuestion {
 pub struct Wave {
     pub survey_id: i64,
     pub title: String,
+    /// The period it stands for in its series, as people read it ("Q1 2026").
+    pub label: String,
     pub opened: DateTime<Utc>,
     /// Fewer answers than this are never shown (the survey's anonymity threshold).
     pub threshold: u32,
+    /// Closed: its results page shows team rows (rule 7 of `disclosure`).
+    pub closed: bool,
     pub questions: Vec<WaveQuestion>,
 }
 
 /// Scores over the survey waves.
 pub struct Satisfaction {
-    /// Wave titles, oldest first.
+    /// Wave labels (their periods), oldest first.
     pub waves: Vec<String>,
     /// Organisation-wide NPS per wave.
     pub nps: Vec<Option<stats::Estimate>>,
@@ -69,23 +78,49 @@ fn shown(estimate: Option<stats::Estimate>, wave: &Wave) -> Option<stats::Estima
     estimate.filter(|estimate| publishable(estimate.n, wave.threshold))
 }
 
-/// One line per score of `wave` that its results page hides, with the
-/// service it is about. The number of answers is not given: it would say
-/// how small the group is.
+/// Whether the results page hides some of a shown question's team rows
+/// (or respondents without a team): the same decision, `team_rows`.
+fn teams_hidden(question: &WaveQuestion, overall: u32, wave: &Wave) -> bool {
+    if !team_rows_published(wave.closed) {
+        return false;
+    }
+    let real: Vec<u32> = question
+        .teams
+        .iter()
+        .map(|values| score(question.kind, values).map_or(0, |estimate| estimate.n))
+        .collect();
+    let rows = team_rows(overall, &real, wave.threshold);
+    let shown_real: u32 = real
+        .iter()
+        .zip(&rows)
+        .filter(|(_, shown)| **shown)
+        .map(|(n, _)| n)
+        .sum();
+    shown_real < overall
+}
+
+/// One line per score of `wave` that its results page hides, and per
+/// shown score whose team rows it partly hides, with the service it is
+/// about. Neither the number of answers nor the teams are given: they
+/// would say how small a group is, or who answered.
 pub fn held_back(wave: &Wave) -> Vec<(Option<String>, String)> {
     wave.questions
         .iter()
-        .filter(|question| shown(score(question.kind, &question.values), wave).is_none())
-        .map(|question| {
-            let score = question.kind.as_str().to_uppercase();
-            let line = match &question.service {
-                Some(service) => format!(
-                    "{score} for {service}: fewer than {} answers",
+        .filter_map(|question| {
+            let score_name = question.kind.as_str().to_uppercase();
+            let about = match &question.service {
+                Some(service) => format!("{score_name} for {service}"),
+                None => score_name,
+            };
+            let line = match shown(score(question.kind, &question.values), wave) {
+                None => format!("{about}: fewer than {} answers", wave.threshold),
+                Some(overall) if teams_hidden(question, overall.n, wave) => format!(
+                    "{about}, by team: some teams (fewer than {} answers, or recoverable from those shown)",
                     wave.threshold
                 ),
-                None => format!("{score}: fewer than {} answers", wave.threshold),
+                Some(_) => return None,
             };
-            (question.service.clone(), line)
+            Some((question.service.clone(), line))
         })
         .collect()
 }
@@ -173,7 +208,7 @@ pub fn summarise(waves: &[Wave]) -> Satisfaction {
     };
     services.sort_by(|a, b| latest(a).total_cmp(&latest(b)));
     Satisfaction {
-        waves: waves.iter().map(|wave| wave.title.clone()).collect(),
+        waves: waves.iter().map(|wave| wave.label.clone()).collect(),
         nps,
         ces,
         services,
@@ -187,19 +222,23 @@ mod tests {
     fn wave(title: &str, ci: &[u8], nps: &[u8]) -> Wave {
         Wave {
             survey_id: 1,
-            title: title.into(),
+            title: format!("Platform pulse {title}"),
+            label: title.into(),
             opened: "2026-11-29T04:00:00Z".parse().unwrap(),
             threshold: 5,
+            closed: false,
             questions: vec![
                 WaveQuestion {
                     kind: QuestionKind::Nps,
                     service: None,
                     values: nps.iter().map(|value| Some(*value)).collect(),
+                    teams: Vec::new(),
                 },
                 WaveQuestion {
                     kind: QuestionKind::Csat,
                     service: Some("ci-runner".into()),
                     values: ci.iter().map(|value| Some(*value)).collect(),
+                    teams: Vec::new(),
                 },
             ],
         }

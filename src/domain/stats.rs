@@ -1,5 +1,5 @@
 //! Satisfaction statistics for surveys: CSAT, NPS and CES with 95% confidence
-//! intervals, wave-to-wave comparisons, Likert distributions and response
+//! intervals, wave-to-wave comparisons and response
 //! rates. What may be shown of them is `domain::disclosure`'s to decide.
 //!
 //! Only `std` is used, so the normal and Student-t distributions are
@@ -141,23 +141,6 @@ pub fn mean_interval(answers: &[Option<u8>], low: u8, high: u8) -> Option<Estima
         score: mean,
         interval,
     })
-}
-
-/// Counts of each answer 1..=`points` (index 0 holds the count of 1s).
-///
-/// `None` answers and values outside 1..=`points` are not counted, so the
-/// counts add up to the valid n.
-pub fn distribution(answers: &[Option<u8>], points: u8) -> Vec<u32> {
-    let mut counts = vec![0_u32; usize::from(points)];
-    for answer in answers.iter().flatten() {
-        if let Some(count) = usize::from(*answer)
-            .checked_sub(1)
-            .and_then(|index| counts.get_mut(index))
-        {
-            *count = count.saturating_add(1);
-        }
-    }
-    counts
 }
 
 /// Two-proportion z-test with pooled standard error between two CSAT waves
@@ -726,13 +709,6 @@ mod tests {
         assert_close(ln_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-13);
         assert_close(ln_gamma(1.0), 0.0, 1e-13);
         assert_close(ln_gamma(10.0), 362_880_f64.ln(), 1e-12);
-    }
-
-    #[test]
-    fn distribution_counts_each_scale_point_and_ignores_the_rest() {
-        let input = [Some(1), Some(5), Some(5), Some(3), None, Some(0), Some(6)];
-        assert_eq!(distribution(&input, 5), vec![1, 0, 1, 0, 2]);
-        assert_eq!(distribution(&input, 0), Vec::<u32>::new());
     }
 
     #[test]

@@ -45,12 +45,30 @@ pub struct DigestRunner {
 }
 
 impl DigestRunner {
-    pub async fn open(config: Config) -> Result<DigestRunner> {
+    /// Opens the data directory; links point at `config.public_url` or,
+    /// when that is empty, at the URL `serve` recorded, else it refuses.
+    pub async fn open(mut config: Config) -> Result<DigestRunner> {
         crate::data_dir::prepare(&config.data_dir)?;
         let path = config.database_path();
         let (db, writer_thread) = tokio::task::spawn_blocking(move || Database::open(&path))
             .await
             .map_err(|error| Error::Internal(format!("opening the database failed: {error}")))??;
+        if config.public_url.is_empty() {
+            let recorded = db
+                .read(|connection| settings::get(connection, settings::PUBLIC_URL))
+                .await?;
+            let Some(recorded) = recorded else {
+                db.stop_writer().await;
+                let _ = tokio::task::spawn_blocking(move || writer_thread.join()).await;
+                return Err(Error::Conflict(
+                    "no public URL is known for links in mail: pass --public-url (or set \
+                     EARSHOT_PUBLIC_URL), or start `earshot serve` once, which records the URL \
+                     people reach it at"
+                        .into(),
+                ));
+            };
+            config.public_url = recorded;
+        }
         let (links, mailer) = mail_setup(&db, &config).await?;
         let sender = Sender::new(
             db.clone(),

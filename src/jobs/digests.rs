@@ -17,7 +17,7 @@ use sha2::Sha256;
 use crate::db::Database;
 use crate::db::digests::DiscoveryActivity;
 use crate::db::digests::{self, NewMessage, Subscription};
-use crate::db::{survey_results, surveys};
+use crate::db::{series, survey_results};
 use crate::domain::digest::effective_sections;
 use crate::domain::digest::{Cadence, Period};
 use crate::domain::disclosure::rating_average_publishable;
@@ -126,10 +126,13 @@ fn period_label(subscription: &Subscription, period: &Period, now: DateTime<Utc>
     }
 }
 
-/// What summaries report beyond their own scope: survey waves (loaded and
-/// summarised once per run) and the discovery activity of each period
-/// (queried once per period, however many subscribers share it).
+/// What summaries report beyond their own scope: the headline series'
+/// waves (loaded and summarised once per run; ad-hoc surveys are not
+/// reported) and the discovery activity of each period (queried once per
+/// period, however many subscribers share it).
 pub struct Facts {
+    /// The headline series' name.
+    series: String,
     waves: Vec<Wave>,
     counts: Vec<PublishedCounts>,
     /// Per wave, the scores its results page hides: (service, line).
@@ -140,17 +143,18 @@ pub struct Facts {
 
 impl Facts {
     pub async fn load(db: &Database) -> Result<Facts> {
-        let (waves, counts) = db
+        let (headline, waves, counts) = db
             .read(|connection| {
-                let waves = surveys::waves(connection)?;
+                let (headline, waves) = series::headline_waves(connection)?;
                 let counts = waves
                     .iter()
                     .map(|wave| survey_results::published_counts(connection, wave.survey_id))
                     .collect::<Result<Vec<_>>>()?;
-                Ok((waves, counts))
+                Ok((headline, waves, counts))
             })
             .await?;
         Ok(Facts {
+            series: headline.map(|series| series.name).unwrap_or_default(),
             satisfaction: satisfaction::summarise(&waves),
             suppressed: waves.iter().map(satisfaction::held_back).collect(),
             waves,
@@ -175,8 +179,8 @@ impl Facts {
         Ok(activity)
     }
 
-    /// The latest survey wave opened in `[start, end)`, reported for the
-    /// services in scope (all when `scope` is empty).
+    /// The latest wave of the headline series opened in `[start, end)`,
+    /// reported for the services in scope (all when `scope` is empty).
     fn wave_report(
         &self,
         start: DateTime<Utc>,
@@ -210,7 +214,7 @@ impl Facts {
                 })
                 .map(|(_, line)| line.clone())
                 .collect(),
-            title: self.waves[index].title.clone(),
+            title: format!("{}, {}", self.series, self.waves[index].label),
             nps: summary.nps.get(index).cloned().flatten(),
             ces: summary.ces.get(index).cloned().flatten(),
             services,

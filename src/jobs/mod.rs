@@ -12,6 +12,7 @@ pub mod digest_command;
 pub mod digests;
 pub mod notices;
 pub mod outbox;
+pub mod reliability;
 
 use std::time::Duration;
 

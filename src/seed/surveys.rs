@@ -1,12 +1,14 @@
-//! Four quarterly platform surveys for the demo, answered by ~400 people
-//! each: CI satisfaction jumps after the cache fix shipped, alerting slides
-//! quarter by quarter, logging recovers with longer retention.
+//! Four quarterly waves of the demo's headline series, "Platform pulse",
+//! answered by ~400 people each: CI satisfaction jumps after the cache fix
+//! shipped, alerting slides quarter by quarter, logging recovers with
+//! longer retention.
 
 use chrono::{DateTime, Datelike, Duration, Months, Utc};
 use rusqlite::Connection;
 
 use crate::auth;
-use crate::db::{people, survey_responses, surveys};
+use crate::db::{people, series, survey_responses, surveys};
+use crate::domain::series::{NewSeries, SeriesCadence};
 use crate::domain::survey::{Answer, NewQuestion, NewSurvey, QuestionKind};
 use crate::domain::{Email, Role};
 use crate::error::Result;
@@ -173,6 +175,14 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<usize> {
         )?;
         respondents.push(email);
     }
+    let pulse = series::insert(
+        connection,
+        &NewSeries {
+            name: "Platform pulse".into(),
+            cadence: SeriesCadence::Quarterly,
+        },
+        now - Duration::days(400),
+    )?;
     let mut dice = Dice(2026);
     let mut responses = 0;
     let mut previous_wave = None;
@@ -183,7 +193,7 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<usize> {
             .unwrap_or(newest);
         let quarter = (opened.month() - 1) / 3 + 1;
         let survey = NewSurvey {
-            title: format!("Platform survey {}-Q{quarter}", opened.year()),
+            title: format!("Platform pulse {}-Q{quarter}", opened.year()),
             introduction: "Ten questions, three minutes. Answers are anonymous; no group under five people is shown.".into(),
             anonymous: true,
             threshold: 5,
@@ -200,6 +210,7 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<usize> {
             ],
         };
         let id = surveys::insert_survey(connection, &survey, 1, opened)?;
+        series::assign(connection, id, Some(&pulse), "")?;
         previous_wave = Some(id);
         surveys::change_status(connection, id, "draft", "open")?;
         let stored = surveys::survey_by_id(connection, id)?.expect("just stored");

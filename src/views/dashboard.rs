@@ -7,6 +7,7 @@ use super::{Chrome, csrf_field, date, layout};
 use crate::db::pain_points::PainPoint;
 use crate::db::people::Recruit;
 use crate::db::roadmap::RoadmapItem;
+use crate::db::series::Series;
 use crate::db::services::Reliability;
 use crate::domain::cadence::Cadence;
 use crate::domain::pain_point::impact;
@@ -45,6 +46,8 @@ pub struct DashboardPage<'a> {
     pub cap: u32,
     pub top: &'a [PainPoint],
     pub shipped: &'a [RoadmapItem],
+    /// The headline survey series, whose waves `satisfaction` summarises.
+    pub series: Option<&'a Series>,
     pub satisfaction: &'a Satisfaction,
     /// For the lowest-scoring services: their biggest pain points.
     pub behind_lowest: &'a [(String, Vec<PainPoint>)],
@@ -52,7 +55,8 @@ pub struct DashboardPage<'a> {
     pub reliability: &'a [(String, Option<Reliability>)],
 }
 
-/// A score over the waves as a line, its 95% interval as a band.
+/// A score over the waves as a line, its 95% interval as a band, on an
+/// axis fitted to them within the scale (`low`..`high`).
 fn trend_chart(
     label: &str,
     estimates: &[Option<Estimate>],
@@ -60,6 +64,19 @@ fn trend_chart(
     high: f64,
     titles: &[String],
 ) -> Markup {
+    // The axis fits the figures and their intervals, within the scale.
+    let (low, high) = super::timeline::fit(
+        estimates.iter().flatten().flat_map(|estimate| {
+            let (a, b) = estimate
+                .interval
+                .as_ref()
+                .map_or((estimate.score, estimate.score), |interval| {
+                    (interval.low, interval.high)
+                });
+            [estimate.score, a, b]
+        }),
+        (low, high),
+    );
     let step = 130.0;
     let width = (estimates.len().max(1) as f64 - 1.0) * step + 100.0;
     let y = |value: f64| 14.0 + (high - value) / (high - low) * 100.0;
@@ -97,9 +114,7 @@ fn trend_chart(
                 line x1="40" x2=(width) y1=(y(high)) y2=(y(high)) stroke="#dde2ea" {}
                 line x1="40" x2=(width) y1=(y(low)) y2=(y(low)) stroke="#dde2ea" {}
                 @for (index, title) in titles.iter().enumerate() {
-                    text x=(x(index)) y="142" font-size="11" text-anchor="middle" fill="#5d6678" {
-                        (title.rsplit(' ').next().unwrap_or(title))
-                    }
+                    text x=(x(index)) y="142" font-size="11" text-anchor="middle" fill="#5d6678" { (title) }
                 }
                 polygon points=(band.join(" ")) fill="#dbe7ff" {}
                 polyline points=(line.join(" ")) fill="none" stroke="#2456c7" stroke-width="2" {}
@@ -152,11 +167,15 @@ pub fn dashboard(chrome: &Chrome<'_>, page: &DashboardPage<'_>) -> Markup {
         chrome,
         html! {
             h1 { "Dashboard" }
-            @if !satisfaction.waves.is_empty() {
+            @if page.series.is_none() {
+                p.hint { "No headline survey series yet: satisfaction is charted over the waves of the series marked as the headline one on " a href="/surveys/series" { "Survey series" } "." }
+            }
+            @if let (Some(series), false) = (page.series, satisfaction.waves.is_empty()) {
                 section.triage {
-                    h2 { "Satisfaction" }
+                    h2 { "Satisfaction: " (series.name) }
+                    p.hint { "Each wave of the " (series.cadence.label()) " series, labelled by its period; ad-hoc surveys have their own results pages and change none of these figures." }
                     div.charts {
-                        (trend_chart("NPS (−100 to 100)", &satisfaction.nps, -100.0, 100.0, &satisfaction.waves))
+                        (trend_chart("NPS (points, −100 to 100)", &satisfaction.nps, -100.0, 100.0, &satisfaction.waves))
                         (trend_chart("CES (1 to 7)", &satisfaction.ces, 1.0, 7.0, &satisfaction.waves))
                     }
                     table.feedback {

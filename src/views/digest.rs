@@ -2,7 +2,15 @@
 //! common mail clients render (no SVG, no external images), and a
 //! plain-text alternative with the same content.
 
-use maud::{DOCTYPE, Markup, html};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+/// On a narrow screen: less padding, tighter cells, long words wrapped
+/// (mail clients that drop `<style>` still get the fluid 640 px layout).
+const PHONE_STYLE: PreEscaped<&str> = PreEscaped(
+    "@media (max-width: 480px) { body { padding: 4px !important; } \
+     td, th { padding: 4px 6px !important; font-size: 13px !important; word-break: break-word; } \
+     h1 { font-size: 18px !important; } }",
+);
 
 use crate::db::digests::{DiscoveryActivity, ServiceVolume};
 use crate::domain::digest::{PUBLIC_SECTIONS, Period, Section};
@@ -202,7 +210,14 @@ impl Summary<'_> {
         html! {
             (DOCTYPE)
             html lang="en" {
-                head { meta charset="utf-8"; title { (self.subject()) } }
+                head {
+                    meta charset="utf-8";
+                    // Phones render the message at their own width, not zoomed out.
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    meta name="x-apple-disable-message-reformatting";
+                    title { (self.subject()) }
+                    style { (PHONE_STYLE) }
+                }
                 body style="margin:0;padding:16px;background:#f5f7fa;font-family:Arial,Helvetica,sans-serif;color:#1d2330;" {
                     table role="presentation" width="100%" style="max-width:640px;margin:0 auto;background:#ffffff;border:1px solid #dde2ea;border-collapse:collapse;" {
                         tr { td style="padding:16px 20px;" {
@@ -324,7 +339,11 @@ pub fn shipped_message(
     let html = html! {
         (DOCTYPE)
         html {
-            head { meta charset="utf-8"; title { (subject) } }
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (subject) }
+            }
             body style="font-family:Arial,Helvetica,sans-serif;color:#1d2330;" {
                 p { "Hi " (name) "," }
                 p { "You told the platform team about this, and it has shipped: " strong { (item.title) } "." }

@@ -1,5 +1,6 @@
 //! The catalog and a service's page, with inline SVG charts (no script).
 
+use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, date, error_summary, field_error, layout};
@@ -12,9 +13,13 @@ use crate::domain::pain_point::impact;
 use crate::domain::stats::Estimate;
 
 pub struct ServicePage {
+    /// When the page is rendered: its time axis ends this month.
+    pub now: DateTime<Utc>,
     pub service: Service,
     /// Newest month first.
     pub reliability: Vec<Reliability>,
+    /// Where the figures come from, the last pull, and the forms.
+    pub reliability_section: super::reliability::ReliabilitySection,
     /// Oldest month first.
     pub months: Vec<MonthlyFeedback>,
     pub recent: Vec<Feedback>,
@@ -24,8 +29,9 @@ pub struct ServicePage {
     /// Roadmap items linked to this service or answering its pain points
     /// (for contributors, only what shipped).
     pub roadmap: Vec<RoadmapItem>,
-    /// Wave titles and this service's CSAT in each, when surveys asked.
-    pub satisfaction: Option<(Vec<String>, Vec<Option<Estimate>>)>,
+    /// The headline series' name, its waves' labels and when they opened,
+    /// and this service's CSAT in each, when its waves asked.
+    pub satisfaction: Option<SeriesCsat>,
     /// The platform team edits the catalog; admins delete from it.
     pub can_edit: bool,
     pub can_delete: bool,
@@ -34,6 +40,9 @@ pub struct ServicePage {
     /// The edit form as typed, when it came back.
     pub typed: Option<ServiceEdit>,
 }
+
+/// A series' name, its waves (label, opened) and a service's CSAT in each.
+pub type SeriesCsat = (String, Vec<(String, DateTime<Utc>)>, Vec<Option<Estimate>>);
 
 /// The edit form's values, as typed.
 #[derive(Debug, Clone, Default)]
@@ -67,13 +76,6 @@ impl ServiceEdit {
             dashboard_url: service.dashboard_url.clone().unwrap_or_default(),
         }
     }
-}
-
-/// "2026-03" as "Mar '26".
-fn month_label(month: &str) -> String {
-    chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map(|day| day.format("%b '%y").to_string())
-        .unwrap_or_else(|_| month.to_owned())
 }
 
 fn percent(share: Option<f64>, decimals: usize) -> String {
@@ -114,31 +116,28 @@ pub fn catalog(chrome: &Chrome<'_>, services: &[Service]) -> Markup {
     )
 }
 
-/// Bars of feedback volume by month, with the average rating as a label.
-fn volume_chart(months: &[MonthlyFeedback]) -> Markup {
-    let width = 44 * months.len().max(1);
-    let highest = months
+/// The service's months, aligned: feedback, reliability, waves, ships.
+fn timeline_months(page: &ServicePage) -> Vec<super::timeline::Month> {
+    let waves: Vec<super::timeline::WavePoint<'_>> = page
+        .satisfaction
         .iter()
-        .map(|month| month.count)
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
-    html! {
-        svg width=(width) height="130" viewBox={ "0 0 " (width) " 130" } role="img"
-            aria-label="Feedback received per month" {
-            @for (index, month) in months.iter().enumerate() {
-                @let height = (month.count as f64 / highest * 90.0).max(2.0);
-                @let x = index * 44 + 10;
-                rect x=(x) y=(100.0 - height) width="24" height=(height) fill="#2456c7" {
-                    title { (month.month) ": " (month.count) " items" }
-                }
-                text x=(x + 12) y="114" font-size="10" text-anchor="middle" fill="#5d6678" { (month_label(&month.month)) }
-                text x=(x + 12) y="127" font-size="10" text-anchor="middle" fill="#1d2330" {
-                    (month.average_rating.map_or_else(|| "–".to_owned(), |rating| format!("{rating:.1}")))
-                }
-            }
-        }
-    }
+        .flat_map(|(_, waves, csat)| {
+            waves
+                .iter()
+                .zip(csat)
+                .map(|((label, opened), csat)| super::timeline::WavePoint {
+                    label,
+                    opened: *opened,
+                    csat: csat.as_ref(),
+                })
+        })
+        .collect();
+    let shipped: Vec<(chrono::NaiveDate, String)> = page
+        .roadmap
+        .iter()
+        .filter_map(|item| Some((item.shipped_on?, item.title.clone())))
+        .collect();
+    super::timeline::months(page.now, &page.months, &page.reliability, &waves, &shipped)
 }
 
 pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
@@ -157,22 +156,18 @@ pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
                 @if let Some(url) = safe_link(&service.runbook_url) { " · " a href=(url) { "runbook" } }
                 @if let Some(url) = safe_link(&service.dashboard_url) { " · " a href=(url) { "dashboard" } }
             }
-            h2 { "What users said, month by month" }
-            @if page.months.is_empty() {
-                p { "No feedback in the last year." }
-            } @else {
-                (volume_chart(&page.months))
-                p.hint { "Bars: feedback received each month (months without any are left out); the second line is the average satisfaction (1–5), shown once a month is over and only over at least five ratings, so that no one's rating can be read off it." }
-            }
-            @if let Some((waves, csat)) = &page.satisfaction {
-                h2 { "Satisfaction by survey" }
+            h2 #over-time { "Over time" }
+            (super::timeline::timeline(&timeline_months(page), page.satisfaction.as_ref().map(|(series, _, _)| series.as_str())))
+            p.hint { "Feedback: items received each month, empty months included; the average rating (1–5) is shown once a month is over and only over at least five ratings, so that no one's rating can be read off it. CSAT: this service's score in each wave of the headline series, at the month the wave opened." }
+            @if let Some((series, waves, csat)) = &page.satisfaction {
+                h2 { "Satisfaction: " (series) }
                 table.feedback {
-                    thead { tr { th { "Survey" } th { "CSAT" } th { "95% interval" } th { "Answers" } } }
+                    thead { tr { th { "Wave" } th { "CSAT" } th { "95% interval" } th { "Answers" } } }
                     tbody {
-                        @for (wave, estimate) in waves.iter().zip(csat) {
+                        @for ((wave, _), estimate) in waves.iter().zip(csat) {
                             @if let Some(estimate) = estimate {
                                 tr {
-                                    td data-label="Survey" { (wave) }
+                                    td data-label="Wave" { (wave) }
                                     td data-label="CSAT" { (format!("{:.0}%", estimate.score)) }
                                     td data-label="95% interval" {
                                         @if let Some(interval) = &estimate.interval { (format!("{:.0}–{:.0}%", interval.low, interval.high)) }
@@ -206,23 +201,11 @@ pub fn service_page(chrome: &Chrome<'_>, page: &ServicePage) -> Markup {
                     }
                 }
             }
-            h2 { "Reliability" }
+            (super::reliability::section(chrome, &page.reliability_section))
             @if page.reliability.is_empty() {
-                p { "No figures yet." }
+                p { "No reliability figures yet." }
             } @else {
-                table.feedback {
-                    thead { tr { th { "Month" } th { "SLO attainment" } th { "Error budget left" } th { "Incidents" } } }
-                    tbody {
-                        @for month in &page.reliability {
-                            tr {
-                                td data-label="Month" { (month.period) }
-                                td data-label="SLO attainment" { (percent(month.slo_attainment, 3)) }
-                                td data-label="Error budget left" { (percent(month.error_budget_remaining, 0)) }
-                                td data-label="Incidents" { (month.incidents.map_or_else(|| "–".to_owned(), |count| count.to_string())) }
-                            }
-                        }
-                    }
-                }
+                p.hint { "The months' figures are on the time axis above and in its table." }
             }
             @if page.can_edit {
                 @let edit = page.typed.clone().unwrap_or_else(|| ServiceEdit::of(service));

@@ -3,31 +3,48 @@
 
 use maud::{Markup, html};
 
-use super::{Chrome, count_of, layout};
+use super::{Chrome, count_of, figures, layout};
 use crate::db::surveys::Survey;
 use crate::domain::survey::QuestionKind;
 use crate::domain::survey_results::{
     Change, Figure, Figures, QuestionResult, ScoreFigures, SurveyResults,
 };
 
-fn decimal(value: Option<f64>) -> String {
-    value
-        .map(|value| format!("{value:.1}"))
-        .unwrap_or_else(|| "–".to_owned())
-}
-
-fn figure_cells(figure: &Figure) -> Markup {
+fn figure_cells(kind: QuestionKind, figure: &Figure) -> Markup {
     html! {
         td { (figure.n) }
-        td { (decimal(Some(figure.score))) }
-        td.nowrap { (decimal(figure.ci_low)) " – " (decimal(figure.ci_high)) }
+        td.nowrap { (figures::score(kind, figure.score)) }
+        td.nowrap { (figures::interval(kind, figure.ci_low, figure.ci_high)) }
     }
 }
 
-fn change(change: &Change) -> Markup {
+/// A change in the unit of its score: points for NPS and CSAT.
+fn change(kind: QuestionKind, change: &Change) -> Markup {
+    let unit = match kind {
+        QuestionKind::Nps | QuestionKind::Csat => " pts",
+        _ => "",
+    };
     html! {
-        (format!("{:+.1}", change.delta))
+        (format!("{:+.1}{unit}", change.delta))
         @if change.significant { " " strong { "significant" } } @else { " " span.hint { "not significant" } }
+    }
+}
+
+/// What the response and completion rates mean, in a sentence.
+fn rates(results: &SurveyResults) -> Markup {
+    html! {
+        p.rates {
+            (count_of(u64::from(results.responses), "response", "responses"))
+            @if results.invited > 0 {
+                ": " (results.invited_responses) " of the " (results.invited) " invited answered"
+                @if let Some(rate) = results.response_rate { " (a response rate of " (format!("{rate:.0}")) "%)" }
+                @if results.responses > results.invited_responses { ", the others came through an open link or an import" }
+            }
+            "."
+            @if let Some(rate) = results.completion_rate {
+                " " (format!("{rate:.0}")) "% of them are complete: they answered every question; the rest skipped optional ones, so a question's n can be smaller."
+            }
+        }
     }
 }
 
@@ -39,9 +56,9 @@ fn score_results(question: &QuestionResult, figures: &ScoreFigures) -> Markup {
         table {
             thead { tr { th { "Group" } th { "n" } th { "Score" } th { "95% interval" } } }
             tbody {
-                tr { td { strong { "Everyone" } } (figure_cells(&figures.figure)) }
+                tr { td { strong { "Everyone" } } (figure_cells(question.kind, &figures.figure)) }
                 @for team in &breakdown.team {
-                    tr { td { (team.group) } (figure_cells(&team.figure)) }
+                    tr { td { (team.group) } (figure_cells(question.kind, &team.figure)) }
                 }
                 @if breakdown.others_hidden {
                     tr { td { "Other teams and people without a team" } td colspan="3" { span.hint { (HIDDEN) } } }
@@ -53,12 +70,12 @@ fn score_results(question: &QuestionResult, figures: &ScoreFigures) -> Markup {
             @if breakdown.after_close { " Team rows are shown once the survey is closed: while answers arrive, one answer could move a team's figure." }
         }
         @if let Some(distribution) = &figures.distribution {
-            p { "Answers from 1 to " (distribution.len()) ": " (distribution.iter().map(u32::to_string).collect::<Vec<_>>().join(" · ")) }
+            (figures::distribution(question.kind, distribution))
         }
         @if let Some(previous) = &figures.previous {
-            p { "Since the previous wave (" (decimal(Some(previous.score))) "): " (change(previous)) " (p = " (format!("{:.3}", previous.p_value)) ")" }
+            p { "Since the previous wave (" (figures::score(question.kind, previous.score)) "): " (change(question.kind, previous)) " (p = " (format!("{:.3}", previous.p_value)) ")" }
         }
-        @if question.kind == QuestionKind::Nps { p.hint { "NPS in points from −100 to 100." } }
+        @if question.kind == QuestionKind::Nps { p.hint { "NPS in points from −100 to 100: promoters' share minus detractors'." } }
     }
 }
 
@@ -70,12 +87,8 @@ pub fn results(chrome: &Chrome<'_>, survey: &Survey, results: &SurveyResults) ->
         html! {
             p.back { a href={ "/surveys/" (survey.id) } { "← " (survey.title) } }
             h1 { "Results: " (survey.title) }
-            p.meta {
-                (count_of(u64::from(results.responses), "response", "responses")) " · " (results.invited_responses) " of " (results.invited) " invited answered"
-                @if let Some(rate) = results.response_rate { " (" (format!("{rate:.0}")) "%)" }
-                @if let Some(rate) = results.completion_rate { " · " (format!("{rate:.0}")) "% complete" }
-                " · NPS in points, CSAT in percent, CES and Likert as means; 95% intervals"
-            }
+            (rates(results))
+            p.meta { "NPS in points, CSAT in percent satisfied (4 or 5 of 5), CES and Likert as means of their scale; 95% intervals" }
             @if !results.closed {
                 p.hint { "The survey is open: figures are refreshed each time at least " (results.threshold) " more people have answered, so that no one's answers can be told apart by reading before and after." }
             }
@@ -94,10 +107,10 @@ pub fn results(chrome: &Chrome<'_>, survey: &Survey, results: &SurveyResults) ->
                                 td { (row.group) }
                                 td { (row.kind.as_str()) }
                                 @match &row.figure {
-                                    Some(figure) => { (figure_cells(figure)) }
+                                    Some(figure) => { (figure_cells(row.kind, figure)) }
                                     None => { td colspan="3" { span.hint { (HIDDEN) } } }
                                 }
-                                td { @if let Some(previous) = &row.previous { (change(previous)) } }
+                                td { @if let Some(previous) = &row.previous { (change(row.kind, previous)) } }
                             }
                         }
                     }

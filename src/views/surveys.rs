@@ -6,8 +6,10 @@
 use maud::{Markup, html};
 
 use super::{Chrome, count_of, csrf_field, date, date_time, error_summary, layout};
+use crate::db::series::Series;
 use crate::db::surveys::{Survey, SurveySummary};
 use crate::domain::FieldErrors;
+use crate::domain::series::WaveOf;
 use crate::domain::survey::{InvitationOutcome, QuestionKind};
 
 /// What the detail page offers in its selects.
@@ -22,6 +24,9 @@ pub struct BuilderChoices {
     pub responses: u32,
     /// Whether anyone answered yet (the questions are fixed once anyone has).
     pub answered: bool,
+    /// Every survey series, and the one this survey is a wave of.
+    pub series: Vec<Series>,
+    pub wave: Option<WaveOf>,
 }
 
 /// What was typed into the new-survey form, kept when it comes back.
@@ -33,6 +38,10 @@ pub struct SurveyFields {
     pub opens_at: String,
     pub closes_at: String,
     pub previous_wave: String,
+    /// The series it is a wave of (its id), empty for an ad-hoc survey.
+    pub series: String,
+    /// The period it stands for in the series; empty for the one it opens in.
+    pub period: String,
 }
 
 impl Default for SurveyFields {
@@ -45,6 +54,8 @@ impl Default for SurveyFields {
             opens_at: String::new(),
             closes_at: String::new(),
             previous_wave: String::new(),
+            series: String::new(),
+            period: String::new(),
         }
     }
 }
@@ -56,7 +67,9 @@ pub struct QuestionFields {
     pub service: String,
     pub choices: String,
     pub required: bool,
-    pub not_applicable: bool,
+    /// "on", "off", or empty for the kind's usual (offered on rating
+    /// scales, not on NPS, which asks everyone).
+    pub not_applicable: String,
 }
 
 impl Default for QuestionFields {
@@ -66,8 +79,8 @@ impl Default for QuestionFields {
             prompt: String::new(),
             service: String::new(),
             choices: String::new(),
-            required: false,
-            not_applicable: true,
+            required: true,
+            not_applicable: String::new(),
         }
     }
 }
@@ -79,6 +92,7 @@ fn status_badge(status: &str) -> Markup {
 pub fn list(
     chrome: &Chrome<'_>,
     surveys: &[SurveySummary],
+    series: &[Series],
     fields: &SurveyFields,
     errors: &FieldErrors,
 ) -> Markup {
@@ -87,6 +101,7 @@ pub fn list(
         chrome,
         html! {
             h1 { "Surveys" }
+            p { a href="/surveys/series" { "Survey series" } ": the recurring surveys whose waves the dashboard charts." }
             @if surveys.is_empty() {
                 p.lede { "No surveys yet. Start one below." }
             } @else {
@@ -126,6 +141,13 @@ pub fn list(
                     option value="" { "None" }
                     @for survey in surveys { option value=(survey.id) selected[fields.previous_wave == survey.id.to_string()] { (survey.title) } }
                 }
+                label for="series" { "Series " span.hint { "(a wave of a recurring survey; none: ad hoc, never in the headline figures)" } }
+                select #series name="series" {
+                    option value="" { "None (ad hoc)" }
+                    @for one in series { option value=(one.id) selected[fields.series == one.id.to_string()] { (one.name) " (" (one.cadence.label()) ")" } }
+                }
+                label for="period" { "Period in the series " span.hint { "(like 2026-Q1; empty: the period it opens in)" } }
+                input #period type="text" name="period" value=(fields.period);
                 p { button type="submit" { "Create the draft" } }
             }
         },
@@ -182,6 +204,7 @@ pub fn detail(
                 a href={ "/api/v1/surveys/" (survey.id) "/results.csv" } { "Export CSV" } " · "
                 a href={ "/surveys/" (survey.id) "/import" } { "Import CSV" }
             }
+            (super::series::wave_form(chrome, survey.id, &choices.series, choices.wave.as_ref()))
             h2 { "Questions" }
             @if survey.questions.is_empty() { p.hint { "No questions yet: add the first below." } }
             ol {
@@ -226,7 +249,12 @@ pub fn detail(
                     label for="choices" { "Choices " span.hint { "(single and multiple choice: one per line)" } }
                     textarea #choices name="choices" rows="3" { (fields.choices) }
                     label.choice { input type="checkbox" name="required" value="on" checked[fields.required]; " Required" }
-                    label.choice { input type="checkbox" name="not_applicable" value="on" checked[fields.not_applicable]; " Offer “not applicable” (rating scales)" }
+                    label for="not_applicable" { "“Not applicable” " span.hint { "(rating scales)" } }
+                    select #not_applicable name="not_applicable" {
+                        option value="" selected[fields.not_applicable.is_empty()] { "As usual: offered on CSAT, CES and Likert, not on NPS" }
+                        option value="on" selected[fields.not_applicable == "on"] { "Offered" }
+                        option value="off" selected[fields.not_applicable == "off"] { "Not offered" }
+                    }
                     p { button type="submit" { "Add the question" } }
                 }
             } @else {

@@ -13,7 +13,7 @@ use super::auth::{CsrfToken, VerifiedForm};
 use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::db::people::User;
-use crate::db::{interviews, pain_points, people, roadmap, services, settings, surveys};
+use crate::db::{interviews, pain_points, people, roadmap, series, services, settings};
 use crate::domain::Id;
 use crate::domain::cadence::cadence;
 use crate::domain::pain_point::impact;
@@ -40,7 +40,7 @@ pub async fn dashboard(
 ) -> Result<maud::Markup> {
     let now = state.clock.now();
     let today = now.date_naive();
-    let (held, target, cap, mut ranked, shipped, waves, reliability) = state
+    let (held, target, cap, mut ranked, shipped, (headline, waves), reliability) = state
         .db
         .read(move |connection| {
             let since = today - Duration::weeks(i64::from(WEEKS) + 52);
@@ -57,7 +57,7 @@ pub async fn dashboard(
                 settings::number(connection, settings::CONTACT_CAP_DAYS, 30)?,
                 pain_points::list(connection, now)?,
                 roadmap::shipped(connection)?,
-                surveys::waves(connection)?,
+                series::headline_waves(connection)?,
                 reliability,
             ))
         })
@@ -93,6 +93,7 @@ pub async fn dashboard(
             cap,
             top: &top,
             shipped: &shipped[..shipped.len().min(3)],
+            series: headline.as_ref(),
             satisfaction: &satisfaction,
             behind_lowest: &behind_lowest,
             reliability: &reliability,

@@ -13,12 +13,13 @@ use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::Path;
 use crate::app::AppState;
 use crate::db::feedback as stored;
-use crate::db::{pain_points, roadmap, services, surveys};
+use crate::db::{pain_points, reliability, roadmap, series, services};
 use crate::domain::pain_point::impact;
 use crate::domain::roadmap::RoadmapStatus;
 use crate::domain::{FieldErrors, satisfaction};
 use crate::domain::{NewService, Operations, ServiceDraft, ServiceOperationsDraft};
 use crate::error::{Error, Result};
+use crate::views::reliability::ReliabilitySection;
 use crate::views::services::ServiceEdit;
 use crate::views::{self, Chrome};
 
@@ -86,11 +87,23 @@ async fn render(
     // items follow the usual rule.
     let own_only = (!viewer.is_platform_team()).then_some(viewer.user.id);
     let now = state.clock.now();
+    let prometheus = state
+        .prometheus
+        .as_ref()
+        .map(|prometheus| prometheus.url().to_owned());
     let page = state
         .db
         .read(move |connection| {
             let service = services::service_by_slug(connection, &slug)?.ok_or(Error::NotFound)?;
             let reliability = services::reliability_history(connection, service.id, 12)?;
+            let reliability_section = ReliabilitySection {
+                slug: service.slug.clone(),
+                pull: reliability::pull_status(connection, service.id)?,
+                prometheus: prometheus.clone(),
+                queries: reliability::queries(connection, service.id)?,
+                template: reliability::template(connection)?,
+                can_edit: own_only.is_none(),
+            };
             let this_month = now.format("%Y-%m").to_string();
             let months =
                 services::monthly_feedback(connection, service.id, now - Duration::days(365))?
@@ -111,20 +124,27 @@ async fn render(
             if own_only.is_some() {
                 roadmap.retain(|item| item.status == RoadmapStatus::Shipped);
             }
-            let waves = surveys::waves(connection)?;
+            let (headline, waves) = series::headline_waves(connection)?;
             let satisfaction = satisfaction::summarise(&waves)
                 .services
                 .into_iter()
                 .find(|row| row.service == service.slug)
-                .map(|row| {
+                .zip(headline)
+                .map(|(row, headline)| {
                     (
-                        waves.iter().map(|wave| wave.title.clone()).collect(),
+                        headline.name,
+                        waves
+                            .iter()
+                            .map(|wave| (wave.label.clone(), wave.opened))
+                            .collect(),
                         row.csat,
                     )
                 });
             Ok(views::services::ServicePage {
+                now,
                 service,
                 reliability,
+                reliability_section,
                 months,
                 recent,
                 top_pain_points: top,

@@ -17,7 +17,7 @@ use super::surveys::{create_open_link, load, move_to};
 use crate::app::AppState;
 use crate::db::surveys::QuestionRecord;
 use crate::db::surveys::Survey;
-use crate::db::{services, survey_responses, survey_results as published, surveys};
+use crate::db::{series, services, survey_responses, survey_results as published, surveys};
 use crate::domain::FieldErrors;
 use crate::domain::Id;
 use crate::domain::survey::{NewQuestion, NewSurvey, QuestionDraft, SurveyDraft};
@@ -48,13 +48,25 @@ async fn render_list(
     fields: &SurveyFields,
     errors: &FieldErrors,
 ) -> Result<Response> {
-    let list = state.db.read(surveys::list_surveys).await?;
+    let (list, all_series) = state
+        .db
+        .read(|connection| {
+            Ok((
+                surveys::list_surveys(connection)?,
+                series::list(connection)?,
+            ))
+        })
+        .await?;
     let chrome = Chrome {
         viewer: Some(&viewer.user),
         csrf,
     };
     let status = super::form_status(errors);
-    Ok((status, views::surveys::list(&chrome, &list, fields, errors)).into_response())
+    Ok((
+        status,
+        views::surveys::list(&chrome, &list, &all_series, fields, errors),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -73,6 +85,10 @@ pub struct SurveyForm {
     closes_at: String,
     #[serde(default)]
     previous_wave: String,
+    #[serde(default)]
+    series: String,
+    #[serde(default)]
+    period: String,
 }
 
 /// Creates a draft with no questions; they are added one at a time. A
@@ -101,6 +117,8 @@ impl From<SurveyForm> for SurveyFields {
             opens_at: form.opens_at,
             closes_at: form.closes_at,
             previous_wave: form.previous_wave,
+            series: form.series,
+            period: form.period,
         }
     }
 }
@@ -129,9 +147,22 @@ async fn create_draft(state: &AppState, viewer: &Viewer, fields: &SurveyFields) 
     })?;
     let created_by = viewer.user.id;
     let now = state.clock.now();
+    let (chosen, period) = (fields.series.clone(), fields.period.clone());
     state
         .db
-        .write(move |connection| surveys::insert_survey(connection, &survey, created_by, now))
+        .write(move |connection| {
+            let wave_of = match chosen.trim() {
+                "" => None,
+                raw => Some(series::find(connection, raw)?.ok_or_else(|| {
+                    Error::invalid("series", format!("there is no series {raw:?}"))
+                })?),
+            };
+            let id = surveys::insert_survey(connection, &survey, created_by, now)?;
+            if let Some(wave_of) = &wave_of {
+                series::assign(connection, id, Some(wave_of), &period)?;
+            }
+            Ok(id)
+        })
         .await
 }
 
@@ -177,6 +208,8 @@ async fn render_detail(
                 invited: counts.invited,
                 responses: counts.responses,
                 answered: surveys::has_answers(connection, survey_id)?,
+                series: series::list(connection)?,
+                wave: series::wave_of(connection, survey_id)?,
             })
         })
         .await?;
@@ -222,7 +255,7 @@ pub async fn add_question(
         service: form.service,
         choices: form.choices,
         required: form.required.is_some(),
-        not_applicable: form.not_applicable.is_some(),
+        not_applicable: form.not_applicable.unwrap_or_default(),
     };
     match add_to_draft(&state, id, &fields).await {
         Ok(()) => Ok(Redirect::to(&format!("/surveys/{id}")).into_response()),
@@ -239,7 +272,11 @@ async fn add_to_draft(state: &AppState, id: i64, fields: &QuestionFields) -> Res
         prompt: fields.prompt.clone(),
         service: Some(fields.service.clone()),
         required: fields.required,
-        not_applicable: Some(fields.not_applicable),
+        not_applicable: match fields.not_applicable.trim() {
+            "" => None,
+            "off" => Some(false),
+            _ => Some(true),
+        },
         choices: fields.choices.lines().map(str::to_owned).collect(),
     })
     .map_err(|message| Error::invalid("prompt", message))?;

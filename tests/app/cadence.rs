@@ -135,7 +135,7 @@ async fn the_dashboard_shows_satisfaction_per_service_with_intervals_and_movers(
     );
     let page = team.get_text("/dashboard").await;
     assert!(
-        page.contains("NPS (−100 to 100)") && page.contains("<polygon"),
+        page.contains("NPS (points, −100 to 100)") && page.contains("<polygon"),
         "NPS over waves with an interval band"
     );
     let ci_row = page
@@ -169,8 +169,11 @@ async fn a_service_page_shows_satisfaction_beside_reliability_and_its_top_pain_p
     team.sign_in("sam.rivera@halcyon.example", "earshot-demo")
         .await;
     let page = team.get_text("/services/ci-runner").await;
-    assert!(page.contains("Satisfaction by survey"));
-    assert!(page.contains("Platform survey"), "one row per wave");
+    assert!(page.contains("Satisfaction: Platform pulse"));
+    assert!(
+        page.matches("data-label=\"Wave\">Q").count() == 4,
+        "one row per wave, labelled by its period"
+    );
     assert!(
         page.contains("CI caches are cold after every deploy"),
         "its top pain points"
@@ -180,6 +183,6 @@ async fn a_service_page_shows_satisfaction_beside_reliability_and_its_top_pain_p
         .sign_in("priya.natarajan@halcyon.example", "earshot-demo")
         .await;
     let seen = contributor.get_text("/services/ci-runner").await;
-    assert!(seen.contains("Satisfaction by survey"));
+    assert!(seen.contains("Satisfaction: Platform pulse"));
     assert!(!seen.contains("Top pain points"));
 }

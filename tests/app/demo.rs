@@ -57,6 +57,8 @@ async fn earshot_at(data_dir: &Path, at: DateTime<Utc>, args: &[&str]) -> String
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
         .env("EARSHOT_DATA_DIR", data_dir)
         .env("EARSHOT_CLOCK", at.to_rfc3339())
+        // No server has run to record its URL.
+        .env("EARSHOT_PUBLIC_URL", "https://earshot.halcyon.example")
         .args(args)
         .output()
         .await

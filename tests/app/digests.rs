@@ -679,7 +679,7 @@ async fn a_monthly_summary_reports_the_survey_wave_with_intervals_and_only_signi
     }
     assert!(month.start <= opened && opened < month.end);
     let text = preview(data.path(), month.end - chrono::Duration::hours(2), "2").await;
-    assert!(text.contains("Satisfaction (Platform survey"), "{text}");
+    assert!(text.contains("Satisfaction (Platform pulse, Q"), "{text}");
     assert!(text.contains("NPS ") && text.contains("(95% "));
     let ci = text
         .lines()
@@ -791,6 +791,17 @@ async fn scores_held_back_for_anonymity_are_listed_one_by_one() {
         .iter()
         .map(|question| question["id"].as_i64().unwrap())
         .collect();
+    // A wave of the headline series: summaries report only series waves.
+    api.post_json(
+        "/api/v1/series",
+        &serde_json::json!({"name": "Pulse", "cadence": "quarterly"}),
+    )
+    .await;
+    api.put_json(
+        &format!("/api/v1/surveys/{id}/series"),
+        &serde_json::json!({"series": "Pulse"}),
+    )
+    .await;
     api.post_json(
         &format!("/api/v1/surveys/{id}/open"),
         &serde_json::json!({}),
@@ -827,7 +838,7 @@ async fn scores_held_back_for_anonymity_are_listed_one_by_one() {
     let text = preview(&app.data_dir, app.clock.now(), "1").await;
     // Published in steps of five: the sixth answer waits for four more.
     assert!(
-        text.contains("Satisfaction (Pulse, 5 of 6 invited answered)"),
+        text.contains("Satisfaction (Pulse, Q4 2026, 5 of 6 invited answered)"),
         "{text}"
     );
     assert!(text.contains("  NPS 100"), "{text}");

@@ -57,6 +57,12 @@ impl TestApp {
         TestApp::spawn_configured(Clock::starting_at(at), |config| config).await
     }
 
+    /// Like [`TestApp::spawn_at`], with settings changed by `configure`.
+    pub async fn spawn_at_with(at: &str, configure: impl FnOnce(Config) -> Config) -> TestApp {
+        let at: DateTime<Utc> = at.parse().expect("an RFC 3339 instant");
+        TestApp::spawn_configured(Clock::starting_at(at), configure).await
+    }
+
     /// Like [`TestApp::spawn`], with settings changed by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(Config) -> Config) -> TestApp {
         TestApp::spawn_configured(Clock::system(), configure).await
@@ -572,6 +578,16 @@ impl Api {
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
         self.client
             .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn put_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .put(format!("{}{path}", self.base))
             .bearer_auth(&self.token)
             .json(body)
             .send()

@@ -23,6 +23,7 @@ mod operations;
 mod outbox;
 mod pain_points;
 mod roadmap;
+mod satisfaction;
 mod search;
 mod services;
 mod smtp;

@@ -128,8 +128,8 @@ pub fn build(input: &ResultsInput<'_>) -> SurveyResults {
     };
     for question in &survey.questions {
         let figures = match question.kind.scale() {
-            Some((_, points)) => {
-                let figures = score_figures(input, question, points, &previous_questions);
+            Some(scale) => {
+                let figures = score_figures(input, question, scale, &previous_questions);
                 if let Some(service) = &question.service {
                     results.breakdowns.service.push(ServiceRow {
                         question_id: question.id,
@@ -219,11 +219,25 @@ fn comparable_questions(survey: &ResultsSurvey) -> Vec<ComparableQuestion> {
         .collect()
 }
 
+/// How many answered each point of the scale, lowest first (NPS from 0).
+fn spread(values: &[Option<u8>], lowest: u8, highest: u8) -> Vec<u32> {
+    let mut counts = vec![0_u32; usize::from(highest.saturating_sub(lowest)) + 1];
+    for value in values.iter().flatten() {
+        if let Some(count) = value
+            .checked_sub(lowest)
+            .and_then(|index| counts.get_mut(usize::from(index)))
+        {
+            *count = count.saturating_add(1);
+        }
+    }
+    counts
+}
+
 /// A numeric question's figures, or `None` when it is hidden.
 fn score_figures(
     input: &ResultsInput<'_>,
     question: &ResultsQuestion,
-    points: u8,
+    (lowest, highest): (u8, u8),
     previous_questions: &[ComparableQuestion],
 ) -> Option<ScoreFigures> {
     let k = input.survey.threshold;
@@ -290,8 +304,7 @@ fn score_figures(
     Some(ScoreFigures {
         figure: Figure::from(&overall),
         not_applicable: all.iter().filter(|value| value.is_none()).count() as u32,
-        distribution: (question.kind == QuestionKind::Likert)
-            .then(|| stats::distribution(&all, points)),
+        distribution: Some(spread(&all, lowest, highest)),
         previous,
         breakdowns: TeamBreakdown {
             team,

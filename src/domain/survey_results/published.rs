@@ -65,7 +65,8 @@ pub struct ScoreFigures {
     #[serde(flatten)]
     pub figure: Figure,
     pub not_applicable: u32,
-    /// Likert: how many answered each point of the scale.
+    /// How many answered each point of the scale, from its lowest (0 for
+    /// NPS, 1 otherwise); always present for a shown question.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<Vec<u32>>,
     pub previous: Option<Change>,

@@ -59,6 +59,8 @@ pub struct Published<'a> {
 struct Known {
     overall: Option<u64>,
     teams: BTreeMap<String, u64>,
+    /// Some teams (or respondents without one) are hidden.
+    others_hidden: bool,
     /// The previous wave's question this one was compared with.
     compared_with: Option<i64>,
 }
@@ -86,6 +88,7 @@ fn known(published: &Published<'_>, leaks: &mut Vec<String>) -> BTreeMap<i64, Kn
             );
         }
         entry.compared_with = question["previous"]["question_id"].as_i64();
+        entry.others_hidden = question["breakdowns"]["others_hidden"] == true;
     }
     for row in published.json["breakdowns"]["service"]
         .as_array()
@@ -290,16 +293,20 @@ fn surfaces_agree(
         .questions
         .iter()
         .filter(|question| question.numeric)
-        .filter(|question| {
-            known
-                .get(&question.id)
-                .is_none_or(|facts| facts.overall.is_none())
-        })
-        .map(|question| {
+        .filter_map(|question| {
             let kind = question.kind.to_uppercase();
-            match &question.service {
-                Some(service) => format!("{kind} for {service}: fewer than {} answers", wave.k),
-                None => format!("{kind}: fewer than {} answers", wave.k),
+            let about = match &question.service {
+                Some(service) => format!("{kind} for {service}"),
+                None => kind,
+            };
+            match known.get(&question.id) {
+                Some(facts) if facts.overall.is_some() => facts.others_hidden.then(|| {
+                    format!(
+                        "{about}, by team: some teams (fewer than {} answers, or recoverable from those shown)",
+                        wave.k
+                    )
+                }),
+                _ => Some(format!("{about}: fewer than {} answers", wave.k)),
             }
         })
         .collect();

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use earshot::db::{services, settings, surveys};
+use earshot::db::{series, services, settings, surveys};
 use earshot::domain::{NewService, ServiceDraft};
 use serde_json::{Value, json};
 
@@ -193,6 +193,27 @@ async fn generated_surveys_answered_over_http_leak_nothing_through_any_surface()
             None => None,
         };
         let id = run(&app, &team, &case.current, previous.map(|(id, _)| id)).await;
+        // The waves of a series of their own, as the dashboard reads a series.
+        let name = format!("Series {seed}");
+        post(
+            &team,
+            "/api/v1/series",
+            json!({"name": name, "cadence": "quarterly"}),
+        )
+        .await;
+        let waves = previous
+            .map(|(previous, _)| (previous, "2025-Q1"))
+            .into_iter()
+            .chain([(id, "2025-Q2")]);
+        for (wave, period) in waves {
+            let assigned = team
+                .put_json(
+                    &format!("/api/v1/surveys/{wave}/series"),
+                    &json!({"series": name, "period": period}),
+                )
+                .await;
+            assert!(assigned.status().is_success(), "{}", assigned.status());
+        }
         let json = results(&team, id).await;
         let csv = team
             .get(&format!("/api/v1/surveys/{id}/results.csv"))
@@ -201,14 +222,10 @@ async fn generated_surveys_answered_over_http_leak_nothing_through_any_surface()
             .await
             .unwrap();
         let html = browser.get_text(&format!("/surveys/{id}/results")).await;
-        let waves: Vec<_> = app
-            .with_db(surveys::waves)
-            .into_iter()
-            .filter(|wave| {
-                wave.survey_id == id
-                    || previous.is_some_and(|(previous, _)| previous == wave.survey_id)
-            })
-            .collect();
+        let waves = app.with_db(|connection| {
+            let found = series::find(connection, &name)?.expect("the series just made");
+            series::waves(connection, found.id)
+        });
         let current = published(&app, id, &case.current);
         let earlier = previous.map(|(previous, generated)| published(&app, previous, generated));
         let leaks = audit_surfaces(&current, earlier.as_ref(), &json, &csv, &html, &waves);

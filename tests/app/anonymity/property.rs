@@ -37,9 +37,32 @@ pub fn results(case: &Case, k: u32) -> SurveyResults {
 }
 
 fn satisfaction_wave(generated: &Generated) -> SatisfactionWave {
+    let tallies = |question: i64| {
+        generated
+            .answers
+            .tallies
+            .iter()
+            .filter(move |(id, _)| *id == question)
+            .map(|(_, tally)| tally)
+    };
+    // Each team's answers, as `db::series::waves` reads them.
+    let teams = |question: i64| {
+        let mut teams: std::collections::BTreeMap<&str, Vec<Option<u8>>> = Default::default();
+        for tally in tallies(question) {
+            if let Some(team) = &tally.team {
+                teams
+                    .entry(team.as_str())
+                    .or_default()
+                    .extend(std::iter::repeat_n(tally.value, tally.answers as usize));
+            }
+        }
+        teams.into_values().collect()
+    };
     SatisfactionWave {
+        closed: generated.survey.closed,
         survey_id: generated.survey.id,
         title: generated.survey.title.clone(),
+        label: generated.survey.title.clone(),
         opened: chrono::DateTime::UNIX_EPOCH,
         threshold: generated.survey.threshold,
         questions: generated
@@ -50,14 +73,8 @@ fn satisfaction_wave(generated: &Generated) -> SatisfactionWave {
             .map(|question| WaveQuestion {
                 kind: question.kind,
                 service: question.service.clone(),
-                values: earshot::domain::survey_results::values(
-                    generated
-                        .answers
-                        .tallies
-                        .iter()
-                        .filter(|(id, _)| *id == question.id)
-                        .map(|(_, tally)| tally),
-                ),
+                values: earshot::domain::survey_results::values(tallies(question.id)),
+                teams: teams(question.id),
             })
             .collect(),
     }

@@ -9,6 +9,7 @@
 
 mod accessibility;
 mod scenarios;
+mod screenshots;
 
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
@@ -138,6 +139,17 @@ impl Session {
                 eprintln!("screenshot of the failure: {}", path.display());
             }
         }
+    }
+
+    /// Saves what the window shows as `target/screenshots/{name}.png` (kept
+    /// by CI as an artifact); returns its path.
+    pub async fn save_screenshot(&self, name: &str) -> std::path::PathBuf {
+        let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&directory).expect("make target/screenshots");
+        let png = self.client.screenshot().await.expect("take a screenshot");
+        let path = directory.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("save the screenshot");
+        path
     }
 
     pub fn reset_steps(&mut self) {

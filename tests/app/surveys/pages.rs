@@ -141,7 +141,7 @@ async fn the_team_builds_a_survey_on_pages_one_question_at_a_time_and_reads_its_
 
     let results = browser.get_text(&format!("{page}/results")).await;
     assert!(
-        results.contains("0 responses · 0 of 9 invited answered"),
+        results.contains("0 responses: 0 of the 9 invited answered"),
         "one answer is not published until five have arrived: {results}"
     );
     assert!(results.contains("Would you recommend the platform?"));
