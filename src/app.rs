@@ -102,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         web::people::routes(),
         web::teams::routes(),
         web::audit::routes(),
+        web::openapi::routes(),
     ];
     let routes = features.into_iter().fold(Routes::default(), Routes::merge);
     routes

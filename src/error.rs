@@ -14,7 +14,6 @@ use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, Quer
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::json;
 
 use crate::domain::FieldErrors;
 use crate::domain::id::NotAnId;
@@ -222,17 +221,34 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     page
 }
 
+/// An RFC 9457 problem body: how every error under `/api/` is answered.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: the status says what kind of problem it is.
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// The status's reason phrase.
+    title: &'static str,
+    status: u16,
+    /// What went wrong, in a sentence meant for whoever fixes the call.
+    detail: String,
+    /// With 422: every field that needs fixing, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<FieldErrors>,
+}
+
 fn problem(error: &Error) -> Response {
     let status = error.status();
-    let mut body = json!({
-        "type": "about:blank",
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": error.public_detail(),
-    });
-    if let Error::Invalid(errors) = error {
-        body["errors"] = json!(errors);
-    }
+    let body = Problem {
+        kind: "about:blank",
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail: error.public_detail(),
+        errors: match error {
+            Error::Invalid(errors) => Some(errors.clone()),
+            _ => None,
+        },
+    };
     let mut response = (status, axum::Json(body)).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -106,7 +106,12 @@
 //!   bulk changes and saved views (`web::inbox`), a pain point's page and its
 //!   forms (`web::pain_point_page`). A form with a mistake comes back on its
 //!   own page with what was typed; high-impact actions confirm first, saying
-//!   what they will do (emails, evidence links).
+//!   what they will do (emails, evidence links). The API's contract
+//!   (`web::openapi`): an OpenAPI 3.1 document generated with utoipa from each API
+//!   handler's `#[utoipa::path]` and the types it takes and answers, served at
+//!   `/api/v1/openapi.json`. JSON request bodies are typed structs of
+//!   `web::request::Field`s, so every field of the wrong type is named at once and
+//!   `PATCH` tells absent from null; feedback's API is `web::feedback_api`.
 //! - [`views`]: maud views (the results page renders the same typed results as the API;
 //!   `/privacy` says what is stored), inline-SVG charts, the stylesheet and `earshot.js`.
 //!   Markdown (interview notes) is the only user text rendered as markup, through

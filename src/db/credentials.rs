@@ -167,7 +167,7 @@ pub fn mark_token_used(connection: &Connection, token_id: i64, now: DateTime<Utc
 }
 
 /// An API token as its owner and admins see it (never the secret).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ApiTokenInfo {
     pub id: i64,
     pub label: String,

@@ -12,7 +12,7 @@ use crate::domain::identity::{ExternalIdentity, GroupMapping};
 use crate::error::{Error, Result};
 
 /// A person as the directory lists them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Person {
     pub id: i64,
     pub email: String,
@@ -124,7 +124,7 @@ pub fn set_deactivated(
 }
 
 /// A team with how many people are in it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Team {
     pub id: i64,
     pub slug: String,

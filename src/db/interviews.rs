@@ -7,7 +7,7 @@ use super::links::{self, Owner};
 use crate::domain::interview::NewInterview;
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Interview {
     pub id: i64,
     pub participant_name: String,
@@ -25,13 +25,13 @@ pub struct Interview {
 }
 
 /// Someone of the platform team who held an interview.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Interviewer {
     pub name: String,
     pub email: String,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Highlight {
     pub id: i64,
     pub quote: String,

@@ -8,7 +8,7 @@ use crate::domain::roadmap::{NewRoadmapItem, RoadmapStatus};
 use crate::error::{Error, Result};
 
 /// A roadmap item with the pain points it answers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct RoadmapItem {
     pub id: i64,
     pub title: String,
@@ -17,6 +17,7 @@ pub struct RoadmapItem {
     pub target_quarter: Option<String>,
     pub shipped_on: Option<NaiveDate>,
     /// (id, title) of each linked pain point.
+    #[schema(value_type = Vec<(i64, String)>)]
     pub pain_points: Vec<(i64, String)>,
     pub services: Vec<String>,
     pub tags: Vec<String>,

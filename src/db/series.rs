@@ -11,7 +11,7 @@ use crate::domain::survey::QuestionKind;
 use crate::error::{Error, Result};
 
 /// A stored series.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Series {
     pub id: i64,
     pub name: String,

@@ -9,7 +9,7 @@ use crate::domain::{NewService, ReliabilityReport};
 use crate::error::{Error, Result};
 
 /// A service in the catalog.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Service {
     #[serde(skip)]
     pub id: i64,
@@ -123,7 +123,7 @@ pub fn set_service_operations(
 }
 
 /// Reliability figures of one month, as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Reliability {
     pub period: String,
     pub slo_attainment: Option<f64>,

@@ -8,7 +8,7 @@ use crate::domain::survey_results::{ResultsQuestion, ResultsSurvey};
 use crate::error::{Error, Result};
 
 /// A stored question.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct QuestionRecord {
     pub id: i64,
     pub kind: QuestionKind,
@@ -32,7 +32,7 @@ impl QuestionRecord {
 }
 
 /// A stored survey with its questions.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Survey {
     pub id: i64,
     pub title: String,
@@ -239,7 +239,7 @@ pub fn survey_by_open_link(connection: &Connection, token_hash: &str) -> Result<
 }
 
 /// A survey in the list of surveys.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct SurveySummary {
     pub id: i64,
     pub title: String,

@@ -55,10 +55,13 @@ pub fn parse_email_list(items: &[String]) -> Result<Vec<Email>, String> {
 
 /// Narrows a list of pain points or roadmap items to a service and a tag
 /// (`?service=ci-runner&tag=caching`); empty means any.
-#[derive(Debug, serde::Deserialize, Default, Clone)]
+#[derive(Debug, serde::Deserialize, Default, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LabelFilter {
+    /// Only those linked to this service (its slug).
     #[serde(default)]
     pub service: String,
+    /// Only those with this tag.
     #[serde(default)]
     pub tag: String,
 }

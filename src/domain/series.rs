@@ -153,7 +153,7 @@ impl NewSeries {
 }
 
 /// A survey's place in a series: which series, and the period it stands for.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct WaveOf {
     pub series_id: i64,
     pub series: String,

@@ -4,14 +4,14 @@ use serde::Serialize;
 
 /// One problem with one input field, shown beside the field or listed in a
 /// JSON problem body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,
 }
 
 /// Every problem found in one submission, so a person can fix them all at once.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct FieldErrors(Vec<FieldError>);
 

@@ -300,7 +300,9 @@ pub fn timeline(months: &[Month], series: Option<&str>) -> Markup {
         None => "CSAT".to_owned(),
     };
     html! {
-        figure.chart.timeline {
+        // On a phone the chart scrolls sideways in its frame, which keyboard
+        // users reach with Tab (axe: scrollable-region-focusable).
+        figure.chart.timeline tabindex="0" {
             figcaption { "Satisfaction, reliability and feedback over the same twelve months. ▲ a rise, ▼ a fall; a flag marks a roadmap item shipped." }
             svg width=(width) height=(height) viewBox={ "0 0 " (width) " " (height) } role="img"
                 aria-label="Satisfaction, SLO attainment, error budget, incidents and feedback per month; the table below has the same figures" {

@@ -183,7 +183,7 @@ struct TokenForm {
     expires_in_days: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct TokenJson {
     #[serde(default)]
     label: String,
@@ -355,6 +355,14 @@ struct AllQuery {
     all: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tokens",
+    operation_id = "list_tokens",
+    tag = "tokens",
+    params(("all" = Option<bool>, Query, description = "Admins: every person's tokens")),
+    responses((status = 200, description = "The caller's API tokens (never the secrets)", body = [ApiTokenInfo]))
+)]
 async fn list_tokens_api(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -373,13 +381,21 @@ async fn list_tokens_api(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CreatedToken {
     token: String,
     #[serde(flatten)]
     info: ApiTokenInfo,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/tokens",
+    operation_id = "create_token",
+    tag = "tokens",
+    request_body = TokenJson,
+    responses((status = 201, description = "The new token; its secret is shown only here", body = CreatedToken))
+)]
 async fn create_token_api(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -392,6 +408,14 @@ async fn create_token_api(
     Ok((StatusCode::CREATED, Json(CreatedToken { token, info })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/{id}",
+    operation_id = "revoke_token",
+    tag = "tokens",
+    params(("id" = i64, Path, description = "The token's id")),
+    responses((status = 204, description = "Revoked"))
+)]
 async fn revoke_token_api(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,

@@ -26,10 +26,13 @@ pub fn routes() -> Routes {
         .admin_api("/api/v1/audit.jsonl", get(export))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct FilterQuery {
+    /// Only entries of this action.
     #[serde(default)]
     action: String,
+    /// Only entries whose target or detail contains this.
     #[serde(default)]
     q: String,
 }
@@ -68,6 +71,14 @@ async fn audit_page(
     Ok(admin::audit_page(&chrome, &filter, &entries))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit.jsonl",
+    operation_id = "export_audit_log",
+    tag = "audit",
+    params(FilterQuery),
+    responses((status = 200, description = "The audit log, one JSON object a line", content_type = "application/x-ndjson", body = String))
+)]
 async fn export(
     State(state): State<AppState>,
     Admin(viewer): Admin,

@@ -2,10 +2,12 @@
 //! previews and one-click unsubscribe.
 
 use super::routes::Routes;
+use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::access::SignedIn;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
@@ -16,7 +18,7 @@ use crate::db::digests::Subscription;
 use crate::db::{digests, services};
 use crate::domain::FieldErrors;
 use crate::domain::Id;
-use crate::domain::digest::{NewSubscription, SubscriptionDraft};
+use crate::domain::digest::{Cadence, NewSubscription, Section, SubscriptionDraft};
 use crate::error::{Error, Result};
 use crate::jobs::digests as digest_jobs;
 use crate::views::{self, Chrome};
@@ -33,6 +35,84 @@ pub fn routes() -> Routes {
             get(unsubscribe_page).post(unsubscribe),
         )
         .page("/unsubscribe/{token}/undo", post(resubscribe))
+        .api("/api/v1/subscriptions", get(list_subscriptions_api))
+}
+
+/// A summary subscription as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SubscriptionJson {
+    id: i64,
+    email: String,
+    /// `weekly` or `monthly` (on the first of the month).
+    #[schema(pattern = "^(weekly|monthly)$")]
+    cadence: &'static str,
+    /// For weekly summaries: `Mon` to `Sun`.
+    weekday: Option<String>,
+    /// When it is sent, in `timezone`.
+    hour: u8,
+    minute: u8,
+    /// An IANA time zone, such as `Europe/Berlin`.
+    timezone: String,
+    /// Service slugs in scope; empty means every service.
+    services: Vec<String>,
+    /// Sections chosen; empty means every section.
+    sections: Vec<Section>,
+    created_at: DateTime<Utc>,
+    /// When it ended; ended subscriptions send nothing.
+    unsubscribed_at: Option<DateTime<Utc>>,
+}
+
+impl From<Subscription> for SubscriptionJson {
+    fn from(subscription: Subscription) -> SubscriptionJson {
+        let (cadence, weekday) = match subscription.schedule.cadence {
+            Cadence::Weekly(weekday) => ("weekly", Some(weekday.to_string())),
+            Cadence::Monthly => ("monthly", None),
+        };
+        SubscriptionJson {
+            id: subscription.id,
+            email: subscription.email,
+            cadence,
+            weekday,
+            hour: subscription.schedule.hour,
+            minute: subscription.schedule.minute,
+            timezone: subscription.schedule.timezone.name().to_owned(),
+            services: subscription.services,
+            sections: subscription.sections,
+            created_at: subscription.created_at,
+            unsubscribed_at: subscription.unsubscribed_at,
+        }
+    }
+}
+
+/// The subscriptions the /digests page shows the caller: every one for the
+/// platform team, one's own (by email address) for anyone else.
+#[utoipa::path(
+    get,
+    path = "/api/v1/subscriptions",
+    operation_id = "list_subscriptions",
+    tag = "subscriptions",
+    responses((status = 200, description = "Summary subscriptions, active ones first", body = [SubscriptionJson]))
+)]
+pub async fn list_subscriptions_api(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Json<Vec<SubscriptionJson>>> {
+    let subscriptions = state
+        .db
+        .read(move |connection| {
+            let mut subscriptions = digests::list_subscriptions(connection)?;
+            if !viewer.is_platform_team() {
+                subscriptions.retain(|subscription| subscription.email == viewer.user.email);
+            }
+            Ok(subscriptions)
+        })
+        .await?;
+    Ok(Json(
+        subscriptions
+            .into_iter()
+            .map(SubscriptionJson::from)
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize, Default)]

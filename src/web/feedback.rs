@@ -1,7 +1,7 @@
 //! Feedback pages: the form, thanks, "my feedback", an anonymous item's
 //! private page, and deleting an item.
 
-use super::api;
+use super::feedback_api as api;
 use super::routes::Routes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::views::feedback::MyItem;
 use crate::views::{self, Chrome};
 
-/// Giving feedback and following it; the API's feedback (in `web::api`).
+/// Giving feedback and following it; the API's feedback (in `web::feedback_api`).
 pub fn routes() -> Routes {
     Routes::default()
         .page("/feedback/new", get(new_form))

@@ -4,52 +4,129 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, Fields, PageQuery, created, object};
+use super::api::{ApiJson, Page, PageQuery, created, object};
 use super::extract::{Path, Query};
 use super::interviews::{draft_of, highlight, load, save, store};
+use super::request::{self, Field, Problems};
 use crate::app::AppState;
 use crate::db::interviews::{self, Interview};
 use crate::domain::Id;
 use crate::domain::interview::InterviewDraft;
 use crate::error::Result;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/interviews",
+    operation_id = "list_interviews",
+    tag = "interviews",
+    params(PageQuery),
+    responses((status = 200, description = "Interview snapshots", body = Page<Interview>))
+)]
 pub async fn list_api(
     State(state): State<AppState>,
     _: PlatformTeam,
     Query(page): Query<PageQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Page<Interview>>> {
     page.page(state.db.read(interviews::list).await?)
 }
 
+/// An interview snapshot to record, or the fields of one to change
+/// (`PATCH`: absent fields keep their value).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterviewRequest {
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    participant_name: Field<String>,
+    /// The participant's team (slug).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    participant_team: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    participant_role: Field<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    held_on: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    quote: Field<String>,
+    /// Markdown, rendered safely.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    notes: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    opportunities: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    insights: Field<String>,
+    /// Service slugs.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    services: Field<Vec<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    tags: Field<Vec<String>>,
+    /// Email addresses of platform-team members; none means whoever records it.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    interviewers: Field<Vec<String>>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/interviews",
+    operation_id = "create_interview",
+    tag = "interviews",
+    request_body(content = InterviewRequest, description = "`participant_name`, `participant_role` and `held_on` are required"),
+    responses((status = 201, description = "The new interview", body = Interview))
+)]
 pub async fn create_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    let body = object(body)?;
-    let mut fields = Fields::new(&body);
+    let body: InterviewRequest = request::read(body)?;
+    let mut problems = Problems::default();
     let draft = InterviewDraft {
-        participant_name: fields.string("participant_name"),
-        participant_team: fields.string("participant_team"),
-        participant_role: fields.string("participant_role"),
-        held_on: fields.string("held_on"),
-        quote: fields.string("quote"),
-        notes: fields.string("notes"),
-        opportunities: fields.string("opportunities"),
-        insights: fields.string("insights"),
-        services: fields.strings("services"),
-        tags: fields.strings("tags"),
-        interviewers: fields.strings("interviewers"),
+        participant_name: body
+            .participant_name
+            .text("participant_name", &mut problems),
+        participant_team: body
+            .participant_team
+            .text("participant_team", &mut problems),
+        participant_role: body
+            .participant_role
+            .text("participant_role", &mut problems),
+        held_on: body.held_on.text("held_on", &mut problems),
+        quote: body.quote.text("quote", &mut problems),
+        notes: body.notes.text("notes", &mut problems),
+        opportunities: body.opportunities.text("opportunities", &mut problems),
+        insights: body.insights.text("insights", &mut problems),
+        services: body.services.texts("services", &mut problems),
+        tags: body.tags.texts("tags", &mut problems),
+        interviewers: body.interviewers.texts("interviewers", &mut problems),
     };
-    fields.check()?;
+    problems.check()?;
     let id = store(&state, &viewer, draft).await?;
     let stored = load(&state, id).await?;
     Ok(created(format!("/api/v1/interviews/{id}"), stored))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/interviews/{id}",
+    operation_id = "get_interview",
+    tag = "interviews",
+    params(("id" = i64, Path, description = "The interview's id")),
+    responses((status = 200, description = "One interview", body = Interview))
+)]
 pub async fn get_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -60,6 +137,15 @@ pub async fn get_api(
 
 /// `PATCH /api/v1/interviews/{id}`: any of the fields of a new interview;
 /// absent fields keep their value, and a field of the wrong type is named.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/interviews/{id}",
+    operation_id = "update_interview",
+    tag = "interviews",
+    params(("id" = i64, Path, description = "The interview's id")),
+    request_body(content = InterviewRequest, description = "Only the fields to change"),
+    responses((status = 200, description = "The interview as changed", body = Interview))
+)]
 pub async fn update_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -67,42 +153,70 @@ pub async fn update_api(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Interview>> {
     let id = id.get();
-    let body = object(body)?;
+    let body: InterviewRequest = request::read(body)?;
     let current = draft_of(&load(&state, id).await?);
-    let mut fields = Fields::new(&body);
+    let mut problems = Problems::default();
     let draft = InterviewDraft {
-        participant_name: fields
-            .optional_string("participant_name")
+        participant_name: body
+            .participant_name
+            .change("participant_name", &mut problems)
             .unwrap_or(current.participant_name),
-        participant_team: fields
-            .optional_string("participant_team")
+        participant_team: body
+            .participant_team
+            .change("participant_team", &mut problems)
             .unwrap_or(current.participant_team),
-        participant_role: fields
-            .optional_string("participant_role")
+        participant_role: body
+            .participant_role
+            .change("participant_role", &mut problems)
             .unwrap_or(current.participant_role),
-        held_on: fields.optional_string("held_on").unwrap_or(current.held_on),
-        quote: fields.optional_string("quote").unwrap_or(current.quote),
-        notes: fields.optional_string("notes").unwrap_or(current.notes),
-        opportunities: fields
-            .optional_string("opportunities")
+        held_on: body
+            .held_on
+            .change("held_on", &mut problems)
+            .unwrap_or(current.held_on),
+        quote: body
+            .quote
+            .change("quote", &mut problems)
+            .unwrap_or(current.quote),
+        notes: body
+            .notes
+            .change("notes", &mut problems)
+            .unwrap_or(current.notes),
+        opportunities: body
+            .opportunities
+            .change("opportunities", &mut problems)
             .unwrap_or(current.opportunities),
-        insights: fields
-            .optional_string("insights")
+        insights: body
+            .insights
+            .change("insights", &mut problems)
             .unwrap_or(current.insights),
-        services: fields
-            .optional_strings("services")
+        services: body
+            .services
+            .change_texts("services", &mut problems)
             .unwrap_or(current.services),
-        tags: fields.optional_strings("tags").unwrap_or(current.tags),
-        interviewers: fields
-            .optional_strings("interviewers")
+        tags: body
+            .tags
+            .change_texts("tags", &mut problems)
+            .unwrap_or(current.tags),
+        interviewers: body
+            .interviewers
+            .change_texts("interviewers", &mut problems)
             .unwrap_or(current.interviewers),
     };
-    fields.check()?;
+    problems.check()?;
     save(&state, &viewer, id, draft).await?;
     Ok(Json(load(&state, id).await?))
 }
 
 /// `{"quote": "..."}`: a passage of the notes.
+#[utoipa::path(
+    post,
+    path = "/api/v1/interviews/{id}/highlights",
+    operation_id = "add_highlight",
+    tag = "interviews",
+    params(("id" = i64, Path, description = "The interview's id")),
+    request_body = serde_json::Value,
+    responses((status = 201, description = "The new highlight", body = serde_json::Value))
+)]
 pub async fn highlight_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,

@@ -9,9 +9,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, Fields, PageQuery, created, object};
+use super::api::{ApiJson, Page, PageQuery, created, object};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::{Path, Query};
+use super::request::{self, Field, Problems};
 use crate::app::AppState;
 use crate::db::pain_points::{self, PainPoint};
 use crate::domain::FieldErrors;
@@ -183,31 +184,87 @@ fn pain_point_json(pain_point: &PainPoint) -> Value {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/pain-points",
+    operation_id = "list_pain_points",
+    tag = "pain points",
+    params(PageQuery, LabelFilter),
+    responses((status = 200, description = "Pain points", body = serde_json::Value))
+)]
 pub async fn list_api(
     State(state): State<AppState>,
     _: PlatformTeam,
     Query(page): Query<PageQuery>,
     Query(filter): Query<LabelFilter>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Page<Value>>> {
     let list = ranked(&state, &filter).await?;
     page.page(list.iter().map(pain_point_json).collect())
 }
 
+/// `POST /api/v1/pain-points`: a problem in the users' words.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PainPointRequest {
+    #[serde(default)]
+    #[schema(value_type = String, required = true)]
+    title: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    description: Field<String>,
+    /// Service slugs.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    services: Field<Vec<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    tags: Field<Vec<String>>,
+}
+
+/// `PATCH /api/v1/pain-points/{id}`: absent fields keep their value.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PainPointChange {
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    title: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    description: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    services: Field<Vec<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    tags: Field<Vec<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<PainPointStatus>)]
+    status: Field<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/pain-points",
+    operation_id = "create_pain_point",
+    tag = "pain points",
+    request_body = PainPointRequest,
+    responses((status = 201, description = "The new pain point", body = serde_json::Value))
+)]
 pub async fn create_api(
     State(state): State<AppState>,
     _: PlatformTeam,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let body = object(body)?;
-    let mut fields = Fields::new(&body);
+    let body: PainPointRequest = request::read(body)?;
+    let mut problems = Problems::default();
     let draft = PainPointDraft {
-        title: fields.string("title"),
-        description: fields.string("description"),
-        services: fields.strings("services"),
-        tags: fields.strings("tags"),
+        title: body.title.text("title", &mut problems),
+        description: body.description.text("description", &mut problems),
+        services: body.services.texts("services", &mut problems),
+        tags: body.tags.texts("tags", &mut problems),
     };
-    fields.check()?;
+    problems.check()?;
     let pain_point = NewPainPoint::parse(&draft)?;
     let id = state
         .db
@@ -224,6 +281,14 @@ pub async fn create_api(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/pain-points/{id}",
+    operation_id = "get_pain_point",
+    tag = "pain points",
+    params(("id" = i64, Path, description = "The pain point's id")),
+    responses((status = 200, description = "One pain point", body = serde_json::Value))
+)]
 pub async fn get_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -259,6 +324,15 @@ pub async fn get_api(
 }
 
 /// `{"feedback_ids": [..]}`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/pain-points/{id}/evidence",
+    operation_id = "add_evidence",
+    tag = "pain points",
+    params(("id" = i64, Path, description = "The pain point's id")),
+    request_body = serde_json::Value,
+    responses((status = 200, description = "The evidence link", body = serde_json::Value))
+)]
 pub async fn add_evidence_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -291,6 +365,15 @@ pub async fn add_evidence_api(
 /// `PATCH /api/v1/pain-points/{id}`: any of `title`, `description`,
 /// `status`, `services`, `tags`; absent fields keep their value, and a
 /// field of the wrong type is named.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/pain-points/{id}",
+    operation_id = "update_pain_point",
+    tag = "pain points",
+    params(("id" = i64, Path, description = "The pain point's id")),
+    request_body(content = PainPointChange, description = "Only the fields to change"),
+    responses((status = 200, description = "The pain point as changed", body = serde_json::Value))
+)]
 pub async fn update_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -299,25 +382,33 @@ pub async fn update_api(
 ) -> Result<Json<Value>> {
     let now = state.clock.now();
     let id = id.get();
-    let body = object(body)?;
+    let body: PainPointChange = request::read(body)?;
     let current = state
         .db
         .read(move |connection| pain_points::by_id(connection, id, now))
         .await?
         .ok_or(Error::NotFound)?;
-    let mut fields = Fields::new(&body);
+    let mut problems = Problems::default();
     let draft = PainPointDraft {
-        title: fields.optional_string("title").unwrap_or(current.title),
-        description: fields
-            .optional_string("description")
+        title: body
+            .title
+            .change("title", &mut problems)
+            .unwrap_or(current.title),
+        description: body
+            .description
+            .change("description", &mut problems)
             .unwrap_or(current.description),
-        services: fields
-            .optional_strings("services")
+        services: body
+            .services
+            .change_texts("services", &mut problems)
             .unwrap_or(current.services),
-        tags: fields.optional_strings("tags").unwrap_or(current.tags),
+        tags: body
+            .tags
+            .change_texts("tags", &mut problems)
+            .unwrap_or(current.tags),
     };
-    let status = fields.optional_string("status");
-    fields.check()?;
+    let status = body.status.change("status", &mut problems);
+    problems.check()?;
     let pain_point = NewPainPoint::parse(&draft)?;
     let status = match status {
         Some(raw) => PainPointStatus::parse_as("status", &raw)?,

@@ -39,8 +39,10 @@ pub fn routes() -> Routes {
         )
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SearchQuery {
+    /// Part of a name or email.
     #[serde(default)]
     q: String,
 }
@@ -276,6 +278,14 @@ async fn change_person_form(
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/people",
+    operation_id = "list_people",
+    tag = "people",
+    params(SearchQuery),
+    responses((status = 200, description = "People", body = [directory::Person]))
+)]
 async fn list_people_api(
     State(state): State<AppState>,
     Admin(_): Admin,
@@ -289,6 +299,14 @@ async fn list_people_api(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/people/{id}",
+    operation_id = "get_person",
+    tag = "people",
+    params(("id" = i64, Path, description = "The person's id")),
+    responses((status = 200, description = "One person", body = directory::Person))
+)]
 async fn get_person_api(
     State(state): State<AppState>,
     Admin(_): Admin,
@@ -302,6 +320,15 @@ async fn get_person_api(
     Ok(Json(person.ok_or(Error::NotFound)?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/people/{id}",
+    operation_id = "update_person",
+    tag = "people",
+    params(("id" = i64, Path, description = "The person's id")),
+    request_body = serde_json::Value,
+    responses((status = 200, description = "The person as changed", body = directory::Person))
+)]
 async fn change_person_api(
     State(state): State<AppState>,
     Admin(viewer): Admin,

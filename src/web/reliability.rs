@@ -110,6 +110,15 @@ async fn import_form(
 
 /// `POST /api/v1/services/{slug}/reliability.csv` with a CSV body: the
 /// months stored, newest first.
+#[utoipa::path(
+    post,
+    path = "/api/v1/services/{slug}/reliability.csv",
+    operation_id = "import_reliability",
+    tag = "services",
+    params(("slug" = String, Path, description = "The service's slug")),
+    request_body(content = String, content_type = "text/csv", description = "One month a row"),
+    responses((status = 200, description = "The months stored, newest first", body = [Reliability]))
+)]
 async fn import_api(
     State(state): State<AppState>,
     PlatformTeam(_): PlatformTeam,

@@ -3,48 +3,93 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, Fields, PageQuery, created, object};
+use super::api::{ApiJson, Page, PageQuery, created, object};
 use super::extract::{Path, Query};
+use super::request::{self, Field, Problems};
 use super::roadmap::{load, move_to};
 use crate::app::AppState;
 use crate::db::roadmap::{self, RoadmapItem};
 use crate::domain::Id;
 use crate::domain::labels::LabelFilter;
-use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft};
+use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapStatus};
 use crate::error::{Error, Result};
 use crate::jobs::closed_loop;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/roadmap-items",
+    operation_id = "list_roadmap_items",
+    tag = "roadmap",
+    params(PageQuery, LabelFilter),
+    responses((status = 200, description = "Roadmap items", body = Page<RoadmapItem>))
+)]
 pub async fn list_api(
     State(state): State<AppState>,
     _: PlatformTeam,
     Query(page): Query<PageQuery>,
     Query(filter): Query<LabelFilter>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Page<RoadmapItem>>> {
     let mut items = state.db.read(roadmap::list).await?;
     items.retain(|item| filter.admits(&item.services, &item.tags));
     page.page(items)
 }
 
+/// A roadmap item to create, or the fields of one to change (`PATCH`:
+/// absent fields keep their value).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoadmapItemRequest {
+    #[serde(default)]
+    #[schema(value_type = String)]
+    title: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    description: Field<String>,
+    /// Such as `2027-Q1`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    target_quarter: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<RoadmapStatus>)]
+    status: Field<String>,
+    /// Service slugs.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    services: Field<Vec<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    tags: Field<Vec<String>>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/roadmap-items",
+    operation_id = "create_roadmap_item",
+    tag = "roadmap",
+    request_body(content = RoadmapItemRequest, description = "`title` is required"),
+    responses((status = 201, description = "The new item", body = RoadmapItem))
+)]
 pub async fn create_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
     let now = state.clock.now();
-    let body = object(body)?;
-    let mut fields = Fields::new(&body);
+    let body: RoadmapItemRequest = request::read(body)?;
+    let mut problems = Problems::default();
     let draft = RoadmapDraft {
-        title: fields.string("title"),
-        description: fields.string("description"),
-        target_quarter: fields.string("target_quarter"),
-        status: fields.string("status"),
-        services: fields.strings("services"),
-        tags: fields.strings("tags"),
+        title: body.title.text("title", &mut problems),
+        description: body.description.text("description", &mut problems),
+        target_quarter: body.target_quarter.text("target_quarter", &mut problems),
+        status: body.status.text("status", &mut problems),
+        services: body.services.texts("services", &mut problems),
+        tags: body.tags.texts("tags", &mut problems),
     };
-    fields.check()?;
+    problems.check()?;
     let item = NewRoadmapItem::parse(&draft)?;
     let owner = viewer.user.id;
     let id = state
@@ -55,6 +100,14 @@ pub async fn create_api(
     Ok(created(format!("/api/v1/roadmap-items/{id}"), stored))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/roadmap-items/{id}",
+    operation_id = "get_roadmap_item",
+    tag = "roadmap",
+    params(("id" = i64, Path, description = "The item's id")),
+    responses((status = 200, description = "One item", body = RoadmapItem))
+)]
 pub async fn get_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -64,6 +117,15 @@ pub async fn get_api(
 }
 
 /// `{"pain_point_id": 3}`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/roadmap-items/{id}/pain-points",
+    operation_id = "link_pain_points",
+    tag = "roadmap",
+    params(("id" = i64, Path, description = "The item's id")),
+    request_body = serde_json::Value,
+    responses((status = 200, description = "The item with its links", body = RoadmapItem))
+)]
 pub async fn link_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -83,6 +145,14 @@ pub async fn link_api(
     Ok(Json(load(&state, id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/roadmap-items/{id}/ship",
+    operation_id = "ship_roadmap_item",
+    tag = "roadmap",
+    params(("id" = i64, Path, description = "The item's id")),
+    responses((status = 200, description = "The shipped item and the messages it queued", body = serde_json::Value))
+)]
 pub async fn ship_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -107,6 +177,15 @@ pub async fn ship_api(
 /// `target_quarter`, `status`, `services`, `tags` (shipping tells the people
 /// who asked); absent fields keep their value, and a field of the wrong type
 /// is named.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/roadmap-items/{id}",
+    operation_id = "update_roadmap_item",
+    tag = "roadmap",
+    params(("id" = i64, Path, description = "The item's id")),
+    request_body(content = RoadmapItemRequest, description = "Only the fields to change"),
+    responses((status = 200, description = "The item as changed", body = RoadmapItem))
+)]
 pub async fn update_api(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -115,26 +194,36 @@ pub async fn update_api(
 ) -> Result<Json<RoadmapItem>> {
     let now = state.clock.now();
     let id = id.get();
-    let body = object(body)?;
+    let body: RoadmapItemRequest = request::read(body)?;
     let current = load(&state, id).await?;
-    let mut fields = Fields::new(&body);
+    let mut problems = Problems::default();
     let draft = RoadmapDraft {
-        title: fields.optional_string("title").unwrap_or(current.title),
-        description: fields
-            .optional_string("description")
+        title: body
+            .title
+            .change("title", &mut problems)
+            .unwrap_or(current.title),
+        description: body
+            .description
+            .change("description", &mut problems)
             .unwrap_or(current.description),
-        target_quarter: fields
-            .optional_string("target_quarter")
+        target_quarter: body
+            .target_quarter
+            .change("target_quarter", &mut problems)
             .unwrap_or_else(|| current.target_quarter.unwrap_or_default()),
-        status: fields
-            .optional_string("status")
+        status: body
+            .status
+            .change("status", &mut problems)
             .unwrap_or_else(|| current.status.as_str().to_owned()),
-        services: fields
-            .optional_strings("services")
+        services: body
+            .services
+            .change_texts("services", &mut problems)
             .unwrap_or(current.services),
-        tags: fields.optional_strings("tags").unwrap_or(current.tags),
+        tags: body
+            .tags
+            .change_texts("tags", &mut problems)
+            .unwrap_or(current.tags),
     };
-    fields.check()?;
+    problems.check()?;
     let item = NewRoadmapItem::parse(&draft)?;
     let status = item.status;
     state

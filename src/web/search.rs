@@ -33,13 +33,23 @@ const PAGE_SIZE: usize = 20;
 /// The deepest result anyone may page to.
 const MAX_OFFSET: usize = 10_000;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    /// The query: words, "phrases", -exclusions, `service:ci`, `kind:pain`, dates.
     #[serde(default)]
     q: String,
+    /// `relevance` (the default) or `newest`.
+    #[param(value_type = Option<String>, pattern = "^(relevance|newest)?$")]
     sort: Option<String>,
+    /// How many hits to answer, 1 to 100 (20 when absent).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// How many hits to skip, at most 10000.
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 10000)]
     offset: Option<String>,
+    /// The page of `/search` (pages only; the API uses `offset`).
+    #[param(ignore)]
     page: Option<String>,
 }
 
@@ -141,6 +151,14 @@ pub async fn search_page(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    operation_id = "search",
+    tag = "search",
+    params(SearchParams),
+    responses((status = 200, description = "Hits, facets and the query as understood", body = serde_json::Value))
+)]
 pub async fn search_api(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -219,14 +237,24 @@ pub async fn search_api(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SimilarParams {
+    /// What the person is typing.
     #[serde(default)]
     text: String,
 }
 
 /// Items like the text being typed into the feedback form, so a person can
 /// find an existing one instead of filing a duplicate.
+#[utoipa::path(
+    get,
+    path = "/api/v1/search/similar",
+    operation_id = "similar_feedback",
+    tag = "search",
+    params(SimilarParams),
+    responses((status = 200, description = "Feedback similar to the text", body = serde_json::Value))
+)]
 pub async fn similar_api(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,

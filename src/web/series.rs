@@ -16,7 +16,7 @@ use super::routes::Routes;
 use crate::app::AppState;
 use crate::db::series::{self, Series};
 use crate::db::surveys::Survey;
-use crate::domain::series::{NewSeries, SeriesDraft, WaveOf};
+use crate::domain::series::{NewSeries, SeriesCadence, SeriesDraft, WaveOf};
 use crate::domain::{FieldErrors, Id};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
@@ -32,11 +32,12 @@ pub fn routes() -> Routes {
         .team_api("/api/v1/surveys/{id}/series", put(assign_api))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 struct SeriesForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
+    #[schema(value_type = SeriesCadence)]
     cadence: String,
 }
 
@@ -109,7 +110,7 @@ async fn headline_form(
 
 /// Which series a survey is a wave of ("" for none: ad hoc), and the
 /// period it stands for ("" for the one it opens in).
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 pub struct WaveForm {
     #[serde(default)]
     pub series: String,
@@ -144,6 +145,13 @@ async fn assign_form(
     Ok(Redirect::to(&format!("/surveys/{id}")))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/series",
+    operation_id = "list_series",
+    tag = "surveys",
+    responses((status = 200, description = "Survey series with their waves' count", body = [Series]))
+)]
 async fn list_api(
     State(state): State<AppState>,
     PlatformTeam(_): PlatformTeam,
@@ -151,6 +159,14 @@ async fn list_api(
     Ok(Json(state.db.read(series::list).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/series",
+    operation_id = "create_series",
+    tag = "surveys",
+    request_body = SeriesForm,
+    responses((status = 201, description = "The new series", body = Series))
+)]
 async fn create_api(
     State(state): State<AppState>,
     PlatformTeam(_): PlatformTeam,
@@ -160,6 +176,14 @@ async fn create_api(
     Ok(created(format!("/api/v1/series/{}", stored.id), stored))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/series/{id}/headline",
+    operation_id = "make_series_headline",
+    tag = "surveys",
+    params(("id" = i64, Path, description = "The series' id")),
+    responses((status = 200, description = "Every series, this one the headline", body = [Series]))
+)]
 async fn headline_api(
     State(state): State<AppState>,
     PlatformTeam(_): PlatformTeam,
@@ -175,6 +199,15 @@ async fn headline_api(
 
 /// `PUT /api/v1/surveys/{id}/series` with `{"series": name or id, "period":
 /// "2026-Q1"}`; `{"series": ""}` makes the survey ad hoc.
+#[utoipa::path(
+    put,
+    path = "/api/v1/surveys/{id}/series",
+    operation_id = "assign_survey_to_series",
+    tag = "surveys",
+    params(("id" = i64, Path, description = "The survey's id")),
+    request_body = WaveForm,
+    responses((status = 200, description = "The survey's place in its series, or null when ad hoc", body = Option<WaveOf>))
+)]
 async fn assign_api(
     State(state): State<AppState>,
     PlatformTeam(_): PlatformTeam,

@@ -301,6 +301,15 @@ pub async fn delete(
 
 /// `PATCH /api/v1/services/{slug}`: every field of the edit form, as JSON
 /// (`slo_target` as a share, like 0.999).
+#[utoipa::path(
+    patch,
+    path = "/api/v1/services/{slug}",
+    operation_id = "update_service",
+    tag = "services",
+    params(("slug" = String, Path, description = "The service's slug")),
+    request_body = serde_json::Value,
+    responses((status = 200, description = "The service as changed", body = services::Service))
+)]
 pub async fn edit_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -336,6 +345,14 @@ pub async fn edit_api(
     Ok(axum::Json(stored))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/services/{slug}",
+    operation_id = "delete_service",
+    tag = "services",
+    params(("slug" = String, Path, description = "The service's slug")),
+    responses((status = 204, description = "Deleted"))
+)]
 pub async fn delete_api(
     State(state): State<AppState>,
     CatalogAdmin(viewer): CatalogAdmin,

@@ -67,6 +67,15 @@ pub async fn import_csv(state: &AppState, survey: &Survey, bytes: Vec<u8>) -> Re
 }
 
 /// `POST /api/v1/surveys/{id}/import` with the CSV file as the body.
+#[utoipa::path(
+    post,
+    path = "/api/v1/surveys/{id}/import",
+    operation_id = "import_survey_answers",
+    tag = "surveys",
+    params(("id" = i64, Path, description = "The survey's id")),
+    request_body(content = String, content_type = "text/csv", description = "Answers, one row each"),
+    responses((status = 201, description = "How many responses were imported (`{\"imported\": n}`); a file with problems is a 422 naming each row", body = serde_json::Value))
+)]
 pub async fn import_api(
     State(state): State<AppState>,
     _: PlatformTeam,

@@ -124,6 +124,15 @@ pub async fn invite_people(
 /// `{"emails": [...], "teams": [...]}` → one personal link per known
 /// person, in one invitation message each through the outbox; the answer
 /// lists who was invited, not their links.
+#[utoipa::path(
+    post,
+    path = "/api/v1/surveys/{id}/invitations",
+    operation_id = "invite_to_survey",
+    tag = "surveys",
+    params(("id" = i64, Path, description = "The survey's id")),
+    request_body = serde_json::Value,
+    responses((status = 201, description = "Who was invited, already invited, unknown or contacted recently (addresses, never links)", body = serde_json::Value))
+)]
 pub async fn invite(
     State(state): State<AppState>,
     _: PlatformTeam,

@@ -56,6 +56,14 @@ pub async fn survey_results(state: &AppState, survey: &Survey) -> Result<SurveyR
 
 /// Results: NPS in points, CSAT in percent, CES as a mean, intervals in the
 /// same unit; team and service breakdowns; changes since the previous wave.
+#[utoipa::path(
+    get,
+    path = "/api/v1/surveys/{id}/results",
+    operation_id = "survey_results",
+    tag = "surveys",
+    params(("id" = i64, Path, description = "The survey's id")),
+    responses((status = 200, description = "Published results (figures below the anonymity threshold hidden)", body = serde_json::Value))
+)]
 pub async fn results(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -66,6 +74,14 @@ pub async fn results(
 }
 
 /// The results as CSV (see `domain::survey_results::csv`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/surveys/{id}/results.csv",
+    operation_id = "survey_results_csv",
+    tag = "surveys",
+    params(("id" = i64, Path, description = "The survey's id")),
+    responses((status = 200, description = "Published results as CSV", content_type = "text/csv", body = String))
+)]
 pub async fn results_csv_export(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,

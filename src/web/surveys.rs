@@ -24,7 +24,7 @@ use super::extract::Path;
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token};
 use crate::db::survey_responses::{self, ALREADY_ANSWERED, Respondent};
-use crate::db::surveys::{self, Survey};
+use crate::db::surveys::{self, Survey, SurveySummary};
 use crate::domain::Id;
 use crate::domain::survey::{
     Answer, AnswerDraft, NewSurvey, QuestionDraft, SurveyDraft, check_answers, taking_answers,
@@ -61,7 +61,7 @@ pub fn routes() -> Routes {
         )
         .team_page("/surveys/responses/{id}", get(respond::written_response))
         .page("/respond/{token}", get(respond::form).post(respond::submit))
-        .team_api("/api/v1/surveys", post(create_survey))
+        .team_api("/api/v1/surveys", get(list_surveys).post(create_survey))
         .team_api("/api/v1/surveys/{id}", get(get_survey))
         .team_api("/api/v1/surveys/{id}/open", post(open_survey))
         .team_api("/api/v1/surveys/{id}/close", post(close_survey))
@@ -141,6 +141,30 @@ pub(super) async fn load(state: &AppState, id: i64) -> Result<Survey> {
         .ok_or(Error::NotFound)
 }
 
+/// Every survey, newest first, as the surveys page lists them: its response
+/// count is the published one (it moves in steps of the survey's threshold).
+#[utoipa::path(
+    get,
+    path = "/api/v1/surveys",
+    operation_id = "list_surveys",
+    tag = "surveys",
+    responses((status = 200, description = "Every survey with its counts", body = [SurveySummary]))
+)]
+pub async fn list_surveys(
+    State(state): State<AppState>,
+    _: PlatformTeam,
+) -> Result<Json<Vec<SurveySummary>>> {
+    Ok(Json(state.db.read(surveys::list_surveys).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/surveys",
+    operation_id = "create_survey",
+    tag = "surveys",
+    request_body = serde_json::Value,
+    responses((status = 201, description = "The new survey, a draft", body = Survey))
+)]
 pub async fn create_survey(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -157,6 +181,14 @@ pub async fn create_survey(
     Ok(created(format!("/api/v1/surveys/{id}"), survey))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/surveys/{id}",
+    operation_id = "get_survey",
+    tag = "surveys",
+    params(("id" = i64, Path, description = "The survey's id")),
+    responses((status = 200, description = "One survey", body = Survey))
+)]
 pub async fn get_survey(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -195,6 +227,14 @@ pub async fn move_to(
     .await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/surveys/{id}/open",
+    operation_id = "open_survey",
+    tag = "surveys",
+    params(("id" = i64, Path, description = "The survey's id")),
+    responses((status = 200, description = "The survey, open", body = Survey))
+)]
 pub async fn open_survey(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -204,6 +244,14 @@ pub async fn open_survey(
     Ok(Json(load(&state, id.get()).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/surveys/{id}/close",
+    operation_id = "close_survey",
+    tag = "surveys",
+    params(("id" = i64, Path, description = "The survey's id")),
+    responses((status = 200, description = "The survey, closed", body = Survey))
+)]
 pub async fn close_survey(
     State(state): State<AppState>,
     PlatformTeam(viewer): PlatformTeam,
@@ -227,6 +275,14 @@ pub async fn create_open_link(state: &AppState, survey_id: i64) -> Result<(Strin
 }
 
 /// `POST /api/v1/surveys/{id}/open-link` → `{"token", "url"}`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/surveys/{id}/open-link",
+    operation_id = "create_open_link",
+    tag = "surveys",
+    params(("id" = i64, Path, description = "The survey's id")),
+    responses((status = 201, description = "A link anyone may answer through", body = serde_json::Value))
+)]
 pub async fn open_link(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -321,6 +377,18 @@ pub(super) async fn save_answers(
 /// named survey's personal link replaces the earlier answers, and through an
 /// anonymous survey's is refused (409). The token is the credential, no
 /// session needed.
+#[utoipa::path(
+    post,
+    path = "/api/v1/responses/{token}",
+    operation_id = "respond_to_survey",
+    tag = "surveys",
+    params(("token" = String, Path, description = "The response link's token")), security(()),
+    request_body = serde_json::Value,
+    responses(
+        (status = 201, description = "The answers were saved", body = serde_json::Value),
+        (status = 200, description = "The answers replaced earlier ones (a personal link of a named survey)", body = serde_json::Value)
+    )
+)]
 pub async fn respond(
     State(state): State<AppState>,
     Path(token): Path<String>,

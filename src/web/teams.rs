@@ -32,7 +32,7 @@ pub fn routes() -> Routes {
         .admin_api("/api/v1/teams", get(list_teams_api).post(create_team_api))
         .admin_api(
             "/api/v1/teams/{slug}",
-            axum::routing::patch(change_team_api),
+            get(get_team_api).patch(change_team_api),
         )
 }
 
@@ -222,6 +222,13 @@ async fn tokens_page(
     Ok(admin::tokens_page(&chrome, &tokens, state.clock.now()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/teams",
+    operation_id = "list_teams",
+    tag = "teams",
+    responses((status = 200, description = "Teams", body = [directory::Team]))
+)]
 async fn list_teams_api(
     State(state): State<AppState>,
     Admin(_): Admin,
@@ -229,6 +236,34 @@ async fn list_teams_api(
     Ok(Json(state.db.read(directory::teams).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/teams/{slug}",
+    operation_id = "get_team",
+    tag = "teams",
+    params(("slug" = String, Path, description = "The team's slug")),
+    responses((status = 200, description = "One team", body = directory::Team))
+)]
+async fn get_team_api(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Path(slug): Path<String>,
+) -> Result<Json<directory::Team>> {
+    let team = state
+        .db
+        .read(move |connection| directory::team_by_slug(connection, &slug))
+        .await?;
+    Ok(Json(team.ok_or(Error::NotFound)?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/teams",
+    operation_id = "create_team",
+    tag = "teams",
+    request_body = serde_json::Value,
+    responses((status = 201, description = "The new team", body = directory::Team))
+)]
 async fn create_team_api(
     State(state): State<AppState>,
     Admin(viewer): Admin,
@@ -241,6 +276,15 @@ async fn create_team_api(
     ))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/teams/{slug}",
+    operation_id = "update_team",
+    tag = "teams",
+    params(("slug" = String, Path, description = "The team's slug")),
+    request_body = serde_json::Value,
+    responses((status = 200, description = "The team as changed", body = directory::Team))
+)]
 async fn change_team_api(
     State(state): State<AppState>,
     Admin(viewer): Admin,

@@ -10,9 +10,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, Fields, PageQuery, created, object};
+use super::api::{ApiJson, Page, PageQuery, created};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::{Path, Query};
+use super::request::{self, Field, Problems};
 use crate::app::AppState;
 use crate::db::roadmap::RoadmapItem;
 use crate::db::tree::AssumptionTest;
@@ -203,27 +204,43 @@ pub async fn record_result(
     Ok(Redirect::to(&format!("/roadmap/{item}")).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/outcomes",
+    operation_id = "list_outcomes",
+    tag = "outcomes",
+    params(PageQuery),
+    responses((status = 200, description = "Outcomes", body = Page<Outcome>))
+)]
 pub async fn list_outcomes_api(
     State(state): State<AppState>,
     _: PlatformTeam,
     Query(page): Query<PageQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Page<Outcome>>> {
     page.page(state.db.read(tree::outcomes).await?)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/outcomes",
+    operation_id = "create_outcome",
+    tag = "outcomes",
+    request_body = OutcomeRequest,
+    responses((status = 201, description = "The new outcome", body = Outcome))
+)]
 pub async fn create_outcome_api(
     State(state): State<AppState>,
     _: PlatformTeam,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    let body = object(body)?;
-    let mut fields = Fields::new(&body);
+    let body: OutcomeRequest = request::read(body)?;
+    let mut problems = Problems::default();
     let (title, metric, target) = (
-        fields.string("title"),
-        fields.string("metric"),
-        fields.string("target"),
+        body.title.text("title", &mut problems),
+        body.metric.text("metric", &mut problems),
+        body.target.text("target", &mut problems),
     );
-    fields.check()?;
+    problems.check()?;
     let id = store_outcome(&state, NewOutcome::parse(&title, &metric, &target)?).await?;
     let outcome = state
         .db
@@ -233,6 +250,14 @@ pub async fn create_outcome_api(
     Ok(created(format!("/api/v1/outcomes/{id}"), outcome))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/outcomes/{id}",
+    operation_id = "get_outcome",
+    tag = "outcomes",
+    params(("id" = i64, Path, description = "The outcome's id")),
+    responses((status = 200, description = "One outcome", body = Outcome))
+)]
 pub async fn get_outcome_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -248,8 +273,36 @@ pub async fn get_outcome_api(
     ))
 }
 
+/// An outcome at the top of the opportunity solution tree, to create
+/// (`title` required) or change (only the fields sent).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeRequest {
+    /// What the platform team wants to move.
+    #[serde(default)]
+    #[schema(value_type = String)]
+    title: Field<String>,
+    /// How it is measured.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    metric: Field<String>,
+    /// Where it should get to.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    target: Field<String>,
+}
+
 /// `PATCH /api/v1/outcomes/{id}`: any of `title`, `metric`, `target`;
 /// absent fields keep their value, and a field of the wrong type is named.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/outcomes/{id}",
+    operation_id = "update_outcome",
+    tag = "outcomes",
+    params(("id" = i64, Path, description = "The outcome's id")),
+    request_body(content = OutcomeRequest, description = "Only the fields to change"),
+    responses((status = 200, description = "The outcome as changed", body = Outcome))
+)]
 pub async fn update_outcome_api(
     State(state): State<AppState>,
     _: PlatformTeam,
@@ -257,17 +310,20 @@ pub async fn update_outcome_api(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Outcome>> {
     let id = id.get();
-    let body = object(body)?;
+    let body: OutcomeRequest = request::read(body)?;
     let current = state
         .db
         .read(move |connection| tree::outcome_by_id(connection, id))
         .await?
         .ok_or(Error::NotFound)?;
-    let mut fields = Fields::new(&body);
-    let title = fields.optional_string("title").unwrap_or(current.title);
-    let metric = fields.optional_string("metric").unwrap_or(current.metric);
-    let target = fields.optional_string("target").unwrap_or(current.target);
-    fields.check()?;
+    let mut problems = Problems::default();
+    let title = body.title.change("title", &mut problems);
+    let metric = body.metric.change("metric", &mut problems);
+    let target = body.target.change("target", &mut problems);
+    problems.check()?;
+    let title = title.unwrap_or(current.title);
+    let metric = metric.unwrap_or(current.metric);
+    let target = target.unwrap_or(current.target);
     let outcome = NewOutcome::parse(&title, &metric, &target)?;
     let stored = state
         .db

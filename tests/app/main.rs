@@ -10,6 +10,7 @@ mod browser;
 mod cadence;
 mod cli;
 mod closing_the_loop;
+mod contract;
 mod crash_loop;
 mod demo;
 mod digests;
