@@ -56,7 +56,9 @@
 //!   `domain::stats::distributions`), disclosure control ([`domain::disclosure`]:
 //!   the rules, and the one place that decides what may be published), a survey's
 //!   published results as one typed structure with wave comparisons and its CSV
-//!   ([`domain::survey_results`]), CSV import checks ([`domain::survey_import`]) and
+//!   ([`domain::survey_results`]), CSV import checks ([`domain::survey_import`]), CSV
+//!   itself through the `csv` crate ([`domain::csv`]: formula-safe writing, records
+//!   read with the line each starts on) and
 //!   satisfaction trends with the scores held back ([`domain::satisfaction`]); identity
 //!   (groups to roles and teams, [`domain::identity`]),
 //!   the password policy ([`domain::password`], with an embedded list of common

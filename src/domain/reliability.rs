@@ -275,14 +275,15 @@ pub const CSV_HEADER: [&str; 4] = [
 /// Reads a CSV of months (see [`CSV_HEADER`]); all rows or, with every
 /// problem by line, none.
 pub fn parse_csv(text: &str) -> Result<Vec<ReliabilityReport>, Vec<String>> {
-    let records = csv::parse(text).map_err(|message| vec![message])?;
-    let Some(((_, header), rows)) = records.split_first() else {
+    let records = csv::read_records(text).map_err(|message| vec![message])?;
+    let Some((header, rows)) = records.split_first() else {
         return Err(vec![format!(
             "the CSV is empty; its first line must be the header {}",
             CSV_HEADER.join(",")
         )]);
     };
     let header: Vec<String> = header
+        .fields
         .iter()
         .map(|name| name.trim().to_lowercase())
         .collect();
@@ -294,7 +295,8 @@ pub fn parse_csv(text: &str) -> Result<Vec<ReliabilityReport>, Vec<String>> {
     }
     let mut problems = Vec::new();
     let mut reports: Vec<ReliabilityReport> = Vec::new();
-    for (line, fields) in rows {
+    for row in rows {
+        let (line, fields) = (row.line, &row.fields);
         if fields.len() != CSV_HEADER.len() {
             problems.push(format!(
                 "line {line}: {} fields; every row has {}",
@@ -304,10 +306,10 @@ pub fn parse_csv(text: &str) -> Result<Vec<ReliabilityReport>, Vec<String>> {
             continue;
         }
         let draft = MonthDraft {
-            period: fields[0].clone(),
-            slo_attainment_percent: fields[1].clone(),
-            error_budget_remaining_percent: fields[2].clone(),
-            incidents: fields[3].clone(),
+            period: fields[0].to_owned(),
+            slo_attainment_percent: fields[1].to_owned(),
+            error_budget_remaining_percent: fields[2].to_owned(),
+            incidents: fields[3].to_owned(),
         };
         match draft.parse() {
             Ok(report) if reports.iter().any(|seen| seen.period == report.period) => {

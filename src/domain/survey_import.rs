@@ -5,6 +5,7 @@
 //! The whole file is checked before anything is stored, and every problem
 //! is reported with its row, so a file is imported entirely or not at all.
 
+use ::csv::StringRecord;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::csv;
@@ -55,8 +56,8 @@ pub fn read_import(
             error.valid_up_to() + 1
         )]
     })?;
-    let records = csv::parse(text).map_err(|message| vec![message])?;
-    let Some(((_, header), rows)) = records.split_first() else {
+    let records = csv::read_records(text).map_err(|message| vec![message])?;
+    let Some((header, rows)) = records.split_first() else {
         return Err(vec![
             "the file is empty; it needs a header row and one row per response".into(),
         ]);
@@ -67,11 +68,11 @@ pub fn read_import(
             rows.len()
         )]);
     }
-    let columns = match_columns(header, questions)?;
+    let columns = match_columns(&header.fields, questions)?;
     let mut problems = Vec::new();
     let mut imported = Vec::new();
-    for (line, row) in rows {
-        match read_row(*line, row, &columns, questions, teams) {
+    for row in rows {
+        match read_row(row.line, &row.fields, &columns, questions, teams) {
             Ok(response) => imported.push(response),
             Err(row_problems) => problems.extend(row_problems),
         }
@@ -88,7 +89,7 @@ pub fn read_import(
 }
 
 fn match_columns(
-    header: &[String],
+    header: &StringRecord,
     questions: &[ImportQuestion],
 ) -> Result<Vec<Column>, Vec<String>> {
     let mut problems = Vec::new();
@@ -145,7 +146,7 @@ fn match_columns(
 
 fn read_row(
     line: usize,
-    row: &[String],
+    row: &StringRecord,
     columns: &[Column],
     questions: &[ImportQuestion],
     teams: &[String],

@@ -4,7 +4,7 @@
 //! (`service:<slug>`). A suppressed row has no count and no figures.
 
 use super::{Figure, Figures, QuestionResult, SurveyResults};
-use crate::domain::csv;
+use crate::domain::csv::SafeCsvWriter;
 
 const HEADER: [&str; 9] = [
     "question_id",
@@ -22,8 +22,14 @@ fn number(value: Option<f64>) -> String {
     value.map(|value| format!("{value:.2}")).unwrap_or_default()
 }
 
-fn line(question: &QuestionResult, group: &str, n: Option<u32>, figure: Option<&Figure>) -> String {
-    csv::row([
+fn line(
+    table: &mut SafeCsvWriter,
+    question: &QuestionResult,
+    group: &str,
+    n: Option<u32>,
+    figure: Option<&Figure>,
+) {
+    table.row([
         question.question_id.to_string(),
         question.kind.as_str().to_owned(),
         question.prompt.clone(),
@@ -33,36 +39,38 @@ fn line(question: &QuestionResult, group: &str, n: Option<u32>, figure: Option<&
         number(figure.and_then(|figure| figure.ci_low)),
         number(figure.and_then(|figure| figure.ci_high)),
         n.is_none().to_string(),
-    ])
+    ]);
 }
 
 /// The CSV text of `results`.
 pub fn results_csv(results: &SurveyResults) -> String {
-    let mut body = csv::row(HEADER);
+    let mut table = SafeCsvWriter::with_header(HEADER);
     for question in &results.questions {
         match &question.figures {
-            None => body.push_str(&line(question, "all", None, None)),
+            None => line(&mut table, question, "all", None, None),
             Some(Figures::Score(figures)) => {
-                body.push_str(&line(
+                line(
+                    &mut table,
                     question,
                     "all",
                     Some(figures.figure.n),
                     Some(&figures.figure),
-                ));
+                );
                 for team in &figures.breakdowns.team {
-                    body.push_str(&line(
+                    line(
+                        &mut table,
                         question,
                         &format!("team:{}", team.group),
                         Some(team.figure.n),
                         Some(&team.figure),
-                    ));
+                    );
                 }
                 if figures.breakdowns.others_hidden {
-                    body.push_str(&line(question, "team:others", None, None));
+                    line(&mut table, question, "team:others", None, None);
                 }
             }
             Some(Figures::Choices { n, .. } | Figures::Texts { n, .. }) => {
-                body.push_str(&line(question, "all", Some(*n), None));
+                line(&mut table, question, "all", Some(*n), None);
             }
         }
         for service in results
@@ -71,13 +79,14 @@ pub fn results_csv(results: &SurveyResults) -> String {
             .iter()
             .filter(|row| row.question_id == question.question_id)
         {
-            body.push_str(&line(
+            line(
+                &mut table,
                 question,
                 &format!("service:{}", service.group),
                 service.figure.map(|figure| figure.n),
                 service.figure.as_ref(),
-            ));
+            );
         }
     }
-    body
+    table.finish()
 }

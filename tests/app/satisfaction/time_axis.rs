@@ -41,7 +41,11 @@ async fn the_service_page_puts_satisfaction_reliability_and_feedback_on_one_axis
     // The series' waves are labelled by period, in the month they opened.
     assert!(table.contains("Q1 2026: "), "{table}");
     assert!(table.contains("n = "), "{table}");
-    let chart = between(&page, "<figure class=\"chart timeline\">", "</figure>");
+    let chart = between(
+        &page,
+        "<figure class=\"chart timeline\" tabindex=\"0\">",
+        "</figure>",
+    );
     assert!(chart.contains("CSAT (Platform pulse)"), "{chart}");
     assert!(chart.contains("SLO attainment"), "{chart}");
     assert!(

@@ -144,3 +144,45 @@ async fn wrong_columns_bad_encodings_and_bad_rows_are_reported_and_store_nothing
         "the good first row was not stored either"
     );
 }
+
+#[tokio::test]
+async fn a_file_with_lines_ending_in_a_lone_carriage_return_is_read_line_by_line() {
+    let app = TestApp::spawn().await;
+    add_people(&app);
+    let id = historical_survey(&app).await;
+    // Excel for Mac's "CSV (Macintosh)" ends lines with CR alone.
+    let header = "How likely are you to recommend the platform?,Which tools do you use?,Team\r";
+    let problems = |response: reqwest::Response| async move {
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = response.json().await.unwrap();
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|error| error["message"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let bad_row = format!("{header}9,\"Grafana;\rLoki\",payments\r\r11,Loki,payments\r");
+    let messages = problems(import(&app, id, bad_row.as_bytes()).await).await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with("row 5:") && messages[0].contains("0 to 10"),
+        "the row after a quoted line break and a blank line: {messages:?}"
+    );
+    let unclosed = format!("{header}9,Loki,payments\r10,\"Grafana, Loki,search\r");
+    let messages = problems(import(&app, id, unclosed.as_bytes()).await).await;
+    assert!(
+        messages[0].starts_with("line 3:") && messages[0].contains("never closed"),
+        "{messages:?}"
+    );
+    assert_eq!(stored_responses(&app), 0);
+
+    let good = format!("{header}9,\"Grafana, Loki\",payments\r10,Loki,search\r");
+    let response = import(&app, id, good.as_bytes()).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"imported": 2})
+    );
+    assert_eq!(stored_responses(&app), 2);
+}
