@@ -21,11 +21,14 @@ use chrono::{Duration as Days, Months, Utc};
 use earshot::db::{
     self, feedback, interviews, pain_points, people, series, services, survey_responses, surveys,
 };
+use earshot::domain::feedback::FeedbackFilter;
 use earshot::domain::series::{NewSeries, SeriesCadence};
 use earshot::domain::survey::{Answer, NewQuestion, NewSurvey, QuestionKind};
 use earshot::domain::survey_import::ImportedResponse;
 use earshot::domain::{Email, FeedbackKind, NewFeedback, Rating, ReliabilityReport, ServiceSlug};
 use hdrhistogram::Histogram;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 #[path = "support/earshot.rs"]
 mod earshot_bin;
@@ -35,19 +38,6 @@ mod http;
 use earshot_bin::{env_or, start_server};
 
 const TEAM_LOGIN: &str = "sam.rivera@halcyon.example";
-
-/// A small deterministic generator (PCG-style LCG).
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % bound
-    }
-}
 
 /// What the pages are about: a service, an interview and the pain point
 /// with the most evidence.
@@ -167,31 +157,30 @@ fn generate(data_dir: &Path, extra: u64) -> Subjects {
             .into_iter()
             .map(|(id, _)| id)
             .collect();
-        let mut random = Random(7);
+        let mut random = StdRng::seed_from_u64(7);
         let mut evidence: Vec<Vec<i64>> = vec![Vec::new(); targets.len()];
         for index in 0..extra {
             let mut body = String::new();
-            for _ in 0..1 + random.below(3) {
-                body.push_str(&sentences[random.below(sentences.len() as u64) as usize]);
+            for _ in 0..random.random_range(1..=3) {
+                body.push_str(&sentences[random.random_range(0..sentences.len())]);
                 body.push(' ');
             }
-            let anonymous = random.below(4) == 0;
+            let anonymous = random.random_bool(0.25);
             let item = NewFeedback {
-                service: ServiceSlug::parse(&slugs[random.below(slugs.len() as u64) as usize])
-                    .unwrap(),
-                kind: FeedbackKind::ALL[random.below(4) as usize],
-                rating: Rating::new(random.below(6) as i64),
+                service: ServiceSlug::parse(&slugs[random.random_range(0..slugs.len())]).unwrap(),
+                kind: FeedbackKind::ALL[random.random_range(0..4)],
+                rating: Rating::new(random.random_range(0..6)),
                 title: None,
                 body: body.trim().to_owned(),
                 anonymous,
-                contact_ok: !anonymous && random.below(10) == 0,
+                contact_ok: !anonymous && random.random_bool(0.1),
             };
-            let author = (!anonymous).then(|| authors[random.below(authors.len() as u64) as usize]);
-            let created = now - Days::minutes(random.below(365 * 24 * 60) as i64);
+            let author = (!anonymous).then(|| authors[random.random_range(0..authors.len())]);
+            let created = now - Days::minutes(random.random_range(0..365 * 24 * 60));
             let id = feedback::insert_feedback(connection, &item, author, created)?;
             if index % 50 == 0 && !targets.is_empty() {
                 // Skewed, as real evidence is: the first pain point gets the most.
-                let target = (random.below(targets.len() as u64) * random.below(2)) as usize;
+                let target = random.random_range(0..targets.len()) * random.random_range(0..2);
                 evidence[target].push(id);
             }
         }
@@ -251,7 +240,7 @@ fn survey_waves(connection: &db::Connection, answers: u64) -> earshot::error::Re
     series::set_headline(connection, pulse.id)?;
     let teams = survey_responses::team_slugs(connection)?;
     let per_wave = answers / 8 / wave_questions().len() as u64;
-    let mut random = Random(11);
+    let mut random = StdRng::seed_from_u64(11);
     for quarters_back in (0..8u32).rev() {
         let opened = (now - Days::days(20))
             .checked_sub_months(Months::new(3 * quarters_back))
@@ -277,13 +266,13 @@ fn survey_waves(connection: &db::Connection, answers: u64) -> earshot::error::Re
         let responses: Vec<ImportedResponse> = (0..per_wave)
             .map(|line| ImportedResponse {
                 line: line as usize + 2,
-                team: Some(teams[random.below(teams.len() as u64) as usize].clone()),
-                submitted_at: Some(opened + Days::hours(random.below(48) as i64)),
+                team: Some(teams[random.random_range(0..teams.len())].clone()),
+                submitted_at: Some(opened + Days::hours(random.random_range(0..48_i64))),
                 answers: questions
                     .iter()
                     .map(|(question, kind)| {
                         let (low, high) = kind.scale().expect("rating questions");
-                        let value = low + random.below(u64::from(high - low) + 1) as u8;
+                        let value = random.random_range(low..=high);
                         (*question, Answer::Value(value))
                     })
                     .collect(),
@@ -300,7 +289,7 @@ fn survey_waves(connection: &db::Connection, answers: u64) -> earshot::error::Re
 /// Twenty-four months of reliability figures for every service.
 fn two_years_of_reliability(connection: &db::Connection) -> earshot::error::Result<()> {
     let now = Utc::now();
-    let mut random = Random(5);
+    let mut random = StdRng::seed_from_u64(5);
     for service in services::list_services(connection)? {
         for months_back in 0..24 {
             let month = now
@@ -308,9 +297,9 @@ fn two_years_of_reliability(connection: &db::Connection) -> earshot::error::Resu
                 .expect("two years back");
             let report = ReliabilityReport {
                 period: month.format("%Y-%m").to_string(),
-                slo_attainment: Some(0.99 + random.below(100) as f64 / 10_000.0),
-                error_budget_remaining: Some(random.below(160) as f64 / 100.0 - 0.6),
-                incidents: Some(random.below(9) as u32),
+                slo_attainment: Some(0.99 + random.random_range(0..100) as f64 / 10_000.0),
+                error_budget_remaining: Some(random.random_range(0..160) as f64 / 100.0 - 0.6),
+                incidents: Some(random.random_range(0..9_u32)),
             };
             services::upsert_reliability(connection, &service.slug, &report, now)?;
         }
@@ -320,7 +309,7 @@ fn two_years_of_reliability(connection: &db::Connection) -> earshot::error::Resu
 
 /// Sentences from the demo's feedback, and the ids of people who wrote any.
 fn vocabulary(connection: &db::Connection) -> earshot::error::Result<(Vec<String>, Vec<i64>)> {
-    let filter = feedback::FeedbackFilter::default();
+    let filter = FeedbackFilter::default();
     let (items, _) = feedback::list_feedback(connection, &filter, 10_000, 0)?;
     let mut sentences = Vec::new();
     let mut authors = Vec::new();

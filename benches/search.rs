@@ -27,6 +27,8 @@ use earshot::domain::{
     Email, FeedbackKind, NewFeedback, NewService, Rating, Role, ServiceDraft, ServiceSlug,
 };
 use hdrhistogram::Histogram;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
 #[path = "support/earshot.rs"]
@@ -206,19 +208,6 @@ fn vocabulary() -> (Vec<String>, Vec<String>) {
     (sentences, titles)
 }
 
-/// A small deterministic generator (PCG-style LCG).
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % bound
-    }
-}
-
 fn generate(data_dir: &Path, documents: u64) {
     let organisation: Value = serde_json::from_str(include_str!("../seed-data/organisation.json"))
         .expect("seed organisation");
@@ -269,32 +258,32 @@ fn generate(data_dir: &Path, documents: u64) {
             services::insert_service(connection, &parsed, Utc::now())?;
             slugs.push(slug.to_owned());
         }
-        let mut random = Random(42);
+        let mut random = StdRng::seed_from_u64(42);
         let now = Utc::now();
         for _ in 0..documents {
             let mut body = String::new();
-            for _ in 0..1 + random.below(3) {
-                body.push_str(&sentences[random.below(sentences.len() as u64) as usize]);
+            for _ in 0..random.random_range(1..=3) {
+                body.push_str(&sentences[random.random_range(0..sentences.len())]);
                 body.push(' ');
             }
-            if random.below(10) < 3 {
-                body.push_str(&format!("See INC-{}.", 1000 + random.below(99_000)));
+            if random.random_bool(0.3) {
+                body.push_str(&format!("See INC-{}.", random.random_range(1000..100_000)));
             }
-            let title = (random.below(10) < 8)
-                .then(|| titles[random.below(titles.len() as u64) as usize].clone());
-            let anonymous = random.below(4) == 0;
+            let title = random
+                .random_bool(0.8)
+                .then(|| titles[random.random_range(0..titles.len())].clone());
+            let anonymous = random.random_bool(0.25);
             let item = NewFeedback {
-                service: ServiceSlug::parse(&slugs[random.below(slugs.len() as u64) as usize])
-                    .unwrap(),
-                kind: FeedbackKind::ALL[random.below(4) as usize],
-                rating: Rating::new(random.below(6) as i64),
+                service: ServiceSlug::parse(&slugs[random.random_range(0..slugs.len())]).unwrap(),
+                kind: FeedbackKind::ALL[random.random_range(0..4)],
+                rating: Rating::new(random.random_range(0..6)),
                 title,
                 body: body.trim().to_owned(),
                 anonymous,
                 contact_ok: false,
             };
-            let author = (!anonymous).then(|| authors[random.below(authors.len() as u64) as usize]);
-            let created = now - Days::minutes(random.below(365 * 24 * 60) as i64);
+            let author = (!anonymous).then(|| authors[random.random_range(0..authors.len())]);
+            let created = now - Days::minutes(random.random_range(0..365 * 24 * 60));
             feedback::insert_feedback(connection, &item, author, created)?;
         }
         Ok(())

@@ -20,6 +20,8 @@ use earshot::db::{self, people, services, survey_publication, surveys};
 use earshot::domain::survey::{NewQuestion, NewSurvey, QuestionKind};
 use earshot::domain::{Email, NewService, Role, ServiceDraft};
 use hdrhistogram::Histogram;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 #[path = "support/earshot.rs"]
 mod earshot_bin;
@@ -48,19 +50,6 @@ const SERVICES: [&str; 7] = [
     "metrics",
     "secrets",
 ];
-
-/// A small deterministic generator (the same every run).
-struct Dice(u64);
-
-impl Dice {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % bound
-    }
-}
 
 fn questions() -> Vec<NewQuestion> {
     let question = |kind: QuestionKind, prompt: String, service: Option<&str>| NewQuestion {
@@ -127,7 +116,7 @@ fn generate(data_dir: &Path, responses: usize) -> (i64, usize) {
             .iter()
             .map(|team| people::ensure_team(connection, team, team))
             .collect::<earshot::error::Result<_>>()?;
-        let mut dice = Dice(2026);
+        let mut dice = StdRng::seed_from_u64(2026);
         let mut previous_wave = None;
         let mut answers = 0;
         for wave in 0..WAVES {
@@ -159,26 +148,25 @@ fn generate(data_dir: &Path, responses: usize) -> (i64, usize) {
                 "INSERT INTO survey_answers (response_id, question_id, value, not_applicable) VALUES (?1, ?2, ?3, ?4)",
             )?;
             for _ in 0..responses {
-                let team = match dice.below(10_000) {
-                    0..=4 => Some(tiny[dice.below(tiny.len() as u64) as usize]),
+                let team = match dice.random_range(0..10_000) {
+                    0..=4 => Some(tiny[dice.random_range(0..tiny.len())]),
                     5..=50 => None,
-                    _ => Some(teams[dice.below(teams.len() as u64) as usize]),
+                    _ => Some(teams[dice.random_range(0..teams.len())]),
                 };
                 response.execute(rusqlite::params![id, team, opened])?;
                 let response_id = connection.last_insert_rowid();
                 for (question, kind) in &question_ids {
                     let (low, high) = kind.scale().expect("numeric questions");
-                    let span = u64::from(high - low) + 2;
-                    let roll = dice.below(span);
+                    let roll = dice.random_range(0..=high - low + 1);
                     // One roll in `span` past the scale is "not applicable" where offered.
-                    let (value, not_applicable) = if roll as u8 > high - low {
+                    let (value, not_applicable) = if roll > high - low {
                         if *kind == QuestionKind::Nps {
                             (Some(f64::from(high)), false)
                         } else {
                             (None, true)
                         }
                     } else {
-                        (Some(f64::from(low + roll as u8)), false)
+                        (Some(f64::from(low + roll)), false)
                     };
                     answer.execute(rusqlite::params![response_id, question, value, not_applicable])?;
                     answers += 1;

@@ -19,7 +19,7 @@ use crate::db::{self, Database, WriterThread};
 use crate::error::{self, Error, Result};
 use crate::jobs;
 use crate::jobs::digest_command;
-use crate::jobs::digests::Links;
+use crate::jobs::links::Links;
 use crate::jobs::outbox::{SendSettings, Sender};
 use crate::mail::Mailer;
 use crate::metrics::{self, Metrics};

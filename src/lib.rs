@@ -25,10 +25,11 @@
 //! ## Code map
 //!
 //! - `main.rs`: calls [`cli::main`]; nothing else.
-//! - [`cli`]: the command line (`serve`, `seed`, `reindex`, `backup`, `restore`, `check`,
-//!   `digest`, `user add`, `token create|list|revoke` in `cli::accounts`), clap with
-//!   `EARSHOT_*` variables; sign-in and hardening settings in `cli::identity`; `--clock`
-//!   runs any of them as of another instant.
+//! - [`cli`]: the command line, clap with `EARSHOT_*` variables: `serve` and `seed`
+//!   (`cli::serve`), `backup`, `restore`, `check` and `reindex` (`cli::operations`),
+//!   `digest` (`cli::digest`), `user add` and `token create|list|revoke`
+//!   (`cli::accounts`); mail settings in `cli::mail`, sign-in and hardening settings in
+//!   `cli::identity`; `--clock` runs any of them as of another instant.
 //! - [`maintenance`]: what `backup`, `restore` and `check` do beside (or after) a server.
 //! - [`storage`]: the data directory's lock (one server per directory, its pid in
 //!   `earshot.lock`) and [`storage::StorageProblem`], the words for a full, read-only or
@@ -47,8 +48,12 @@
 //! - [`domain`]: pure types and rules: typed ids ([`domain::Id`]), feedback, people, services, checked text, the
 //!   search query language, summary subscriptions and their schedules
 //!   ([`domain::schedule`]: periods across time zones and daylight saving), interviews, pain points and their impact
-//!   formula, roadmap, outcomes, the discovery cadence, surveys and their statistics
-//!   ([`domain::stats`], with sources cited), disclosure control ([`domain::disclosure`]:
+//!   formula, roadmap, outcomes, the discovery cadence, surveys ([`domain::survey`]: a survey
+//!   as sent checked in `domain::survey::parse`, answers and the answering window in
+//!   `domain::survey::answers`, a question's headline figure in `domain::survey::scoring`)
+//!   and their statistics
+//!   ([`domain::stats`], with sources cited; the normal and Student-t distributions in
+//!   `domain::stats::distributions`), disclosure control ([`domain::disclosure`]:
 //!   the rules, and the one place that decides what may be published), a survey's
 //!   published results as one typed structure with wave comparisons and its CSV
 //!   ([`domain::survey_results`]), CSV import checks ([`domain::survey_import`]), CSV
@@ -57,28 +62,50 @@
 //!   satisfaction trends with the scores held back ([`domain::satisfaction`]); identity
 //!   (groups to roles and teams, [`domain::identity`]),
 //!   the password policy ([`domain::password`], with an embedded list of common
-//!   passwords) and the audit log's vocabulary ([`domain::audit`]).
+//!   passwords) and the audit log's vocabulary ([`domain::audit`]). The read models too:
+//!   what `db`'s queries return and `views` render (a stored feedback item, survey,
+//!   subscription, outbox message, person...) are `domain` types, each beside the
+//!   rules of its subject: `domain::feedback` (an item, its author, notes, the inbox's
+//!   filter), `domain::triage` (saved views, replies, public plans), `domain::people`
+//!   (people, teams, tokens), `domain::service`, `domain::pain_point`, `domain::roadmap`,
+//!   `domain::interview`, `domain::outcome` (the tree's rows), `domain::digest`
+//!   (subscriptions, what a summary reports), [`domain::outbox`] and
+//!   `domain::survey::record` (stored surveys, written responses), `domain::series` (a
+//!   stored series) and [`domain::reliability`] (a service's last pull).
 //! - [`db`]: the only SQL; the writer thread, read pool, migrations and queries;
 //!   sessions, tokens and reset links in `db::credentials`, the admin's directory
 //!   of people and teams in `db::directory`, the append-only `db::audit`; the
-//!   outbox's leases ([`db::outbox`]); online backup and restore ([`db::backup`]);
+//!   email outbox (each message enqueued once by its key, claimed with a lease before
+//!   it is sent: [`db::outbox`]); summary subscriptions (`db::digests`) and what a
+//!   summary reports (`db::digest_reports`); online backup and restore ([`db::backup`]);
 //!   one item's whole triage in one transaction, bulk changes and saved inbox
 //!   views in `db::triage`; replies, anonymous items' private-link hashes, public
-//!   tags and the public plan an item is part of in `db::replies`; survey results
-//!   published in steps in `db::survey_publication`.
-//! - [`search`]: the only tantivy; the index, its indexer thread (checking the index at
+//!   tags and the public plan an item is part of in `db::replies`; surveys and their
+//!   questions in `db::surveys` (its invitations in `db::surveys::invitations`), series
+//!   of surveys and the waves trends read in `db::series`,
+//!   responses in `db::survey_responses`, results published in steps in
+//!   `db::survey_publication`; searchable things flattened for the index in
+//!   `db::search`, and the change sequence it follows in `db::search_changes`.
+//! - [`search`]: the only tantivy; the index (its schema and text analysis in
+//!   `search::schema`), its indexer thread (checking the index at
 //!   start, rebuilding it in the background, following `search_changes` and pruning
 //!   them), [`search::live::LiveIndex`] (what searches see: ready, or 503 while checked or
 //!   rebuilt; failures and panics caught and checked for damage), `earshot check`'s
-//!   inspection ([`search::check`]), query compilation, facets (one dense fast-field key
-//!   per document, `search::facets`), snippets and typo fallback; for a contributor,
-//!   scores, snippets, suggestions and "similar" count only what they may open
-//!   (`search::visible`). The query language itself is parsed in [`domain::query`],
+//!   inspection ([`search::check`]); a search (`search::query`: the page, the total and
+//!   the facets in one pass) over the compiled query (`search::compile`), facets (one
+//!   dense fast-field key per document, `search::facets`), hits with snippets
+//!   (`search::hits`), typo fallback (`search::typo`) and "more like this"
+//!   (`search::similar`); for a contributor, scores, snippets, suggestions and
+//!   "similar" count only what they may open (`search::visible`). The query language itself is parsed in [`domain::query`] (lexed in
+//!   `domain::query::lex`),
 //!   without tantivy.
 //! - [`mail`]: the only lettre; `.eml` files by default, pooled SMTP connections (opened
 //!   with Nagle's algorithm off) when configured.
-//! - [`jobs`]: background work in `serve`: the digest scheduler and the outbox sender
-//!   ([`jobs::outbox`], also run by `earshot digest send`), woken by new mail;
+//! - [`jobs`]: background work in `serve`: the digest scheduler ([`jobs::digests`]: which
+//!   period is due, the facts gathered once per run in `jobs::digests::facts`, one
+//!   message rendered in `jobs::digests::render`) and the outbox sender
+//!   ([`jobs::outbox`], also run by `earshot digest send`), woken by new mail; signed
+//!   unsubscribe and opt-out links in [`jobs::links`];
 //!   "you said, we did" messages when a roadmap item ships (which also marks its
 //!   pain points addressed, undone when it stops being shipped); replies and
 //!   status notices to submitters (`jobs::notices`), through the same outbox;
@@ -124,7 +151,8 @@
 //!   so the Content-Security-Policy allows no inline script.
 //! - [`seed`]: the embedded demo organisation from `seed-data/` (people, services,
 //!   feedback, and the discovery work: outcomes, pain points, roadmap, interviews),
-//!   plus generated reliability figures, subscriptions and four survey waves.
+//!   plus generated reliability figures, subscriptions (`seed::subscriptions`) and four
+//!   survey waves (`seed::surveys`; the discovery work in `seed::discovery`).
 //! - [`telemetry`]: tracing setup.
 //! - [`metrics`]: Prometheus metrics at `/metrics` (requests by route template, writer
 //!   batches, the writer's storage settings, the search index's state), served only with
@@ -133,6 +161,8 @@
 //! ## Architecture invariants
 //!
 //! - **Architecture Invariant:** `domain` imports no axum, rusqlite, tantivy or lettre.
+//! - **Architecture Invariant:** `views` imports nothing from `db`: it renders `domain`
+//!   values (checked by reading the imports, in `tests/app/architecture.rs`).
 //! - **Architecture Invariant:** only `search` imports tantivy. SQLite is the source of
 //!   truth; the index is a cache that can be deleted at any time and is rebuilt at start.
 //! - **Architecture Invariant:** search applies the same access rules as opening an item,

@@ -171,7 +171,7 @@ fn check_index(
         };
         // One snapshot of the database for everything compared with the index.
         let snapshot = connection.unchecked_transaction()?;
-        let latest = db::search::latest_change(&snapshot)?;
+        let latest = db::search_changes::latest_change(&snapshot)?;
         let applied = inspection.applied();
         if applied < latest && server_running && Instant::now() < deadline {
             drop(snapshot);
@@ -206,7 +206,7 @@ fn compare_index(
             format!("search index {generation}: unreadable ({error})"),
         ),
     }
-    let database = db::search::database_id(snapshot)?;
+    let database = db::search_changes::database_id(snapshot)?;
     if inspection.database() != database {
         report.add(
             Verdict::Differs,
@@ -229,7 +229,7 @@ fn compare_index(
         return Ok(());
     }
     if applied < latest {
-        let (verdict, then) = if db::search::changes_kept_after(snapshot, applied)? {
+        let (verdict, then) = if db::search_changes::changes_kept_after(snapshot, applied)? {
             (Verdict::Note, "serve applies them")
         } else {
             (Verdict::Differs, "some were pruned, so serve rebuilds it")

@@ -1,37 +1,37 @@
-//! The command line: `serve` (the default), `seed`, `reindex`, `digest`,
-//! `user add`, `token create|list|revoke` (in `accounts`); identity and
-//! hardening settings are in `identity`.
+//! The command line: parsing it and running the command named. `serve`
+//! (the default) and `seed` are in `serve`; `backup`, `restore`, `check` and
+//! `reindex` in `operations`; `digest` in `digest`; `user add` and
+//! `token create|list|revoke` in `accounts`. The flags every command shares:
+//! mail and links in `mail`, identity and hardening settings in `identity`.
 //!
 //! Every flag can also come from an `EARSHOT_*` variable. Bad arguments
 //! print one line on stderr and exit non-zero.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use clap::{Args, Parser, Subcommand, error::ErrorKind};
-use indicatif::{ProgressBar, ProgressStyle};
+use clap::{Parser, Subcommand, error::ErrorKind};
 
-use crate::app::Application;
 use crate::clock::Clock;
 use crate::config::{self, Config, Secret};
-use crate::db::{self, people};
-use crate::jobs::digest_command::DigestRunner;
-
 use crate::error::{Error, Result};
-use crate::seed;
-use crate::storage::DataDirLock;
 use crate::telemetry::{self, LogFormat};
 
 mod accounts;
+mod digest;
 mod identity;
+mod mail;
 mod operations;
 mod reliability;
+mod serve;
 
 use accounts::{TokenCommand, UserCommand};
+use digest::DigestCommand;
 use identity::IdentityArgs;
+use mail::MailArgs;
 use reliability::PrometheusArgs;
+use serve::ServeArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -76,69 +76,6 @@ struct Cli {
     serve: ServeArgs,
 }
 
-/// Where mail goes and what links in it point to.
-#[derive(Debug, Args)]
-struct MailArgs {
-    /// How people reach this Earshot, for links in emails and survey
-    /// invitations [default: http://<listen address> when serving,
-    /// http://127.0.0.1:3000 otherwise].
-    #[arg(long, env = "EARSHOT_PUBLIC_URL", global = true)]
-    public_url: Option<String>,
-    /// SMTP server: smtp://user:password@mail.example.com:587?tls=required (STARTTLS),
-    /// smtps://user:password@mail.example.com (TLS) or smtp://localhost:25 (plain);
-    /// unset: .eml files under <data>/mail.
-    #[arg(long, env = "EARSHOT_SMTP_URL", global = true, hide_env_values = true)]
-    smtp_url: Option<String>,
-    /// The From address of every message.
-    #[arg(
-        long,
-        env = "EARSHOT_MAIL_FROM",
-        default_value = "Earshot <earshot@localhost>",
-        global = true
-    )]
-    mail_from: String,
-    /// Seconds before the first retry of a failed message (doubling after).
-    #[arg(
-        long,
-        env = "EARSHOT_MAIL_RETRY_SECONDS",
-        default_value_t = 30,
-        global = true
-    )]
-    mail_retry_seconds: u64,
-    /// Seconds a sender's claim on a message lasts: a message whose sender
-    /// died is sent by another after this (the SMTP timeout stays under half).
-    #[arg(
-        long,
-        env = "EARSHOT_MAIL_LEASE_SECONDS",
-        default_value_t = 300,
-        value_parser = clap::value_parser!(u64).range(2..),
-        global = true
-    )]
-    mail_lease_seconds: u64,
-    /// Messages one sender sends at once.
-    #[arg(
-        long,
-        env = "EARSHOT_MAIL_IN_FLIGHT",
-        default_value_t = crate::mail::IN_FLIGHT,
-        value_parser = clap::builder::TypedValueParser::map(
-            clap::value_parser!(u16).range(1..=256),
-            usize::from
-        ),
-        global = true
-    )]
-    mail_in_flight: usize,
-    /// Seconds between the server's looks for due summaries and mail (mail
-    /// it enqueues itself is sent at once).
-    #[arg(
-        long,
-        env = "EARSHOT_MAIL_POLL_SECONDS",
-        default_value_t = 30,
-        value_parser = clap::value_parser!(u64).range(1..),
-        global = true
-    )]
-    mail_poll_seconds: u64,
-}
-
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the web interface and API (the default).
@@ -171,37 +108,6 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-}
-
-#[derive(Debug, Args)]
-struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "EARSHOT_LISTEN", default_value = "127.0.0.1:3000")]
-    listen: SocketAddr,
-    /// Load the demo organisation into an empty database and print the demo logins.
-    #[arg(long, env = "EARSHOT_DEMO")]
-    demo: bool,
-    /// Mark cookies Secure (set this when Earshot is served over https).
-    #[arg(long, env = "EARSHOT_SECURE_COOKIES")]
-    secure_cookies: bool,
-}
-
-#[derive(Debug, Subcommand)]
-enum DigestCommand {
-    /// Print the next message of a subscription, as it would be sent now.
-    Preview {
-        #[arg(long)]
-        subscription: i64,
-    },
-    /// Enqueue and send summaries: --due sends what is due (for cron), --now
-    /// treats the current period as due (still once per subscription and period).
-    #[command(group(clap::ArgGroup::new("when").required(true).args(["due", "now"])))]
-    Send {
-        #[arg(long)]
-        due: bool,
-        #[arg(long)]
-        now: bool,
-    },
 }
 
 fn parse_instant(raw: &str) -> std::result::Result<DateTime<Utc>, String> {
@@ -264,11 +170,13 @@ pub fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        None => serve(config, cli.serve, cli.mail.public_url.is_some()),
-        Some(Command::Serve(args)) => serve(config, args, cli.mail.public_url.is_some()),
-        Some(Command::Digest(command)) => digest(config, command, cli.mail.public_url.is_some()),
-        Some(Command::Seed) => seed_database(&cli.data_dir, &clock),
-        Some(Command::Reindex) => reindex(&cli.data_dir),
+        None => serve::serve(config, cli.serve, cli.mail.public_url.is_some()),
+        Some(Command::Serve(args)) => serve::serve(config, args, cli.mail.public_url.is_some()),
+        Some(Command::Digest(command)) => {
+            digest::digest(config, command, cli.mail.public_url.is_some())
+        }
+        Some(Command::Seed) => serve::seed_database(&cli.data_dir, &clock),
+        Some(Command::Reindex) => operations::reindex(&cli.data_dir),
         Some(Command::Backup { destination }) => operations::backup(&cli.data_dir, &destination),
         Some(Command::Restore { source }) => operations::restore(&cli.data_dir, &source),
         Some(Command::Check) => operations::check(&cli.data_dir, clock.now()),
@@ -302,147 +210,7 @@ fn describe(error: &Error) -> String {
     }
 }
 
-/// `public_url_given`: whether `--public-url` was set; if not, links point
-/// at the address Earshot listens on, so they work on the machine it runs on.
-fn serve(config: Config, args: ServeArgs, public_url_given: bool) -> Result<()> {
-    // Empty: the application points links at the address it listens on.
-    let public_url = if public_url_given {
-        config.public_url.clone()
-    } else {
-        String::new()
-    };
-    let config = Config {
-        listen: args.listen,
-        secure_cookies: args.secure_cookies,
-        public_url,
-        ..config
-    };
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|error| Error::Internal(format!("cannot start the runtime: {error}")))?;
-    runtime.block_on(async {
-        let application = Application::build(config).await?;
-        if args.demo {
-            let loaded = application.load_demo().await?;
-            print_demo_logins(loaded);
-        }
-        tracing::info!(address = %application.local_addr(), "Earshot is listening");
-        application.run_until(shutdown_signal()).await
-    })
-}
-
-/// Runs a digest command against the database, without serving; without
-/// `--public-url` (`public_url_given`), links use the URL `serve` recorded.
-fn digest(config: Config, command: DigestCommand, public_url_given: bool) -> Result<()> {
-    let config = if public_url_given {
-        config
-    } else {
-        Config {
-            public_url: String::new(),
-            ..config
-        }
-    };
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|error| Error::Internal(format!("cannot start the runtime: {error}")))?;
-    runtime.block_on(async {
-        let runner = DigestRunner::open(config).await?;
-        let outcome = match command {
-            DigestCommand::Preview { subscription } => runner.preview(subscription).await,
-            DigestCommand::Send { due, .. } => runner.send(due).await,
-        };
-        runner.close().await;
-        outcome
-    })
-}
-
-fn print_demo_logins(loaded: bool) {
-    if loaded {
-        println!("Loaded the demo organisation (Halcyon).");
-    } else {
-        println!("The database already has data; the demo organisation was not loaded again.");
-    }
-    println!("Demo logins (password: {}):", seed::DEMO_PASSWORD);
-    for (email, role) in seed::DEMO_LOGINS {
-        println!("  {role:<12} {email}");
-    }
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
-}
-
 pub(crate) fn open_data_dir(data_dir: &Path) -> Result<PathBuf> {
     crate::data_dir::prepare(data_dir)?;
     Ok(config::database_path(data_dir))
-}
-
-fn seed_database(data_dir: &Path, clock: &Clock) -> Result<()> {
-    let path = open_data_dir(data_dir)?;
-    let now = clock.now();
-    let summary = db::with_connection(&path, |connection| {
-        if !people::database_is_empty(connection)? {
-            return Err(Error::Conflict(
-                "the database already has data; `earshot seed` only loads into an empty database \
-                 (use a new --data-dir)"
-                    .into(),
-            ));
-        }
-        seed::load(connection, now)
-    })?;
-    println!("{summary}");
-    print_demo_logins(true);
-    Ok(())
-}
-
-fn reindex(data_dir: &Path) -> Result<()> {
-    let _lock = DataDirLock::acquire(
-        data_dir,
-        "stop it first (a running Earshot checks its index at start and whenever a search \
-         fails, and rebuilds it by itself)",
-    )?;
-    let path = open_data_dir(data_dir)?;
-    // Opening through `Database` applies migrations; the rebuild reads
-    // through its own read-only connection.
-    let (db, writer) = db::Database::open(&path)?;
-    let connection = db.dedicated_reader()?;
-    let bar = ProgressBar::new(0).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} documents, {per_sec}, eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let started = std::time::Instant::now();
-    crate::search::indexer::rebuild(data_dir, &connection, &|done, total| {
-        bar.set_length(total);
-        bar.set_position(done);
-        Ok(())
-    })?;
-    bar.finish();
-    drop(connection);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .map_err(|error| Error::Internal(format!("cannot start the runtime: {error}")))?;
-    runtime.block_on(db.stop_writer());
-    writer.join();
-    println!(
-        "Rebuilt the search index in {:.1} s.",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
 }

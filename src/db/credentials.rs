@@ -8,7 +8,8 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::people::{USER_COLUMNS, User, user_from_row};
+use super::people::{USER_COLUMNS, user_from_row};
+use crate::domain::people::{ApiTokenInfo, User};
 use crate::error::Result;
 
 /// When a new session ends: after `idle` without use, and at `absolute` at the latest.
@@ -164,19 +165,6 @@ pub fn mark_token_used(connection: &Connection, token_id: i64, now: DateTime<Utc
         params![token_id, now],
     )?;
     Ok(())
-}
-
-/// An API token as its owner and admins see it (never the secret).
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ApiTokenInfo {
-    pub id: i64,
-    pub label: String,
-    pub owner_id: i64,
-    pub owner: String,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// Tokens, newest first: one person's (`Some(id)`) or everyone's.

@@ -1,30 +1,15 @@
-//! Digest subscriptions, the email outbox, and what a summary reports.
+//! Summary subscriptions: who gets which summary, when, and unsubscribing.
+//! The messages go through the outbox (`db::outbox`); what they report is
+//! read in `db::digest_reports`.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::domain::Role;
 use crate::domain::digest::{
-    Cadence, NewSubscription, Schedule, Section, weekday_from_number, weekday_number,
+    Cadence, NewSubscription, Schedule, Section, Subscription, weekday_from_number, weekday_number,
 };
 use crate::error::{Error, Result};
-
-/// A stored subscription.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Subscription {
-    pub id: i64,
-    pub email: String,
-    pub schedule: Schedule,
-    /// Service slugs in scope; empty means every service.
-    pub services: Vec<String>,
-    /// Sections chosen; empty means every section.
-    pub sections: Vec<Section>,
-    /// The role of the Earshot user with this address, if there is one
-    /// (a list or an outside stakeholder has none).
-    pub recipient_role: Option<Role>,
-    pub created_at: DateTime<Utc>,
-    pub unsubscribed_at: Option<DateTime<Utc>>,
-}
 
 const SUBSCRIPTION_COLUMNS: &str =
     "id, email, cadence, weekday, hour, timezone, created_at, unsubscribed_at,
@@ -175,8 +160,6 @@ pub fn subscription_by_id(connection: &Connection, id: i64) -> Result<Option<Sub
         .optional()?)
 }
 
-/// Ends the subscription whose unsubscribe token hashes to `hash`; returns
-/// its address, or `None` for an unknown token.
 /// Ends subscription `id` (ending it twice keeps the first time).
 pub fn unsubscribe_by_id(connection: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
     connection.execute(
@@ -186,6 +169,8 @@ pub fn unsubscribe_by_id(connection: &Connection, id: i64, now: DateTime<Utc>) -
     Ok(())
 }
 
+/// Ends the subscription whose unsubscribe token hashes to `hash`; returns
+/// its address, or `None` for an unknown token.
 pub fn unsubscribe(
     connection: &Connection,
     hash: &str,
@@ -222,244 +207,4 @@ pub fn resubscribe(connection: &Connection, hash: &str) -> Result<Option<String>
         [hash],
     )?;
     Ok(email)
-}
-
-/// A message to put in the outbox.
-#[derive(Debug, Clone)]
-pub struct NewMessage {
-    pub dedupe_key: String,
-    pub message_id: String,
-    pub subscription_id: Option<i64>,
-    pub period: Option<String>,
-    pub to_address: String,
-    pub subject: String,
-    pub body_text: String,
-    pub body_html: Option<String>,
-}
-
-/// Enqueues `message` unless one with its key exists; `true` if it was new.
-pub fn enqueue(connection: &Connection, message: &NewMessage, now: DateTime<Utc>) -> Result<bool> {
-    let inserted = connection.execute(
-        "INSERT INTO email_outbox (dedupe_key, message_id, subscription_id, period, to_address,
-                                   subject, body_text, body_html, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
-         ON CONFLICT (dedupe_key) DO NOTHING",
-        params![
-            message.dedupe_key,
-            message.message_id,
-            message.subscription_id,
-            message.period,
-            message.to_address,
-            message.subject,
-            message.body_text,
-            message.body_html,
-            now
-        ],
-    )?;
-    Ok(inserted == 1)
-}
-
-/// Whether a message with this key was ever enqueued.
-pub fn is_enqueued(connection: &Connection, dedupe_key: &str) -> Result<bool> {
-    Ok(connection.query_row(
-        "SELECT EXISTS (SELECT 1 FROM email_outbox WHERE dedupe_key = ?1)",
-        [dedupe_key],
-        |row| row.get(0),
-    )?)
-}
-
-/// A message waiting in (or gone through) the outbox.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutboxMessage {
-    pub id: i64,
-    pub message_id: String,
-    pub subscription_id: Option<i64>,
-    pub period: Option<String>,
-    pub to_address: String,
-    pub subject: String,
-    pub body_text: String,
-    pub body_html: Option<String>,
-    pub status: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-}
-
-pub(super) const OUTBOX_COLUMNS: &str =
-    "id, message_id, subscription_id, period, to_address, subject, body_text,
-    body_html, status, attempts, last_error, created_at, sent_at";
-
-pub(super) fn outbox_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
-    Ok(OutboxMessage {
-        id: row.get(0)?,
-        message_id: row.get(1)?,
-        subscription_id: row.get(2)?,
-        period: row.get(3)?,
-        to_address: row.get(4)?,
-        subject: row.get(5)?,
-        body_text: row.get(6)?,
-        body_html: row.get(7)?,
-        status: row.get(8)?,
-        attempts: row.get(9)?,
-        last_error: row.get(10)?,
-        created_at: row.get(11)?,
-        sent_at: row.get(12)?,
-    })
-}
-
-/// The latest messages, for the digests page and the admin's view.
-pub fn recent_messages(
-    connection: &Connection,
-    status: Option<&str>,
-    limit: u32,
-) -> Result<Vec<OutboxMessage>> {
-    let mut statement = connection.prepare_cached(&format!(
-        "SELECT {OUTBOX_COLUMNS} FROM email_outbox WHERE (?1 IS NULL OR status = ?1)
-          ORDER BY id DESC LIMIT ?2"
-    ))?;
-    let messages = statement
-        .query_map(params![status, limit], outbox_from_row)?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(messages)
-}
-
-/// Outbox keys of survey invitations, whose bodies carry a personal link.
-pub const SURVEY_INVITATION_KEY: &str = "survey-invitation:";
-
-/// Outbox keys of password reset messages, whose bodies carry a one-use link.
-pub const PASSWORD_RESET_KEY: &str = "password-reset:";
-
-/// Once a message carrying a personal link has left (or failed for good),
-/// the link is wiped from the outbox. A survey invitation's, kept, would let
-/// anyone who reads the database tie an anonymous response to the person
-/// invited; a password reset link would let them sign in as that person
-/// until it expires.
-pub(super) const FORGET_SURVEY_LINK: &str =
-    "body_text = CASE WHEN dedupe_key LIKE 'survey-invitation:%' OR dedupe_key LIKE 'password-reset:%'
-        THEN '(personal link removed once the message was handled)' ELSE body_text END,
-    body_html = CASE WHEN dedupe_key LIKE 'survey-invitation:%' OR dedupe_key LIKE 'password-reset:%'
-        THEN NULL ELSE body_html END";
-
-/// Feedback for one service in a period.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ServiceVolume {
-    pub slug: String,
-    pub name: String,
-    pub count: u64,
-    /// Feedback with a rating.
-    pub ratings: u32,
-    /// The caller keeps it only where `disclosure::rating_average_publishable` allows.
-    pub average_rating: Option<f64>,
-}
-
-/// Feedback received in `[start, end)` on the services in scope (all when
-/// `services` is empty), by service, busiest first.
-pub fn feedback_volume(
-    connection: &Connection,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    services: &[String],
-) -> Result<Vec<ServiceVolume>> {
-    let scope =
-        serde_json::to_string(services).map_err(|error| Error::Internal(error.to_string()))?;
-    let mut statement = connection.prepare_cached(
-        "SELECT services.slug, services.name, count(*), avg(feedback.rating), count(feedback.rating)
-           FROM feedback JOIN services ON services.id = feedback.service_id
-          WHERE feedback.created_at >= ?1 AND feedback.created_at < ?2
-            AND (json_array_length(?3) = 0 OR services.slug IN (SELECT value FROM json_each(?3)))
-          GROUP BY services.id ORDER BY count(*) DESC, services.name",
-    )?;
-    let volumes = statement
-        .query_map(params![start, end, scope], |row| {
-            let count: i64 = row.get(2)?;
-            Ok(ServiceVolume {
-                slug: row.get(0)?,
-                name: row.get(1)?,
-                count: count.unsigned_abs(),
-                average_rating: row.get(3)?,
-                ratings: row.get(4)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(volumes)
-}
-
-/// Discovery work in a period, for summaries.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DiscoveryActivity {
-    /// Pain points named in the period: (id, title).
-    pub new_pain_points: Vec<(i64, String)>,
-    /// Pain points that gained the most evidence: (id, title, pieces added).
-    pub growing_pain_points: Vec<(i64, String, i64)>,
-    /// Roadmap items shipped: (title, the pain points they answered).
-    pub shipped: Vec<(String, Vec<String>)>,
-    pub interviews_held: i64,
-}
-
-/// The days of a period, for things dated by day (shipping, interviews):
-/// each day belongs to the period in which it ends, so a day split by a
-/// send hour is counted once.
-fn days(start: DateTime<Utc>, end: DateTime<Utc>) -> (String, String) {
-    let first = if start.time() == chrono::NaiveTime::MIN {
-        start.date_naive()
-    } else {
-        start.date_naive() + chrono::Duration::days(1)
-    };
-    let last = (end - chrono::Duration::seconds(1)).date_naive();
-    (first.to_string(), last.to_string())
-}
-
-pub fn discovery_activity(
-    connection: &Connection,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-) -> Result<DiscoveryActivity> {
-    let (first_day, last_day) = days(start, end);
-    let mut new = connection.prepare_cached(
-        "SELECT id, title FROM pain_points WHERE created_at >= ?1 AND created_at < ?2 AND merged_into IS NULL ORDER BY id",
-    )?;
-    let new_pain_points = new
-        .query_map(params![start, end], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut growing = connection.prepare_cached(
-        "SELECT pain_points.id, pain_points.title, count(*) FROM pain_point_evidence
-           JOIN pain_points ON pain_points.id = pain_point_evidence.pain_point_id
-          WHERE pain_point_evidence.added_at >= ?1 AND pain_point_evidence.added_at < ?2
-            AND pain_points.merged_into IS NULL
-          GROUP BY pain_points.id ORDER BY count(*) DESC, pain_points.id LIMIT 5",
-    )?;
-    let growing_pain_points = growing
-        .query_map(params![start, end], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut shipped = connection.prepare_cached(
-        "SELECT roadmap_items.title,
-                (SELECT json_group_array(pain_points.title) FROM roadmap_item_pain_points
-                   JOIN pain_points ON pain_points.id = roadmap_item_pain_points.pain_point_id
-                  WHERE roadmap_item_pain_points.roadmap_item_id = roadmap_items.id)
-           FROM roadmap_items
-          WHERE status = 'shipped' AND shipped_on >= ?1 AND shipped_on <= ?2 ORDER BY shipped_on",
-    )?;
-    let shipped = shipped
-        .query_map(params![first_day, last_day], |row| {
-            let answered: String = row.get(1)?;
-            Ok((
-                row.get(0)?,
-                serde_json::from_str(&answered).unwrap_or_default(),
-            ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let interviews_held = connection.query_row(
-        "SELECT count(*) FROM interviews WHERE held_on >= ?1 AND held_on <= ?2",
-        params![first_day, last_day],
-        |row| row.get(0),
-    )?;
-    Ok(DiscoveryActivity {
-        new_pain_points,
-        growing_pain_points,
-        shipped,
-        interviews_held,
-    })
 }

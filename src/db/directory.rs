@@ -4,27 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 
-use super::people::{NewUser, User, insert_user};
+use super::people::{NewUser, insert_user};
 use crate::domain::Role;
 use crate::domain::identity::{ExternalIdentity, GroupMapping};
+use crate::domain::people::{Person, Team, User};
 use crate::error::{Error, Result};
-
-/// A person as the directory lists them.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Person {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub team: Option<String>,
-    /// How they sign in: `password`, `oidc` or `sso` (no password and no
-    /// OpenID subject: through the proxy, or not at all).
-    pub sign_in: &'static str,
-    pub last_sign_in_at: Option<DateTime<Utc>>,
-    pub deactivated_at: Option<DateTime<Utc>>,
-}
 
 const PERSON_COLUMNS: &str = "users.id, users.email, users.name, users.role, teams.slug,
     users.password_hash IS NOT NULL, users.oidc_subject IS NOT NULL, users.last_sign_in_at,
@@ -121,15 +106,6 @@ pub fn set_deactivated(
         params![user_id, at],
     )?;
     Ok(())
-}
-
-/// A team with how many people are in it.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Team {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub members: i64,
 }
 
 pub fn teams(connection: &Connection) -> Result<Vec<Team>> {

@@ -4,38 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::links::{self, Owner};
-use crate::domain::interview::NewInterview;
+use crate::domain::interview::{Highlight, Interview, NewInterview};
 use crate::error::{Error, Result};
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct Interview {
-    pub id: i64,
-    pub participant_name: String,
-    pub participant_team: Option<String>,
-    pub participant_role: String,
-    pub held_on: NaiveDate,
-    pub quote: String,
-    pub notes: String,
-    pub opportunities: String,
-    pub insights: String,
-    pub services: Vec<String>,
-    pub tags: Vec<String>,
-    pub interviewers: Vec<Interviewer>,
-    pub highlights: Vec<Highlight>,
-}
-
-/// Someone of the platform team who held an interview.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct Interviewer {
-    pub name: String,
-    pub email: String,
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct Highlight {
-    pub id: i64,
-    pub quote: String,
-}
 
 const INTERVIEW_SELECT: &str = "
     SELECT interviews.id, interviews.participant_name, teams.slug, interviews.participant_role,

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod backup;
 pub mod credentials;
+pub mod digest_reports;
 pub mod digests;
 pub mod directory;
 pub mod feedback;
@@ -22,6 +23,7 @@ pub mod reliability;
 pub mod replies;
 pub mod roadmap;
 pub mod search;
+pub mod search_changes;
 pub mod series;
 pub mod services;
 pub mod settings;

@@ -1,18 +1,117 @@
-//! Delivering the outbox: claiming a message before sending it, and
-//! recording what became of it.
+//! The email outbox: every message is enqueued here once (by its key), then
+//! claimed before it is sent, and what became of it recorded.
 //!
 //! A sender claims a message with a lease (its owner and an expiry) in the
 //! same transaction that picks it, and only then sends it; a message under
 //! a live lease is nobody else's. Writes begin IMMEDIATE (see `writer`), so
 //! two processes claiming at once are serialised by SQLite and each message
 //! goes to one of them. A lease that expires (its sender died) makes the
-//! message claimable again. Messages are enqueued in `digests`.
+//! message claimable again.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::digests::{FORGET_SURVEY_LINK, OUTBOX_COLUMNS, OutboxMessage, outbox_from_row};
+use crate::domain::outbox::OutboxMessage;
 use crate::error::Result;
+
+/// A message to put in the outbox.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub dedupe_key: String,
+    pub message_id: String,
+    pub subscription_id: Option<i64>,
+    pub period: Option<String>,
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: Option<String>,
+}
+
+/// Enqueues `message` unless one with its key exists; `true` if it was new.
+pub fn enqueue(connection: &Connection, message: &NewMessage, now: DateTime<Utc>) -> Result<bool> {
+    let inserted = connection.execute(
+        "INSERT INTO email_outbox (dedupe_key, message_id, subscription_id, period, to_address,
+                                   subject, body_text, body_html, next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+         ON CONFLICT (dedupe_key) DO NOTHING",
+        params![
+            message.dedupe_key,
+            message.message_id,
+            message.subscription_id,
+            message.period,
+            message.to_address,
+            message.subject,
+            message.body_text,
+            message.body_html,
+            now
+        ],
+    )?;
+    Ok(inserted == 1)
+}
+
+/// Whether a message with this key was ever enqueued.
+pub fn is_enqueued(connection: &Connection, dedupe_key: &str) -> Result<bool> {
+    Ok(connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM email_outbox WHERE dedupe_key = ?1)",
+        [dedupe_key],
+        |row| row.get(0),
+    )?)
+}
+
+const OUTBOX_COLUMNS: &str =
+    "id, message_id, subscription_id, period, to_address, subject, body_text,
+    body_html, status, attempts, last_error, created_at, sent_at";
+
+fn outbox_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
+    Ok(OutboxMessage {
+        id: row.get(0)?,
+        message_id: row.get(1)?,
+        subscription_id: row.get(2)?,
+        period: row.get(3)?,
+        to_address: row.get(4)?,
+        subject: row.get(5)?,
+        body_text: row.get(6)?,
+        body_html: row.get(7)?,
+        status: row.get(8)?,
+        attempts: row.get(9)?,
+        last_error: row.get(10)?,
+        created_at: row.get(11)?,
+        sent_at: row.get(12)?,
+    })
+}
+
+/// The latest messages, for the digests page and the admin's view.
+pub fn recent_messages(
+    connection: &Connection,
+    status: Option<&str>,
+    limit: u32,
+) -> Result<Vec<OutboxMessage>> {
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT {OUTBOX_COLUMNS} FROM email_outbox WHERE (?1 IS NULL OR status = ?1)
+          ORDER BY id DESC LIMIT ?2"
+    ))?;
+    let messages = statement
+        .query_map(params![status, limit], outbox_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(messages)
+}
+
+/// Outbox keys of survey invitations, whose bodies carry a personal link.
+pub const SURVEY_INVITATION_KEY: &str = "survey-invitation:";
+
+/// Outbox keys of password reset messages, whose bodies carry a one-use link.
+pub const PASSWORD_RESET_KEY: &str = "password-reset:";
+
+/// Once a message carrying a personal link has left (or failed for good),
+/// the link is wiped from the outbox. A survey invitation's, kept, would let
+/// anyone who reads the database tie an anonymous response to the person
+/// invited; a password reset link would let them sign in as that person
+/// until it expires.
+const FORGET_SURVEY_LINK: &str =
+    "body_text = CASE WHEN dedupe_key LIKE 'survey-invitation:%' OR dedupe_key LIKE 'password-reset:%'
+        THEN '(personal link removed once the message was handled)' ELSE body_text END,
+    body_html = CASE WHEN dedupe_key LIKE 'survey-invitation:%' OR dedupe_key LIKE 'password-reset:%'
+        THEN NULL ELSE body_html END";
 
 /// Ids of pending messages due at `now` and not under a live lease,
 /// oldest first, at most `limit`.

@@ -4,44 +4,10 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::links::{self, Owner};
-use crate::domain::pain_point::{ImpactParts, NewPainPoint, PainPointStatus};
+use crate::domain::pain_point::{
+    AffectedPerson, Evidence, ImpactParts, NewPainPoint, PainPoint, PainPointStatus,
+};
 use crate::error::{Error, Result};
-
-/// A pain point with the figures its impact is computed from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PainPoint {
-    pub id: i64,
-    pub title: String,
-    pub description: String,
-    pub status: PainPointStatus,
-    pub merged_into: Option<i64>,
-    pub parts: ImpactParts,
-    pub first_heard: Option<DateTime<Utc>>,
-    pub last_heard: Option<DateTime<Utc>>,
-    pub services: Vec<String>,
-    pub tags: Vec<String>,
-}
-
-/// A feedback item attached as evidence.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Evidence {
-    pub feedback_id: i64,
-    pub summary: String,
-    pub service: String,
-    pub author: Option<String>,
-    pub team: Option<String>,
-    pub rating: Option<u8>,
-    pub created_at: DateTime<Utc>,
-}
-
-/// Someone the evidence was heard from.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct AffectedPerson {
-    pub name: String,
-    pub team: Option<String>,
-    /// Pieces of evidence from this person.
-    pub evidence: u32,
-}
 
 /// Evidence newer than this counts as recent in the impact score.
 const RECENT_DAYS: i64 = 90;

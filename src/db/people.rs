@@ -4,18 +4,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::domain::people::{Recruit, User};
 use crate::domain::{Email, Role};
 use crate::error::{Error, Result};
-
-/// A person as the rest of the program sees them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct User {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub team: Option<String>,
-}
 
 pub(crate) const USER_COLUMNS: &str = "users.id, users.email, users.name, users.role, teams.slug";
 
@@ -134,18 +125,6 @@ pub fn database_is_empty(connection: &Connection) -> Result<bool> {
 pub fn require_user(connection: &Connection, email: &Email) -> Result<User> {
     user_by_email(connection, email)?
         .ok_or_else(|| Error::invalid("email", format!("no person with the email {email}")))
-}
-
-/// Someone who said "you may contact me about this".
-#[derive(Debug, Clone, PartialEq)]
-pub struct Recruit {
-    pub user_id: i64,
-    pub name: String,
-    pub email: String,
-    pub team: Option<String>,
-    pub services: Vec<String>,
-    pub feedback: i64,
-    pub last_contacted: Option<DateTime<Utc>>,
 }
 
 /// The recruiting list: people who agreed to be contacted about their

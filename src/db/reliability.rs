@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::settings;
 use crate::domain::ReliabilityReport;
-use crate::domain::reliability::ReliabilityQueries;
+use crate::domain::reliability::{PullStatus, ReliabilityQueries};
 use crate::error::Result;
 
 const TEMPLATE_SLO: &str = "reliability_template_slo_attainment";
@@ -118,15 +118,6 @@ pub fn targets(connection: &Connection) -> Result<Vec<PullTarget>> {
         }
     }
     Ok(targets)
-}
-
-/// The outcome of a service's last pull.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PullStatus {
-    pub attempted_at: DateTime<Utc>,
-    pub succeeded_at: Option<DateTime<Utc>>,
-    /// Why the last attempt failed; `None` when it succeeded.
-    pub error: Option<String>,
 }
 
 pub fn pull_status(connection: &Connection, service_id: i64) -> Result<Option<PullStatus>> {

@@ -5,18 +5,11 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::feedback::{self, Feedback};
+use super::feedback;
+use crate::domain::feedback::Feedback;
 use crate::domain::roadmap::RoadmapStatus;
+use crate::domain::triage::{PublicPlan, Reply};
 use crate::error::{Error, Result};
-
-/// A reply from the platform team.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reply {
-    pub id: i64,
-    pub author_name: String,
-    pub body: String,
-    pub created_at: DateTime<Utc>,
-}
 
 pub fn add_reply(
     connection: &Connection,
@@ -132,15 +125,6 @@ pub fn public_tags(connection: &Connection, tags: &[String]) -> Result<Vec<Strin
         }
     }
     Ok(public)
-}
-
-/// A roadmap item as a submitter may see it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PublicPlan {
-    pub id: i64,
-    pub title: String,
-    pub status: RoadmapStatus,
-    pub target_quarter: Option<String>,
 }
 
 /// The public or shipped roadmap items an item is evidence for (through

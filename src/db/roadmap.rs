@@ -4,26 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::links::{self, Owner};
-use crate::domain::roadmap::{NewRoadmapItem, RoadmapStatus};
+use crate::domain::roadmap::{NewRoadmapItem, RoadmapItem, RoadmapStatus};
 use crate::error::{Error, Result};
-
-/// A roadmap item with the pain points it answers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct RoadmapItem {
-    pub id: i64,
-    pub title: String,
-    pub description: String,
-    pub status: RoadmapStatus,
-    pub target_quarter: Option<String>,
-    pub shipped_on: Option<NaiveDate>,
-    /// (id, title) of each linked pain point.
-    #[schema(value_type = Vec<(i64, String)>)]
-    pub pain_points: Vec<(i64, String)>,
-    pub services: Vec<String>,
-    pub tags: Vec<String>,
-    /// Its title, description and state are shown to everyone.
-    pub public: bool,
-}
 
 const ITEM_SELECT: &str = "
     SELECT roadmap_items.id, roadmap_items.title, roadmap_items.description, roadmap_items.status,

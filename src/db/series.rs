@@ -6,21 +6,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::domain::satisfaction::{Wave, WaveQuestion};
-use crate::domain::series::{NewSeries, SeriesCadence, WaveOf, wave_period};
+use crate::domain::series::{NewSeries, Series, SeriesCadence, WaveOf, wave_period};
 use crate::domain::survey::QuestionKind;
 use crate::error::{Error, Result};
-
-/// A stored series.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct Series {
-    pub id: i64,
-    pub name: String,
-    pub cadence: SeriesCadence,
-    /// The one the dashboard, service pages and summaries chart.
-    pub headline: bool,
-    /// Its waves (surveys), drafts included.
-    pub waves: u32,
-}
 
 fn cadence(raw: String) -> SeriesCadence {
     SeriesCadence::parse(&raw).unwrap_or(SeriesCadence::Quarterly)

@@ -2,27 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 
-use crate::domain::disclosure::rating_average_publishable;
+use crate::domain::service::{MonthlyFeedback, Reliability, Service};
 use crate::domain::{NewService, ReliabilityReport};
 use crate::error::{Error, Result};
-
-/// A service in the catalog.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Service {
-    #[serde(skip)]
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub description: String,
-    pub owner_team: Option<String>,
-    pub tier: i64,
-    pub slo_target: Option<f64>,
-    pub slo_window_days: Option<i64>,
-    pub runbook_url: Option<String>,
-    pub dashboard_url: Option<String>,
-}
 
 const SERVICE_COLUMNS: &str = "services.id, services.slug, services.name, services.description,
     teams.slug, services.tier, services.slo_target, services.slo_window_days,
@@ -122,15 +105,6 @@ pub fn set_service_operations(
     Ok(())
 }
 
-/// Reliability figures of one month, as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Reliability {
-    pub period: String,
-    pub slo_attainment: Option<f64>,
-    pub error_budget_remaining: Option<f64>,
-    pub incidents: Option<i64>,
-}
-
 /// Stores (or replaces) a month's figures for the service `slug`.
 pub fn upsert_reliability(
     connection: &Connection,
@@ -188,33 +162,6 @@ pub fn reliability_history(
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(history)
-}
-
-/// Feedback received on a service in one month.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MonthlyFeedback {
-    pub month: String,
-    pub count: i64,
-    /// Feedback with a rating.
-    pub ratings: u32,
-    /// Only where `disclosure::rating_average_publishable` allows it (see
-    /// [`MonthlyFeedback::publishable`]).
-    pub average_rating: Option<f64>,
-}
-
-impl MonthlyFeedback {
-    /// Keeps the average only for a month that is over and has at least k
-    /// ratings (disclosure rule 9): the page is for everyone, and a month
-    /// with one anonymous rating would show that rating.
-    pub fn publishable(self, current_month: &str) -> MonthlyFeedback {
-        let over = self.month.as_str() < current_month;
-        MonthlyFeedback {
-            average_rating: self
-                .average_rating
-                .filter(|_| rating_average_publishable(self.ratings, over)),
-            ..self
-        }
-    }
 }
 
 /// Feedback volume and average rating by month since `since`, oldest first.

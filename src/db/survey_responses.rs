@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::surveys::Invitation;
 use crate::domain::disclosure::anonymous_answer_time;
-use crate::domain::survey::Answer;
+use crate::domain::survey::{Answer, WrittenResponse};
 use crate::domain::survey_import::ImportedResponse;
 use crate::error::{Error, Result};
 
@@ -265,23 +265,6 @@ pub fn import_responses(
     }
     super::survey_publication::publish_everything(connection, survey_id)?;
     Ok(responses.len())
-}
-
-/// What one respondent wrote and is published, for the team (search
-/// results link here).
-#[derive(Debug, Clone, PartialEq)]
-pub struct WrittenResponse {
-    pub survey_id: i64,
-    pub survey_title: String,
-    /// Shown as the day only.
-    pub submitted_at: DateTime<Utc>,
-    /// Who answered, only for surveys that are not anonymous.
-    pub respondent: Option<String>,
-    /// The respondent's team, only for surveys that are not anonymous.
-    pub team: Option<String>,
-    /// (question prompt, text written), in question order; published
-    /// comments only.
-    pub comments: Vec<(String, String)>,
 }
 
 /// A response with published comments; `None` when there is none.

@@ -3,15 +3,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::domain::outcome::{AssumptionTest, Outcome, TreePainPoint, TreeRows, TreeSolution};
 use crate::error::{Error, Result};
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct Outcome {
-    pub id: i64,
-    pub title: String,
-    pub metric: String,
-    pub target: String,
-}
 
 pub fn insert_outcome(
     connection: &Connection,
@@ -124,16 +117,6 @@ pub fn place_pain_point(
     Ok(())
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct AssumptionTest {
-    pub id: i64,
-    pub roadmap_item_id: i64,
-    pub assumption: String,
-    pub method: String,
-    pub result: String,
-    pub status: String,
-}
-
 pub fn insert_assumption_test(
     connection: &Connection,
     item: i64,
@@ -170,34 +153,6 @@ pub fn record_result(connection: &Connection, id: i64, status: &str, result: &st
         params![id, status, result],
     )?;
     Ok(item)
-}
-
-/// A pain point's place in the tree.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TreePainPoint {
-    pub id: i64,
-    pub title: String,
-    pub status: String,
-    pub outcome: Option<i64>,
-    pub parent: Option<i64>,
-}
-
-/// A roadmap item under one of the pain points it answers.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TreeSolution {
-    pub id: i64,
-    pub title: String,
-    pub status: String,
-    pub pain_point: i64,
-}
-
-/// Every node of the tree, flat; the view nests them.
-#[derive(Debug, Clone, Default)]
-pub struct TreeRows {
-    pub outcomes: Vec<Outcome>,
-    pub pain_points: Vec<TreePainPoint>,
-    pub solutions: Vec<TreeSolution>,
-    pub tests: Vec<AssumptionTest>,
 }
 
 pub fn tree(connection: &Connection) -> Result<TreeRows> {

@@ -5,10 +5,11 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::feedback::{self, Feedback};
+use super::feedback;
 use super::pain_points;
+use crate::domain::feedback::Feedback;
 use crate::domain::pain_point::NewPainPoint;
-use crate::domain::triage::{BulkChange, Triage};
+use crate::domain::triage::{BulkChange, SavedView, Triage};
 use crate::error::{Error, Result};
 
 /// The platform team's members, by name: whom items can be assigned to.
@@ -171,15 +172,6 @@ pub fn next_waiting(connection: &Connection, id: i64) -> Result<Option<i64>> {
             |row| row.get(0),
         )
         .optional()?)
-}
-
-/// A named inbox filter.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SavedView {
-    pub id: i64,
-    pub name: String,
-    /// The inbox's query string, without `?`.
-    pub query: String,
 }
 
 pub fn saved_views(connection: &Connection, user_id: i64) -> Result<Vec<SavedView>> {

@@ -1,10 +1,11 @@
 //! Satisfaction summaries: what a subscription asks for (address, schedule,
 //! services, sections) and what each reader may be sent. When a
-//! subscription is due is [`super::schedule`].
+//! subscription is due is [`super::schedule`]. A stored subscription, and
+//! what a summary reports for a period (feedback volume, discovery work).
 
 use std::str::FromStr;
 
-use chrono::Weekday;
+use chrono::{DateTime, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::feedback::text_enum;
@@ -158,6 +159,47 @@ impl NewSubscription {
             sections,
         })
     }
+}
+
+/// Discovery work in a period, for summaries.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DiscoveryActivity {
+    /// Pain points named in the period: (id, title).
+    pub new_pain_points: Vec<(i64, String)>,
+    /// Pain points that gained the most evidence: (id, title, pieces added).
+    pub growing_pain_points: Vec<(i64, String, i64)>,
+    /// Roadmap items shipped: (title, the pain points they answered).
+    pub shipped: Vec<(String, Vec<String>)>,
+    pub interviews_held: i64,
+}
+
+/// Feedback for one service in a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceVolume {
+    pub slug: String,
+    pub name: String,
+    pub count: u64,
+    /// Feedback with a rating.
+    pub ratings: u32,
+    /// The caller keeps it only where `disclosure::rating_average_publishable` allows.
+    pub average_rating: Option<f64>,
+}
+
+/// A stored subscription.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subscription {
+    pub id: i64,
+    pub email: String,
+    pub schedule: Schedule,
+    /// Service slugs in scope; empty means every service.
+    pub services: Vec<String>,
+    /// Sections chosen; empty means every section.
+    pub sections: Vec<Section>,
+    /// The role of the Earshot user with this address, if there is one
+    /// (a list or an outside stakeholder has none).
+    pub recipient_role: Option<Role>,
+    pub created_at: DateTime<Utc>,
+    pub unsubscribed_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

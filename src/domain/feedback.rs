@@ -1,4 +1,7 @@
-//! Feedback: what an internal user says about a service.
+//! Feedback: what an internal user says about a service; a stored item with
+//! its author, notes and assignee, and the inbox's filter.
+
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::service::ServiceSlug;
 use super::text::{FieldErrors, optional_single_line, required_text};
@@ -195,6 +198,79 @@ pub fn parse_tags(raw: &str) -> Result<Vec<String>, String> {
         return Err("add at most 10 tags at once".to_owned());
     }
     Ok(tags)
+}
+
+/// A stored feedback item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feedback {
+    pub id: i64,
+    pub service_slug: String,
+    pub service_name: String,
+    pub kind: FeedbackKind,
+    pub rating: Option<u8>,
+    pub title: Option<String>,
+    pub body: String,
+    /// `None` for anonymous feedback, which stores no author.
+    pub author: Option<Author>,
+    pub contact_ok: bool,
+    pub status: FeedbackStatus,
+    pub tags: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Who on the platform team looks after it: (user id, name).
+    pub assignee: Option<(i64, String)>,
+    /// The submitter asked to be told when the status changes.
+    pub notify_status: bool,
+}
+
+impl Feedback {
+    pub fn is_anonymous(&self) -> bool {
+        self.author.is_none()
+    }
+}
+
+/// Who wrote a non-anonymous item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Author {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub team: Option<String>,
+}
+
+/// An internal note by the platform team.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub author_name: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Whom an item is assigned to, for filtering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignee {
+    Nobody,
+    Person(i64),
+}
+
+/// Which feedback to list; `None` fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct FeedbackFilter {
+    pub service: Option<String>,
+    pub kind: Option<FeedbackKind>,
+    pub status: Option<FeedbackStatus>,
+    /// First day included.
+    pub from: Option<NaiveDate>,
+    /// Last day included.
+    pub to: Option<NaiveDate>,
+    /// Only this person's (non-anonymous) feedback.
+    pub author_id: Option<i64>,
+    /// Only items with this tag.
+    pub tag: Option<String>,
+    pub assignee: Option<Assignee>,
+    pub rating: Option<u8>,
+    /// Words the title or text contains, as typed.
+    pub text: Option<String>,
 }
 
 #[cfg(test)]

@@ -108,6 +108,36 @@ pub fn parse_highlight(notes: &str, quote: &str) -> Result<String, FieldErrors> 
     Ok(quote)
 }
 
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Interview {
+    pub id: i64,
+    pub participant_name: String,
+    pub participant_team: Option<String>,
+    pub participant_role: String,
+    pub held_on: NaiveDate,
+    pub quote: String,
+    pub notes: String,
+    pub opportunities: String,
+    pub insights: String,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
+    pub interviewers: Vec<Interviewer>,
+    pub highlights: Vec<Highlight>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Highlight {
+    pub id: i64,
+    pub quote: String,
+}
+
+/// Someone of the platform team who held an interview.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Interviewer {
+    pub name: String,
+    pub email: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ pub mod id;
 pub mod identity;
 pub mod interview;
 pub mod labels;
+pub mod outbox;
 pub mod outcome;
 pub mod pain_point;
 pub mod password;

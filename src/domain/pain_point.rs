@@ -1,6 +1,8 @@
 //! Pain points (opportunities): problems in the users' own words, backed by
 //! evidence, ranked by an impact score whose parts are shown.
 
+use chrono::{DateTime, Utc};
+
 use super::feedback::text_enum;
 use super::labels::{parse_service_list, parse_tag_list};
 use super::text::{FieldErrors, optional_text, single_line};
@@ -96,6 +98,42 @@ pub fn affected_teams<'a>(teams: impl Iterator<Item = Option<&'a str>>) -> Vec<(
     }
     counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     counted
+}
+
+/// A pain point with the figures its impact is computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PainPoint {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub status: PainPointStatus,
+    pub merged_into: Option<i64>,
+    pub parts: ImpactParts,
+    pub first_heard: Option<DateTime<Utc>>,
+    pub last_heard: Option<DateTime<Utc>>,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+/// Someone the evidence was heard from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AffectedPerson {
+    pub name: String,
+    pub team: Option<String>,
+    /// Pieces of evidence from this person.
+    pub evidence: u32,
+}
+
+/// A feedback item attached as evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    pub feedback_id: i64,
+    pub summary: String,
+    pub service: String,
+    pub author: Option<String>,
+    pub team: Option<String>,
+    pub rating: Option<u8>,
+    pub created_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

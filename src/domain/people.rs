@@ -1,6 +1,11 @@
-//! People: roles and addresses.
+//! People: roles and addresses; a person as stored (`User`), as the admin's
+//! directory lists them (`Person`, `Team`), as a candidate for an interview
+//! (`Recruit`), and their API tokens as listed (`ApiTokenInfo`).
 
 use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 
 use super::feedback::text_enum;
 
@@ -54,6 +59,65 @@ impl fmt::Display for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// A person as the rest of the program sees them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub team: Option<String>,
+}
+
+/// Someone who said "you may contact me about this".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recruit {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub team: Option<String>,
+    pub services: Vec<String>,
+    pub feedback: i64,
+    pub last_contacted: Option<DateTime<Utc>>,
+}
+
+/// A person as the directory lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Person {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub team: Option<String>,
+    /// How they sign in: `password`, `oidc` or `sso` (no password and no
+    /// OpenID subject: through the proxy, or not at all).
+    pub sign_in: &'static str,
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+    pub deactivated_at: Option<DateTime<Utc>>,
+}
+
+/// A team with how many people are in it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Team {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub members: i64,
+}
+
+/// An API token as its owner and admins see it (never the secret).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ApiTokenInfo {
+    pub id: i64,
+    pub label: String,
+    pub owner_id: i64,
+    pub owner: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

@@ -330,6 +330,15 @@ pub fn parse_csv(text: &str) -> Result<Vec<ReliabilityReport>, Vec<String>> {
     }
 }
 
+/// The outcome of a service's last pull.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PullStatus {
+    pub attempted_at: DateTime<Utc>,
+    pub succeeded_at: Option<DateTime<Utc>>,
+    /// Why the last attempt failed; `None` when it succeeded.
+    pub error: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

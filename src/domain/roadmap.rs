@@ -1,4 +1,7 @@
-//! Roadmap items: the solutions the team ships for pain points.
+//! Roadmap items: the solutions the team ships for pain points, as sent
+//! and as stored.
+
+use chrono::NaiveDate;
 
 use super::feedback::text_enum;
 use super::labels::{parse_service_list, parse_tag_list};
@@ -82,6 +85,24 @@ impl NewRoadmapItem {
             status: status.expect("checked above"),
         })
     }
+}
+
+/// A roadmap item with the pain points it answers.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct RoadmapItem {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub status: RoadmapStatus,
+    pub target_quarter: Option<String>,
+    pub shipped_on: Option<NaiveDate>,
+    /// (id, title) of each linked pain point.
+    #[schema(value_type = Vec<(i64, String)>)]
+    pub pain_points: Vec<(i64, String)>,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
+    /// Its title, description and state are shown to everyone.
+    pub public: bool,
 }
 
 #[cfg(test)]

@@ -178,6 +178,18 @@ pub fn wave_period(
         .map_err(|message| FieldErrors::one("period", message))
 }
 
+/// A stored series.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Series {
+    pub id: i64,
+    pub name: String,
+    pub cadence: SeriesCadence,
+    /// The one the dashboard, service pages and summaries chart.
+    pub headline: bool,
+    /// Its waves (surveys), drafts included.
+    pub waves: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

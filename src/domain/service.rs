@@ -1,5 +1,9 @@
-//! The services catalog: the SRE services feedback is about.
+//! The services catalog: the SRE services feedback is about, their
+//! reliability figures and their feedback by month.
 
+use serde::Serialize;
+
+use super::disclosure::rating_average_publishable;
 use super::text::{FieldErrors, optional_single_line, optional_text, single_line};
 
 /// A service's short name as people type it: `ci-runner`, `k8s.prod`.
@@ -217,6 +221,58 @@ impl ReliabilityReport {
             error_budget_remaining: draft.error_budget_remaining,
             incidents,
         })
+    }
+}
+
+/// A service in the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Service {
+    #[serde(skip)]
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub owner_team: Option<String>,
+    pub tier: i64,
+    pub slo_target: Option<f64>,
+    pub slo_window_days: Option<i64>,
+    pub runbook_url: Option<String>,
+    pub dashboard_url: Option<String>,
+}
+
+/// Reliability figures of one month, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Reliability {
+    pub period: String,
+    pub slo_attainment: Option<f64>,
+    pub error_budget_remaining: Option<f64>,
+    pub incidents: Option<i64>,
+}
+
+/// Feedback received on a service in one month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthlyFeedback {
+    pub month: String,
+    pub count: i64,
+    /// Feedback with a rating.
+    pub ratings: u32,
+    /// Only where `disclosure::rating_average_publishable` allows it (see
+    /// [`MonthlyFeedback::publishable`]).
+    pub average_rating: Option<f64>,
+}
+
+impl MonthlyFeedback {
+    /// Keeps the average only for a month that is over and has at least k
+    /// ratings (disclosure rule 9): the page is for everyone, and a month
+    /// with one anonymous rating would show that rating.
+    pub fn publishable(self, current_month: &str) -> MonthlyFeedback {
+        let over = self.month.as_str() < current_month;
+        MonthlyFeedback {
+            average_rating: self
+                .average_rating
+                .filter(|_| rating_average_publishable(self.ratings, over)),
+            ..self
+        }
     }
 }
 

@@ -1,8 +1,12 @@
 //! Triage: what the platform team changes about a feedback item in one
 //! save (status, tags, assignee, pain points, a note), what it changes on
-//! many items at once, and replies to the person who gave the feedback.
+//! many items at once, and replies to the person who gave the feedback;
+//! saved inbox views and the public plan an item is part of.
+
+use chrono::{DateTime, Utc};
 
 use super::feedback::{FeedbackStatus, NOTE_MAX_CHARS, TITLE_MAX_CHARS, parse_tags};
+use super::roadmap::RoadmapStatus;
 use super::text::{FieldErrors, optional_text, required_text};
 
 /// The longest reply to a submitter, in characters.
@@ -159,6 +163,33 @@ pub fn parse_view_name(raw: &str) -> Result<String, FieldErrors> {
     }
     required_text(raw, VIEW_NAME_MAX_CHARS)
         .map_err(|message| FieldErrors::one("view_name", message))
+}
+
+/// A named inbox filter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedView {
+    pub id: i64,
+    pub name: String,
+    /// The inbox's query string, without `?`.
+    pub query: String,
+}
+
+/// A roadmap item as a submitter may see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicPlan {
+    pub id: i64,
+    pub title: String,
+    pub status: RoadmapStatus,
+    pub target_quarter: Option<String>,
+}
+
+/// A reply from the platform team.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub id: i64,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::digests::Links;
+use super::links::Links;
 use crate::db::Database;
-use crate::db::digests::{self, NewMessage};
+use crate::db::outbox::{self, NewMessage};
 use crate::db::roadmap;
 use crate::domain::roadmap::RoadmapStatus;
 use crate::error::{Error, Result};
@@ -38,7 +38,7 @@ pub async fn ship(db: &Database, links: &Links, id: i64, now: DateTime<Utc>) -> 
                 body_text: text,
                 body_html: Some(html),
             };
-            enqueued += usize::from(digests::enqueue(connection, &message, now)?);
+            enqueued += usize::from(outbox::enqueue(connection, &message, now)?);
         }
         Ok(enqueued)
     })

@@ -8,7 +8,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{Database, WriterThread, digests, settings};
 use crate::error::{Error, Result};
-use crate::jobs::digests::{self as digest_jobs, Links};
+use crate::jobs::digests as digest_jobs;
+use crate::jobs::links::Links;
 use crate::jobs::outbox::{SendSettings, Sender};
 use crate::mail::Mailer;
 

@@ -10,6 +10,7 @@
 pub mod closed_loop;
 pub mod digest_command;
 pub mod digests;
+pub mod links;
 pub mod notices;
 pub mod outbox;
 pub mod reliability;
@@ -19,7 +20,8 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::db::Database;
 use crate::error::Error;
-use digests::{Due, Links, enqueue_summaries};
+use digests::{Due, enqueue_summaries};
+use links::Links;
 use outbox::Sender;
 
 /// The scheduler and the sender: every `poll`, and whenever mail is

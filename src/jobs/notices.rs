@@ -4,12 +4,12 @@
 //! write to (its replies wait on its private page).
 
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
-use super::digests::Links;
-use crate::db::digests::{self, NewMessage};
-use crate::db::feedback::Feedback;
+use super::links::Links;
+use crate::db::Connection;
+use crate::db::outbox::{self, NewMessage};
 use crate::domain::FeedbackStatus;
+use crate::domain::feedback::Feedback;
 use crate::error::Result;
 use crate::views::feedback::item_title;
 
@@ -50,7 +50,7 @@ pub fn enqueue_reply(
         ),
         body_html: None,
     };
-    digests::enqueue(connection, &message, now)
+    outbox::enqueue(connection, &message, now)
 }
 
 /// Enqueues a notice that `before`'s status became `status`, if its author
@@ -92,5 +92,5 @@ pub fn enqueue_status_change(
         ),
         body_html: None,
     };
-    digests::enqueue(connection, &message, now)
+    outbox::enqueue(connection, &message, now)
 }

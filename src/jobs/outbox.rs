@@ -24,12 +24,12 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use rand::Rng;
 
-use super::digests::Links;
+use super::links::Links;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Database;
-use crate::db::digests::OutboxMessage;
 use crate::db::outbox;
+use crate::domain::outbox::OutboxMessage;
 use crate::error::Result;
 use crate::mail::{DeliveryError, Mailer, OutgoingEmail};
 

@@ -5,14 +5,13 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
 use super::{SearchIndex, tantivy_error};
-use crate::db;
+use crate::db::{self, Connection};
 use crate::domain::search::{EntityKind, document_key};
 use crate::error::Result;
 

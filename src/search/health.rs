@@ -7,10 +7,8 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
-
 use super::SearchIndex;
-use crate::db;
+use crate::db::{self, Connection};
 use crate::error::{Error, Result};
 
 /// Opens the live generation and checks it: `Ok(Err(reason))` means it
@@ -42,7 +40,7 @@ pub(super) fn distrust(index: &SearchIndex, connection: &Connection) -> Result<O
     }
     // One snapshot, so that the identity and the changes agree.
     let snapshot = connection.unchecked_transaction()?;
-    let database = db::search::database_id(&snapshot)?;
+    let database = db::search_changes::database_id(&snapshot)?;
     if index.database() != database {
         return Ok(Some(format!(
             "the index follows another database ({}), not this one ({database})",
@@ -50,14 +48,14 @@ pub(super) fn distrust(index: &SearchIndex, connection: &Connection) -> Result<O
         )));
     }
     let applied = index.applied();
-    let latest = db::search::latest_change(&snapshot)?;
+    let latest = db::search_changes::latest_change(&snapshot)?;
     if applied > latest {
         return Ok(Some(format!(
             "the index has applied change {applied} but the database's latest is {latest}: \
              the database was restored from an older copy"
         )));
     }
-    if !db::search::changes_kept_after(&snapshot, applied)? {
+    if !db::search_changes::changes_kept_after(&snapshot, applied)? {
         return Ok(Some(format!(
             "changes after {applied}, which the index has not applied, are no longer kept"
         )));

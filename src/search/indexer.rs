@@ -20,11 +20,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rusqlite::Connection;
-
 use super::live::LiveIndex;
 use super::{SearchIndex, create_generation, health, make_live, tantivy_error};
-use crate::db::{self, Database};
+use crate::db::{self, Connection, Database};
 use crate::domain::search::{EntityKind, document_key};
 use crate::error::{Error, Result};
 
@@ -51,8 +49,8 @@ pub fn rebuild(
     // One read transaction: the documents and the sequence number come from
     // the same snapshot, so changes after it are exactly those to catch up on.
     let snapshot = connection.unchecked_transaction()?;
-    let database = db::search::database_id(&snapshot)?;
-    let seq = db::search::latest_change(&snapshot)?;
+    let database = db::search_changes::database_id(&snapshot)?;
+    let seq = db::search_changes::latest_change(&snapshot)?;
     let total = db::search::document_count(&snapshot)?;
     let index = create_generation(data_dir, &database)?;
     let mut writer = index.writer(2)?;
@@ -262,7 +260,7 @@ impl Keeper {
             let applied = index.applied();
             if applied > pruned && last_prune.elapsed() >= PRUNE_EVERY {
                 match self.db.write_blocking(move |connection| {
-                    db::search::prune_changes(connection, applied)
+                    db::search_changes::prune_changes(connection, applied)
                 }) {
                     Ok(through) => pruned = through,
                     Err(Error::ShuttingDown) => {}
@@ -280,7 +278,7 @@ fn apply_pending(
     writer: &mut tantivy::IndexWriter,
     connection: &Connection,
 ) -> Result<usize> {
-    let changes = db::search::changes_after(connection, index.applied(), BATCH)?;
+    let changes = db::search_changes::changes_after(connection, index.applied(), BATCH)?;
     let Some(last) = changes.last().map(|change| change.seq) else {
         return Ok(0);
     };

@@ -19,18 +19,23 @@
 //! On disk: `<data>/index/CURRENT` names the live generation directory
 //! (`<data>/index/gen-<random>`); anything else there is leftover and removed.
 //!
-//! Text is analysed twice. `prose` fields (title, body, internal) split on
+//! Text is analysed twice (`schema`). `prose` fields (title, body, internal) split on
 //! anything but letters and digits, fold case and accents and stem English,
 //! so "deploys" finds "deployment". `ident` fields keep identifiers whole as
 //! typed (`ci-runner`, `k8s.prod`, `INC-4211`), folded, and score higher, so
 //! exact matches rank above stemmed and fuzzy ones.
 
 pub mod check;
+mod compile;
 mod facets;
 mod health;
+mod hits;
 pub mod indexer;
 pub mod live;
 mod query;
+mod schema;
+mod similar;
+mod typo;
 mod visible;
 
 use std::path::{Path, PathBuf};
@@ -38,16 +43,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::Datelike;
-use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
-};
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RegexTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer,
-};
 use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 pub use query::{FacetCount, SearchHit, SearchRequest, SearchResults, SortOrder, Viewer};
+use schema::{Fields, register_analyzers, schema};
 
 use crate::domain::search::{Audience, SearchDocument};
 use crate::error::{Error, Result};
@@ -62,89 +61,6 @@ pub const SCHEMA_VERSION: u32 = 9;
 
 /// Threads one search spreads its segments over (the machine has 2 cores).
 const SEARCH_THREADS: usize = 2;
-
-const PROSE: &str = "earshot_prose";
-const IDENT: &str = "earshot_ident";
-/// Identifiers: letters and digits, joined by `-`, `.`, `_`, `/` or `#`.
-const IDENT_PATTERN: &str = r"[\p{L}\p{N}]+(?:[-._/#][\p{L}\p{N}]+)*";
-
-/// The index's fields.
-#[derive(Clone, Copy)]
-struct Fields {
-    key: Field,
-    entity: Field,
-    id: Field,
-    kind: Field,
-    title: Field,
-    body: Field,
-    internal: Field,
-    ident: Field,
-    ident_internal: Field,
-    service: Field,
-    team: Field,
-    tag: Field,
-    status: Field,
-    rating: Field,
-    created: Field,
-    audience: Field,
-    /// Facet columns (see `facets`), never searched.
-    facet_key: Field,
-    facet_tag: Field,
-}
-
-fn schema() -> (Schema, Fields) {
-    let mut builder = Schema::builder();
-    let text = |analyzer: &str, stored: bool| {
-        let options = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(analyzer)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
-        if stored {
-            options.set_stored()
-        } else {
-            options
-        }
-    };
-    let fields = Fields {
-        key: builder.add_text_field("key", STRING | STORED),
-        entity: builder.add_text_field("entity", STRING | STORED),
-        id: builder.add_i64_field("id", STORED),
-        kind: builder.add_text_field("kind", STRING),
-        title: builder.add_text_field("title", text(PROSE, true)),
-        body: builder.add_text_field("body", text(PROSE, true)),
-        internal: builder.add_text_field("internal", text(PROSE, false)),
-        ident: builder.add_text_field("ident", text(IDENT, false)),
-        ident_internal: builder.add_text_field("ident_internal", text(IDENT, false)),
-        service: builder.add_text_field("service", STRING),
-        team: builder.add_text_field("team", STRING),
-        tag: builder.add_text_field("tag", STRING),
-        status: builder.add_text_field("status", STRING),
-        rating: builder.add_u64_field("rating", INDEXED | FAST),
-        created: builder.add_date_field("created", INDEXED | FAST | STORED),
-        audience: builder.add_text_field("audience", STRING),
-        facet_key: builder.add_text_field(facets::KEY_FIELD, FAST),
-        facet_tag: builder.add_text_field(facets::TAG_FIELD, FAST),
-    };
-    (builder.build(), fields)
-}
-
-fn register_analyzers(index: &Index) -> Result<()> {
-    let prose = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(60))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
-        .build();
-    let ident = TextAnalyzer::builder(RegexTokenizer::new(IDENT_PATTERN).map_err(tantivy_error)?)
-        .filter(RemoveLongFilter::limit(80))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build();
-    index.tokenizers().register(PROSE, prose);
-    index.tokenizers().register(IDENT, ident);
-    Ok(())
-}
 
 fn tantivy_error(error: impl std::fmt::Display) -> Error {
     Error::Internal(format!("search index: {error}"))

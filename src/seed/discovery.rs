@@ -5,12 +5,11 @@
 //! thirteen weeks before the current one.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::Connection;
 use serde::Deserialize;
 
 use super::{person_id, seed_error};
 use crate::db::pain_points as pain_point_rows;
-use crate::db::{feedback, interviews, people, roadmap, tree};
+use crate::db::{Connection, feedback, interviews, people, roadmap, tree};
 use crate::domain::cadence::monday_of;
 use crate::domain::interview::{InterviewDraft, NewInterview, parse_highlight};
 use crate::domain::outcome::NewOutcome;

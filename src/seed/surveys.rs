@@ -4,10 +4,11 @@
 //! longer retention.
 
 use chrono::{DateTime, Datelike, Duration, Months, Utc};
-use rusqlite::Connection;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 use crate::auth;
-use crate::db::{people, series, survey_responses, surveys};
+use crate::db::{Connection, people, series, survey_responses, surveys};
 use crate::domain::series::{NewSeries, SeriesCadence};
 use crate::domain::survey::{Answer, NewQuestion, NewSurvey, QuestionKind};
 use crate::domain::{Email, Role};
@@ -50,23 +51,6 @@ const TEAMS: [&str; 8] = [
     "growth",
     "ml-platform",
 ];
-
-/// A small deterministic generator, so the demo is the same every time.
-struct Dice(u64);
-
-impl Dice {
-    fn roll(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn between(&mut self, low: u8, high: u8) -> u8 {
-        low + (self.roll() * f64::from(high - low + 1)) as u8
-    }
-}
 
 /// The newest wave opened this long ago (its answers came in over the two
 /// days after); each earlier one a quarter before the next, so the waves
@@ -183,7 +167,8 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<usize> {
         },
         now - Duration::days(400),
     )?;
-    let mut dice = Dice(2026);
+    // Seeded, so the demo is the same every time.
+    let mut dice = StdRng::seed_from_u64(2026);
     let mut responses = 0;
     let mut previous_wave = None;
     for wave in &WAVES {
@@ -229,18 +214,18 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<usize> {
                 0,
                 opened,
             )?;
-            if dice.roll() > 0.82 {
+            if dice.random_bool(0.18) {
                 continue;
             }
             let invitation = surveys::invitation_by_token(connection, &auth::hash_token(&token))?
                 .expect("just invited");
             let mut csat = |chance: f64| {
-                if dice.roll() < 0.05 {
+                if dice.random_bool(0.05) {
                     Answer::NotApplicable
-                } else if dice.roll() < chance {
-                    Answer::Value(dice.between(4, 5))
+                } else if dice.random_bool(chance) {
+                    Answer::Value(dice.random_range(4..=5))
                 } else {
-                    Answer::Value(dice.between(1, 3))
+                    Answer::Value(dice.random_range(1..=3))
                 }
             };
             let answers = vec![
@@ -249,15 +234,15 @@ pub fn load(connection: &Connection, now: DateTime<Utc>) -> Result<usize> {
                 (ids[3], csat(wave.k8s)),
                 (ids[4], csat(wave.logging)),
             ];
-            let roll = dice.roll();
+            let roll = dice.random::<f64>();
             let nps = if roll < wave.promoter {
-                dice.between(9, 10)
+                dice.random_range(9..=10)
             } else if roll < wave.promoter + wave.detractor {
-                dice.between(0, 6)
+                dice.random_range(0..=6)
             } else {
-                dice.between(7, 8)
+                dice.random_range(7..=8)
             };
-            let ease = (wave.ease + (dice.roll() - 0.5) * 4.0)
+            let ease = (wave.ease + (dice.random::<f64>() - 0.5) * 4.0)
                 .round()
                 .clamp(1.0, 7.0) as u8;
             let mut all = vec![(ids[0], Answer::Value(nps)), (ids[5], Answer::Value(ease))];

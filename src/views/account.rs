@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, date_time, error_summary, layout};
-use crate::db::credentials::ApiTokenInfo;
 use crate::domain::FieldErrors;
+use crate::domain::people::ApiTokenInfo;
 
 /// A token just created: shown once, never again.
 pub struct NewToken {

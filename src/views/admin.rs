@@ -5,9 +5,8 @@ use maud::{Markup, html};
 
 use super::account::{field_error, tokens_table};
 use super::{Chrome, csrf_field, date_time, error_summary, layout};
-use crate::db::credentials::ApiTokenInfo;
-use crate::db::directory::{Person, Team};
 use crate::domain::audit::{AuditAction, AuditEntry, AuditFilter};
+use crate::domain::people::{ApiTokenInfo, Person, Team};
 use crate::domain::{FieldErrors, Role};
 
 fn admin_nav() -> Markup {

@@ -4,14 +4,13 @@ use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, date, layout};
-use crate::db::pain_points::PainPoint;
-use crate::db::people::Recruit;
-use crate::db::roadmap::RoadmapItem;
-use crate::db::series::Series;
-use crate::db::services::Reliability;
 use crate::domain::cadence::Cadence;
-use crate::domain::pain_point::impact;
+use crate::domain::pain_point::{PainPoint, impact};
+use crate::domain::people::Recruit;
+use crate::domain::roadmap::RoadmapItem;
 use crate::domain::satisfaction::Satisfaction;
+use crate::domain::series::Series;
+use crate::domain::service::Reliability;
 use crate::domain::stats::Estimate;
 
 /// Interviews per week as bars, with the target as a line.

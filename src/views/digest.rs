@@ -12,8 +12,7 @@ const PHONE_STYLE: PreEscaped<&str> = PreEscaped(
      h1 { font-size: 18px !important; } }",
 );
 
-use crate::db::digests::{DiscoveryActivity, ServiceVolume};
-use crate::domain::digest::{PUBLIC_SECTIONS, Period, Section};
+use crate::domain::digest::{DiscoveryActivity, PUBLIC_SECTIONS, Period, Section, ServiceVolume};
 use crate::domain::stats::{Comparison, Estimate};
 
 /// The survey wave that closed in the period, as the summary reports it.
@@ -315,7 +314,7 @@ fn rating(average: Option<f64>) -> String {
 
 /// The "you said, we did" message: subject, text and HTML.
 pub fn shipped_message(
-    item: &crate::db::roadmap::RoadmapItem,
+    item: &crate::domain::roadmap::RoadmapItem,
     name: &str,
     public_url: &str,
     opt_out_url: &str,

@@ -4,10 +4,10 @@ use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, date_time, layout};
-use crate::db::digests::{OutboxMessage, Subscription};
-use crate::db::services::Service;
 use crate::domain::FieldErrors;
-use crate::domain::digest::{Cadence, Section, SubscriptionDraft};
+use crate::domain::digest::{Cadence, Section, Subscription, SubscriptionDraft};
+use crate::domain::outbox::OutboxMessage;
+use crate::domain::service::Service;
 
 pub struct DigestsPage<'a> {
     pub subscriptions: &'a [Subscription],

@@ -4,10 +4,9 @@
 use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, date, field_error, layout};
-use crate::db::feedback::Feedback;
-use crate::db::replies::{PublicPlan, Reply};
-use crate::db::services::Service;
-use crate::domain::feedback::{BODY_MAX_CHARS, TITLE_MAX_CHARS};
+use crate::domain::feedback::{BODY_MAX_CHARS, Feedback, TITLE_MAX_CHARS};
+use crate::domain::service::Service;
+use crate::domain::triage::{PublicPlan, Reply};
 use crate::domain::{FeedbackDraft, FeedbackKind, FeedbackStatus, FieldErrors};
 
 fn kind_label(kind: FeedbackKind) -> &'static str {

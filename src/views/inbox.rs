@@ -6,9 +6,9 @@ use maud::{Markup, html};
 use super::feedback::{item_title, rating, status_badge};
 use super::picker::{Picker, PickerKind, picker};
 use super::{Chrome, csrf_field, date, error_summary, field_error, layout};
-use crate::db::feedback::{Assignee, Feedback, FeedbackFilter};
-use crate::db::services::Service;
-use crate::db::triage::SavedView;
+use crate::domain::feedback::{Assignee, Feedback, FeedbackFilter};
+use crate::domain::service::Service;
+use crate::domain::triage::SavedView;
 use crate::domain::{FeedbackKind, FeedbackStatus, FieldErrors};
 
 /// The inbox page: filters, one page of items, and links to the others.

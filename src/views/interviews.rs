@@ -4,9 +4,8 @@ use maud::{Markup, html};
 
 use super::picker::{Picker, PickerKind, picker};
 use super::{Chrome, csrf_field, error_summary, field_error, layout};
-use crate::db::interviews::Interview;
 use crate::domain::FieldErrors;
-use crate::domain::interview::InterviewDraft;
+use crate::domain::interview::{Interview, InterviewDraft};
 
 /// The fields of an interview snapshot, empty, as stored or as typed, each
 /// with its problem if the form came back with one.

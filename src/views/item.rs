@@ -6,9 +6,9 @@ use maud::{Markup, html};
 use super::feedback::{item_title, rating, status_badge};
 use super::picker::{Picker, PickerKind, picker};
 use super::{Chrome, csrf_field, date_time, error_summary, field_error, layout};
-use crate::db::feedback::{Feedback, Note};
-use crate::db::replies::{PublicPlan, Reply};
+use crate::domain::feedback::{Feedback, Note};
 use crate::domain::triage::TriageDraft;
+use crate::domain::triage::{PublicPlan, Reply};
 use crate::domain::{FeedbackStatus, FieldErrors};
 
 /// What the platform team gets on the page besides the item.

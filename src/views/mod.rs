@@ -32,7 +32,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, html};
 
-use crate::db::people::User;
+use crate::domain::people::User;
 use crate::error::Error;
 
 /// What every page needs besides its content: who is looking, and the CSRF

@@ -5,9 +5,10 @@ use maud::{Markup, html};
 
 use super::picker::{Picker, PickerKind, picker};
 use super::{Chrome, count_of, csrf_field, date, error_summary, field_error, layout};
-use crate::db::pain_points::{AffectedPerson, Evidence, PainPoint};
 use crate::domain::FieldErrors;
-use crate::domain::pain_point::{PainPointDraft, PainPointStatus, affected_teams, impact};
+use crate::domain::pain_point::{
+    AffectedPerson, Evidence, PainPoint, PainPointDraft, PainPointStatus, affected_teams, impact,
+};
 use crate::domain::roadmap::RoadmapStatus;
 
 /// The ranked list, narrowed to a service and a tag if asked, and the form

@@ -6,7 +6,7 @@
 use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, date_time, layout};
-use crate::db::reliability::PullStatus;
+use crate::domain::reliability::PullStatus;
 use crate::domain::reliability::{CSV_HEADER, ReliabilityQueries};
 
 /// What the reliability part of a service's page shows.

@@ -4,10 +4,8 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::{Chrome, csrf_field, date, layout};
-use crate::db::survey_responses::WrittenResponse;
-use crate::db::surveys::{QuestionRecord, Survey};
 use crate::domain::FieldErrors;
-use crate::domain::survey::{Answer, QuestionKind};
+use crate::domain::survey::{Answer, QuestionKind, QuestionRecord, Survey, WrittenResponse};
 
 fn scale_labels(kind: QuestionKind) -> (&'static str, &'static str) {
     match kind {

@@ -5,12 +5,10 @@ use maud::{Markup, html};
 use super::pain_points::labels;
 use super::picker::{Picker, PickerKind, picker};
 use super::{Chrome, count_of, csrf_field, error_summary, field_error, layout};
-use crate::db::roadmap::RoadmapItem;
-use crate::db::tree::AssumptionTest;
 use crate::domain::FieldErrors;
 use crate::domain::labels::LabelFilter;
-use crate::domain::outcome::TestStatus;
-use crate::domain::roadmap::{RoadmapDraft, RoadmapStatus};
+use crate::domain::outcome::{AssumptionTest, TestStatus};
+use crate::domain::roadmap::{RoadmapDraft, RoadmapItem, RoadmapStatus};
 
 fn pain_points(item: &RoadmapItem, links: bool) -> Markup {
     html! {

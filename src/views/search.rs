@@ -5,7 +5,7 @@ use maud::{Markup, PreEscaped, html};
 
 use super::picker::{Picker, PickerKind, picker};
 use super::{Chrome, csrf_field, date, layout};
-use crate::db::interviews::Highlight;
+use crate::domain::interview::Highlight;
 use crate::domain::search::EntityKind;
 use crate::search::{SearchResults, SortOrder};
 

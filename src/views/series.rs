@@ -4,8 +4,8 @@
 use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, error_summary, field_error, layout};
-use crate::db::series::Series;
 use crate::domain::FieldErrors;
+use crate::domain::series::Series;
 use crate::domain::series::{SeriesCadence, WaveOf};
 
 /// The series page; `typed` is the new-series form as typed (name, cadence).

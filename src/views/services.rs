@@ -4,12 +4,11 @@ use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, date, error_summary, field_error, layout};
-use crate::db::feedback::Feedback;
-use crate::db::pain_points::PainPoint;
-use crate::db::roadmap::RoadmapItem;
-use crate::db::services::{MonthlyFeedback, Reliability, Service};
 use crate::domain::FieldErrors;
-use crate::domain::pain_point::impact;
+use crate::domain::feedback::Feedback;
+use crate::domain::pain_point::{PainPoint, impact};
+use crate::domain::roadmap::RoadmapItem;
+use crate::domain::service::{MonthlyFeedback, Reliability, Service};
 use crate::domain::stats::Estimate;
 
 pub struct ServicePage {

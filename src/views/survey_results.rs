@@ -4,8 +4,7 @@
 use maud::{Markup, html};
 
 use super::{Chrome, count_of, figures, layout};
-use crate::db::surveys::Survey;
-use crate::domain::survey::QuestionKind;
+use crate::domain::survey::{QuestionKind, Survey};
 use crate::domain::survey_results::{
     Change, Figure, Figures, QuestionResult, ScoreFigures, SurveyResults,
 };

@@ -6,11 +6,9 @@
 use maud::{Markup, html};
 
 use super::{Chrome, count_of, csrf_field, date, date_time, error_summary, layout};
-use crate::db::series::Series;
-use crate::db::surveys::{Survey, SurveySummary};
 use crate::domain::FieldErrors;
-use crate::domain::series::WaveOf;
-use crate::domain::survey::{InvitationOutcome, QuestionKind};
+use crate::domain::series::{Series, WaveOf};
+use crate::domain::survey::{InvitationOutcome, QuestionKind, Survey, SurveySummary};
 
 /// What the detail page offers in its selects.
 pub struct BuilderChoices {

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use maud::{Markup, html};
 
-use crate::db::services::{MonthlyFeedback, Reliability};
+use crate::domain::service::{MonthlyFeedback, Reliability};
 use crate::domain::stats::Estimate;
 
 /// One month of the axis and everything that happened in it.

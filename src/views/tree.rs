@@ -5,8 +5,8 @@
 use maud::{Markup, html};
 
 use super::{Chrome, csrf_field, error_summary, field_error, layout};
-use crate::db::tree::{TreePainPoint, TreeRows};
 use crate::domain::FieldErrors;
+use crate::domain::outcome::{TreePainPoint, TreeRows};
 
 /// A pain point, then what is under it in a branch that folds. The links
 /// sit outside the fold's `<summary>`, which must hold no link of its own.

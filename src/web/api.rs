@@ -15,7 +15,8 @@ use super::access::{CatalogAdmin, PlatformTeam, SignedIn};
 use super::extract::Path;
 use super::request::{self, Field, Problems};
 use crate::app::AppState;
-use crate::db::services::{self, Service};
+use crate::db::services;
+use crate::domain::service::{Reliability, Service};
 use crate::domain::{FieldErrors, NewService, ReliabilityDraft, ReliabilityReport, ServiceDraft};
 use crate::error::{Error, Result};
 
@@ -239,14 +240,14 @@ pub async fn create_service(
     tag = "services",
     params(("slug" = String, Path, description = "The service's slug")),
     request_body = ReliabilityRequest,
-    responses((status = 200, description = "The stored figures", body = services::Reliability))
+    responses((status = 200, description = "The stored figures", body = Reliability))
 )]
 pub async fn put_reliability(
     State(state): State<AppState>,
     _: PlatformTeam,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<Value>,
-) -> Result<Json<services::Reliability>> {
+) -> Result<Json<Reliability>> {
     let now = state.clock.now();
     let body: ReliabilityRequest = request::read(body)?;
     let mut problems = Problems::default();

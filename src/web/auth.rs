@@ -27,7 +27,7 @@ use serde::de::DeserializeOwned;
 use crate::app::AppState;
 use crate::auth::{constant_time_eq, hash_token, new_token};
 use crate::db::credentials;
-use crate::db::people::User;
+use crate::domain::people::User;
 use crate::error::{Error, Result};
 
 pub const SESSION_COOKIE: &str = "earshot_session";

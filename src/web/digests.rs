@@ -14,11 +14,10 @@ use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::Path;
 use crate::app::AppState;
 use crate::auth::hash_token;
-use crate::db::digests::Subscription;
-use crate::db::{digests, services};
+use crate::db::{digests, outbox, services};
 use crate::domain::FieldErrors;
 use crate::domain::Id;
-use crate::domain::digest::{Cadence, NewSubscription, Section, SubscriptionDraft};
+use crate::domain::digest::{Cadence, NewSubscription, Section, Subscription, SubscriptionDraft};
 use crate::error::{Error, Result};
 use crate::jobs::digests as digest_jobs;
 use crate::views::{self, Chrome};
@@ -151,7 +150,7 @@ async fn render_page(
                 subscriptions.retain(|subscription| subscription.email == own_email);
             }
             let messages = if team {
-                digests::recent_messages(connection, None, 50)?
+                outbox::recent_messages(connection, None, 50)?
             } else {
                 Vec::new()
             };

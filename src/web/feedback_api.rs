@@ -18,8 +18,9 @@ use super::auth::Viewer;
 use super::extract::{Path, Query};
 use super::request::{self, Field, Problems};
 use crate::app::AppState;
-use crate::db::feedback::{self as stored, Feedback, FeedbackFilter, Note};
+use crate::db::feedback as stored;
 use crate::domain::Id;
+use crate::domain::feedback::{Feedback, FeedbackFilter, Note};
 use crate::domain::{FeedbackDraft, FeedbackKind, FeedbackStatus, FieldErrors, NewFeedback};
 use crate::error::{Error, Result};
 

@@ -12,14 +12,15 @@ use super::access::PlatformTeam;
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::{Path, Query};
 use crate::app::AppState;
-use crate::db::interviews::{self, Highlight, Interview};
+use crate::db::interviews;
 use crate::db::pain_points;
-use crate::db::pain_points::PainPoint;
 use crate::domain::FieldErrors;
 use crate::domain::Id;
-use crate::domain::interview::{InterviewDraft, NewInterview, parse_highlight};
+use crate::domain::interview::{
+    Highlight, Interview, InterviewDraft, NewInterview, parse_highlight,
+};
 use crate::domain::labels::split_list;
-use crate::domain::pain_point::{NewPainPoint, PainPointDraft};
+use crate::domain::pain_point::{NewPainPoint, PainPoint, PainPointDraft};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 

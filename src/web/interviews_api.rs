@@ -13,9 +13,9 @@ use super::extract::{Path, Query};
 use super::interviews::{draft_of, highlight, load, save, store};
 use super::request::{self, Field, Problems};
 use crate::app::AppState;
-use crate::db::interviews::{self, Interview};
+use crate::db::interviews;
 use crate::domain::Id;
-use crate::domain::interview::InterviewDraft;
+use crate::domain::interview::{Interview, InterviewDraft};
 use crate::error::Result;
 
 #[utoipa::path(

@@ -9,9 +9,9 @@ use super::extract::Path;
 use super::routes::Routes;
 use crate::app::AppState;
 use crate::auth::constant_time_eq;
-use crate::db::people::User;
 use crate::db::roadmap;
 use crate::domain::Id;
+use crate::domain::people::User;
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 

@@ -12,14 +12,13 @@ use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::Path;
 use super::pain_points::PainPointForm;
 use crate::app::AppState;
-use crate::db::feedback::Feedback;
-use crate::db::interviews::Highlight;
-use crate::db::pain_points::PainPoint;
-use crate::db::tree::Outcome;
 use crate::db::{feedback, pain_points, roadmap, tree};
 use crate::domain::FieldErrors;
 use crate::domain::Id;
-use crate::domain::pain_point::{NewPainPoint, PainPointDraft, PainPointStatus};
+use crate::domain::feedback::Feedback;
+use crate::domain::interview::Highlight;
+use crate::domain::outcome::Outcome;
+use crate::domain::pain_point::{NewPainPoint, PainPoint, PainPointDraft, PainPointStatus};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 

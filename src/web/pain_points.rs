@@ -14,12 +14,12 @@ use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::{Path, Query};
 use super::request::{self, Field, Problems};
 use crate::app::AppState;
-use crate::db::pain_points::{self, PainPoint};
+use crate::db::pain_points;
 use crate::domain::FieldErrors;
 use crate::domain::Id;
 use crate::domain::labels::{LabelFilter, split_list};
 use crate::domain::pain_point::{
-    NewPainPoint, PainPointDraft, PainPointStatus, affected_teams, impact,
+    NewPainPoint, PainPoint, PainPointDraft, PainPointStatus, affected_teams, impact,
 };
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};

@@ -17,12 +17,12 @@ use super::sign_in::start_session;
 use crate::app::AppState;
 use crate::auth::{hash_password, hash_token, new_token};
 use crate::db::audit::{self, Actor};
-use crate::db::digests::{self, NewMessage, PASSWORD_RESET_KEY};
-use crate::db::people::User;
+use crate::db::outbox::{self, NewMessage, PASSWORD_RESET_KEY};
 use crate::db::{credentials, directory};
 use crate::domain::FieldErrors;
 use crate::domain::Id;
 use crate::domain::audit::AuditAction;
+use crate::domain::people::User;
 use crate::error::{Error, Result};
 use crate::views::Chrome;
 use crate::views::account as page;
@@ -61,7 +61,7 @@ async fn send_reset_link(
                 .filter(|person| person.deactivated_at.is_none())
                 .ok_or(Error::NotFound)?;
             credentials::insert_password_reset(connection, &token_hash, id, now, expires_at)?;
-            digests::enqueue(
+            outbox::enqueue(
                 connection,
                 &NewMessage {
                     dedupe_key: format!("{PASSWORD_RESET_KEY}{token_hash}"),
@@ -94,7 +94,7 @@ async fn send_reset_link(
 }
 
 /// The person a reset link is for, if it still works.
-async fn reset_link_user(state: &AppState, token: &str) -> Result<crate::db::people::User> {
+async fn reset_link_user(state: &AppState, token: &str) -> Result<crate::domain::people::User> {
     if !state.config.local_accounts {
         return Err(Error::NotFound);
     }

@@ -15,10 +15,10 @@ use super::extract::{Path, Query};
 use super::routes::Routes;
 use crate::app::AppState;
 use crate::db::audit::{self, Actor};
-use crate::db::people::User;
 use crate::db::{credentials, directory, people};
 use crate::domain::Id;
 use crate::domain::audit::AuditAction;
+use crate::domain::people::{Person, User};
 use crate::domain::{FieldErrors, Role};
 use crate::error::{Error, Result};
 use crate::views::Chrome;
@@ -87,7 +87,7 @@ async fn change_person(
     admin: &Viewer,
     id: i64,
     change: PersonChange,
-) -> Result<directory::Person> {
+) -> Result<Person> {
     let mut errors = FieldErrors::default();
     let role = match change
         .role
@@ -284,13 +284,13 @@ async fn change_person_form(
     operation_id = "list_people",
     tag = "people",
     params(SearchQuery),
-    responses((status = 200, description = "People", body = [directory::Person]))
+    responses((status = 200, description = "People", body = [Person]))
 )]
 async fn list_people_api(
     State(state): State<AppState>,
     Admin(_): Admin,
     Query(query): Query<SearchQuery>,
-) -> Result<Json<Vec<directory::Person>>> {
+) -> Result<Json<Vec<Person>>> {
     Ok(Json(
         state
             .db
@@ -305,13 +305,13 @@ async fn list_people_api(
     operation_id = "get_person",
     tag = "people",
     params(("id" = i64, Path, description = "The person's id")),
-    responses((status = 200, description = "One person", body = directory::Person))
+    responses((status = 200, description = "One person", body = Person))
 )]
 async fn get_person_api(
     State(state): State<AppState>,
     Admin(_): Admin,
     Path(id): Path<Id<User>>,
-) -> Result<Json<directory::Person>> {
+) -> Result<Json<Person>> {
     let id = id.get();
     let person = state
         .db
@@ -327,14 +327,14 @@ async fn get_person_api(
     tag = "people",
     params(("id" = i64, Path, description = "The person's id")),
     request_body = serde_json::Value,
-    responses((status = 200, description = "The person as changed", body = directory::Person))
+    responses((status = 200, description = "The person as changed", body = Person))
 )]
 async fn change_person_api(
     State(state): State<AppState>,
     Admin(viewer): Admin,
     Path(id): Path<Id<User>>,
     body: std::result::Result<Json<PersonChange>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<directory::Person>> {
+) -> Result<Json<Person>> {
     let Json(change) = body?;
     Ok(Json(
         change_person(&state, &viewer, id.get(), change).await?,

@@ -15,9 +15,10 @@ use super::auth::{Credential, Viewer};
 use super::sign_in::{SignInSource, record_provisioning};
 use crate::app::AppState;
 use crate::auth::constant_time_eq;
-use crate::db::{directory, people::User};
+use crate::db::directory;
 use crate::domain::Email;
 use crate::domain::identity::{ExternalIdentity, split_groups};
+use crate::domain::people::User;
 use crate::domain::text::single_line;
 use crate::error::{Error, Result};
 

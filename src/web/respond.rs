@@ -12,12 +12,12 @@ use super::auth::{CsrfToken, VerifiedForm};
 use super::extract::Path;
 use super::surveys::{respondent, save_answers};
 use crate::app::AppState;
-use crate::db::survey_responses::WrittenResponse;
 use crate::db::survey_responses::{self, Respondent};
-use crate::db::surveys::Survey;
 use crate::domain::FieldErrors;
 use crate::domain::Id;
-use crate::domain::survey::{Answer, AnswerDraft, check_answers, name_questions, taking_answers};
+use crate::domain::survey::{
+    Answer, AnswerDraft, Survey, WrittenResponse, check_answers, name_questions, taking_answers,
+};
 use crate::error::{Error, Result};
 use crate::views::{self, Chrome};
 

@@ -12,10 +12,10 @@ use super::extract::{Path, Query};
 use super::request::{self, Field, Problems};
 use super::roadmap::{load, move_to};
 use crate::app::AppState;
-use crate::db::roadmap::{self, RoadmapItem};
+use crate::db::roadmap;
 use crate::domain::Id;
 use crate::domain::labels::LabelFilter;
-use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapStatus};
+use crate::domain::roadmap::{NewRoadmapItem, RoadmapDraft, RoadmapItem, RoadmapStatus};
 use crate::error::{Error, Result};
 use crate::jobs::closed_loop;
 

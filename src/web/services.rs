@@ -16,6 +16,7 @@ use crate::db::feedback as stored;
 use crate::db::{pain_points, reliability, roadmap, series, services};
 use crate::domain::pain_point::impact;
 use crate::domain::roadmap::RoadmapStatus;
+use crate::domain::service::Service;
 use crate::domain::{FieldErrors, satisfaction};
 use crate::domain::{NewService, Operations, ServiceDraft, ServiceOperationsDraft};
 use crate::error::{Error, Result};
@@ -308,14 +309,14 @@ pub async fn delete(
     tag = "services",
     params(("slug" = String, Path, description = "The service's slug")),
     request_body = serde_json::Value,
-    responses((status = 200, description = "The service as changed", body = services::Service))
+    responses((status = 200, description = "The service as changed", body = Service))
 )]
 pub async fn edit_api(
     State(state): State<AppState>,
     _: PlatformTeam,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<serde_json::Value>,
-) -> Result<axum::Json<services::Service>> {
+) -> Result<axum::Json<Service>> {
     let body = object(body)?;
     let text = |name: &str| match body.get(name) {
         Some(serde_json::Value::String(text)) => text.clone(),

@@ -16,9 +16,10 @@ use super::extract::Path;
 use super::surveys::load;
 use crate::app::AppState;
 use crate::db::survey_responses;
-use crate::db::surveys::{self, Survey};
+use crate::db::surveys;
 use crate::domain::FieldErrors;
 use crate::domain::Id;
+use crate::domain::survey::Survey;
 use crate::domain::survey_import::{ImportQuestion, read_import};
 use crate::error::{Error, Result};
 

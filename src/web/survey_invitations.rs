@@ -18,12 +18,12 @@ use super::extract::Path;
 use super::surveys::{load, strings};
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token};
-use crate::db::digests::{self, NewMessage, SURVEY_INVITATION_KEY};
+use crate::db::outbox::{self, NewMessage, SURVEY_INVITATION_KEY};
 use crate::db::settings;
-use crate::db::surveys::{self, Invited, Survey};
+use crate::db::surveys::{self, Invited};
 use crate::domain::Email;
 use crate::domain::Id;
-use crate::domain::survey::InvitationOutcome;
+use crate::domain::survey::{InvitationOutcome, Survey};
 use crate::error::{Error, Result};
 use crate::views::respond::invitation_message;
 
@@ -92,7 +92,7 @@ pub async fn invite_people(
                         let url = format!("{}/respond/{token}", links.public_url);
                         let (subject, text, html) =
                             invitation_message(&title, &introduction, &name, &url, anonymous);
-                        digests::enqueue(
+                        outbox::enqueue(
                             connection,
                             &NewMessage {
                                 dedupe_key: format!("{SURVEY_INVITATION_KEY}{survey_id}:{user_id}"),

@@ -15,12 +15,12 @@ use super::survey_invitations::invite_people;
 use super::survey_results::survey_results;
 use super::surveys::{create_open_link, load, move_to};
 use crate::app::AppState;
-use crate::db::surveys::QuestionRecord;
-use crate::db::surveys::Survey;
 use crate::db::{series, services, survey_responses, survey_results as published, surveys};
 use crate::domain::FieldErrors;
 use crate::domain::Id;
-use crate::domain::survey::{NewQuestion, NewSurvey, QuestionDraft, SurveyDraft};
+use crate::domain::survey::{
+    NewQuestion, NewSurvey, QuestionDraft, QuestionRecord, Survey, SurveyDraft,
+};
 use crate::error::{Error, Result};
 use crate::views::surveys::{BuilderChoices, QuestionFields, SurveyFields};
 use crate::views::{self, Chrome};

@@ -12,8 +12,9 @@ use super::extract::Path;
 use super::surveys::load;
 use crate::app::AppState;
 use crate::db::survey_results;
-use crate::db::surveys::{self, Survey};
+use crate::db::surveys;
 use crate::domain::Id;
+use crate::domain::survey::Survey;
 use crate::domain::survey_results::csv::results_csv;
 use crate::domain::survey_results::{
     PublishedAnswers, ResultsInput, ResultsSurvey, SurveyResults, build,

@@ -24,10 +24,12 @@ use super::extract::Path;
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token};
 use crate::db::survey_responses::{self, ALREADY_ANSWERED, Respondent};
-use crate::db::surveys::{self, Survey, SurveySummary};
+use crate::db::surveys;
 use crate::domain::Id;
+use crate::domain::survey::SurveySummary;
 use crate::domain::survey::{
-    Answer, AnswerDraft, NewSurvey, QuestionDraft, SurveyDraft, check_answers, taking_answers,
+    Answer, AnswerDraft, NewSurvey, QuestionDraft, Survey, SurveyDraft, check_answers,
+    taking_answers,
 };
 use crate::error::{Error, Result};
 

@@ -18,6 +18,7 @@ use crate::db::audit::{self, Actor};
 use crate::db::{credentials, directory};
 use crate::domain::FieldErrors;
 use crate::domain::audit::AuditAction;
+use crate::domain::people::Team;
 use crate::domain::text::single_line;
 use crate::error::{Error, Result};
 use crate::views::Chrome;
@@ -82,7 +83,7 @@ fn team_slug(raw: &str) -> std::result::Result<String, String> {
     }
 }
 
-async fn create_team(state: &AppState, admin: &Viewer, team: NewTeam) -> Result<directory::Team> {
+async fn create_team(state: &AppState, admin: &Viewer, team: NewTeam) -> Result<Team> {
     let mut errors = FieldErrors::default();
     let slug = team_slug(&team.slug)
         .map_err(|message| errors.add("slug", message))
@@ -139,7 +140,7 @@ async fn change_team(
     admin: &Viewer,
     slug: String,
     change: TeamChange,
-) -> Result<Option<directory::Team>> {
+) -> Result<Option<Team>> {
     let name = match change
         .name
         .as_deref()
@@ -227,12 +228,9 @@ async fn tokens_page(
     path = "/api/v1/teams",
     operation_id = "list_teams",
     tag = "teams",
-    responses((status = 200, description = "Teams", body = [directory::Team]))
+    responses((status = 200, description = "Teams", body = [Team]))
 )]
-async fn list_teams_api(
-    State(state): State<AppState>,
-    Admin(_): Admin,
-) -> Result<Json<Vec<directory::Team>>> {
+async fn list_teams_api(State(state): State<AppState>, Admin(_): Admin) -> Result<Json<Vec<Team>>> {
     Ok(Json(state.db.read(directory::teams).await?))
 }
 
@@ -242,13 +240,13 @@ async fn list_teams_api(
     operation_id = "get_team",
     tag = "teams",
     params(("slug" = String, Path, description = "The team's slug")),
-    responses((status = 200, description = "One team", body = directory::Team))
+    responses((status = 200, description = "One team", body = Team))
 )]
 async fn get_team_api(
     State(state): State<AppState>,
     Admin(_): Admin,
     Path(slug): Path<String>,
-) -> Result<Json<directory::Team>> {
+) -> Result<Json<Team>> {
     let team = state
         .db
         .read(move |connection| directory::team_by_slug(connection, &slug))
@@ -262,13 +260,13 @@ async fn get_team_api(
     operation_id = "create_team",
     tag = "teams",
     request_body = serde_json::Value,
-    responses((status = 201, description = "The new team", body = directory::Team))
+    responses((status = 201, description = "The new team", body = Team))
 )]
 async fn create_team_api(
     State(state): State<AppState>,
     Admin(viewer): Admin,
     body: std::result::Result<Json<NewTeam>, axum::extract::rejection::JsonRejection>,
-) -> Result<(StatusCode, Json<directory::Team>)> {
+) -> Result<(StatusCode, Json<Team>)> {
     let Json(team) = body?;
     Ok((
         StatusCode::CREATED,
@@ -283,14 +281,14 @@ async fn create_team_api(
     tag = "teams",
     params(("slug" = String, Path, description = "The team's slug")),
     request_body = serde_json::Value,
-    responses((status = 200, description = "The team as changed", body = directory::Team))
+    responses((status = 200, description = "The team as changed", body = Team))
 )]
 async fn change_team_api(
     State(state): State<AppState>,
     Admin(viewer): Admin,
     Path(slug): Path<String>,
     body: std::result::Result<Json<TeamChange>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<directory::Team>> {
+) -> Result<Json<Team>> {
     let Json(change) = body?;
     let team = change_team(&state, &viewer, slug, change).await?;
     Ok(Json(team.ok_or(Error::NotFound)?))

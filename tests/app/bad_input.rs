@@ -16,262 +16,233 @@ async fn app_with_one_item() -> (TestApp, Api) {
     (app, api)
 }
 
-/// Asserts a problem body with `status`, naming `field` if given, and that
-/// the stored item is untouched.
-async fn assert_refused(
-    app: &TestApp,
-    response: Response,
+/// What a case sends.
+enum Request {
+    /// A JSON body posted to the feedback endpoint.
+    Json(Value),
+    /// Bytes with this content type posted to the feedback endpoint.
+    Raw(&'static str, Vec<u8>),
+    /// A GET of this path.
+    Get(&'static str),
+}
+
+/// One row of the table: what is sent, and the refusal expected.
+struct Case {
+    name: &'static str,
+    request: Request,
     status: StatusCode,
-    field: Option<&str>,
-) {
-    assert_eq!(response.status(), status);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
-    let problem: Value = response.json().await.unwrap();
-    assert_eq!(problem["status"], status.as_u16());
-    assert!(
-        problem["detail"]
-            .as_str()
-            .is_some_and(|detail| !detail.is_empty())
-    );
-    if let Some(field) = field {
+    /// The field the problem must name, if any.
+    field: Option<&'static str>,
+}
+
+/// A valid feedback body with `field` set to `value`.
+fn with(field: &str, value: Value) -> Request {
+    let mut body = feedback_json("a valid body");
+    body[field] = value;
+    Request::Json(body)
+}
+
+fn cases() -> Vec<Case> {
+    let case = |name, request, status, field| Case {
+        name,
+        request,
+        status,
+        field,
+    };
+    let unprocessable =
+        |name, request, field| case(name, request, StatusCode::UNPROCESSABLE_ENTITY, Some(field));
+    let mut invalid_utf8 = br#"{"service":"ci-runner","kind":"pain","body":""#.to_vec();
+    invalid_utf8.extend_from_slice(&[0xff, 0xfe, 0xfd]);
+    invalid_utf8.extend_from_slice(br#""}"#);
+    vec![
+        case(
+            "a body over the size limit is 413",
+            Request::Json(feedback_json(&"x".repeat(200 * 1024))),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            None,
+        ),
+        case(
+            "a wrong content type is 415",
+            Request::Raw(
+                "text/plain",
+                serde_json::to_vec(&feedback_json("plain text?")).unwrap(),
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            None,
+        ),
+        case(
+            "invalid JSON is 400",
+            Request::Raw("application/json", b"{\"service\": \"ci-runner\",".to_vec()),
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+        case(
+            "invalid UTF-8 is 400",
+            Request::Raw("application/json", invalid_utf8),
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+        case(
+            "a JSON body that is not an object is 422",
+            Request::Json(json!(["ci-runner"])),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+        ),
+        unprocessable(
+            "empty text is 422 on body",
+            with("body", json!("  \n ")),
+            "body",
+        ),
+        unprocessable(
+            "text over the limit is 422 on body",
+            with("body", json!("y".repeat(10_001))),
+            "body",
+        ),
+        unprocessable(
+            "control characters in text are 422 on body",
+            with("body", json!("a\u{0}b")),
+            "body",
+        ),
+        unprocessable(
+            "a title over the limit is 422 on title",
+            with("title", json!("t".repeat(201))),
+            "title",
+        ),
+        unprocessable(
+            "rating zero is 422 on rating",
+            with("rating", json!(0)),
+            "rating",
+        ),
+        unprocessable(
+            "rating six is 422 on rating",
+            with("rating", json!(6)),
+            "rating",
+        ),
+        unprocessable(
+            "rating five as a word is 422 on rating",
+            with("rating", json!("five")),
+            "rating",
+        ),
+        unprocessable(
+            "a fractional rating is 422 on rating",
+            with("rating", json!(2.5)),
+            "rating",
+        ),
+        unprocessable(
+            "an unknown service is 422 on service",
+            with("service", json!("mainframe")),
+            "service",
+        ),
+        unprocessable(
+            "an unknown kind is 422 on kind",
+            with("kind", json!("rant")),
+            "kind",
+        ),
+        unprocessable(
+            "anonymous as a string is 422 on anonymous",
+            with("anonymous", json!("yes")),
+            "anonymous",
+        ),
+        case(
+            "a non-numeric id is 404",
+            Request::Get("/api/v1/feedback/abc"),
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+        case(
+            "an unknown API route is a 404 problem",
+            Request::Get("/api/v1/nothing-here"),
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+    ]
+}
+
+async fn send(api: &Api, request: &Request) -> Response {
+    match request {
+        Request::Json(body) => api.post_json("/api/v1/feedback", body).await,
+        Request::Raw(content_type, body) => {
+            api.post_raw("/api/v1/feedback", content_type, body.clone())
+                .await
+        }
+        Request::Get(path) => api.get(path).await,
+    }
+}
+
+/// How many items are stored, and the first one's text.
+fn stored(app: &TestApp) -> (i64, String) {
+    app.with_db(|connection| {
+        Ok(connection.query_row(
+            "SELECT count(*), (SELECT body FROM feedback WHERE id = 1) FROM feedback",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?)
+    })
+}
+
+/// What is wrong with the answer to `case`, if anything: it must be a
+/// problem body with the case's status, naming its field.
+async fn refusal_problem(case: &Case, response: Response) -> Option<String> {
+    if response.status() != case.status {
+        return Some(format!(
+            "status {}, expected {}",
+            response.status(),
+            case.status
+        ));
+    }
+    let content_type = response.headers().get("content-type").cloned();
+    if content_type
+        .as_ref()
+        .is_none_or(|value| value != "application/problem+json")
+    {
+        return Some(format!("content type {content_type:?}"));
+    }
+    let problem: Value = match response.json().await {
+        Ok(problem) => problem,
+        Err(error) => return Some(format!("the problem body is not JSON: {error}")),
+    };
+    if problem["status"] != case.status.as_u16() {
+        return Some(format!("the problem says status {}", problem["status"]));
+    }
+    if problem["detail"].as_str().is_none_or(str::is_empty) {
+        return Some(format!("the problem has no detail: {problem}"));
+    }
+    if let Some(field) = case.field {
         let named = problem["errors"]
             .as_array()
             .is_some_and(|errors| errors.iter().any(|error| error["field"] == field));
-        assert!(named, "no error for {field} in {problem}");
+        if !named {
+            return Some(format!("no error for {field} in {problem}"));
+        }
     }
-    assert_eq!(app.feedback_count(), 1, "stored feedback changed");
-    let body: String = app.with_db(|connection| {
-        Ok(
-            connection.query_row("SELECT body FROM feedback WHERE id = 1", [], |row| {
-                row.get(0)
-            })?,
-        )
-    });
-    assert_eq!(body, "kept safe");
+    None
 }
 
-fn with(field: &str, value: Value) -> Value {
-    let mut body = feedback_json("a valid body");
-    body[field] = value;
-    body
-}
-
+/// Every row runs, on one app, and must leave what is stored as it was;
+/// a failure names each row that failed.
 #[tokio::test]
-async fn a_body_over_the_size_limit_is_413() {
+async fn bad_api_input_is_refused_with_a_problem_that_names_what_to_fix() {
     let (app, api) = app_with_one_item().await;
-    let huge = feedback_json(&"x".repeat(200 * 1024));
-    let response = api.post_json("/api/v1/feedback", &huge).await;
-    assert_refused(&app, response, StatusCode::PAYLOAD_TOO_LARGE, None).await;
-}
-
-#[tokio::test]
-async fn a_wrong_content_type_is_415() {
-    let (app, api) = app_with_one_item().await;
-    let body = serde_json::to_vec(&feedback_json("plain text?")).unwrap();
-    let response = api.post_raw("/api/v1/feedback", "text/plain", body).await;
-    assert_refused(&app, response, StatusCode::UNSUPPORTED_MEDIA_TYPE, None).await;
-}
-
-#[tokio::test]
-async fn invalid_json_is_400() {
-    let (app, api) = app_with_one_item().await;
-    let response = api
-        .post_raw(
-            "/api/v1/feedback",
-            "application/json",
-            b"{\"service\": \"ci-runner\",".to_vec(),
-        )
-        .await;
-    assert_refused(&app, response, StatusCode::BAD_REQUEST, None).await;
-}
-
-#[tokio::test]
-async fn invalid_utf8_is_400() {
-    let (app, api) = app_with_one_item().await;
-    let mut body = br#"{"service":"ci-runner","kind":"pain","body":""#.to_vec();
-    body.extend_from_slice(&[0xff, 0xfe, 0xfd]);
-    body.extend_from_slice(br#""}"#);
-    let response = api
-        .post_raw("/api/v1/feedback", "application/json", body)
-        .await;
-    assert_refused(&app, response, StatusCode::BAD_REQUEST, None).await;
-}
-
-#[tokio::test]
-async fn a_json_body_that_is_not_an_object_is_422() {
-    let (app, api) = app_with_one_item().await;
-    let response = api
-        .post_json("/api/v1/feedback", &json!(["ci-runner"]))
-        .await;
-    assert_refused(&app, response, StatusCode::UNPROCESSABLE_ENTITY, None).await;
-}
-
-#[tokio::test]
-async fn empty_text_is_422_on_body() {
-    let (app, api) = app_with_one_item().await;
-    let response = api
-        .post_json("/api/v1/feedback", &with("body", json!("  \n ")))
-        .await;
-    assert_refused(
-        &app,
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("body"),
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn text_over_the_limit_is_422_on_body() {
-    let (app, api) = app_with_one_item().await;
-    let response = api
-        .post_json("/api/v1/feedback", &with("body", json!("y".repeat(10_001))))
-        .await;
-    assert_refused(
-        &app,
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("body"),
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn a_title_over_the_limit_is_422_on_title() {
-    let (app, api) = app_with_one_item().await;
-    let response = api
-        .post_json("/api/v1/feedback", &with("title", json!("t".repeat(201))))
-        .await;
-    assert_refused(
-        &app,
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("title"),
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn rating_zero_is_422_on_rating() {
-    let (app, api) = app_with_one_item().await;
-    let response = api
-        .post_json("/api/v1/feedback", &with("rating", json!(0)))
-        .await;
-    assert_refused(
-        &app,
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("rating"),
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn rating_six_is_422_on_rating() {
-    let (app, api) = app_with_one_item().await;
-    let response = api
-        .post_json("/api/v1/feedback", &with("rating", json!(6)))
-        .await;
-    assert_refused(
-        &app,
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("rating"),
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn rating_five_as_a_word_is_422_on_rating() {
-    let (app, api) = app_with_one_item().await;
-    let response = api
-        .post_json("/api/v1/feedback", &with("rating", json!("five")))
-        .await;
-    assert_refused(
-        &app,
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("rating"),
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn a_fractional_rating_is_422_on_rating() {
-    let (app, api) = app_with_one_item().await;
-    let response = api
-        .post_json("/api/v1/feedback", &with("rating", json!(2.5)))
-        .await;
-    assert_refused(
-        &app,
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("rating"),
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn an_unknown_service_is_422_on_service() {
-    let (app, api) = app_with_one_item().await;
-    let response = api
-        .post_json("/api/v1/feedback", &with("service", json!("mainframe")))
-        .await;
-    assert_refused(
-        &app,
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("service"),
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn an_unknown_kind_is_422_on_kind() {
-    let (app, api) = app_with_one_item().await;
-    let response = api
-        .post_json("/api/v1/feedback", &with("kind", json!("rant")))
-        .await;
-    assert_refused(
-        &app,
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("kind"),
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn anonymous_as_a_string_is_422_on_anonymous() {
-    let (app, api) = app_with_one_item().await;
-    let response = api
-        .post_json("/api/v1/feedback", &with("anonymous", json!("yes")))
-        .await;
-    assert_refused(
-        &app,
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("anonymous"),
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn control_characters_in_text_are_422() {
-    let (app, api) = app_with_one_item().await;
-    let response = api
-        .post_json("/api/v1/feedback", &with("body", json!("a\u{0}b")))
-        .await;
-    assert_refused(
-        &app,
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("body"),
-    )
-    .await;
+    let cases = cases();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let before = stored(&app);
+        let response = send(&api, &case.request).await;
+        let problem = match refusal_problem(case, response).await {
+            None if stored(&app) != before => Some("stored feedback changed".to_owned()),
+            problem => problem,
+        };
+        if let Some(problem) = problem {
+            failures.push(format!("{}: {problem}", case.name));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -297,37 +268,26 @@ async fn html_in_every_field_is_stored_as_typed_and_returned_as_json_text() {
 }
 
 #[tokio::test]
-async fn a_non_numeric_id_is_404() {
-    let (app, api) = app_with_one_item().await;
-    let response = api.get("/api/v1/feedback/abc").await;
-    assert_refused(&app, response, StatusCode::NOT_FOUND, None).await;
-}
-
-#[tokio::test]
-async fn an_unknown_api_route_is_a_404_problem() {
-    let (app, api) = app_with_one_item().await;
-    let response = api.get("/api/v1/nothing-here").await;
-    assert_refused(&app, response, StatusCode::NOT_FOUND, None).await;
-}
-
-#[tokio::test]
 async fn a_bad_form_body_never_gives_a_500() {
     let app = TestApp::spawn().await;
     let browser = app.signed_in(CONTRIBUTOR).await;
     let token = crate::helpers::csrf_token_in(&browser.get_text("/feedback/new").await);
     let url = format!("{}/feedback", browser.base);
-    let bodies: [(&str, Vec<u8>); 3] = [
+    let bodies = [
         (
+            "invalid UTF-8 in a field",
             "application/x-www-form-urlencoded",
             format!("csrf={token}&body=%FF%FE&service=ci-runner&kind=pain").into_bytes(),
         ),
         (
+            "a rating twice, once as a word",
             "application/x-www-form-urlencoded",
             format!("csrf={token}&rating=five&rating=6").into_bytes(),
         ),
-        ("text/plain", b"hello".to_vec()),
+        ("plain text", "text/plain", b"hello".to_vec()),
     ];
-    for (content_type, body) in bodies {
+    let mut failures = Vec::new();
+    for (name, content_type, body) in bodies {
         let response = browser
             .client
             .post(&url)
@@ -336,10 +296,10 @@ async fn a_bad_form_body_never_gives_a_500() {
             .send()
             .await
             .unwrap();
-        assert!(
-            response.status().is_client_error() || response.status().is_redirection(),
-            "{}",
-            response.status()
-        );
+        let status = response.status();
+        if !(status.is_client_error() || status.is_redirection()) {
+            failures.push(format!("{name}: {status}"));
+        }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

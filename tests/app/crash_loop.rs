@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use earshot::db::digests::{self, NewMessage};
+use earshot::db::outbox::{self, NewMessage};
 use rand::Rng;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -130,7 +130,7 @@ fn enqueue(connection: &mut rusqlite::Connection, first: usize, count: usize) {
             body_text: "Hello".into(),
             body_html: None,
         };
-        digests::enqueue(&transaction, &message, Utc::now()).unwrap();
+        outbox::enqueue(&transaction, &message, Utc::now()).unwrap();
     }
     transaction.commit().unwrap();
 }

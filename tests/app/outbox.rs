@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use earshot::config::{Config, Secret};
-use earshot::db::digests::{self, NewMessage};
+use earshot::db::outbox::{self, NewMessage};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -26,7 +26,7 @@ fn enqueue(app: &TestApp, count: usize) {
                 body_text: "Hello".into(),
                 body_html: None,
             };
-            digests::enqueue(connection, &message, Utc::now())?;
+            outbox::enqueue(connection, &message, Utc::now())?;
         }
         Ok(())
     });

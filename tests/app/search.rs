@@ -2,6 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -360,13 +362,8 @@ async fn the_index_matches_sqlite_after_random_creates_updates_and_deletes() {
     let app = TestApp::spawn().await;
     let api = app.api(CONTRIBUTOR);
     let team = app.signed_in(TEAM).await;
-    let mut state: u64 = 0x5eed;
-    let mut next = move |bound: u64| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 33) % bound
-    };
+    let mut random = StdRng::seed_from_u64(0x5eed);
+    let mut next = move |bound: u64| random.random_range(0..bound);
     let statuses = ["new", "triaged", "planned", "done", "closed"];
     let tags = ["caching", "flaky", "latency"];
     let mut created = 0;

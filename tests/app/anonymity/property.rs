@@ -6,8 +6,8 @@
 //! surfaces render from the same functions the handlers call; a smaller
 //! run goes through a real server end to end.
 
-use earshot::db::surveys::{QuestionRecord, Survey};
 use earshot::domain::satisfaction::{Wave as SatisfactionWave, WaveQuestion, held_back, summarise};
+use earshot::domain::survey::{QuestionRecord, Survey};
 use earshot::domain::survey_results::csv::results_csv;
 use earshot::domain::survey_results::{Figures, ResultsInput, ResultsSurvey, SurveyResults, build};
 use earshot::views::Chrome;
