@@ -45,6 +45,9 @@ async fn schemathesis_finds_no_server_error_and_no_response_that_contradicts_the
     }
     let app = TestApp::spawn_demo(Clock::system()).await;
     let document = app.url("/api/v1/openapi.json");
+    // Schemathesis and Hypothesis keep caches in the working directory:
+    // give them one of their own, not the repository.
+    let scratch = tempfile::tempdir().expect("a scratch directory");
     for (role, email) in ROLES {
         let token = app.token_for(email);
         let output = Command::new("schemathesis")
@@ -57,6 +60,7 @@ async fn schemathesis_finds_no_server_error_and_no_response_that_contradicts_the
             .args(["--request-timeout", "30"])
             .args(["--header", &format!("Authorization: Bearer {token}")])
             .env("NO_COLOR", "1")
+            .current_dir(scratch.path())
             .kill_on_drop(true)
             .output()
             .await
