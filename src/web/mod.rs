@@ -39,6 +39,7 @@ pub mod sign_in;
 pub mod survey_import;
 pub mod survey_invitations;
 pub mod survey_pages;
+pub mod survey_requests;
 pub mod survey_results;
 pub mod surveys;
 pub mod teams;

@@ -13,9 +13,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, object};
+use super::api::ApiJson;
 use super::extract::Path;
-use super::surveys::{load, strings};
+use super::request;
+use super::survey_requests::InvitationRequest;
+use super::surveys::load;
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token};
 use crate::db::outbox::{self, NewMessage, SURVEY_INVITATION_KEY};
@@ -130,7 +132,7 @@ pub async fn invite_people(
     operation_id = "invite_to_survey",
     tag = "surveys",
     params(("id" = i64, Path, description = "The survey's id")),
-    request_body = serde_json::Value,
+    request_body = InvitationRequest,
     responses((status = 201, description = "Who was invited, already invited, unknown or contacted recently (addresses, never links)", body = serde_json::Value))
 )]
 pub async fn invite(
@@ -140,13 +142,8 @@ pub async fn invite(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
     let survey = load(&state, id.get()).await?;
-    let body = object(body)?;
-    let outcome = invite_people(
-        &state,
-        &survey,
-        strings(body.get("emails")),
-        strings(body.get("teams")),
-    )
-    .await?;
+    let body: InvitationRequest = request::read(body)?;
+    let (emails, teams) = body.audience()?;
+    let outcome = invite_people(&state, &survey, emails, teams).await?;
     Ok((StatusCode::CREATED, Json(outcome)).into_response())
 }

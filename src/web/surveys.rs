@@ -15,22 +15,21 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, created, object};
+use super::api::{ApiJson, created};
 use super::auth::Viewer;
 use super::extract::Path;
+use super::request;
+use super::survey_requests::{AnswersRequest, SurveyRequest};
 use crate::app::AppState;
 use crate::auth::{hash_token, new_token};
 use crate::db::survey_responses::{self, ALREADY_ANSWERED, Respondent};
 use crate::db::surveys;
 use crate::domain::Id;
 use crate::domain::survey::SurveySummary;
-use crate::domain::survey::{
-    Answer, AnswerDraft, NewSurvey, QuestionDraft, Survey, SurveyDraft, check_answers,
-    taking_answers,
-};
+use crate::domain::survey::{Answer, NewSurvey, Survey, check_answers, taking_answers};
 use crate::error::{Error, Result};
 
 /// Surveys: built, run and read by the platform team (pages in
@@ -84,57 +83,6 @@ pub fn routes() -> Routes {
         .api("/api/v1/responses/{token}", post(respond))
 }
 
-pub(super) fn strings(value: Option<&Value>) -> Vec<String> {
-    value
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|item| item.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn survey_draft(body: &Map<String, Value>) -> SurveyDraft {
-    let text = |value: Option<&Value>| value.and_then(Value::as_str).unwrap_or_default().to_owned();
-    SurveyDraft {
-        title: text(body.get("title")),
-        introduction: text(body.get("introduction")),
-        anonymous: body
-            .get("anonymous")
-            .and_then(Value::as_bool)
-            .unwrap_or(true),
-        threshold: body.get("threshold").and_then(Value::as_i64),
-        previous_wave: body.get("previous_wave").and_then(Value::as_i64),
-        opens_at: text(body.get("opens_at")),
-        closes_at: text(body.get("closes_at")),
-        questions: body
-            .get("questions")
-            .and_then(Value::as_array)
-            .map(|questions| {
-                questions
-                    .iter()
-                    .map(|question| QuestionDraft {
-                        kind: text(question.get("kind")),
-                        prompt: text(question.get("prompt")),
-                        service: question
-                            .get("service")
-                            .and_then(Value::as_str)
-                            .map(str::to_owned),
-                        required: question
-                            .get("required")
-                            .and_then(Value::as_bool)
-                            .unwrap_or(false),
-                        not_applicable: question.get("not_applicable").and_then(Value::as_bool),
-                        choices: strings(question.get("choices")),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-    }
-}
-
 pub(super) async fn load(state: &AppState, id: i64) -> Result<Survey> {
     state
         .db
@@ -164,7 +112,7 @@ pub async fn list_surveys(
     path = "/api/v1/surveys",
     operation_id = "create_survey",
     tag = "surveys",
-    request_body = serde_json::Value,
+    request_body = SurveyRequest,
     responses((status = 201, description = "The new survey, a draft", body = Survey))
 )]
 pub async fn create_survey(
@@ -172,7 +120,8 @@ pub async fn create_survey(
     PlatformTeam(viewer): PlatformTeam,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
-    let survey = NewSurvey::parse(&survey_draft(&object(body)?))?;
+    let body: SurveyRequest = request::read(body)?;
+    let survey = NewSurvey::parse(&body.draft()?)?;
     let created_by = viewer.user.id;
     let now = state.clock.now();
     let id = state
@@ -385,7 +334,7 @@ pub(super) async fn save_answers(
     operation_id = "respond_to_survey",
     tag = "surveys",
     params(("token" = String, Path, description = "The response link's token")), security(()),
-    request_body = serde_json::Value,
+    request_body = AnswersRequest,
     responses(
         (status = 201, description = "The answers were saved", body = serde_json::Value),
         (status = 200, description = "The answers replaced earlier ones (a personal link of a named survey)", body = serde_json::Value)
@@ -407,32 +356,8 @@ pub async fn respond(
     if used {
         return Err(Error::Conflict(ALREADY_ANSWERED.into()));
     }
-    let body = object(body)?;
-    let drafts: Vec<AnswerDraft> = body
-        .get("answers")
-        .and_then(Value::as_array)
-        .map(|answers| {
-            answers
-                .iter()
-                .map(|answer| AnswerDraft {
-                    question_id: answer
-                        .get("question_id")
-                        .and_then(Value::as_i64)
-                        .unwrap_or_default(),
-                    value: answer.get("value").and_then(Value::as_f64),
-                    text: answer
-                        .get("text")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                    choices: strings(answer.get("choices")),
-                    not_applicable: answer
-                        .get("not_applicable")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let body: AnswersRequest = request::read(body)?;
+    let drafts = body.drafts()?;
     let questions: Vec<_> = survey
         .questions
         .iter()

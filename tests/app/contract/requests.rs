@@ -83,3 +83,78 @@ async fn patching_an_outcome_keeps_absent_fields_clears_null_ones_and_names_wron
     let kept: Value = team.get(&path).await.json().await.unwrap();
     assert_eq!(kept["title"], "Faster builds");
 }
+
+#[tokio::test]
+async fn a_survey_whose_fields_have_the_wrong_type_is_refused_naming_each_and_nothing_is_created() {
+    let app = TestApp::spawn().await;
+    let team = app.api(TEAM);
+    let before: Value = team.get("/api/v1/surveys").await.json().await.unwrap();
+    let mut body = crate::surveys::survey();
+    // Before typed bodies these were read as absent: the survey was created
+    // anonymous, with the default threshold and no questions.
+    body["anonymous"] = json!("no");
+    body["threshold"] = json!("3");
+    body["questions"] = json!([{"kind": "csat", "prompt": 5}]);
+    let response = team.post_json("/api/v1/surveys", &body).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(
+        named_fields(&problem),
+        ["questions", "anonymous", "threshold"],
+        "{problem}"
+    );
+    let after: Value = team.get("/api/v1/surveys").await.json().await.unwrap();
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn invitations_and_answers_of_the_wrong_shape_are_refused_by_name() {
+    let app = TestApp::spawn().await;
+    let team = app.api(TEAM);
+    let created: Value = team
+        .post_json("/api/v1/surveys", &crate::surveys::survey())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_i64().unwrap();
+    let response = team
+        .post_json(
+            &format!("/api/v1/surveys/{id}/invitations"),
+            &json!({"emails": "dana@example.com", "teams": ["platform"]}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(named_fields(&problem), ["emails"], "{problem}");
+
+    let opened = team
+        .post_json(&format!("/api/v1/surveys/{id}/open"), &json!({}))
+        .await;
+    assert_eq!(opened.status(), StatusCode::OK);
+    let link: Value = team
+        .post_json(&format!("/api/v1/surveys/{id}/open-link"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = link["token"].as_str().unwrap();
+    let question = created["questions"][1]["id"].as_i64().unwrap();
+    let response = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/responses/{token}")))
+        .json(&json!({"answers": [{"question_id": question.to_string(), "value": 5}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(named_fields(&problem), ["answers"], "{problem}");
+    let stored = app.with_db(|connection| {
+        Ok(
+            connection.query_row("SELECT count(*) FROM survey_responses", [], |row| {
+                row.get::<_, i64>(0)
+            })?,
+        )
+    });
+    assert_eq!(stored, 0);
+}
