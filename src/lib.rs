@@ -140,8 +140,8 @@
 //!   `web::request::Field`s, so every field of the wrong type is named at once and
 //!   `PATCH` tells absent from null; feedback's API is `web::feedback_api`, the
 //!   survey API's bodies are `web::survey_requests`. Still read field by field
-//!   (`web::api::object`): the one-field bodies (evidence, a pain point to
-//!   link, a highlight's quote) and the service catalog's `PATCH`.
+//!   (`web::api::object`): the service catalog's `PATCH`, which takes the
+//!   edit form's fields (numbers as text too).
 //! - [`views`]: maud views (the results page renders the same typed results as the API;
 //!   `/privacy` says what is stored), inline-SVG charts, the stylesheet and `earshot.js`.
 //!   Markdown (interview notes) is the only user text rendered as markup, through

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, Page, PageQuery, created, object};
+use super::api::{ApiJson, Page, PageQuery, created};
 use super::extract::{Path, Query};
 use super::interviews::{draft_of, highlight, load, save, store};
 use super::request::{self, Field, Problems};
@@ -208,13 +208,22 @@ pub async fn update_api(
 }
 
 /// `{"quote": "..."}`: a passage of the notes.
+/// `POST /api/v1/interviews/{id}/highlights`: a quote worth keeping.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HighlightRequest {
+    #[serde(default)]
+    #[schema(value_type = String, required = true)]
+    quote: Field<String>,
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/interviews/{id}/highlights",
     operation_id = "add_highlight",
     tag = "interviews",
     params(("id" = i64, Path, description = "The interview's id")),
-    request_body = serde_json::Value,
+    request_body = HighlightRequest,
     responses((status = 201, description = "The new highlight", body = serde_json::Value))
 )]
 pub async fn highlight_api(
@@ -224,11 +233,10 @@ pub async fn highlight_api(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response> {
     let id = id.get();
-    let quote = object(body)?
-        .get("quote")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let body: HighlightRequest = request::read(body)?;
+    let mut problems = Problems::default();
+    let quote = body.quote.text("quote", &mut problems);
+    problems.check()?;
     let highlight = highlight(&state, &viewer, id, &quote).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": highlight}))).into_response())
 }

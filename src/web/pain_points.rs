@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, Page, PageQuery, created, object};
+use super::api::{ApiJson, Page, PageQuery, created};
 use super::auth::{CsrfToken, VerifiedForm, Viewer};
 use super::extract::{Path, Query};
 use super::request::{self, Field, Problems};
@@ -324,13 +324,22 @@ pub async fn get_api(
 }
 
 /// `{"feedback_ids": [..]}`.
+/// `POST /api/v1/pain-points/{id}/evidence`: feedback that supports it.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRequest {
+    #[serde(default)]
+    #[schema(value_type = Vec<i64>, required = true)]
+    feedback_ids: Field<Vec<i64>>,
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/pain-points/{id}/evidence",
     operation_id = "add_evidence",
     tag = "pain points",
     params(("id" = i64, Path, description = "The pain point's id")),
-    request_body = serde_json::Value,
+    request_body = EvidenceRequest,
     responses((status = 200, description = "The evidence link", body = serde_json::Value))
 )]
 pub async fn add_evidence_api(
@@ -341,11 +350,17 @@ pub async fn add_evidence_api(
 ) -> Result<Json<Value>> {
     let now = state.clock.now();
     let id = id.get();
-    let feedback: Vec<i64> = object(body)?
-        .get("feedback_ids")
-        .and_then(Value::as_array)
-        .map(|ids| ids.iter().filter_map(Value::as_i64).collect())
+    let body: EvidenceRequest = request::read(body)?;
+    let mut problems = Problems::default();
+    let feedback = body
+        .feedback_ids
+        .value(
+            "feedback_ids",
+            "must be a list of feedback ids (whole numbers)",
+            &mut problems,
+        )
         .unwrap_or_default();
+    problems.check()?;
     if feedback.is_empty() {
         return Err(Error::invalid(
             "feedback_ids",

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::access::PlatformTeam;
-use super::api::{ApiJson, Page, PageQuery, created, object};
+use super::api::{ApiJson, Page, PageQuery, created};
 use super::extract::{Path, Query};
 use super::request::{self, Field, Problems};
 use super::roadmap::{load, move_to};
@@ -117,13 +117,22 @@ pub async fn get_api(
 }
 
 /// `{"pain_point_id": 3}`.
+/// `POST /api/v1/roadmap-items/{id}/pain-points`: the pain point it answers.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequest {
+    #[serde(default)]
+    #[schema(value_type = i64, required = true)]
+    pain_point_id: Field<i64>,
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/roadmap-items/{id}/pain-points",
     operation_id = "link_pain_points",
     tag = "roadmap",
     params(("id" = i64, Path, description = "The item's id")),
-    request_body = serde_json::Value,
+    request_body = LinkRequest,
     responses((status = 200, description = "The item with its links", body = RoadmapItem))
 )]
 pub async fn link_api(
@@ -134,10 +143,16 @@ pub async fn link_api(
 ) -> Result<Json<RoadmapItem>> {
     let now = state.clock.now();
     let id = id.get();
-    let pain_point = object(body)?
-        .get("pain_point_id")
-        .and_then(Value::as_i64)
-        .ok_or_else(|| Error::invalid("pain_point_id", "give a pain point id"))?;
+    let body: LinkRequest = request::read(body)?;
+    let mut problems = Problems::default();
+    let pain_point = body.pain_point_id.value(
+        "pain_point_id",
+        "must be a pain point's id (a whole number)",
+        &mut problems,
+    );
+    problems.check()?;
+    let pain_point =
+        pain_point.ok_or_else(|| Error::invalid("pain_point_id", "give a pain point id"))?;
     state
         .db
         .write(move |connection| roadmap::link_pain_point(connection, id, pain_point, now))

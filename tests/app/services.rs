@@ -17,7 +17,8 @@ async fn put(api: &crate::helpers::Api, path: &str, body: &Value) -> reqwest::Re
 
 #[tokio::test]
 async fn tools_push_reliability_figures_and_the_service_page_shows_them() {
-    let app = TestApp::spawn().await;
+    // The page shows the twelve months up to today: a day after the figures.
+    let app = TestApp::spawn_at("2026-12-15T12:00:00Z").await;
     let team = app.api(TEAM);
     let figures = json!({"period": "2026-11", "slo_attainment": 0.9991, "error_budget_remaining": 0.42, "incidents": 3});
     let stored = put(&team, "/api/v1/services/ci-runner/reliability", &figures).await;
