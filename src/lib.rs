@@ -138,7 +138,8 @@
 //!   handler's `#[utoipa::path]` and the types it takes and answers, served at
 //!   `/api/v1/openapi.json`. JSON request bodies are typed structs of
 //!   `web::request::Field`s, so every field of the wrong type is named at once and
-//!   `PATCH` tells absent from null; feedback's API is `web::feedback_api`, the
+//!   `PATCH` tells absent from null; feedback's API is `web::feedback_api` (and likewise
+//!   `web::pain_points_api`, `web::interviews_api`, `web::roadmap_api`), the
 //!   survey API's bodies are `web::survey_requests`. Still read field by field
 //!   (`web::api::object`): the service catalog's `PATCH`, which takes the
 //!   edit form's fields (numbers as text too).

@@ -23,6 +23,7 @@ pub mod opt_out;
 pub mod pages;
 pub mod pain_point_page;
 pub mod pain_points;
+pub mod pain_points_api;
 pub mod password_reset;
 pub mod people;
 pub mod proxy;

@@ -116,8 +116,8 @@ pub async fn get_api(
     Ok(Json(load(&state, id.get()).await?))
 }
 
-/// `{"pain_point_id": 3}`.
-/// `POST /api/v1/roadmap-items/{id}/pain-points`: the pain point it answers.
+/// `POST /api/v1/roadmap-items/{id}/pain-points`: the pain point it
+/// answers, `{"pain_point_id": 3}`.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkRequest {
